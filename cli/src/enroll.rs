@@ -1,0 +1,8 @@
+//! `smart-enroll enroll` (not implemented yet).
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub async fn run(_args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("`smart-enroll enroll` is not implemented yet")
+}

@@ -1,0 +1,62 @@
+//! `smart-enroll`: the Smart Enroll command-line tool.
+//!
+//! Each subcommand lives in its own module with its own `Args` and `run`.
+
+mod demo;
+mod enroll;
+mod prefilter;
+mod serve;
+mod setup;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "smart-enroll", version, about = "Smart Enroll SDK tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the local Smart Enroll v2 sandbox server.
+    Serve(serve::Args),
+    /// Run a whole demo enrollment against an embedded sandbox (the main job).
+    Demo(demo::Args),
+    /// Create a project and a flow on a Smart Enroll API.
+    Setup(setup::Args),
+    /// Run an enrollment against any Smart Enroll API.
+    Enroll(enroll::Args),
+    /// Run the on-device liveness prefilter on image files.
+    Prefilter(prefilter::Args),
+}
+
+fn init_tracing() {
+    let filter = EnvFilter::try_from_env("SMART_ENROLL_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("warn,smart_enroll_sandbox=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Setup(args) => setup::run(args).await,
+        Command::Enroll(args) => enroll::run(args).await,
+        Command::Prefilter(args) => prefilter::run(args).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! On-device liveness prefilter (a capture-quality gate, not presentation-attack detection).

@@ -1,0 +1,1 @@
+//! Local Smart Enroll v2 sandbox server.
