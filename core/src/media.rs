@@ -1,0 +1,1 @@
+//! Image preparation before upload (decode, EXIF orientation, resize, JPEG re-encode).

@@ -1,0 +1,1 @@
+//! Input validation done before any request (email, phone, country code, OTP).
