@@ -1,0 +1,252 @@
+package com.smartenroll.sample.ui
+
+import android.content.Intent
+import android.net.Uri
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.CircularProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableIntStateOf
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.LiveRegionMode
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.liveRegion
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.input.ImeAction
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.unit.dp
+import com.smartenroll.sample.R
+import com.smartenroll.sample.logic.Clock
+import com.smartenroll.sample.logic.ErrorKind
+import com.smartenroll.sample.logic.PhoneChannel
+import com.smartenroll.sample.logic.ResendCountdown
+import com.smartenroll.sample.logic.Screen
+import com.smartenroll.sample.logic.SignUpForm
+import com.smartenroll.sample.logic.formatCountdown
+import com.smartenroll.sample.logic.isCompleteCode
+import com.smartenroll.sample.logic.normaliseCode
+
+@Composable
+fun LoadingScreen() {
+    val label = stringResource(R.string.resuming)
+    Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) {
+        Column(horizontalAlignment = Alignment.CenterHorizontally, verticalArrangement = Arrangement.spacedBy(12.dp)) {
+            CircularProgressIndicator()
+            Text(label, modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite })
+        }
+    }
+}
+
+@Composable
+fun SignUpScreen(screen: Screen.SignUp, onSubmit: (SignUpForm) -> Unit, onRestart: () -> Unit) {
+    var fullName by rememberSaveable { mutableStateOf(screen.form.fullName) }
+    var email by rememberSaveable { mutableStateOf(screen.form.email) }
+    var countryCode by rememberSaveable { mutableStateOf(screen.form.countryCode) }
+    var phone by rememberSaveable { mutableStateOf(screen.form.phone) }
+    val invalid = screen.error?.kind == ErrorKind.INVALID_INPUT
+    val submit = { onSubmit(SignUpForm(fullName.trim(), email.trim(), countryCode.trim(), phone.trim())) }
+
+    Page(stringResource(R.string.signup_title)) {
+        Text(stringResource(R.string.signup_subtitle), style = MaterialTheme.typography.bodyLarge)
+        if (screen.fields.fullName) {
+            OutlinedTextField(
+                value = fullName,
+                onValueChange = { fullName = it },
+                label = { Text(stringResource(R.string.field_full_name)) },
+                singleLine = true,
+                keyboardOptions = KeyboardOptions(imeAction = ImeAction.Next),
+                modifier = Modifier.fillMaxWidth(),
+            )
+        }
+        if (screen.fields.email) {
+            OutlinedTextField(
+                value = email,
+                onValueChange = { email = it },
+                label = { Text(stringResource(R.string.field_email)) },
+                singleLine = true,
+                isError = invalid,
+                keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Email, imeAction = ImeAction.Next),
+                modifier = Modifier.fillMaxWidth(),
+            )
+        }
+        if (screen.fields.phone) {
+            OutlinedTextField(
+                value = countryCode,
+                onValueChange = { countryCode = it },
+                label = { Text(stringResource(R.string.field_country_code)) },
+                placeholder = { Text(stringResource(R.string.field_country_code_hint)) },
+                singleLine = true,
+                isError = invalid,
+                keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Phone, imeAction = ImeAction.Next),
+                modifier = Modifier.fillMaxWidth(),
+            )
+            OutlinedTextField(
+                value = phone,
+                onValueChange = { phone = it },
+                label = { Text(stringResource(R.string.field_phone)) },
+                singleLine = true,
+                isError = invalid,
+                keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Phone, imeAction = ImeAction.Done),
+                modifier = Modifier.fillMaxWidth(),
+            )
+        }
+        ErrorBanner(screen.error, onRetry = submit, onRestart = onRestart)
+        BusyIndicator(screen.busy)
+        PrimaryButton(stringResource(R.string.signup_submit), enabled = !screen.busy, onClick = submit)
+    }
+}
+
+/** The seconds left on a resend countdown, ticking once a second on [clock]. */
+@Composable
+fun rememberSecondsLeft(countdown: ResendCountdown?, clock: Clock): Int {
+    val seconds = remember(countdown) { mutableIntStateOf(countdown?.secondsLeft(clock.nowMillis()) ?: 0) }
+    LaunchedEffect(countdown) {
+        countdown?.ticks(clock)?.collect { seconds.intValue = it }
+    }
+    return seconds.intValue
+}
+
+/** Email or phone code entry, with the resend countdown. */
+@Composable
+fun OtpScreen(
+    title: String,
+    maskedDestination: String,
+    resend: ResendCountdown?,
+    attemptsLeft: Int?,
+    screen: Screen,
+    clock: Clock,
+    onSubmit: (String) -> Unit,
+    onResend: () -> Unit,
+    onRestart: () -> Unit,
+) {
+    var code by rememberSaveable(maskedDestination) { mutableStateOf("") }
+    val secondsLeft = rememberSecondsLeft(resend, clock)
+    val submit = { onSubmit(normaliseCode(code)) }
+
+    Page(title) {
+        Text(stringResource(R.string.otp_sent_to, maskedDestination), style = MaterialTheme.typography.bodyLarge)
+        OutlinedTextField(
+            value = code,
+            onValueChange = { code = normaliseCode(it) },
+            label = { Text(stringResource(R.string.otp_field)) },
+            singleLine = true,
+            isError = screen.error?.kind == ErrorKind.OTP_MISMATCH,
+            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword, imeAction = ImeAction.Done),
+            modifier = Modifier.fillMaxWidth(),
+        )
+        if (attemptsLeft != null) {
+            Text(stringResource(R.string.attempts_left, attemptsLeft), style = MaterialTheme.typography.bodySmall)
+        }
+        ErrorBanner(screen.error, onRetry = submit, onRestart = onRestart)
+        BusyIndicator(screen.busy)
+        PrimaryButton(
+            stringResource(R.string.otp_submit),
+            enabled = !screen.busy && isCompleteCode(code),
+            onClick = submit,
+        )
+        val resendLabel = if (secondsLeft > 0) {
+            stringResource(R.string.otp_resend_in, formatCountdown(secondsLeft))
+        } else {
+            stringResource(R.string.otp_resend)
+        }
+        QuietButton(resendLabel, enabled = !screen.busy && secondsLeft == 0, onClick = onResend)
+    }
+}
+
+@Composable
+fun PhoneChannelScreen(screen: Screen.PhoneChannelChoice, onChoose: (PhoneChannel) -> Unit, onRestart: () -> Unit) {
+    Page(stringResource(R.string.phone_channel_title)) {
+        for (channel in screen.channels) {
+            val label = when (channel) {
+                PhoneChannel.SMS -> stringResource(R.string.phone_channel_sms)
+                PhoneChannel.WHATSAPP -> stringResource(R.string.phone_channel_whatsapp)
+            }
+            SecondaryButton(label, enabled = !screen.busy) { onChoose(channel) }
+        }
+        ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
+        BusyIndicator(screen.busy)
+    }
+}
+
+@Composable
+fun KycChoiceScreen(screen: Screen.KycChoice, onChoose: (verify: Boolean) -> Unit, onRestart: () -> Unit) {
+    Page(stringResource(R.string.kyc_choice_title)) {
+        Text(stringResource(R.string.kyc_choice_body), style = MaterialTheme.typography.bodyLarge)
+        ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
+        BusyIndicator(screen.busy)
+        PrimaryButton(stringResource(R.string.kyc_choice_verify), enabled = !screen.busy) { onChoose(true) }
+        SecondaryButton(stringResource(R.string.kyc_choice_skip), enabled = !screen.busy) { onChoose(false) }
+    }
+}
+
+@Composable
+fun FinishScreen(screen: Screen.ReadyToFinish, onFinish: () -> Unit, onRestart: () -> Unit) {
+    Page(stringResource(R.string.finish_title)) {
+        Text(stringResource(R.string.finish_body), style = MaterialTheme.typography.bodyLarge)
+        ErrorBanner(screen.error, onRetry = onFinish, onRestart = onRestart)
+        BusyIndicator(screen.busy)
+        PrimaryButton(stringResource(R.string.finish_submit), enabled = !screen.busy, onClick = onFinish)
+    }
+}
+
+@Composable
+fun ResultScreen(screen: Screen.Result, onNewEnrollment: () -> Unit) {
+    val context = LocalContext.current
+    var showToken by rememberSaveable { mutableStateOf(false) }
+    Page(stringResource(R.string.result_title)) {
+        Text(
+            stringResource(outcomeStringRes(screen.outcome)),
+            style = MaterialTheme.typography.titleMedium,
+            modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
+        )
+        Text(stringResource(R.string.result_token), style = MaterialTheme.typography.labelLarge)
+        // The token is a credential: hidden until asked for, and never read out by default.
+        val hidden = stringResource(R.string.result_token_hidden, screen.token.length)
+        Text(
+            text = if (showToken) screen.token else hidden,
+            style = MaterialTheme.typography.bodySmall,
+            modifier = Modifier.semantics { contentDescription = if (showToken) screen.token else hidden },
+        )
+        QuietButton(
+            stringResource(if (showToken) R.string.result_token_hide else R.string.result_token_show),
+        ) { showToken = !showToken }
+        val redirect = screen.redirectUrl
+        if (redirect != null) {
+            Text(
+                stringResource(R.string.result_redirect_url, redirect.substringBefore('?')),
+                style = MaterialTheme.typography.bodySmall,
+            )
+            PrimaryButton(stringResource(R.string.result_redirect)) {
+                context.startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(redirect)))
+            }
+        }
+        SecondaryButton(stringResource(R.string.result_new_enrollment), onClick = onNewEnrollment)
+    }
+}
+
+@Composable
+fun FatalScreen(screen: Screen.Fatal, onRestart: () -> Unit) {
+    Page(stringResource(R.string.app_name)) {
+        ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
+        if (screen.error.action != com.smartenroll.sample.logic.RecoveryAction.RESTART) {
+            PrimaryButton(stringResource(R.string.action_start_over), onClick = onRestart)
+        }
+    }
+}

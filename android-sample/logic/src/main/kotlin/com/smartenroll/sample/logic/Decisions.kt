@@ -1,0 +1,120 @@
+package com.smartenroll.sample.logic
+
+/**
+ * What went wrong, as the sample app's logic sees it. The controller maps every SDK exception to
+ * one of these in a single place (`EnrollController.kindOf`); the UI never inspects SDK errors.
+ */
+enum class ErrorKind {
+    /** No connection, DNS failure, connection reset. */
+    NETWORK,
+    TIMEOUT,
+
+    /** 5xx or an unexpected server answer. */
+    SERVER,
+
+    /** The server asks to wait (resend cooldown, 429); see [UserError.retryAfterSeconds]. */
+    RATE_LIMITED,
+
+    /** A field the user typed is not valid (email, phone, country code, code format). */
+    INVALID_INPUT,
+    OTP_MISMATCH,
+    OTP_EXPIRED,
+
+    /** Too many wrong codes: a new code must be requested. */
+    OTP_LOCKED,
+
+    /** The photo could not be read or is too large. */
+    INVALID_IMAGE,
+    LIVENESS_FAILED,
+    FACE_ALREADY_EXISTS,
+    ATTEMPTS_EXHAUSTED,
+    ALREADY_REGISTERED,
+
+    /** The registrant token expired or was refused (401/403): the enrollment must restart. */
+    SESSION_EXPIRED,
+    PAYMENT_REQUIRED,
+    CANCELLED,
+
+    /** The app is misconfigured (bad API URL, unknown project or flow). */
+    CONFIGURATION,
+
+    /** A call that does not fit the current state (a bug in the app, or a stale screen). */
+    INVALID_STATE,
+    UNKNOWN,
+}
+
+/** The action the screen offers after an error. */
+enum class RecoveryAction {
+    /** Let the user run the same action again (button "Try again"). */
+    RETRY,
+
+    /** Let the user correct what they typed; the form stays filled in. */
+    FIX_INPUT,
+
+    /** Offer the action again once [UserError.retryAfterSeconds] have passed. */
+    WAIT,
+
+    /** Ask for a fresh code (OTP locked or expired). */
+    RESEND_CODE,
+
+    /** Take a new photo. */
+    RETAKE_PHOTO,
+
+    /** Throw the session away and start a new enrollment. */
+    RESTART,
+
+    /** Nothing to do: the operation was cancelled by the user. */
+    NONE,
+}
+
+/**
+ * An error as shown to the user: a message key (a string resource name, localised in EN and ES),
+ * the recovery the screen offers, and an optional wait.
+ */
+data class UserError(
+    val kind: ErrorKind,
+    val action: RecoveryAction,
+    val messageKey: String,
+    val retryAfterSeconds: Long? = null,
+    /** For liveness failures: the server's score, when it reported one. */
+    val score: Double? = null,
+)
+
+/** The retry decisions of the sample app: which recovery each kind of error gets. */
+object Decisions {
+    /** Automatic retries the app itself makes for a transient error before asking the user. */
+    const val AUTOMATIC_RETRIES = 0
+
+    fun recoveryFor(kind: ErrorKind, attemptsLeft: Int? = null): RecoveryAction = when (kind) {
+        ErrorKind.NETWORK, ErrorKind.TIMEOUT, ErrorKind.SERVER -> RecoveryAction.RETRY
+        ErrorKind.RATE_LIMITED -> RecoveryAction.WAIT
+        ErrorKind.INVALID_INPUT, ErrorKind.OTP_MISMATCH -> RecoveryAction.FIX_INPUT
+        ErrorKind.OTP_EXPIRED, ErrorKind.OTP_LOCKED -> RecoveryAction.RESEND_CODE
+        ErrorKind.INVALID_IMAGE -> RecoveryAction.RETAKE_PHOTO
+        ErrorKind.LIVENESS_FAILED ->
+            if (attemptsLeft == null || attemptsLeft > 0) RecoveryAction.RETAKE_PHOTO else RecoveryAction.RESTART
+        ErrorKind.FACE_ALREADY_EXISTS, ErrorKind.ATTEMPTS_EXHAUSTED, ErrorKind.ALREADY_REGISTERED,
+        ErrorKind.SESSION_EXPIRED, ErrorKind.PAYMENT_REQUIRED, ErrorKind.CONFIGURATION,
+        -> RecoveryAction.RESTART
+        ErrorKind.CANCELLED -> RecoveryAction.NONE
+        ErrorKind.INVALID_STATE, ErrorKind.UNKNOWN -> RecoveryAction.RETRY
+    }
+
+    fun messageKeyFor(kind: ErrorKind): String = "error_" + kind.name.lowercase()
+
+    fun userError(
+        kind: ErrorKind,
+        attemptsLeft: Int? = null,
+        retryAfterSeconds: Long? = null,
+        score: Double? = null,
+    ): UserError = UserError(kind, recoveryFor(kind, attemptsLeft), messageKeyFor(kind), retryAfterSeconds, score)
+
+    /** Whether the "Skip this step" button is offered: only for steps the flow made optional. */
+    fun canSkip(optional: Boolean, busy: Boolean): Boolean = optional && !busy
+
+    /**
+     * Whether the selfie screen should keep the camera open for another try after an upload
+     * failed: only when the failure is about the photo and attempts remain.
+     */
+    fun retakeSelfie(error: UserError): Boolean = error.action == RecoveryAction.RETAKE_PHOTO
+}

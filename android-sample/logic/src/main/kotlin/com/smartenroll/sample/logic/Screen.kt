@@ -1,0 +1,123 @@
+package com.smartenroll.sample.logic
+
+/** A side of an identity document. */
+enum class DocumentSide { FRONT, BACK }
+
+/** How the phone code is delivered, when the flow lets the user choose. */
+enum class PhoneChannel { SMS, WHATSAPP }
+
+/** The final outcome of an enrollment, as the server stored it. */
+enum class Outcome { COMPLETED, COMPLETED_WITHOUT_KYC, FAILED, NEEDS_MANUAL_VERIFICATION }
+
+/** Which sign-up fields the flow asks for (from the public flow configuration). */
+data class SignUpFields(
+    val fullName: Boolean = true,
+    val email: Boolean = true,
+    val phone: Boolean = false,
+)
+
+/** What the user typed on the sign-up screen. Kept in the screen state so errors lose nothing. */
+data class SignUpForm(
+    val fullName: String = "",
+    val email: String = "",
+    val countryCode: String = "",
+    val phone: String = "",
+)
+
+/**
+ * Every screen of the sample app. The controller maps each SDK state to exactly one of these; the
+ * Android (Compose) and iOS (SwiftUI) layers only render them and forward the user's actions.
+ *
+ * [busy] is true while an SDK call for this screen is in flight (buttons disabled, progress
+ * shown). [error] is the last failure on this screen, kept until the next action.
+ */
+sealed interface Screen {
+    val busy: Boolean
+    val error: UserError?
+
+    /** Restoring a stored session or loading the flow configuration. */
+    data class Loading(override val busy: Boolean = true, override val error: UserError? = null) : Screen
+
+    data class SignUp(
+        val fields: SignUpFields,
+        val form: SignUpForm,
+        override val busy: Boolean = false,
+        override val error: UserError? = null,
+    ) : Screen
+
+    data class EmailCode(
+        val maskedEmail: String,
+        val resend: ResendCountdown?,
+        val attemptsLeft: Int?,
+        override val busy: Boolean = false,
+        override val error: UserError? = null,
+    ) : Screen
+
+    data class PhoneChannelChoice(
+        val channels: List<PhoneChannel>,
+        override val busy: Boolean = false,
+        override val error: UserError? = null,
+    ) : Screen
+
+    data class PhoneCode(
+        val maskedPhone: String,
+        val channel: PhoneChannel?,
+        val resend: ResendCountdown?,
+        val attemptsLeft: Int?,
+        override val busy: Boolean = false,
+        override val error: UserError? = null,
+    ) : Screen
+
+    /** The flow allows finishing without identity verification: verify now or skip KYC. */
+    data class KycChoice(override val busy: Boolean = false, override val error: UserError? = null) : Screen
+
+    data class Document(
+        val side: DocumentSide,
+        /** The accepted document categories' keys (`id`, `passport`, `driver_license`). */
+        val categories: List<String>,
+        val attemptsLeft: Int?,
+        val optional: Boolean,
+        override val busy: Boolean = false,
+        override val error: UserError? = null,
+    ) : Screen
+
+    data class Selfie(
+        val attemptsLeft: Int?,
+        val optional: Boolean,
+        override val busy: Boolean = false,
+        override val error: UserError? = null,
+    ) : Screen
+
+    /** Every step is done: the user submits, the SDK syncs `end`. */
+    data class ReadyToFinish(override val busy: Boolean = false, override val error: UserError? = null) : Screen
+
+    /** The end: outcome, final token (for the integrator's own session) and redirect URL. */
+    data class Result(
+        val outcome: Outcome,
+        val token: String,
+        val redirectUrl: String?,
+    ) : Screen {
+        override val busy: Boolean get() = false
+        override val error: UserError? get() = null
+    }
+
+    /** A failure the enrollment cannot continue from (session expired, no attempts left...). */
+    data class Fatal(override val error: UserError) : Screen {
+        override val busy: Boolean get() = false
+    }
+}
+
+/** Returns a copy of [this] with [busy] and [error] replaced (screens without them are unchanged). */
+fun Screen.with(busy: Boolean, error: UserError?): Screen = when (this) {
+    is Screen.Loading -> copy(busy = busy, error = error)
+    is Screen.SignUp -> copy(busy = busy, error = error)
+    is Screen.EmailCode -> copy(busy = busy, error = error)
+    is Screen.PhoneChannelChoice -> copy(busy = busy, error = error)
+    is Screen.PhoneCode -> copy(busy = busy, error = error)
+    is Screen.KycChoice -> copy(busy = busy, error = error)
+    is Screen.Document -> copy(busy = busy, error = error)
+    is Screen.Selfie -> copy(busy = busy, error = error)
+    is Screen.ReadyToFinish -> copy(busy = busy, error = error)
+    is Screen.Result -> this
+    is Screen.Fatal -> if (error != null) copy(error = error) else this
+}

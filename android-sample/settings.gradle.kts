@@ -1,0 +1,21 @@
+// Smart Enroll Android sample: a Compose app (`:app`) over a framework-free logic module (`:logic`).
+// Both depend on the Smart Enroll Android library (the AAR that scripts/build-android.sh builds,
+// see README "Run the Android sample on an emulator").
+pluginManagement {
+    repositories {
+        google()
+        mavenCentral()
+        gradlePluginPortal()
+    }
+}
+
+dependencyResolutionManagement {
+    repositoriesMode.set(RepositoriesMode.FAIL_ON_PROJECT_REPOS)
+    repositories {
+        google()
+        mavenCentral()
+    }
+}
+
+rootProject.name = "smart-enroll-sample"
+include(":app", ":logic")
