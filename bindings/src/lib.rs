@@ -1,0 +1,23 @@
+//! `smart-enroll-ffi`: the UniFFI (proc-macro) layer over `smart-enroll-core` that the Kotlin
+//! and Swift bindings are generated from. A thin set of wrappers: every async method runs on one
+//! global multi-threaded tokio runtime ([`runtime`]), every core error becomes
+//! [`SmartEnrollError`] in one place ([`error`]), and logging goes to the platform log
+//! ([`logging`]).
+
+uniffi::setup_scaffolding!("smart_enroll");
+
+pub mod error;
+#[cfg(feature = "test-hooks")]
+pub mod hooks;
+pub mod logging;
+#[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+// used by the session wrappers (in progress)
+mod runtime;
+
+pub use error::SmartEnrollError;
+
+/// The SDK version (the crate version), e.g. `0.1.0`.
+#[uniffi::export]
+pub fn sdk_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

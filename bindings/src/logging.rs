@@ -1,0 +1,209 @@
+//! Logging: `tracing` events go to logcat on Android (`android_logger`), to the unified log on
+//! Apple platforms (`tracing-oslog`) and to stderr elsewhere; an optional foreign [`LogSink`]
+//! receives them too. The SDK never logs personal data (codes, tokens, e-mails, phones, names,
+//! image bytes): the core wraps such values in redacting types.
+
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{EnvFilter, Registry};
+
+/// Severity of a log record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    fn from_tracing(level: &tracing::Level) -> Self {
+        match *level {
+            tracing::Level::ERROR => Self::Error,
+            tracing::Level::WARN => Self::Warn,
+            tracing::Level::INFO => Self::Info,
+            tracing::Level::DEBUG => Self::Debug,
+            tracing::Level::TRACE => Self::Trace,
+        }
+    }
+
+    fn directive(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warn => "warn",
+            Self::Info => "info",
+            Self::Debug => "debug",
+            Self::Trace => "trace",
+        }
+    }
+}
+
+/// One log record handed to a foreign [`LogSink`].
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LogRecord {
+    pub level: LogLevel,
+    /// The Rust module that logged it, e.g. `smart_enroll_core::flow`.
+    pub target: String,
+    /// The formatted event (its message and fields).
+    pub line: String,
+}
+
+/// A host-supplied log sink (e.g. to forward SDK logs to the app's own logger). It is called
+/// from SDK threads; an exception thrown by it is swallowed, never crashing the SDK.
+#[uniffi::export(with_foreign)]
+pub trait LogSink: Send + Sync {
+    fn log(&self, record: LogRecord);
+}
+
+static SINK: RwLock<Option<Arc<dyn LogSink>>> = RwLock::new(None);
+static INIT: OnceLock<()> = OnceLock::new();
+
+thread_local! {
+    /// Set while a foreign sink runs, so that logging from inside it cannot recurse.
+    static IN_SINK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs (or, with `None`, removes) the foreign log sink. Also initialises logging.
+#[uniffi::export]
+pub fn set_log_sink(sink: Option<Arc<dyn LogSink>>) {
+    init_logging(LogLevel::Info);
+    match SINK.write() {
+        Ok(mut guard) => *guard = sink,
+        Err(poisoned) => *poisoned.into_inner() = sink,
+    }
+}
+
+/// Initialises SDK logging once per process at `level` (later calls are no-ops; the
+/// `RUST_LOG` variable, where set, takes precedence on the host). Called implicitly by
+/// [`set_log_sink`] and when the first client is created.
+#[uniffi::export]
+pub fn init_logging(level: LogLevel) {
+    INIT.get_or_init(|| {
+        let filter = EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new(format!("smart_enroll={0},smart_enroll_core={0},smart_enroll_ffi={0},smart_enroll_prefilter={0}", level.directive())));
+        let subscriber = Registry::default()
+            .with(filter)
+            .with(ForeignSinkLayer)
+            .with(platform_layer());
+        // Another global subscriber (the host app's) may already be set: keep it.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+}
+
+type BoxedLayer<S> = Box<dyn Layer<S> + Send + Sync + 'static>;
+
+#[cfg(target_os = "android")]
+fn platform_layer<S>() -> BoxedLayer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    android_logger::init_once(
+        android_logger::Config::default()
+            .with_tag("SmartEnroll")
+            .with_max_level(log::LevelFilter::Trace),
+    );
+    Box::new(AndroidLayer)
+}
+
+#[cfg(target_vendor = "apple")]
+fn platform_layer<S>() -> BoxedLayer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    Box::new(tracing_oslog::OsLogger::new(
+        "com.smartenroll.sdk",
+        "default",
+    ))
+}
+
+#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
+fn platform_layer<S>() -> BoxedLayer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    Box::new(
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_target(true),
+    )
+}
+
+/// Formats an event's message and fields into one line.
+#[derive(Default)]
+struct LineVisitor {
+    line: String,
+}
+
+impl Visit for LineVisitor {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            if !self.line.is_empty() {
+                self.line.insert(0, ' ');
+            }
+            self.line.insert_str(0, &format!("{value:?}"));
+        } else {
+            if !self.line.is_empty() {
+                self.line.push(' ');
+            }
+            let _ = write!(self.line, "{}={value:?}", field.name());
+        }
+    }
+}
+
+fn format_event(event: &Event<'_>) -> String {
+    let mut visitor = LineVisitor::default();
+    event.record(&mut visitor);
+    visitor.line
+}
+
+/// Forwards events to the foreign sink, if one is installed.
+struct ForeignSinkLayer;
+
+impl<S: Subscriber> Layer<S> for ForeignSinkLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let sink = match SINK.read() {
+            Ok(guard) => guard.clone(),
+            Err(_) => None,
+        };
+        let Some(sink) = sink else { return };
+        if IN_SINK.with(Cell::get) {
+            return;
+        }
+        let record = LogRecord {
+            level: LogLevel::from_tracing(event.metadata().level()),
+            target: event.metadata().target().to_owned(),
+            line: format_event(event),
+        };
+        IN_SINK.with(|f| f.set(true));
+        // A throwing or panicking sink must never take the SDK down.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink.log(record)));
+        IN_SINK.with(|f| f.set(false));
+    }
+}
+
+/// Sends events to logcat through the `log` facade and `android_logger`.
+#[cfg(target_os = "android")]
+struct AndroidLayer;
+
+#[cfg(target_os = "android")]
+impl<S: Subscriber> Layer<S> for AndroidLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let level = match *event.metadata().level() {
+            tracing::Level::ERROR => log::Level::Error,
+            tracing::Level::WARN => log::Level::Warn,
+            tracing::Level::INFO => log::Level::Info,
+            tracing::Level::DEBUG => log::Level::Debug,
+            tracing::Level::TRACE => log::Level::Trace,
+        };
+        let line = format_event(event);
+        log::log!(target: event.metadata().target(), level, "{line}");
+    }
+}
