@@ -1,0 +1,601 @@
+//! The capture object: per-frame feedback, auto-capture and the optional challenge.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use crate::challenge::{
+    Challenge, ChallengeConfig, ChallengeFailure, ChallengeStatus, TurnDirection,
+};
+use crate::detector::{Detection, Detector, ModelSource};
+use crate::error::PrefilterError;
+use crate::frame::{Frame, FrameView, PixelFormat, Plane, Rotation};
+use crate::quality::{Analyzer, FrameMetrics, GuidanceCode, QualityThresholds, guidance};
+
+/// Prefilter settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefilterConfig {
+    pub thresholds: QualityThresholds,
+    /// Consecutive good frames before auto-capture.
+    pub good_frames: u32,
+    /// Optional active challenge, run before the capture.
+    pub challenge: Option<ChallengeConfig>,
+    pub model: ModelSource,
+    /// Explicit ONNX Runtime library (overrides discovery; first load in the process only).
+    pub runtime_path: Option<PathBuf>,
+    /// JPEG long-edge limit in pixels.
+    pub jpeg_max_side: u32,
+    /// JPEG size limit in bytes.
+    pub jpeg_max_bytes: u32,
+    /// Margin around the face in the captured crop, in face widths on each side.
+    pub crop_margin: f32,
+}
+
+impl Default for PrefilterConfig {
+    fn default() -> Self {
+        Self {
+            thresholds: QualityThresholds::default(),
+            good_frames: 5,
+            challenge: None,
+            model: ModelSource::Embedded,
+            runtime_path: None,
+            jpeg_max_side: 1080,
+            jpeg_max_bytes: 150_000,
+            crop_margin: 0.6,
+        }
+    }
+}
+
+/// A point in upright-frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Point {
+    pub x: f32,
+    pub y: f32,
+}
+
+/// A detected face in upright-frame pixels (or captured-image pixels in a [`CaptureResult`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FaceBox {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub score: f32,
+    /// Right eye, left eye, nose tip, mouth, right ear, left ear (model labels).
+    pub keypoints: Vec<Point>,
+}
+
+impl From<&Detection> for FaceBox {
+    fn from(d: &Detection) -> Self {
+        Self {
+            x: d.x,
+            y: d.y,
+            width: d.w,
+            height: d.h,
+            score: d.score,
+            keypoints: d
+                .keypoints
+                .iter()
+                .map(|k| Point { x: k[0], y: k[1] })
+                .collect(),
+        }
+    }
+}
+
+/// The feedback for one frame.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FrameFeedback {
+    /// The one prioritised instruction (localise [`GuidanceCode::key`]).
+    pub guidance: GuidanceCode,
+    pub metrics: FrameMetrics,
+    /// Progress towards the capture, 0..=1 (challenge steps, then consecutive good frames).
+    pub readiness: f32,
+    /// Faces above the score threshold, best first, upright-frame pixels.
+    pub faces: Vec<FaceBox>,
+    /// True on the frame that completed the capture (the result is then in [`Prefilter::result`]).
+    pub captured: bool,
+    /// The challenge state, when a challenge is configured.
+    pub challenge: Option<ChallengeStatus>,
+}
+
+/// The captured selfie. `Debug` never prints the image bytes.
+#[derive(Clone, PartialEq)]
+pub struct CaptureResult {
+    /// JPEG, long edge ≤ `jpeg_max_side`, size ≤ `jpeg_max_bytes`.
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// The face in the JPEG's pixel coordinates.
+    pub face: FaceBox,
+    /// Metrics of the frame the crop came from.
+    pub metrics: FrameMetrics,
+    pub timestamp_ms: u64,
+    /// True when a configured challenge was passed before the capture.
+    pub challenge_passed: bool,
+}
+
+impl std::fmt::Debug for CaptureResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureResult")
+            .field("jpeg", &format_args!("<{} bytes>", self.jpeg.len()))
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("timestamp_ms", &self.timestamp_ms)
+            .field("challenge_passed", &self.challenge_passed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Analysis of one still image (CLI, demo).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImageAnalysis {
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<FaceBox>,
+    pub guidance: GuidanceCode,
+    pub metrics: FrameMetrics,
+}
+
+/// The best frame of the current good streak: its crop, already RGB (the only full-resolution
+/// conversion, of the face region only). The buffer is reused across candidates.
+#[derive(Debug, Default)]
+struct Candidate {
+    rgb: Vec<u8>,
+    width: u32,
+    height: u32,
+    face: Option<FaceBox>,
+    metrics: FrameMetrics,
+    timestamp_ms: u64,
+}
+
+struct Inner {
+    config: PrefilterConfig,
+    detector: Option<Detector>,
+    detector_error: Option<PrefilterError>,
+    analyzer: Analyzer,
+    challenge: Option<Challenge>,
+    streak: u32,
+    candidate: Candidate,
+    has_candidate: bool,
+    result: Option<CaptureResult>,
+}
+
+/// The capture object: feed it camera frames, get [`FrameFeedback`], and take the
+/// [`CaptureResult`] once captured. `Send + Sync`; share it behind an `Arc`.
+///
+/// It is a capture-quality gate, not presentation-attack detection: the server's liveness score
+/// decides.
+pub struct Prefilter {
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for Prefilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prefilter").finish_non_exhaustive()
+    }
+}
+
+fn validate(config: &PrefilterConfig) -> Result<(), PrefilterError> {
+    let bad = |reason: &str| {
+        Err(PrefilterError::Config {
+            reason: reason.to_owned(),
+        })
+    };
+    if config.good_frames == 0 || config.good_frames > 300 {
+        return bad("good_frames must be 1..=300");
+    }
+    if config.jpeg_max_side < 64 || config.jpeg_max_side > 8192 {
+        return bad("jpeg_max_side must be 64..=8192");
+    }
+    if config.jpeg_max_bytes < 8_000 {
+        return bad("jpeg_max_bytes must be at least 8000");
+    }
+    if !(0.0..=3.0).contains(&config.crop_margin) {
+        return bad("crop_margin must be 0..=3");
+    }
+    if let Some(c) = &config.challenge
+        && (c.turns == 0
+            || c.turns > 6
+            || c.turn_yaw_deg <= c.straight_yaw_deg
+            || c.step_timeout_ms == 0)
+    {
+        return bad("challenge: turns 1..=6, turn_yaw_deg > straight_yaw_deg, step_timeout_ms > 0");
+    }
+    Ok(())
+}
+
+impl Prefilter {
+    /// Creates the capture object. A detector that cannot load (no ONNX Runtime, missing or
+    /// corrupt model) is not an error here: it is logged once, kept in
+    /// [`Prefilter::detector_error`], and the prefilter runs in quality-only mode.
+    /// Only an invalid configuration is an error.
+    pub fn new(config: PrefilterConfig) -> Result<Self, PrefilterError> {
+        validate(&config)?;
+        let (detector, detector_error) =
+            match Detector::load(&config.model, config.runtime_path.as_deref()) {
+                Ok(d) => (Some(d), None),
+                Err(err) => {
+                    tracing::warn!(%err, "face detector unavailable; quality-only mode");
+                    (None, Some(err))
+                }
+            };
+        let challenge = config.challenge.map(Challenge::new);
+        Ok(Self {
+            inner: Mutex::new(Inner {
+                config,
+                detector,
+                detector_error,
+                analyzer: Analyzer::new(),
+                challenge,
+                streak: 0,
+                candidate: Candidate::default(),
+                has_candidate: false,
+                result: None,
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic can't happen while the lock is held (no panicking code), but never propagate poison.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Why the detector is unavailable (`None` when it loaded).
+    pub fn detector_error(&self) -> Option<PrefilterError> {
+        self.lock().detector_error.clone()
+    }
+
+    /// True when faces are detected (false = quality-only mode).
+    pub fn detector_available(&self) -> bool {
+        self.lock().detector.is_some()
+    }
+
+    /// The challenge's turn sequence, if a challenge is configured.
+    pub fn challenge_steps(&self) -> Option<Vec<TurnDirection>> {
+        self.lock().challenge.as_ref().map(|c| c.steps().to_vec())
+    }
+
+    /// Processes one camera frame (owned descriptor, what the bindings pass).
+    pub fn process_frame(&self, frame: &Frame) -> Result<FrameFeedback, PrefilterError> {
+        let view = frame.view()?;
+        Ok(self.process_view(&view))
+    }
+
+    /// Processes one borrowed, validated frame (zero-copy path for Rust callers).
+    pub fn process_view(&self, frame: &FrameView<'_>) -> FrameFeedback {
+        self.lock().process(frame)
+    }
+
+    /// The captured selfie, once [`FrameFeedback::captured`] was true.
+    pub fn result(&self) -> Option<CaptureResult> {
+        self.lock().result.clone()
+    }
+
+    /// Starts over: clears the streak, the result and restarts the challenge (new random sequence).
+    pub fn reset(&self) {
+        let mut inner = self.lock();
+        inner.streak = 0;
+        inner.has_candidate = false;
+        inner.result = None;
+        inner.analyzer.reset();
+        inner.challenge = inner.config.challenge.map(Challenge::new);
+    }
+
+    /// Analyses one encoded still image (PNG, JPEG, WebP). Does not touch the capture state.
+    pub fn analyze_image(&self, encoded: &[u8]) -> Result<ImageAnalysis, PrefilterError> {
+        let img = image::load_from_memory(encoded).map_err(|e| PrefilterError::ImageDecode {
+            reason: e.to_string(),
+        })?;
+        let (w, h) = (img.width(), img.height());
+        if w == 0 || h == 0 || w > crate::MAX_DIMENSION || h > crate::MAX_DIMENSION {
+            return Err(crate::FrameError::BadDimensions {
+                width: w,
+                height: h,
+                max: crate::MAX_DIMENSION,
+            }
+            .into());
+        }
+        let rgba = img.to_rgba8();
+        let planes = [Plane {
+            data: rgba.as_raw(),
+            row_stride: w * 4,
+            pixel_stride: 4,
+        }];
+        let view = FrameView::new(PixelFormat::Rgba, w, h, Rotation::Deg0, false, 0, &planes)?;
+        let mut inner = self.lock();
+        inner.analyze_still(&view)
+    }
+}
+
+impl Inner {
+    /// Detection (if available) → metrics → base guidance. Returns the main detection too.
+    fn evaluate(
+        &mut self,
+        frame: &FrameView<'_>,
+        check_yaw: bool,
+    ) -> (FrameMetrics, GuidanceCode, Vec<FaceBox>, Option<Detection>) {
+        let t = self.config.thresholds;
+        let faces: Option<&[Detection]> = match self.detector.as_mut() {
+            Some(det) => {
+                det.prepare(frame);
+                match det.infer(t.min_face_score) {
+                    Ok(f) => Some(f),
+                    Err(err) => {
+                        tracing::warn!(%err, "inference failed for a frame");
+                        Some(&[])
+                    }
+                }
+            }
+            None => None,
+        };
+        let metrics = self.analyzer.measure(frame, faces, &t);
+        let main = faces.and_then(|f| f.first().copied());
+        let boxes: Vec<FaceBox> = faces
+            .map(|f| f.iter().map(FaceBox::from).collect())
+            .unwrap_or_default();
+        let code = guidance(&metrics, main.as_ref(), frame.upright_size(), &t, check_yaw);
+        (metrics, code, boxes, main)
+    }
+
+    fn analyze_still(&mut self, frame: &FrameView<'_>) -> Result<ImageAnalysis, PrefilterError> {
+        self.analyzer.reset();
+        let (metrics, code, faces, _) = self.evaluate(frame, true);
+        self.analyzer.reset();
+        let (w, h) = frame.upright_size();
+        Ok(ImageAnalysis {
+            width: w as u32,
+            height: h as u32,
+            faces,
+            guidance: code,
+            metrics,
+        })
+    }
+
+    fn process(&mut self, frame: &FrameView<'_>) -> FrameFeedback {
+        let challenge_turning = self.challenge.as_ref().is_some_and(|c| {
+            !matches!(
+                c.status(),
+                ChallengeStatus::Passed | ChallengeStatus::Failed(_)
+            )
+        });
+        let (metrics, base, faces, main) = self.evaluate(frame, !challenge_turning);
+        let good_frames = self.config.good_frames;
+
+        if self.result.is_some() {
+            return FrameFeedback {
+                guidance: GuidanceCode::Captured,
+                metrics,
+                readiness: 1.0,
+                faces,
+                captured: false,
+                challenge: self.challenge.as_ref().map(|c| c.status()),
+            };
+        }
+
+        // Challenge phase: the face must be usable (every check but yaw) for the turn to count.
+        if let Some(ch) = self.challenge.as_mut() {
+            let usable = matches!(
+                base,
+                GuidanceCode::HoldStill | GuidanceCode::Moving | GuidanceCode::Blurry
+            ) && metrics.detector_available;
+            let status = match ch.status() {
+                ChallengeStatus::Passed | ChallengeStatus::Failed(_) => ch.status(),
+                _ => ch.update(
+                    frame.timestamp_ms(),
+                    if usable { metrics.yaw_deg } else { None },
+                ),
+            };
+            let progress = ch.progress();
+            let guidance_code = match status {
+                ChallengeStatus::Failed(_) => Some(GuidanceCode::ChallengeFailed),
+                ChallengeStatus::Passed => None,
+                ChallengeStatus::Turn { direction, .. } => Some(if usable {
+                    match direction {
+                        TurnDirection::Left => GuidanceCode::TurnHeadLeft,
+                        TurnDirection::Right => GuidanceCode::TurnHeadRight,
+                    }
+                } else {
+                    base
+                }),
+                ChallengeStatus::LookStraight { .. } => Some(if usable {
+                    GuidanceCode::LookStraight
+                } else {
+                    base
+                }),
+            };
+            if let Some(code) = guidance_code {
+                self.streak = 0;
+                self.has_candidate = false;
+                return FrameFeedback {
+                    guidance: code,
+                    metrics,
+                    readiness: 0.5 * progress,
+                    faces,
+                    captured: false,
+                    challenge: Some(status),
+                };
+            }
+        }
+        let challenge_status = self.challenge.as_ref().map(|c| c.status());
+        let base_readiness = if self.challenge.is_some() { 0.5 } else { 0.0 };
+        let scale = 1.0 - base_readiness;
+
+        if !base.is_good() {
+            self.streak = 0;
+            self.has_candidate = false;
+            return FrameFeedback {
+                guidance: base,
+                metrics,
+                readiness: base_readiness,
+                faces,
+                captured: false,
+                challenge: challenge_status,
+            };
+        }
+        self.streak += 1;
+        let sharper = !self.has_candidate || metrics.sharpness > self.candidate.metrics.sharpness;
+        if sharper {
+            self.store_candidate(frame, main.as_ref(), metrics);
+        }
+        let mut captured = false;
+        let mut code = GuidanceCode::HoldStill;
+        if self.streak >= good_frames && self.has_candidate {
+            match self.encode_candidate() {
+                Ok(result) => {
+                    self.result = Some(result);
+                    captured = true;
+                    code = GuidanceCode::Captured;
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "capture encoding failed; continuing");
+                    self.streak = 0;
+                    self.has_candidate = false;
+                }
+            }
+        }
+        FrameFeedback {
+            guidance: code,
+            metrics,
+            readiness: if captured {
+                1.0
+            } else {
+                base_readiness + scale * (self.streak as f32 / good_frames as f32).min(1.0)
+            },
+            faces,
+            captured,
+            challenge: challenge_status,
+        }
+    }
+
+    /// Crops the face (with margin) from the frame into the reusable candidate buffer, downscaled
+    /// so the long edge is ≤ `jpeg_max_side`.
+    fn store_candidate(
+        &mut self,
+        frame: &FrameView<'_>,
+        main: Option<&Detection>,
+        metrics: FrameMetrics,
+    ) {
+        let (uw, uh) = frame.upright_size();
+        let (fw, fh) = (uw as f32, uh as f32);
+        let (cx, cy, bw, bh) = match main {
+            Some(d) => (d.x + d.w / 2.0, d.y + d.h / 2.0, d.w, d.h),
+            None => (fw / 2.0, fh / 2.0, fw.min(fh) * 0.5, fw.min(fh) * 0.5),
+        };
+        let m = self.config.crop_margin;
+        let cw = (bw * (1.0 + 2.0 * m)).clamp(1.0, fw);
+        let ch = (bh * (1.0 + 2.0 * m) * 1.15).clamp(1.0, fh);
+        let x0 = (cx - cw / 2.0).clamp(0.0, fw - cw);
+        let y0 = (cy - ch / 2.0).clamp(0.0, fh - ch);
+        let max_side = self.config.jpeg_max_side as f32;
+        let s = (max_side / cw.max(ch)).min(1.0);
+        let ow = ((cw * s).round() as u32).max(1);
+        let oh = ((ch * s).round() as u32).max(1);
+        let n = ((1.0 / s).ceil() as usize).clamp(1, 3);
+        let c = &mut self.candidate;
+        c.rgb.clear();
+        c.rgb.reserve((ow * oh * 3) as usize);
+        let (maxu, maxv) = (fw - 1.0, fh - 1.0);
+        for j in 0..oh {
+            for i in 0..ow {
+                let mut acc = [0u32; 3];
+                for sj in 0..n {
+                    let v = (y0 + (j as f32 + (sj as f32 + 0.5) / n as f32) / s).clamp(0.0, maxv)
+                        as usize;
+                    for si in 0..n {
+                        let u = (x0 + (i as f32 + (si as f32 + 0.5) / n as f32) / s)
+                            .clamp(0.0, maxu) as usize;
+                        let p = frame.rgb(u, v);
+                        acc[0] += u32::from(p[0]);
+                        acc[1] += u32::from(p[1]);
+                        acc[2] += u32::from(p[2]);
+                    }
+                }
+                let k = (n * n) as u32;
+                c.rgb.extend(acc.iter().map(|a| ((a + k / 2) / k) as u8));
+            }
+        }
+        c.width = ow;
+        c.height = oh;
+        c.face = main.map(|d| {
+            let mut f = FaceBox::from(d);
+            f.x = (f.x - x0) * s;
+            f.y = (f.y - y0) * s;
+            f.width *= s;
+            f.height *= s;
+            for k in f.keypoints.iter_mut() {
+                k.x = (k.x - x0) * s;
+                k.y = (k.y - y0) * s;
+            }
+            f
+        });
+        c.metrics = metrics;
+        c.timestamp_ms = frame.timestamp_ms();
+        self.has_candidate = true;
+    }
+
+    /// Encodes the candidate as JPEG within the byte budget (lower quality first, then smaller).
+    fn encode_candidate(&self) -> Result<CaptureResult, PrefilterError> {
+        let c = &self.candidate;
+        let limit = self.config.jpeg_max_bytes as usize;
+        let mut rgb =
+            image::RgbImage::from_raw(c.width, c.height, c.rgb.clone()).ok_or_else(|| {
+                PrefilterError::Encode {
+                    reason: "candidate buffer size mismatch".to_owned(),
+                }
+            })?;
+        let mut face = c.face.clone().unwrap_or(FaceBox {
+            x: 0.0,
+            y: 0.0,
+            width: c.width as f32,
+            height: c.height as f32,
+            score: 0.0,
+            keypoints: Vec::new(),
+        });
+        for _attempt in 0..6 {
+            for quality in [90u8, 80, 70, 60, 50] {
+                let mut out = Vec::with_capacity(limit);
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+                    .encode(
+                        rgb.as_raw(),
+                        rgb.width(),
+                        rgb.height(),
+                        image::ExtendedColorType::Rgb8,
+                    )
+                    .map_err(|e| PrefilterError::Encode {
+                        reason: e.to_string(),
+                    })?;
+                if out.len() <= limit {
+                    return Ok(CaptureResult {
+                        jpeg: out,
+                        width: rgb.width(),
+                        height: rgb.height(),
+                        face,
+                        metrics: c.metrics,
+                        timestamp_ms: c.timestamp_ms,
+                        challenge_passed: self
+                            .challenge
+                            .as_ref()
+                            .is_some_and(|ch| ch.status() == ChallengeStatus::Passed),
+                    });
+                }
+            }
+            let (nw, nh) = ((rgb.width() * 3 / 4).max(1), (rgb.height() * 3 / 4).max(1));
+            rgb = image::imageops::resize(&rgb, nw, nh, image::imageops::FilterType::Triangle);
+            face.x *= 0.75;
+            face.y *= 0.75;
+            face.width *= 0.75;
+            face.height *= 0.75;
+            for k in face.keypoints.iter_mut() {
+                k.x *= 0.75;
+                k.y *= 0.75;
+            }
+        }
+        Err(PrefilterError::Encode {
+            reason: format!("could not fit the JPEG under {limit} bytes"),
+        })
+    }
+}
+
+/// Keeps the failure type reachable for callers matching on challenge outcomes.
+pub type ChallengeOutcome = Result<(), ChallengeFailure>;

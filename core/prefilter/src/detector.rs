@@ -1,0 +1,602 @@
+//! BlazeFace short-range face detection on ONNX Runtime (loaded at run time).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::TensorRef;
+
+use crate::error::PrefilterError;
+use crate::frame::FrameView;
+
+/// Model input side, in pixels.
+pub const INPUT_SIZE: usize = 128;
+/// Number of anchors of the short-range model.
+pub const NUM_ANCHORS: usize = 896;
+const INPUT_LEN: usize = INPUT_SIZE * INPUT_SIZE * 3;
+/// Maximum faces reported per frame.
+pub const MAX_FACES: usize = 8;
+/// IoU above which weighted NMS merges two detections (MediaPipe uses 0.3).
+const NMS_IOU: f32 = 0.3;
+
+/// The committed model (see `models/PROVENANCE.md`), embedded so it loads on every platform.
+pub static EMBEDDED_MODEL: &[u8] =
+    include_bytes!("../../../models/face_detection_front_128x128_barracuda.onnx");
+
+/// A face detection in upright-frame pixel coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Detection {
+    /// Left, top, width, height.
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub score: f32,
+    /// Right eye, left eye, nose tip, mouth, right ear tragion, left ear tragion (as the model labels them).
+    pub keypoints: [[f32; 2]; 6],
+}
+
+impl Detection {
+    fn iou(&self, other: &Detection) -> f32 {
+        let x0 = self.x.max(other.x);
+        let y0 = self.y.max(other.y);
+        let x1 = (self.x + self.w).min(other.x + other.w);
+        let y1 = (self.y + self.h).min(other.y + other.h);
+        let inter = (x1 - x0).max(0.0) * (y1 - y0).max(0.0);
+        let union = self.w * self.h + other.w * other.h - inter;
+        if union <= 0.0 { 0.0 } else { inter / union }
+    }
+}
+
+/// The 896 anchor centres of the short-range model, MediaPipe's SSD layout: strides 8, 16, 16, 16
+/// (layers with the same stride share a grid: 2 anchors per 16×16 cell, 6 per 8×8 cell), fixed size
+/// 1, centres at (x + 0.5) / grid. Order matches the model outputs (stride 8 first).
+pub fn anchors() -> Vec<[f32; 2]> {
+    let mut out = Vec::with_capacity(NUM_ANCHORS);
+    for (stride, per_cell) in [(8usize, 2usize), (16, 6)] {
+        let grid = INPUT_SIZE / stride;
+        for y in 0..grid {
+            for x in 0..grid {
+                for _ in 0..per_cell {
+                    out.push([
+                        (x as f32 + 0.5) / grid as f32,
+                        (y as f32 + 0.5) / grid as f32,
+                    ]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where the letterboxed model input sits in the upright frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Letterbox {
+    /// Upright pixels per model pixel.
+    pub scale: f32,
+    pub pad_x: f32,
+    pub pad_y: f32,
+}
+
+impl Letterbox {
+    pub fn for_size(width: usize, height: usize) -> Self {
+        let side = width.max(height) as f32;
+        Self {
+            scale: side / INPUT_SIZE as f32,
+            pad_x: (side - width as f32) / 2.0,
+            pad_y: (side - height as f32) / 2.0,
+        }
+    }
+}
+
+/// Fills `out` (NHWC 128×128×3, RGB in [-1, 1]) from the frame: the upright image is padded (black)
+/// to a centred square and downscaled; each model pixel averages a 2×2 grid of source samples.
+/// Rotation and mirroring are folded into the sampling; nothing else is read or written.
+pub fn fill_input(frame: &FrameView<'_>, out: &mut [f32]) -> Letterbox {
+    let (uw, uh) = frame.upright_size();
+    let lb = Letterbox::for_size(uw, uh);
+    let mut cols = [[0i64; 2]; INPUT_SIZE];
+    let mut rows = [[0i64; 2]; INPUT_SIZE];
+    for i in 0..INPUT_SIZE {
+        for s in 0..2 {
+            let off = (i as f32 + (s as f32 + 0.5) / 2.0) * lb.scale;
+            cols[i][s] = (off - lb.pad_x).floor() as i64;
+            rows[i][s] = (off - lb.pad_y).floor() as i64;
+        }
+    }
+    let (uw, uh) = (uw as i64, uh as i64);
+    for (j, row) in rows.iter().enumerate() {
+        for (i, col) in cols.iter().enumerate() {
+            let mut acc = [0u32; 3];
+            for &v in row {
+                for &u in col {
+                    if u >= 0 && v >= 0 && u < uw && v < uh {
+                        let px = frame.rgb(u as usize, v as usize);
+                        acc[0] += u32::from(px[0]);
+                        acc[1] += u32::from(px[1]);
+                        acc[2] += u32::from(px[2]);
+                    }
+                }
+            }
+            let base = (j * INPUT_SIZE + i) * 3;
+            if let Some(dst) = out.get_mut(base..base + 3) {
+                for c in 0..3 {
+                    let avg = (acc[c] + 2) / 4;
+                    dst[c] = avg as f32 / 127.5 - 1.0;
+                }
+            }
+        }
+    }
+    lb
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x.clamp(-80.0, 80.0)).exp())
+}
+
+/// Decodes raw outputs (scores `[896]` logits, regressors `[896 × 16]`, both in anchor order) into
+/// candidates above `min_score`, then merges them with weighted NMS into `faces` (≤ [`MAX_FACES`],
+/// best first). Coordinates are mapped back through the letterbox to upright pixels.
+/// `scratch` must have capacity for 896 entries to stay allocation-free.
+#[allow(clippy::too_many_arguments)]
+pub fn decode(
+    anchors: &[[f32; 2]],
+    scores: [&[f32]; 2],
+    regressors: [&[f32]; 2],
+    min_score: f32,
+    lb: Letterbox,
+    scratch: &mut Vec<Detection>,
+    faces: &mut Vec<Detection>,
+) {
+    scratch.clear();
+    faces.clear();
+    let s = INPUT_SIZE as f32;
+    let mut index = 0usize;
+    for (layer_scores, layer_regs) in scores.iter().zip(regressors.iter()) {
+        for (k, &logit) in layer_scores.iter().enumerate() {
+            let anchor = anchors.get(index).copied().unwrap_or([0.0, 0.0]);
+            index += 1;
+            let score = sigmoid(logit);
+            if score < min_score {
+                continue;
+            }
+            let Some(r) = layer_regs.get(k * 16..k * 16 + 16) else {
+                continue;
+            };
+            let cx = anchor[0] * s + r[0];
+            let cy = anchor[1] * s + r[1];
+            let (w, h) = (r[2], r[3]);
+            if !(w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite()) {
+                continue;
+            }
+            let mut keypoints = [[0.0f32; 2]; 6];
+            for (p, kp) in keypoints.iter_mut().enumerate() {
+                let kx = anchor[0] * s + r[4 + 2 * p];
+                let ky = anchor[1] * s + r[5 + 2 * p];
+                *kp = [kx * lb.scale - lb.pad_x, ky * lb.scale - lb.pad_y];
+            }
+            if scratch.len() < scratch.capacity().max(NUM_ANCHORS) {
+                scratch.push(Detection {
+                    x: (cx - w / 2.0) * lb.scale - lb.pad_x,
+                    y: (cy - h / 2.0) * lb.scale - lb.pad_y,
+                    w: w * lb.scale,
+                    h: h * lb.scale,
+                    score,
+                    keypoints,
+                });
+            }
+        }
+    }
+    weighted_nms(scratch, faces);
+}
+
+/// MediaPipe-style weighted non-maximum suppression: the best remaining candidate absorbs every
+/// candidate overlapping it (IoU > 0.3); its box and keypoints become the score-weighted mean.
+fn weighted_nms(candidates: &mut Vec<Detection>, out: &mut Vec<Detection>) {
+    candidates.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
+    while let Some(&best) = candidates.first() {
+        if out.len() >= MAX_FACES {
+            break;
+        }
+        let mut total = 0.0f32;
+        let mut acc = Detection {
+            x: 0.0,
+            y: 0.0,
+            w: 0.0,
+            h: 0.0,
+            score: best.score,
+            keypoints: [[0.0; 2]; 6],
+        };
+        candidates.retain(|c| {
+            if best.iou(c) > NMS_IOU || *c == best {
+                let wgt = c.score;
+                total += wgt;
+                acc.x += c.x * wgt;
+                acc.y += c.y * wgt;
+                acc.w += c.w * wgt;
+                acc.h += c.h * wgt;
+                for (a, k) in acc.keypoints.iter_mut().zip(c.keypoints.iter()) {
+                    a[0] += k[0] * wgt;
+                    a[1] += k[1] * wgt;
+                }
+                false
+            } else {
+                true
+            }
+        });
+        if total > 0.0 {
+            acc.x /= total;
+            acc.y /= total;
+            acc.w /= total;
+            acc.h /= total;
+            for a in acc.keypoints.iter_mut() {
+                a[0] /= total;
+                a[1] /= total;
+            }
+            out.push(acc);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ONNX Runtime loading
+// ---------------------------------------------------------------------------------------------
+
+static RUNTIME: OnceLock<Result<Environment, PrefilterError>> = OnceLock::new();
+
+/// Candidate paths for the ONNX Runtime shared library, in the order they are tried.
+pub fn runtime_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(p) = explicit {
+        out.push(p.to_path_buf());
+        return out;
+    }
+    if let Ok(p) = std::env::var("ORT_DYLIB_PATH")
+        && !p.is_empty()
+    {
+        out.push(PathBuf::from(p));
+        return out;
+    }
+    #[cfg(any(target_os = "android", target_os = "ios"))]
+    {
+        // Android: libonnxruntime.so from the onnxruntime-android AAR sits in the APK's native
+        // library directory, so the dynamic linker finds it by name. iOS: the onnxruntime
+        // XCFramework (dynamic) is embedded as onnxruntime.framework.
+        #[cfg(target_os = "android")]
+        out.push(PathBuf::from("libonnxruntime.so"));
+        #[cfg(target_os = "ios")]
+        out.push(PathBuf::from("@rpath/onnxruntime.framework/onnxruntime"));
+    }
+    #[cfg(not(any(target_os = "android", target_os = "ios")))]
+    {
+        for dir in python_site_dirs() {
+            push_matching(&mut out, &dir.join("onnxruntime").join("capi"));
+        }
+        for dir in [
+            "/usr/local/lib",
+            "/usr/lib",
+            "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu",
+            "/opt/homebrew/lib",
+        ] {
+            push_matching(&mut out, Path::new(dir));
+        }
+    }
+    out
+}
+
+#[cfg(not(any(target_os = "android", target_os = "ios")))]
+fn push_matching(out: &mut Vec<PathBuf>, dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("libonnxruntime.so")
+                    || (n.starts_with("libonnxruntime") && n.ends_with(".dylib"))
+                    || n == "onnxruntime.dll"
+            })
+        })
+        .collect();
+    // Prefer the fully versioned file name (sorts last).
+    found.sort();
+    found.reverse();
+    out.extend(found);
+}
+
+/// The Python site-packages directories (where the PyPI `onnxruntime` wheel lives), asked from
+/// `python3` itself so virtualenvs, pyenv and user installs are all found.
+#[cfg(not(any(target_os = "android", target_os = "ios")))]
+fn python_site_dirs() -> Vec<PathBuf> {
+    const SCRIPT: &str = "import site,sysconfig\n\
+        p=sysconfig.get_paths()\n\
+        d=[p['purelib'],p['platlib']]\n\
+        d+=getattr(site,'getsitepackages',lambda:[])()\n\
+        d.append(site.getusersitepackages())\n\
+        print('\\n'.join(d))";
+    let mut dirs = Vec::new();
+    for python in ["python3", "python"] {
+        let Ok(out) = std::process::Command::new(python)
+            .args(["-c", SCRIPT])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+        else {
+            continue;
+        };
+        if !out.status.success() {
+            continue;
+        }
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let p = PathBuf::from(line.trim());
+            if !line.trim().is_empty() && !dirs.contains(&p) {
+                dirs.push(p);
+            }
+        }
+        break;
+    }
+    dirs
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic while loading ONNX Runtime".to_owned())
+}
+
+fn load_runtime(explicit: Option<&Path>) -> Result<Environment, PrefilterError> {
+    let candidates = runtime_candidates(explicit);
+    let by_name = cfg!(any(target_os = "android", target_os = "ios"));
+    let path = candidates
+        .iter()
+        .find(|p| by_name || p.is_file())
+        .cloned()
+        .ok_or_else(|| PrefilterError::RuntimeNotFound {
+            tried: if candidates.is_empty() {
+                "ORT_DYLIB_PATH, python site-packages, system library dirs".to_owned()
+            } else {
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })?;
+    let shown = path.display().to_string();
+    let load_err = |reason: String| PrefilterError::RuntimeLoad {
+        path: shown.clone(),
+        reason,
+    };
+    // ort's loader may panic on exotic failures; never let that cross into the app.
+    let built = std::panic::catch_unwind(|| -> Result<Environment, PrefilterError> {
+        let builder = ort::init_from(&path).map_err(|e| load_err(e.to_string()))?;
+        builder
+            .with_name("smart-enroll-prefilter")
+            .with_logger(std::sync::Arc::new(
+                |level, _category, _id, _location, message| {
+                    // ONNX Runtime's own messages (model/graph notes): never personal data.
+                    tracing::debug!(?level, message, "onnxruntime");
+                },
+            ))
+            .build()
+            .map_err(|e| load_err(e.to_string()))
+    });
+    match built {
+        Ok(result) => result,
+        Err(payload) => Err(load_err(panic_message(payload.as_ref()))),
+    }
+}
+
+/// Loads ONNX Runtime once per process (later calls return the first outcome; the library is
+/// process-global). `explicit` overrides discovery on the first call only.
+pub fn runtime(explicit: Option<&Path>) -> Result<&'static Environment, PrefilterError> {
+    match RUNTIME.get_or_init(|| {
+        let result = load_runtime(explicit);
+        match &result {
+            Ok(_) => tracing::info!("ONNX Runtime loaded"),
+            Err(err) => tracing::warn!(%err, "ONNX Runtime unavailable; prefilter runs in quality-only mode"),
+        }
+        result
+    }) {
+        Ok(env) => Ok(env),
+        Err(err) => Err(err.clone()),
+    }
+}
+
+/// Where the face model comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ModelSource {
+    /// The BlazeFace model compiled into the library (default).
+    #[default]
+    Embedded,
+    /// A model file on disk (must have the same signature).
+    Path(PathBuf),
+}
+
+/// Output positions of the four model outputs, found by shape.
+#[derive(Debug, Clone, Copy)]
+struct OutputMap {
+    score8: usize,
+    score16: usize,
+    reg8: usize,
+    reg16: usize,
+}
+
+/// A loaded face detector with preallocated buffers. Not `Sync` by itself; the capture session
+/// keeps it behind a mutex.
+pub struct Detector {
+    session: Session,
+    map: OutputMap,
+    anchors: Vec<[f32; 2]>,
+    input: Vec<f32>,
+    scratch: Vec<Detection>,
+    faces: Vec<Detection>,
+    scores: Vec<f32>,
+    regs: Vec<f32>,
+    letterbox: Letterbox,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector").finish_non_exhaustive()
+    }
+}
+
+impl Detector {
+    /// Loads ONNX Runtime (once per process) and the model. Typed errors, never a panic.
+    pub fn load(model: &ModelSource, runtime_path: Option<&Path>) -> Result<Self, PrefilterError> {
+        let bytes: std::borrow::Cow<'_, [u8]> = match model {
+            ModelSource::Embedded => std::borrow::Cow::Borrowed(EMBEDDED_MODEL),
+            ModelSource::Path(path) => {
+                std::borrow::Cow::Owned(std::fs::read(path).map_err(|e| {
+                    PrefilterError::ModelMissing {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    }
+                })?)
+            }
+        };
+        let env = runtime(runtime_path)?;
+        let invalid = |reason: String| PrefilterError::ModelInvalid { reason };
+        let session = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Session::builder(env)
+                .map_err(|e| invalid(e.to_string()))?
+                .with_optimization_level(GraphOptimizationLevel::Level3)
+                .map_err(|e| invalid(e.to_string()))?
+                .with_intra_threads(1)
+                .map_err(|e| invalid(e.to_string()))?
+                .commit_from_memory(&bytes)
+                .map_err(|e| invalid(e.to_string()))
+        }))
+        .map_err(|p| invalid(panic_message(p.as_ref())))??;
+        let mut detector = Self {
+            session,
+            map: OutputMap {
+                score8: 0,
+                score16: 1,
+                reg8: 2,
+                reg16: 3,
+            },
+            anchors: anchors(),
+            input: vec![0.0; INPUT_LEN],
+            scratch: Vec::with_capacity(NUM_ANCHORS),
+            faces: Vec::with_capacity(MAX_FACES),
+            scores: vec![0.0; NUM_ANCHORS],
+            regs: vec![0.0; NUM_ANCHORS * 16],
+            letterbox: Letterbox::for_size(INPUT_SIZE, INPUT_SIZE),
+        };
+        detector.map = detector.probe()?;
+        Ok(detector)
+    }
+
+    /// Runs the model once on a blank input and identifies the outputs by shape; rejects a model
+    /// that does not have BlazeFace's input and four outputs.
+    fn probe(&mut self) -> Result<OutputMap, PrefilterError> {
+        let invalid = |reason: String| PrefilterError::ModelInvalid { reason };
+        let inputs = self.session.inputs();
+        if inputs.len() != 1 {
+            return Err(invalid(format!("expected 1 input, found {}", inputs.len())));
+        }
+        let tensor =
+            TensorRef::from_array_view(([1usize, INPUT_SIZE, INPUT_SIZE, 3], &self.input[..]))
+                .map_err(|e| invalid(e.to_string()))?;
+        let outputs = self
+            .session
+            .run(ort::inputs![tensor])
+            .map_err(|e| invalid(format!("input is not NHWC [1,128,128,3] float: {e}")))?;
+        let mut map = [None; 4];
+        for i in 0..outputs.len() {
+            let (shape, _) = outputs[i]
+                .try_extract_tensor::<f32>()
+                .map_err(|e| invalid(e.to_string()))?;
+            let slot = match &shape[..] {
+                [1, 512, 1] => 0,
+                [1, 384, 1] => 1,
+                [1, 512, 16] => 2,
+                [1, 384, 16] => 3,
+                other => return Err(invalid(format!("unexpected output shape {other:?}"))),
+            };
+            map[slot] = Some(i);
+        }
+        match map {
+            [Some(score8), Some(score16), Some(reg8), Some(reg16)] => Ok(OutputMap {
+                score8,
+                score16,
+                reg8,
+                reg16,
+            }),
+            _ => Err(invalid(
+                "missing one of the four BlazeFace outputs".to_owned(),
+            )),
+        }
+    }
+
+    /// Stage 1: letterbox + downscale the frame into the model input buffer.
+    pub fn prepare(&mut self, frame: &FrameView<'_>) {
+        self.letterbox = fill_input(frame, &mut self.input);
+    }
+
+    /// Stage 2: runs the model on the prepared input and decodes faces (≥ `min_score`).
+    pub fn infer(&mut self, min_score: f32) -> Result<&[Detection], PrefilterError> {
+        self.run_model()?;
+        decode(
+            &self.anchors,
+            [&self.scores[..512], &self.scores[512..]],
+            [&self.regs[..512 * 16], &self.regs[512 * 16..]],
+            min_score,
+            self.letterbox,
+            &mut self.scratch,
+            &mut self.faces,
+        );
+        Ok(&self.faces)
+    }
+
+    /// Raw model inference on the prepared input (copies the outputs into preallocated buffers).
+    pub fn run_model(&mut self) -> Result<(), PrefilterError> {
+        let err = |e: ort::Error| PrefilterError::Inference {
+            reason: e.to_string(),
+        };
+        let tensor =
+            TensorRef::from_array_view(([1usize, INPUT_SIZE, INPUT_SIZE, 3], &self.input[..]))
+                .map_err(err)?;
+        let outputs = self.session.run(ort::inputs![tensor]).map_err(err)?;
+        let map = self.map;
+        let (s8, s16) = self.scores.split_at_mut(512);
+        let (r8, r16) = self.regs.split_at_mut(512 * 16);
+        for (idx, dst) in [
+            (map.score8, s8),
+            (map.score16, s16),
+            (map.reg8, r8),
+            (map.reg16, r16),
+        ] {
+            let (_, data) = outputs[idx].try_extract_tensor::<f32>().map_err(err)?;
+            if data.len() != dst.len() {
+                return Err(PrefilterError::Inference {
+                    reason: format!(
+                        "output {idx} has {} values, expected {}",
+                        data.len(),
+                        dst.len()
+                    ),
+                });
+            }
+            dst.copy_from_slice(data);
+        }
+        Ok(())
+    }
+
+    /// The faces found by the last [`Detector::infer`].
+    pub fn faces(&self) -> &[Detection] {
+        &self.faces
+    }
+
+    /// The prepared model input (NHWC, [-1, 1]); for tests and benchmarks.
+    pub fn input(&self) -> &[f32] {
+        &self.input
+    }
+}

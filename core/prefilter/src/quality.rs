@@ -1,0 +1,442 @@
+//! Per-frame quality metrics and the prioritised guidance code.
+
+use crate::detector::Detection;
+use crate::frame::FrameView;
+
+/// One prioritised instruction for the user. The stable snake_case key ([`GuidanceCode::key`]) is
+/// what apps localise; the core holds no user-facing text.
+///
+/// Priority (first match wins): `too_dark`/`too_bright` (whole frame, only when no face is found),
+/// `face_not_found`, `multiple_faces`, `face_too_close`, `face_too_small`, `face_off_center`,
+/// `head_turned`, `head_tilted`, `too_dark`/`too_bright` (face region), `blurry`, `moving`, then the
+/// challenge instructions (`turn_head_left`, `turn_head_right`, `look_straight`), then `hold_still`
+/// (all good, counting good frames) and `captured`. `challenge_failed` overrides everything once the
+/// challenge has failed (until reset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuidanceCode {
+    FaceNotFound,
+    MultipleFaces,
+    FaceTooClose,
+    FaceTooSmall,
+    FaceOffCenter,
+    HeadTurned,
+    HeadTilted,
+    TooDark,
+    TooBright,
+    Blurry,
+    Moving,
+    TurnHeadLeft,
+    TurnHeadRight,
+    LookStraight,
+    ChallengeFailed,
+    HoldStill,
+    Captured,
+}
+
+impl GuidanceCode {
+    /// Every code, in priority order.
+    pub const ALL: [GuidanceCode; 17] = [
+        Self::FaceNotFound,
+        Self::MultipleFaces,
+        Self::FaceTooClose,
+        Self::FaceTooSmall,
+        Self::FaceOffCenter,
+        Self::HeadTurned,
+        Self::HeadTilted,
+        Self::TooDark,
+        Self::TooBright,
+        Self::Blurry,
+        Self::Moving,
+        Self::TurnHeadLeft,
+        Self::TurnHeadRight,
+        Self::LookStraight,
+        Self::ChallengeFailed,
+        Self::HoldStill,
+        Self::Captured,
+    ];
+
+    /// The stable localisation key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::FaceNotFound => "face_not_found",
+            Self::MultipleFaces => "multiple_faces",
+            Self::FaceTooClose => "face_too_close",
+            Self::FaceTooSmall => "face_too_small",
+            Self::FaceOffCenter => "face_off_center",
+            Self::HeadTurned => "head_turned",
+            Self::HeadTilted => "head_tilted",
+            Self::TooDark => "too_dark",
+            Self::TooBright => "too_bright",
+            Self::Blurry => "blurry",
+            Self::Moving => "moving",
+            Self::TurnHeadLeft => "turn_head_left",
+            Self::TurnHeadRight => "turn_head_right",
+            Self::LookStraight => "look_straight",
+            Self::ChallengeFailed => "challenge_failed",
+            Self::HoldStill => "hold_still",
+            Self::Captured => "captured",
+        }
+    }
+
+    /// True for the codes that mean "this frame is good enough to capture".
+    pub fn is_good(self) -> bool {
+        matches!(self, Self::HoldStill | Self::Captured)
+    }
+}
+
+impl std::fmt::Display for GuidanceCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Thresholds of the quality checks. Defaults were set on the scikit-image test photos and are
+/// asserted by the tests in `core/prefilter/tests/`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QualityThresholds {
+    /// Minimum detection score (sigmoid) for a face to count.
+    pub min_face_score: f32,
+    /// Face width / short side of the upright frame: below is `face_too_small`.
+    pub min_face_size: f32,
+    /// Face width / short side: above is `face_too_close` (also when the box leaves the frame).
+    pub max_face_size: f32,
+    /// Face centre offset from the frame centre, as a fraction of the frame size.
+    pub max_center_offset: f32,
+    /// Absolute yaw limit, degrees.
+    pub max_yaw_deg: f32,
+    /// Absolute roll limit, degrees.
+    pub max_roll_deg: f32,
+    /// Mean luma (0–255) of the face region below which the frame is `too_dark`.
+    pub min_brightness: f32,
+    /// Mean luma (0–255) of the face region above which the frame is `too_bright`.
+    pub max_brightness: f32,
+    /// Variance of the Laplacian of the 96×96 face patch below which the face is `blurry`.
+    pub min_sharpness: f32,
+    /// Face motion between consecutive frames (centre shift + size change, in face widths).
+    pub max_motion: f32,
+}
+
+impl Default for QualityThresholds {
+    fn default() -> Self {
+        Self {
+            min_face_score: 0.6,
+            min_face_size: 0.2,
+            max_face_size: 0.7,
+            max_center_offset: 0.2,
+            max_yaw_deg: 20.0,
+            max_roll_deg: 15.0,
+            min_brightness: 60.0,
+            max_brightness: 210.0,
+            min_sharpness: 35.0,
+            max_motion: 0.08,
+        }
+    }
+}
+
+/// The individual measurements of one frame. Face values are `None` when no single face was found.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FrameMetrics {
+    pub face_count: u32,
+    /// Score of the main (best) face.
+    pub face_score: Option<f32>,
+    /// Main face width / short side of the upright frame.
+    pub face_size: Option<f32>,
+    /// Face centre offset from the frame centre, fractions of width and height (-0.5..0.5).
+    pub center_offset_x: Option<f32>,
+    pub center_offset_y: Option<f32>,
+    /// Head yaw in degrees from the keypoints; positive = the user turned to their own left.
+    pub yaw_deg: Option<f32>,
+    /// Head roll in degrees (eye line angle).
+    pub roll_deg: Option<f32>,
+    /// Mean luma (0–255) of the analysed region (face, or the centre in quality-only mode).
+    pub brightness: f32,
+    /// Mean luma (0–255) of the whole frame.
+    pub frame_brightness: f32,
+    /// Variance of the Laplacian over the 96×96 region patch (higher is sharper).
+    pub sharpness: f32,
+    /// Motion since the previous frame, in face widths.
+    pub motion: f32,
+    /// Whether the face detector ran (false = quality-only mode).
+    pub detector_available: bool,
+}
+
+/// Side of the square luma patch used for sharpness.
+pub const PATCH: usize = 96;
+const GRID: usize = 32;
+
+/// A region of the upright frame (pixels).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+/// Yaw (degrees; positive = the subject's own left when the image is not mirrored) from the nose
+/// position between the two ear points. Label-agnostic (uses x order), and invariant to a flat
+/// photo being turned (an affine squeeze keeps the ratio), which is what the challenge relies on.
+pub fn yaw_from_keypoints(kp: &[[f32; 2]; 6], mirrored: bool) -> f32 {
+    let (a, b) = (kp[4][0], kp[5][0]);
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    let span = hi - lo;
+    if span <= f32::EPSILON {
+        return 0.0;
+    }
+    let r = ((kp[2][0] - lo) / span).clamp(0.0, 1.0);
+    let yaw = (2.0 * r - 1.0).clamp(-1.0, 1.0).asin().to_degrees();
+    if mirrored { -yaw } else { yaw }
+}
+
+/// Roll (degrees) from the eye line, eyes taken in x order.
+pub fn roll_from_keypoints(kp: &[[f32; 2]; 6], mirrored: bool) -> f32 {
+    let (e1, e2) = if kp[0][0] <= kp[1][0] {
+        (kp[0], kp[1])
+    } else {
+        (kp[1], kp[0])
+    };
+    let roll = (e2[1] - e1[1]).atan2(e2[0] - e1[0]).to_degrees();
+    if mirrored { -roll } else { roll }
+}
+
+/// Mean luma over a `GRID`×`GRID` sample grid of a region (clamped to the frame).
+fn mean_luma(frame: &FrameView<'_>, r: Region) -> f32 {
+    let (uw, uh) = frame.upright_size();
+    let mut sum = 0u64;
+    for j in 0..GRID {
+        let v = (r.y + (j as f32 + 0.5) * r.h / GRID as f32).clamp(0.0, uh as f32 - 1.0) as usize;
+        for i in 0..GRID {
+            let u =
+                (r.x + (i as f32 + 0.5) * r.w / GRID as f32).clamp(0.0, uw as f32 - 1.0) as usize;
+            sum += u64::from(frame.luma(u, v));
+        }
+    }
+    sum as f32 / (GRID * GRID) as f32
+}
+
+/// Samples a square region into a PATCH×PATCH luma patch (2×2 sample average per pixel; outside
+/// the frame is clamped to the edge) and returns the variance of its 4-neighbour Laplacian.
+pub fn sharpness(frame: &FrameView<'_>, r: Region, patch: &mut [u8; PATCH * PATCH]) -> f32 {
+    let (uw, uh) = frame.upright_size();
+    let (maxu, maxv) = (uw as f32 - 1.0, uh as f32 - 1.0);
+    let step_x = r.w / PATCH as f32;
+    let step_y = r.h / PATCH as f32;
+    for j in 0..PATCH {
+        for i in 0..PATCH {
+            let mut acc = 0u32;
+            for sj in 0..2 {
+                let v =
+                    (r.y + (j as f32 + (sj as f32 + 0.5) / 2.0) * step_y).clamp(0.0, maxv) as usize;
+                for si in 0..2 {
+                    let u = (r.x + (i as f32 + (si as f32 + 0.5) / 2.0) * step_x).clamp(0.0, maxu)
+                        as usize;
+                    acc += u32::from(frame.luma(u, v));
+                }
+            }
+            patch[j * PATCH + i] = ((acc + 2) / 4) as u8;
+        }
+    }
+    laplacian_variance(patch, PATCH)
+}
+
+/// Variance of the 4-neighbour Laplacian over the interior of a square luma image.
+pub fn laplacian_variance(img: &[u8], side: usize) -> f32 {
+    let mut sum = 0f64;
+    let mut sum_sq = 0f64;
+    let mut n = 0f64;
+    for y in 1..side.saturating_sub(1) {
+        for x in 1..side - 1 {
+            let at =
+                |xx: usize, yy: usize| f64::from(img.get(yy * side + xx).copied().unwrap_or(0));
+            let lap = at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * at(x, y);
+            sum += lap;
+            sum_sq += lap * lap;
+            n += 1.0;
+        }
+    }
+    if n == 0.0 {
+        return 0.0;
+    }
+    let mean = sum / n;
+    (sum_sq / n - mean * mean).max(0.0) as f32
+}
+
+/// Scratch state of the metric computation: the luma patch and the previous face (for motion).
+#[derive(Debug)]
+pub struct Analyzer {
+    patch: Box<[u8; PATCH * PATCH]>,
+    previous: Option<Region>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The square region (side = the larger face side) around a detection, used for sharpness.
+pub fn face_square(d: &Detection) -> Region {
+    let side = d.w.max(d.h);
+    Region {
+        x: d.x + d.w / 2.0 - side / 2.0,
+        y: d.y + d.h / 2.0 - side / 2.0,
+        w: side,
+        h: side,
+    }
+}
+
+impl Analyzer {
+    pub fn new() -> Self {
+        Self {
+            patch: Box::new([0u8; PATCH * PATCH]),
+            previous: None,
+        }
+    }
+
+    /// Forgets the previous frame (motion starts again from zero).
+    pub fn reset(&mut self) {
+        self.previous = None;
+    }
+
+    /// Computes the metrics of one frame. `faces` are the detections (best first) when the
+    /// detector is available, `None` in quality-only mode (the centre of the frame is analysed).
+    pub fn measure(
+        &mut self,
+        frame: &FrameView<'_>,
+        faces: Option<&[Detection]>,
+        thresholds: &QualityThresholds,
+    ) -> FrameMetrics {
+        let (uw, uh) = frame.upright_size();
+        let (fw, fh) = (uw as f32, uh as f32);
+        let whole = Region {
+            x: 0.0,
+            y: 0.0,
+            w: fw,
+            h: fh,
+        };
+        let mut m = FrameMetrics {
+            frame_brightness: mean_luma(frame, whole),
+            detector_available: faces.is_some(),
+            ..FrameMetrics::default()
+        };
+        let region = match faces {
+            None => {
+                let side = fw.min(fh) * 0.6;
+                Some(Region {
+                    x: (fw - side) / 2.0,
+                    y: (fh - side) / 2.0,
+                    w: side,
+                    h: side,
+                })
+            }
+            Some(faces) => {
+                let faces_iter = faces
+                    .iter()
+                    .filter(|d| d.score >= thresholds.min_face_score);
+                m.face_count = faces_iter.clone().count() as u32;
+                faces_iter.clone().next().map(|d| {
+                    m.face_score = Some(d.score);
+                    m.face_size = Some(d.w / fw.min(fh));
+                    m.center_offset_x = Some((d.x + d.w / 2.0) / fw - 0.5);
+                    m.center_offset_y = Some((d.y + d.h / 2.0) / fh - 0.5);
+                    m.yaw_deg = Some(yaw_from_keypoints(&d.keypoints, frame.mirrored()));
+                    m.roll_deg = Some(roll_from_keypoints(&d.keypoints, frame.mirrored()));
+                    Region {
+                        x: d.x,
+                        y: d.y,
+                        w: d.w,
+                        h: d.h,
+                    }
+                })
+            }
+        };
+        match region {
+            Some(r) => {
+                m.brightness = mean_luma(frame, r);
+                let side = r.w.max(r.h);
+                let square = Region {
+                    x: r.x + r.w / 2.0 - side / 2.0,
+                    y: r.y + r.h / 2.0 - side / 2.0,
+                    w: side,
+                    h: side,
+                };
+                m.sharpness = sharpness(frame, square, &mut self.patch);
+                if let Some(p) = self.previous {
+                    let dx = (r.x + r.w / 2.0) - (p.x + p.w / 2.0);
+                    let dy = (r.y + r.h / 2.0) - (p.y + p.h / 2.0);
+                    let scale = p.w.max(1.0);
+                    m.motion = (dx * dx + dy * dy).sqrt() / scale + (r.w - p.w).abs() / scale;
+                }
+                self.previous = Some(r);
+            }
+            None => {
+                m.brightness = m.frame_brightness;
+                self.previous = None;
+            }
+        }
+        m
+    }
+}
+
+/// The prioritised guidance for a frame's metrics (before challenge and capture state).
+/// `faces` gives the main face box for the "too close" check (box leaving the frame).
+/// `check_yaw` is false while the challenge asks for head turns.
+pub fn guidance(
+    m: &FrameMetrics,
+    main_face: Option<&Detection>,
+    frame_size: (usize, usize),
+    t: &QualityThresholds,
+    check_yaw: bool,
+) -> GuidanceCode {
+    let exposure = |b: f32| {
+        if b < t.min_brightness {
+            Some(GuidanceCode::TooDark)
+        } else if b > t.max_brightness {
+            Some(GuidanceCode::TooBright)
+        } else {
+            None
+        }
+    };
+    if m.detector_available {
+        if m.face_count == 0 {
+            return exposure(m.frame_brightness).unwrap_or(GuidanceCode::FaceNotFound);
+        }
+        if m.face_count > 1 {
+            return GuidanceCode::MultipleFaces;
+        }
+        let size = m.face_size.unwrap_or(0.0);
+        let (fw, fh) = (frame_size.0 as f32, frame_size.1 as f32);
+        let leaves_frame = main_face.is_some_and(|d| {
+            let margin = 0.05 * d.w;
+            d.x < -margin || d.y < -margin || d.x + d.w > fw + margin || d.y + d.h > fh + margin
+        });
+        if size > t.max_face_size || leaves_frame {
+            return GuidanceCode::FaceTooClose;
+        }
+        if size < t.min_face_size {
+            return GuidanceCode::FaceTooSmall;
+        }
+        let ox = m.center_offset_x.unwrap_or(0.0).abs();
+        let oy = m.center_offset_y.unwrap_or(0.0).abs();
+        if ox > t.max_center_offset || oy > t.max_center_offset {
+            return GuidanceCode::FaceOffCenter;
+        }
+        if check_yaw && m.yaw_deg.unwrap_or(0.0).abs() > t.max_yaw_deg {
+            return GuidanceCode::HeadTurned;
+        }
+        if m.roll_deg.unwrap_or(0.0).abs() > t.max_roll_deg {
+            return GuidanceCode::HeadTilted;
+        }
+    }
+    if let Some(code) = exposure(m.brightness) {
+        return code;
+    }
+    if m.sharpness < t.min_sharpness {
+        return GuidanceCode::Blurry;
+    }
+    if m.motion > t.max_motion {
+        return GuidanceCode::Moving;
+    }
+    GuidanceCode::HoldStill
+}
