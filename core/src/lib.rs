@@ -1,7 +1,53 @@
 //! Smart Enroll SDK core: the Smart Enroll v2 API client, the enrollment flow engine and the
 //! on-device liveness prefilter (re-exported from `smart-enroll-prefilter`).
+//!
+//! # Public surface (designed to be wrapped by UniFFI: owned types, `Send + Sync`, no lifetimes)
+//!
+//! - [`ClientConfig`] / [`InsecureHttp`] / [`RetryPolicy`] / [`Platform`] → [`SmartEnrollClient::new`].
+//!   HTTPS only unless plain HTTP is allowed for loopback or named hosts (e.g. `10.0.2.2`).
+//! - [`SmartEnrollClient`]: `fetch_flow_config(project_id, flow_id)` (public, no token), admin
+//!   calls with a [`ClientToken`] (`create_project`, `create_flow`, `list_registrations`,
+//!   `resend_link`) and `stats()`.
+//! - [`EnrollmentSession`]: `new(client, flow, signup)` then `start()`, `submit_email_code`,
+//!   `resend_email_code`, `choose_phone_channel`, `submit_phone_code`, `resend_phone_code`,
+//!   `submit_document(side, bytes, category)`, `submit_selfie(bytes)`, `skip_step`, `skip_kyc`,
+//!   `finish`, `resume`; `state()`, `snapshot()` / [`EnrollmentSession::restore`], `cancel()`,
+//!   `observe(Arc<dyn StateObserver>) -> ObserverHandle`, `set_analytics_sink`.
+//! - [`EnrollState`] says what is needed next; `Completed { result }` carries the [`Outcome`]
+//!   (`Failed` / `NeedsManualVerification` are outcomes, not errors), the [`FinalToken`] and the
+//!   redirect URL.
+//! - [`EnrollError`] (one enum, [`ErrorCategory`], `is_retryable()`); no field is called
+//!   `message`. Display strings never contain personal data.
+//! - [`plan()`] is the pure planner (flow config + sign-up data → [`Plan`]).
 
 pub mod media;
 pub mod validate;
+
+mod client;
+mod config;
+mod error;
+mod flow;
+mod jwt;
+mod observer;
+mod plan;
+mod secret;
+mod session;
+mod types;
+
+pub use client::{RegistrationPage, RegistrationSummary, RequestStats, SmartEnrollClient};
+pub use config::{ClientConfig, InsecureHttp, Platform, RetryPolicy};
+pub use error::{EnrollError, ErrorCategory};
+pub use flow::{
+    DocumentConfig, EmailGateway, FlowConfig, FlowPreset, FlowSchema, LivenessConfig, NewFlow,
+    NewProject, PhoneGateway, Project, SignUpFormConfig, StepMode, StepModes,
+};
+pub use observer::{AnalyticsSink, ObserverHandle, StateObserver};
+pub use plan::{Plan, PlanStep, plan};
+pub use secret::{ClientToken, FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
+pub use session::{EnrollmentSession, SNAPSHOT_VERSION, Snapshot, state_name};
+pub use types::{
+    AnalyticsEvent, AnalyticsEventKind, DocumentCategory, DocumentSide, EnrollResult, EnrollState,
+    Outcome, PhoneChannel, Scores, SignUpData, StepKind,
+};
 
 pub use smart_enroll_prefilter as prefilter;

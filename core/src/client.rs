@@ -1,0 +1,553 @@
+//! The HTTP client for the Smart Enroll v2 API: TLS set-up, envelope and error handling,
+//! retries, request statistics, admin calls and the registrant calls the engine uses.
+//!
+//! TLS: reqwest with rustls, the `ring` crypto provider and the Mozilla root store
+//! (`webpki-roots`), passed to reqwest pre-built (`tls_backend_preconfigured`). Nothing needs a
+//! platform verifier or JNI initialisation, and no OpenSSL is linked. Integrators that need the
+//! OS trust store or pinning can front the API with their own HTTPS endpoint.
+
+use crate::config::{ClientConfig, RetryPolicy};
+use crate::error::{AuthKind, EnrollError, map_failure, parse_failure};
+use crate::flow::{FlowConfig, NewFlow, NewProject, Project, as_id};
+use crate::secret::{ClientToken, RegistrantToken};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Counters of what the client sent (for benchmarks and diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RequestStats {
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// Retries among them.
+    pub retries: u64,
+    /// Request body bytes sent.
+    pub bytes_uploaded: u64,
+}
+
+#[derive(Default)]
+struct Stats {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// Whether a request may be sent again after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryClass {
+    /// Safe to repeat: connect errors, timeouts, 5xx and 429 are retried.
+    Safe,
+    /// Creates a record: retried only when the connection could not be made at all.
+    ConnectOnly,
+}
+
+/// Authorization for one request.
+pub(crate) enum Auth<'a> {
+    None,
+    Client(&'a ClientToken),
+    Registrant(&'a RegistrantToken),
+}
+
+impl Auth<'_> {
+    fn kind(&self) -> AuthKind {
+        match self {
+            Auth::None => AuthKind::None,
+            Auth::Client(_) => AuthKind::Client,
+            Auth::Registrant(_) => AuthKind::Registrant,
+        }
+    }
+}
+
+/// One API request.
+pub(crate) struct Req<'a> {
+    pub method: reqwest::Method,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+    /// Body for retries (e.g. with `force:true` so a repeated upload replaces the first).
+    pub body_on_retry: Option<Value>,
+    pub auth: Auth<'a>,
+    pub retry: RetryClass,
+    /// Step name for error mapping and logs.
+    pub step: &'static str,
+}
+
+impl<'a> Req<'a> {
+    pub(crate) fn new(
+        method: reqwest::Method,
+        path: impl Into<String>,
+        auth: Auth<'a>,
+        retry: RetryClass,
+        step: &'static str,
+    ) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            body_on_retry: None,
+            auth,
+            retry,
+            step,
+        }
+    }
+
+    pub(crate) fn body(mut self, v: Value) -> Self {
+        self.body = Some(v);
+        self
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: url::Url,
+    config: ClientConfig,
+    stats: Stats,
+}
+
+/// A Smart Enroll v2 API client. Cheap to clone; share one per app.
+#[derive(Clone)]
+pub struct SmartEnrollClient {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SmartEnrollClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmartEnrollClient")
+            .field("base_url", &self.inner.base.as_str())
+            .finish()
+    }
+}
+
+/// One page of registrations (admin list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationPage {
+    /// Total registrations in the project(s) of the client token.
+    pub total: u64,
+    /// This page.
+    pub items: Vec<RegistrationSummary>,
+}
+
+/// A registration in a list. Holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationSummary {
+    /// Registration id.
+    pub id: String,
+    /// Status (`STARTED`, `ONGOING`, `COMPLETED`, ...).
+    pub status: String,
+    /// Project id.
+    pub project_id: Option<String>,
+}
+
+fn tls_config() -> Result<rustls::ClientConfig, EnrollError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| EnrollError::Config {
+            reason: format!("TLS set-up failed: {e}"),
+        })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let cap = policy
+        .base_delay_ms
+        .saturating_mul(1u64 << attempt.min(20))
+        .min(policy.max_delay_ms);
+    Duration::from_millis(rand::random_range(0..=cap))
+}
+
+fn parse_retry_after(h: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
+    let s = h?.to_str().ok()?.trim();
+    s.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// `data` of the success envelope; a body without `data` is taken as the data itself (§10 #8).
+pub(crate) fn data_of(body: &Value) -> &Value {
+    body.get("data").unwrap_or(body)
+}
+
+impl SmartEnrollClient {
+    /// Builds a client. Fails with [`EnrollError::Config`] when the base URL is invalid or is
+    /// plain HTTP that the configuration does not allow.
+    pub fn new(config: ClientConfig) -> Result<Self, EnrollError> {
+        let base = config.parsed_base_url()?;
+        let ua = match &config.user_agent {
+            Some(extra) => format!("smart-enroll-sdk/{} {extra}", env!("CARGO_PKG_VERSION")),
+            None => format!("smart-enroll-sdk/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let loopback = match base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        let mut b = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
+            .connect_timeout(Duration::from_millis(config.connect_timeout_ms.max(1)))
+            .timeout(Duration::from_millis(config.request_timeout_ms.max(1)))
+            .user_agent(ua)
+            .redirect(reqwest::redirect::Policy::none());
+        if loopback {
+            b = b.no_proxy();
+        }
+        let http = b.build().map_err(|e| EnrollError::Config {
+            reason: format!("HTTP client set-up failed: {e}"),
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                config,
+                stats: Stats::default(),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// Requests sent so far by this client (and its clones).
+    pub fn stats(&self) -> RequestStats {
+        let s = &self.inner.stats;
+        RequestStats {
+            requests: s.requests.load(Ordering::Relaxed),
+            retries: s.retries.load(Ordering::Relaxed),
+            bytes_uploaded: s.bytes.load(Ordering::Relaxed),
+        }
+    }
+
+    fn url(&self, path: &str, query: &[(&'static str, String)]) -> url::Url {
+        let mut u = self.inner.base.clone();
+        let p = format!("{}{}", u.path().trim_end_matches('/'), path);
+        u.set_path(&p);
+        if !query.is_empty() {
+            let mut q = u.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        u
+    }
+
+    /// Sends a request with the retry policy; returns the parsed JSON body of a 2xx answer.
+    pub(crate) async fn send(&self, req: Req<'_>) -> Result<Value, EnrollError> {
+        let policy = &self.inner.config.retry;
+        let url = self.url(&req.path, &req.query);
+        let first = match &req.body {
+            Some(v) => Some(
+                serde_json::to_vec(v).map_err(|e| EnrollError::InvalidInput {
+                    field: "body".into(),
+                    reason: e.to_string(),
+                })?,
+            ),
+            None => None,
+        };
+        let retry_body = match &req.body_on_retry {
+            Some(v) => Some(
+                serde_json::to_vec(v).map_err(|e| EnrollError::InvalidInput {
+                    field: "body".into(),
+                    reason: e.to_string(),
+                })?,
+            ),
+            None => None,
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            let body = if attempt > 0 && retry_body.is_some() {
+                retry_body.as_ref()
+            } else {
+                first.as_ref()
+            };
+            let mut rb = self
+                .inner
+                .http
+                .request(req.method.clone(), url.clone())
+                .header(reqwest::header::ACCEPT, "application/json");
+            match &req.auth {
+                Auth::None => {}
+                Auth::Client(t) => rb = rb.bearer_auth(t.expose()),
+                Auth::Registrant(t) => rb = rb.bearer_auth(t.expose()),
+            }
+            let len = body.map_or(0, |b| b.len() as u64);
+            if let Some(b) = body {
+                rb = rb
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(b.clone());
+            }
+            let stats = &self.inner.stats;
+            stats.requests.fetch_add(1, Ordering::Relaxed);
+            stats.bytes.fetch_add(len, Ordering::Relaxed);
+            if attempt > 0 {
+                stats.retries.fetch_add(1, Ordering::Relaxed);
+            }
+            let (err, retry_after, retryable) = match rb.send().await {
+                Err(e) => {
+                    let connect = e.is_connect();
+                    let err = if e.is_timeout() {
+                        EnrollError::Timeout {
+                            detail: format!("{} {}", req.method, req.step),
+                        }
+                    } else {
+                        EnrollError::Network {
+                            detail: format!(
+                                "{} {}: {}",
+                                req.method,
+                                req.step,
+                                if connect {
+                                    "could not connect"
+                                } else {
+                                    "connection failed"
+                                }
+                            ),
+                        }
+                    };
+                    let retryable = match req.retry {
+                        RetryClass::Safe => true,
+                        RetryClass::ConnectOnly => connect,
+                    };
+                    (err, None, retryable)
+                }
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let retry_after = parse_retry_after(resp.headers().get("retry-after"));
+                    match resp.bytes().await {
+                        Err(e) => {
+                            let err = if e.is_timeout() {
+                                EnrollError::Timeout {
+                                    detail: format!("{} {} (reading body)", req.method, req.step),
+                                }
+                            } else {
+                                EnrollError::Network {
+                                    detail: format!(
+                                        "{} {}: body interrupted",
+                                        req.method, req.step
+                                    ),
+                                }
+                            };
+                            (err, None, req.retry == RetryClass::Safe)
+                        }
+                        Ok(bytes) if (200..300).contains(&status) => {
+                            tracing::debug!(step = req.step, status, "api ok");
+                            return match serde_json::from_slice::<Value>(&bytes) {
+                                Ok(v) if v.is_object() => Ok(v),
+                                Ok(_) => Err(EnrollError::malformed(format!(
+                                    "{}: body is not a JSON object",
+                                    req.step
+                                ))),
+                                Err(e) => Err(EnrollError::malformed(format!(
+                                    "{}: invalid JSON at line {} column {}",
+                                    req.step,
+                                    e.line(),
+                                    e.column()
+                                ))),
+                            };
+                        }
+                        Ok(bytes) => {
+                            let f = parse_failure(status, &bytes, retry_after);
+                            tracing::debug!(step = req.step, status, token = %f.token, "api error");
+                            let err = map_failure(&f, req.auth.kind(), req.step);
+                            let retryable = req.retry == RetryClass::Safe
+                                && (status >= 500
+                                    || (status == 429
+                                        && retry_after.is_none_or(|d| {
+                                            d.as_millis() <= u128::from(policy.max_delay_ms)
+                                        })));
+                            (err, retry_after, retryable)
+                        }
+                    }
+                }
+            };
+            if !retryable || attempt >= policy.max_retries {
+                return Err(err);
+            }
+            let wait = retry_after.unwrap_or_else(|| backoff(policy, attempt));
+            tracing::debug!(
+                step = req.step,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// Public flow configuration (`GET /v2/projects/kyc?id=&type=onboarding`, no token). With
+    /// `flow_id`, that flow is picked from the project's flows.
+    pub async fn fetch_flow_config(
+        &self,
+        project_id: &str,
+        flow_id: Option<&str>,
+    ) -> Result<FlowConfig, EnrollError> {
+        if project_id.trim().is_empty() {
+            return Err(EnrollError::InvalidInput {
+                field: "projectId".into(),
+                reason: "is empty".into(),
+            });
+        }
+        let mut req = Req::new(
+            reqwest::Method::GET,
+            "/v2/projects/kyc",
+            Auth::None,
+            RetryClass::Safe,
+            "flowConfig",
+        );
+        req.query = vec![("id", project_id.to_owned()), ("type", "onboarding".into())];
+        let body = self.send(req).await?;
+        FlowConfig::from_kyc_response(project_id, flow_id, &body)
+    }
+
+    /// Creates a project (`POST /v2/projects`, client token).
+    pub async fn create_project(
+        &self,
+        token: &ClientToken,
+        project: &NewProject,
+    ) -> Result<Project, EnrollError> {
+        let req = Req::new(
+            reqwest::Method::POST,
+            "/v2/projects",
+            Auth::Client(token),
+            RetryClass::ConnectOnly,
+            "createProject",
+        )
+        .body(project.to_json());
+        let body = self.send(req).await?;
+        let d = data_of(&body);
+        let id = as_id(d.get("_id").or_else(|| d.get("id")))
+            .ok_or_else(|| EnrollError::malformed("project has no id"))?;
+        let name = d
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(&project.name)
+            .to_owned();
+        Ok(Project { id, name })
+    }
+
+    /// Creates a flow (`POST /v2/project-flows`, client token) and returns it as parsed back.
+    pub async fn create_flow(
+        &self,
+        token: &ClientToken,
+        flow: &NewFlow,
+    ) -> Result<FlowConfig, EnrollError> {
+        let req = Req::new(
+            reqwest::Method::POST,
+            "/v2/project-flows",
+            Auth::Client(token),
+            RetryClass::ConnectOnly,
+            "createFlow",
+        )
+        .body(flow.to_json());
+        let body = self.send(req).await?;
+        let mut cfg = FlowConfig::from_flow_json(data_of(&body))?;
+        if cfg.project_id.is_empty() {
+            cfg.project_id = flow.project_id.clone();
+        }
+        Ok(cfg)
+    }
+
+    /// Lists registrations (`GET /v2/app-registrations?page=&perPage=`, client token).
+    pub async fn list_registrations(
+        &self,
+        token: &ClientToken,
+        page: u32,
+        per_page: u32,
+    ) -> Result<RegistrationPage, EnrollError> {
+        let mut req = Req::new(
+            reqwest::Method::GET,
+            "/v2/app-registrations",
+            Auth::Client(token),
+            RetryClass::Safe,
+            "listRegistrations",
+        );
+        req.query = vec![
+            ("page", page.to_string()),
+            ("perPage", per_page.to_string()),
+        ];
+        let body = self.send(req).await?;
+        let list = body
+            .get("data")
+            .and_then(Value::as_array)
+            .ok_or_else(|| EnrollError::malformed("registration list has no data array"))?;
+        let mut items = Vec::with_capacity(list.len());
+        for r in list {
+            let id = as_id(r.get("_id").or_else(|| r.get("id")))
+                .ok_or_else(|| EnrollError::malformed("registration has no id"))?;
+            items.push(RegistrationSummary {
+                id,
+                status: r
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("UNKNOWN")
+                    .to_owned(),
+                project_id: as_id(r.get("project")),
+            });
+        }
+        let total = body
+            .get("total")
+            .and_then(|t| {
+                t.as_u64()
+                    .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
+            })
+            .unwrap_or(items.len() as u64);
+        Ok(RegistrationPage { total, items })
+    }
+
+    /// New registrant token for a registration (`POST /v2/app-registrations/{id}/resend-link`,
+    /// client token; for the integrator's backend after `SessionExpired`).
+    pub async fn resend_link(
+        &self,
+        token: &ClientToken,
+        registration_id: &str,
+    ) -> Result<RegistrantToken, EnrollError> {
+        let req = Req::new(
+            reqwest::Method::POST,
+            format!(
+                "/v2/app-registrations/{}/resend-link",
+                seg(registration_id)?
+            ),
+            Auth::Client(token),
+            RetryClass::Safe,
+            "resendLink",
+        )
+        .body(serde_json::json!({"sendEmail": false}));
+        let body = self.send(req).await?;
+        data_of(&body)
+            .get("token")
+            .and_then(Value::as_str)
+            .map(RegistrantToken::new)
+            .ok_or_else(|| EnrollError::malformed("resend-link answer has no token"))
+    }
+}
+
+/// Checks an id used in a URL path: non-empty, no `/`, `?`, `#` or whitespace.
+pub(crate) fn seg(id: &str) -> Result<&str, EnrollError> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(EnrollError::malformed(
+            "an id from the server is not a plain id",
+        ))
+    }
+}

@@ -1,0 +1,1495 @@
+//! The enrollment engine: walks the [`Plan`] against the API, keeps the newest registrant token,
+//! publishes [`EnrollState`]s to observers, emits analytics, snapshots and restores.
+//!
+//! Concurrency: one operation runs at a time (an async mutex); `state()`, `snapshot()` and
+//! `cancel()` never wait for it. Cancellation: `cancel()` ends the in-flight operation with
+//! [`EnrollError::Cancelled`]; progress is only recorded after a request succeeded, so a
+//! cancelled step is simply tried again.
+
+use crate::client::{Auth, Req, RetryClass, SmartEnrollClient, data_of, now_ms, seg};
+use crate::error::EnrollError;
+use crate::flow::{FlowConfig, FlowSchema, as_f64, as_id};
+use crate::observer::{AnalyticsSink, ObserverHandle, Registry, StateObserver, emit};
+use crate::plan::{Plan, PlanStep, plan};
+use crate::secret::{FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
+use crate::types::{
+    AnalyticsEvent, AnalyticsEventKind, DocumentCategory, DocumentSide, EnrollResult, EnrollState,
+    Outcome, PhoneChannel, Scores, SignUpData, StepKind,
+};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
+
+/// Snapshot format version written by this SDK.
+pub const SNAPSHOT_VERSION: u32 = 1;
+/// Cooldown between OTP sends the UI should respect (the sandbox enforces 60 s).
+const RESEND_COOLDOWN_MS: u64 = 60_000;
+
+/// Per-channel OTP progress.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct OtpProgress {
+    validation_id: Option<String>,
+    sent_at_ms: Option<u64>,
+    needs_new_code: bool,
+    attempts: u32,
+}
+
+/// Everything the engine knows; serialised as the snapshot body.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+struct Progress {
+    flow: FlowConfig,
+    signup: SignUpData,
+    plan: Plan,
+    cursor: usize,
+    registration_id: Option<String>,
+    information_validation_id: Option<String>,
+    token: Option<RegistrantToken>,
+    email: OtpProgress,
+    phone: OtpProgress,
+    phone_channel: Option<PhoneChannel>,
+    document_validation_id: Option<String>,
+    document_category: Option<DocumentCategory>,
+    document_side: DocumentSide,
+    document_attempts: u32,
+    document_done: bool,
+    document_status: Option<String>,
+    liveness_synced: bool,
+    liveness_attempts: u32,
+    liveness_done: bool,
+    /// A KYC step ran out of attempts: the enrollment ends as FAILED.
+    failed_step: Option<StepKind>,
+    skipped: Vec<StepKind>,
+    scores: Scores,
+    result: Option<EnrollResult>,
+}
+
+/// A versioned, serialisable snapshot of a session. It holds the registrant token and the
+/// sign-up data: store it securely (Keystore / Keychain). `Debug` shows no content.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Format version ([`SNAPSHOT_VERSION`]).
+    pub version: u32,
+    /// When it was taken, unix milliseconds.
+    pub taken_at_ms: u64,
+    progress: Progress,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("version", &self.version)
+            .field("taken_at_ms", &self.taken_at_ms)
+            .field("cursor", &self.progress.cursor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Snapshot {
+    /// Serialises to JSON.
+    pub fn to_json(&self) -> Result<String, EnrollError> {
+        serde_json::to_string(self).map_err(|e| EnrollError::InvalidState {
+            reason: format!("snapshot could not be serialised: {e}"),
+        })
+    }
+
+    /// Parses JSON written by [`Snapshot::to_json`]. Other versions or damaged JSON give
+    /// [`EnrollError::InvalidInput`] with field `snapshot`.
+    pub fn from_json(json: &str) -> Result<Snapshot, EnrollError> {
+        let bad = |reason: String| EnrollError::InvalidInput {
+            field: "snapshot".into(),
+            reason,
+        };
+        let v: Value = serde_json::from_str(json).map_err(|e| {
+            bad(format!(
+                "not valid JSON (line {} column {})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        match v.get("version").and_then(Value::as_u64) {
+            Some(n) if n == u64::from(SNAPSHOT_VERSION) => {}
+            Some(n) => return Err(bad(format!("unsupported snapshot version {n}"))),
+            None => return Err(bad("no version".into())),
+        }
+        let s: Snapshot = serde_json::from_value(v).map_err(|e| bad(format!("damaged: {e}")))?;
+        if s.progress.cursor >= s.progress.plan.steps.len() {
+            return Err(bad("step index out of range".into()));
+        }
+        Ok(s)
+    }
+
+    /// The registration id, once created.
+    pub fn registration_id(&self) -> Option<String> {
+        self.progress.registration_id.clone()
+    }
+
+    /// Replaces the registrant token (e.g. one from resend-link after `SessionExpired`).
+    pub fn with_token(mut self, token: RegistrantToken) -> Snapshot {
+        self.progress.token = Some(token);
+        self
+    }
+}
+
+struct Shared {
+    progress: Mutex<Progress>,
+    state: Mutex<EnrollState>,
+    observers: Arc<Registry>,
+    analytics: Mutex<Option<Arc<dyn AnalyticsSink>>>,
+    cancel: Mutex<CancellationToken>,
+    op: tokio::sync::Mutex<()>,
+}
+
+/// One enrollment. Cheap to clone (all clones drive the same enrollment); `Send + Sync`.
+#[derive(Clone)]
+pub struct EnrollmentSession {
+    client: SmartEnrollClient,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for EnrollmentSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollmentSession")
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn category_api(c: DocumentCategory, schema: FlowSchema) -> &'static str {
+    match (c, schema) {
+        (DocumentCategory::GovernmentId, FlowSchema::V2) => "id",
+        (DocumentCategory::GovernmentId, FlowSchema::V3) => "government_id",
+        (DocumentCategory::Passport, _) => "passport",
+        (DocumentCategory::DriverLicense, FlowSchema::V2) => "driver-license",
+        (DocumentCategory::DriverLicense, FlowSchema::V3) => "license",
+    }
+}
+
+fn media_err(e: crate::media::MediaError) -> EnrollError {
+    EnrollError::InvalidInput {
+        field: "image".into(),
+        reason: e.to_string(),
+    }
+}
+
+/// Derives the public state from the progress (pure).
+fn state_of(p: &Progress) -> EnrollState {
+    if let Some(r) = &p.result {
+        return EnrollState::Completed { result: r.clone() };
+    }
+    if p.registration_id.is_none() {
+        return EnrollState::NotStarted;
+    }
+    let Some(step) = p.plan.steps.get(p.cursor) else {
+        return EnrollState::ReadyToFinish;
+    };
+    let no_kyc_done = !p.document_done && !p.liveness_done && p.document_attempts == 0;
+    match step {
+        PlanStep::EmailOtp { optional } => match (&p.email.sent_at_ms, &p.signup.email) {
+            (Some(sent), Some(email)) => EnrollState::AwaitingEmailCode {
+                masked_email: mask_email(email),
+                resend_available_at_ms: sent + RESEND_COOLDOWN_MS,
+                needs_new_code: p.email.needs_new_code,
+                optional: *optional,
+            },
+            _ => EnrollState::Processing {
+                step: StepKind::EmailOtp,
+            },
+        },
+        PlanStep::PhoneOtp { channels, optional } => match p.phone_channel {
+            None if channels.len() > 1 => EnrollState::AwaitingPhoneChannel {
+                channels: channels.clone(),
+                optional: *optional,
+            },
+            channel => match (&p.phone.sent_at_ms, &p.signup.phone) {
+                (Some(sent), Some(phone)) => EnrollState::AwaitingPhoneCode {
+                    masked_phone: mask_phone(
+                        p.signup.country_code.as_deref().unwrap_or_default(),
+                        phone,
+                    ),
+                    channel: channel
+                        .or_else(|| channels.first().copied())
+                        .unwrap_or(PhoneChannel::Sms),
+                    resend_available_at_ms: sent + RESEND_COOLDOWN_MS,
+                    needs_new_code: p.phone.needs_new_code,
+                    optional: *optional,
+                },
+                _ => EnrollState::Processing {
+                    step: StepKind::PhoneOtp,
+                },
+            },
+        },
+        PlanStep::Document {
+            optional,
+            categories,
+        } => EnrollState::AwaitingDocument {
+            side: p.document_side,
+            accepted_categories: match (p.document_side, p.document_category) {
+                (DocumentSide::Back, Some(c)) => vec![c],
+                _ => categories.clone(),
+            },
+            attempts_left: p
+                .flow
+                .document
+                .max_attempts
+                .saturating_sub(p.document_attempts),
+            optional: *optional,
+            can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
+        },
+        PlanStep::Liveness { optional } => EnrollState::AwaitingSelfie {
+            attempts_left: p
+                .flow
+                .liveness
+                .max_attempts
+                .saturating_sub(p.liveness_attempts),
+            optional: *optional,
+            can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
+        },
+        PlanStep::Finish => EnrollState::ReadyToFinish,
+        other => EnrollState::Processing { step: other.kind() },
+    }
+}
+
+/// Appends `token=` to the redirect URL (proper URL encoding). None when it does not parse.
+fn redirect_with_token(redirect: &str, token: &str) -> Option<String> {
+    let mut u = url::Url::parse(redirect).ok()?;
+    u.query_pairs_mut().append_pair("token", token);
+    Some(u.to_string())
+}
+
+impl EnrollmentSession {
+    /// Creates a session for a flow configuration (from
+    /// [`SmartEnrollClient::fetch_flow_config`]) and the sign-up data. Validates the input and
+    /// plans the steps; sends nothing. Call [`EnrollmentSession::start`] next.
+    pub fn new(
+        client: SmartEnrollClient,
+        flow: FlowConfig,
+        signup: SignUpData,
+    ) -> Result<EnrollmentSession, EnrollError> {
+        let plan = plan(&flow, &signup)?;
+        let progress = Progress {
+            flow,
+            signup,
+            plan,
+            cursor: 0,
+            registration_id: None,
+            information_validation_id: None,
+            token: None,
+            email: OtpProgress::default(),
+            phone: OtpProgress::default(),
+            phone_channel: None,
+            document_validation_id: None,
+            document_category: None,
+            document_side: DocumentSide::Front,
+            document_attempts: 0,
+            document_done: false,
+            document_status: None,
+            liveness_synced: false,
+            liveness_attempts: 0,
+            liveness_done: false,
+            failed_step: None,
+            skipped: Vec::new(),
+            scores: Scores::default(),
+            result: None,
+        };
+        Ok(Self::from_progress(client, progress))
+    }
+
+    fn from_progress(client: SmartEnrollClient, progress: Progress) -> Self {
+        let state = state_of(&progress);
+        EnrollmentSession {
+            client,
+            shared: Arc::new(Shared {
+                progress: Mutex::new(progress),
+                state: Mutex::new(state),
+                observers: Arc::new(Registry::default()),
+                analytics: Mutex::new(None),
+                cancel: Mutex::new(CancellationToken::new()),
+                op: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// Restores a session from a snapshot. Sends nothing; fails with
+    /// [`EnrollError::SessionExpired`] when the registrant token's `exp` has passed. If the
+    /// state is `Processing`, call [`EnrollmentSession::resume`].
+    pub fn restore(
+        client: SmartEnrollClient,
+        snapshot: Snapshot,
+    ) -> Result<EnrollmentSession, EnrollError> {
+        if snapshot.version != SNAPSHOT_VERSION {
+            return Err(EnrollError::InvalidInput {
+                field: "snapshot".into(),
+                reason: format!("unsupported snapshot version {}", snapshot.version),
+            });
+        }
+        let p = snapshot.progress;
+        if p.result.is_none()
+            && let Some(t) = &p.token
+            && crate::jwt::is_expired(t.expose(), now_ms() / 1000)
+        {
+            return Err(EnrollError::SessionExpired {
+                reason: "the registrant token's exp claim has passed".into(),
+            });
+        }
+        Ok(Self::from_progress(client, p))
+    }
+
+    /// The current state.
+    pub fn state(&self) -> EnrollState {
+        lock(&self.shared.state).clone()
+    }
+
+    /// The plan being followed.
+    pub fn plan(&self) -> Plan {
+        lock(&self.shared.progress).plan.clone()
+    }
+
+    /// A snapshot of the session to store securely and restore later.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            version: SNAPSHOT_VERSION,
+            taken_at_ms: now_ms(),
+            progress: lock(&self.shared.progress).clone(),
+        }
+    }
+
+    /// Registers an observer; it receives the current state at once, then every change, until
+    /// the handle is cancelled or dropped.
+    pub fn observe(&self, observer: Arc<dyn StateObserver>) -> ObserverHandle {
+        let id = self.shared.observers.add(observer.clone());
+        let s = self.state();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            observer.on_state_changed(s)
+        }));
+        if r.is_err() {
+            tracing::warn!("a state observer panicked; ignored");
+        }
+        ObserverHandle::new(&self.shared.observers, id)
+    }
+
+    /// Number of registered observers (diagnostics).
+    pub fn observer_count(&self) -> usize {
+        self.shared.observers.len()
+    }
+
+    /// Sets (or clears) the analytics sink.
+    pub fn set_analytics_sink(&self, sink: Option<Arc<dyn AnalyticsSink>>) {
+        *lock(&self.shared.analytics) = sink;
+    }
+
+    /// Cancels the operation in flight (it returns [`EnrollError::Cancelled`]). Later calls work
+    /// normally.
+    pub fn cancel(&self) {
+        let mut c = lock(&self.shared.cancel);
+        c.cancel();
+        *c = CancellationToken::new();
+    }
+
+    fn event(&self, kind: AnalyticsEventKind, step: StepKind, attempt: u32, started: u64) {
+        self.event_full(kind, step, attempt, started, None, None);
+    }
+
+    fn event_full(
+        &self,
+        kind: AnalyticsEventKind,
+        step: StepKind,
+        attempt: u32,
+        started: u64,
+        error: Option<&EnrollError>,
+        outcome: Option<Outcome>,
+    ) {
+        let sink = lock(&self.shared.analytics).clone();
+        emit(
+            &sink,
+            AnalyticsEvent {
+                kind,
+                step,
+                attempt,
+                duration_ms: now_ms().saturating_sub(started),
+                error: error.map(EnrollError::category),
+                outcome,
+            },
+        );
+    }
+
+    /// Recomputes and publishes the state when it changed.
+    fn publish(&self) {
+        let new = state_of(&lock(&self.shared.progress));
+        let changed = {
+            let mut s = lock(&self.shared.state);
+            if *s != new {
+                *s = new.clone();
+                true
+            } else {
+                false
+            }
+        };
+        if changed {
+            tracing::debug!(state = state_name(&new), "state changed");
+            self.shared.observers.notify(&new);
+        }
+    }
+
+    /// Runs `f` as one operation: serialised with other operations, cancellable, and followed
+    /// by a state publication (also on error).
+    async fn run<T, F>(&self, f: F) -> Result<T, EnrollError>
+    where
+        F: std::future::Future<Output = Result<T, EnrollError>> + Send,
+        T: Send,
+    {
+        let token = lock(&self.shared.cancel).clone();
+        let r = tokio::select! {
+            biased;
+            _ = token.cancelled() => Err(EnrollError::Cancelled),
+            r = async {
+                let _guard = self.shared.op.lock().await;
+                f.await
+            } => r,
+        };
+        self.publish();
+        r
+    }
+
+    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        lock(&self.shared.progress)
+    }
+
+    fn registrant_token(&self) -> Result<RegistrantToken, EnrollError> {
+        let t =
+            self.progress().token.clone().ok_or_else(|| {
+                EnrollError::invalid_state("no registrant token yet: call start()")
+            })?;
+        if crate::jwt::is_expired(t.expose(), now_ms() / 1000) {
+            return Err(EnrollError::SessionExpired {
+                reason: "the registrant token's exp claim has passed".into(),
+            });
+        }
+        Ok(t)
+    }
+
+    /// Sends a registrant request; keeps the newest token from the answer.
+    async fn call(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+        body_on_retry: Option<Value>,
+        retry: RetryClass,
+        step: &'static str,
+    ) -> Result<Value, EnrollError> {
+        let token = self.registrant_token()?;
+        let mut req = Req::new(method, path, Auth::Registrant(&token), retry, step);
+        req.body = body;
+        req.body_on_retry = body_on_retry;
+        let v = self.client.send(req).await?;
+        if let Some(t) = data_of(&v).get("token").and_then(Value::as_str)
+            && !t.is_empty()
+        {
+            self.progress().token = Some(RegistrantToken::new(t));
+        }
+        Ok(v)
+    }
+
+    async fn sync(&self, step: &'static str, status: &'static str) -> Result<Value, EnrollError> {
+        let id = self.registration_id()?;
+        self.call(
+            Method::PUT,
+            format!("/v2/app-registrations/{}/sync", seg(&id)?),
+            Some(json!({"step": step, "status": status})),
+            None,
+            RetryClass::Safe,
+            step,
+        )
+        .await
+    }
+
+    fn registration_id(&self) -> Result<String, EnrollError> {
+        self.progress()
+            .registration_id
+            .clone()
+            .ok_or_else(|| EnrollError::invalid_state("the registration was not created yet"))
+    }
+
+    fn current_step(&self) -> Option<PlanStep> {
+        let p = self.progress();
+        if p.result.is_some() {
+            return None;
+        }
+        p.plan.steps.get(p.cursor).cloned()
+    }
+
+    fn advance(&self) {
+        self.progress().cursor += 1;
+    }
+
+    /// Creates the registration (no client token), then runs automatic steps until user input
+    /// is needed (the email code is sent at this point).
+    pub async fn start(&self) -> Result<EnrollState, EnrollError> {
+        self.run(async {
+            if self.progress().registration_id.is_some() {
+                return Err(EnrollError::invalid_state("already started"));
+            }
+            self.drive().await?;
+            Ok(self.computed_state())
+        })
+        .await
+    }
+
+    /// Continues automatic steps after an interruption (state `Processing`), e.g. after a
+    /// network error or a restore.
+    pub async fn resume(&self) -> Result<EnrollState, EnrollError> {
+        self.run(async {
+            self.drive().await?;
+            Ok(self.computed_state())
+        })
+        .await
+    }
+
+    fn computed_state(&self) -> EnrollState {
+        state_of(&self.progress())
+    }
+
+    async fn create_registration(&self) -> Result<(), EnrollError> {
+        let started = now_ms();
+        self.event(
+            AnalyticsEventKind::StepStarted,
+            StepKind::CreateRegistration,
+            1,
+            started,
+        );
+        let body = {
+            let p = self.progress();
+            let mut b = json!({
+                "project": p.flow.project_id,
+                "projectFlow": p.flow.flow_id,
+                "language": p.signup.language.clone().unwrap_or_else(|| "en".into()),
+            });
+            if let Some(o) = b.as_object_mut() {
+                if let Some(e) = &p.signup.email {
+                    o.insert("email".into(), json!(e));
+                }
+                if let Some(ph) = &p.signup.phone {
+                    o.insert("phone".into(), json!(ph));
+                    o.insert("countryCode".into(), json!(p.signup.country_code));
+                }
+                if let Some(n) = &p.signup.full_name {
+                    o.insert("fullName".into(), json!(n));
+                }
+            }
+            b
+        };
+        let req = Req::new(
+            Method::POST,
+            "/v2/app-registrations",
+            Auth::None,
+            RetryClass::ConnectOnly,
+            "createRegistration",
+        )
+        .body(body);
+        let v = match self.client.send(req).await {
+            Ok(v) => v,
+            Err(e) => {
+                self.event_full(
+                    AnalyticsEventKind::StepFailed,
+                    StepKind::CreateRegistration,
+                    1,
+                    started,
+                    Some(&e),
+                    None,
+                );
+                return Err(e);
+            }
+        };
+        let d = data_of(&v);
+        let id = as_id(d.get("appRegistration").or_else(|| d.get("_id")))
+            .ok_or_else(|| EnrollError::malformed("registration has no id"))?;
+        seg(&id)?;
+        let token = d
+            .get("token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| EnrollError::malformed("registration has no token"))?;
+        {
+            let mut p = self.progress();
+            p.registration_id = Some(id);
+            p.information_validation_id = as_id(d.get("informationValidation"));
+            p.token = Some(RegistrantToken::new(token));
+        }
+        tracing::info!("registration created");
+        self.event(
+            AnalyticsEventKind::StepCompleted,
+            StepKind::CreateRegistration,
+            1,
+            started,
+        );
+        Ok(())
+    }
+
+    async fn send_otp(&self, phone: bool) -> Result<(), EnrollError> {
+        let started = now_ms();
+        let kind = if phone {
+            StepKind::PhoneOtp
+        } else {
+            StepKind::EmailOtp
+        };
+        let (path, body) = {
+            let p = self.progress();
+            let mut b = json!({
+                "project": p.flow.project_id,
+                "projectFlow": p.flow.flow_id,
+                "validationMethod": "verificationCode",
+                "type": "onboarding",
+                "language": p.signup.language.clone().unwrap_or_else(|| "en".into()),
+            });
+            if let Some(o) = b.as_object_mut() {
+                if phone {
+                    o.insert("phone".into(), json!(p.signup.phone));
+                    o.insert("countryCode".into(), json!(p.signup.country_code));
+                    o.insert(
+                        "phoneGateway".into(),
+                        json!(p.phone_channel.unwrap_or(PhoneChannel::Sms).as_api()),
+                    );
+                } else {
+                    o.insert("email".into(), json!(p.signup.email));
+                }
+            }
+            let path = if phone {
+                "/v2/phone-validations/app-registration"
+            } else {
+                "/v2/email-validations/app-registration"
+            };
+            (path.to_owned(), b)
+        };
+        // Creating an OTP while one is active re-sends the same code (contract §5.5): safe.
+        let r = self
+            .call(
+                Method::POST,
+                path,
+                Some(body),
+                None,
+                RetryClass::Safe,
+                kind.as_str(),
+            )
+            .await;
+        let v = match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.event_full(
+                    AnalyticsEventKind::StepFailed,
+                    kind,
+                    1,
+                    started,
+                    Some(&e),
+                    None,
+                );
+                return Err(e);
+            }
+        };
+        let d = data_of(&v);
+        let id = as_id(d.get("_id").or_else(|| d.get("id")))
+            .ok_or_else(|| EnrollError::malformed("OTP validation has no id"))?;
+        seg(&id)?;
+        {
+            let mut p = self.progress();
+            let o = if phone { &mut p.phone } else { &mut p.email };
+            o.validation_id = Some(id);
+            o.sent_at_ms = Some(now_ms());
+            o.needs_new_code = false;
+        }
+        self.event(AnalyticsEventKind::StepStarted, kind, 1, started);
+        Ok(())
+    }
+
+    /// Runs automatic steps until the user must act (or the end).
+    async fn drive(&self) -> Result<(), EnrollError> {
+        loop {
+            self.publish();
+            let Some(step) = self.current_step() else {
+                return Ok(());
+            };
+            match step {
+                PlanStep::CreateRegistration => {
+                    if self.progress().registration_id.is_none() {
+                        self.create_registration().await?;
+                    }
+                    self.advance();
+                }
+                PlanStep::EmailOtp { .. } => {
+                    if self.progress().email.validation_id.is_none() {
+                        self.send_otp(false).await?;
+                    }
+                    return Ok(());
+                }
+                PlanStep::PhoneOtp { channels, .. } => {
+                    {
+                        let mut p = self.progress();
+                        if p.phone_channel.is_none() && channels.len() == 1 {
+                            p.phone_channel = channels.first().copied();
+                        }
+                        if p.phone_channel.is_none() {
+                            return Ok(());
+                        }
+                    }
+                    if self.progress().phone.validation_id.is_none() {
+                        self.send_otp(true).await?;
+                    }
+                    return Ok(());
+                }
+                PlanStep::SignUpForm => {
+                    self.auto_step(StepKind::SignUpForm, self.sync("signUpForm", "ONGOING"))
+                        .await?;
+                    self.advance();
+                }
+                PlanStep::BasicInformation => {
+                    self.auto_step(
+                        StepKind::BasicInformation,
+                        self.sync("basicInformation", "ONGOING"),
+                    )
+                    .await?;
+                    self.advance();
+                }
+                PlanStep::Form => {
+                    self.auto_step(StepKind::Form, self.sync("form", "ONGOING"))
+                        .await?;
+                    self.advance();
+                }
+                PlanStep::Document { .. } | PlanStep::Liveness { .. } | PlanStep::Finish => {
+                    return Ok(());
+                }
+                PlanStep::NameValidation => {
+                    if self.progress().document_done {
+                        self.auto_step(StepKind::NameValidation, self.name_validation())
+                            .await?;
+                    }
+                    self.advance();
+                }
+                PlanStep::CriminalCheck => {
+                    if self.progress().document_done {
+                        self.auto_step(StepKind::CriminalCheck, self.criminal_check())
+                            .await?;
+                    }
+                    self.advance();
+                }
+                PlanStep::FaceCompare => {
+                    let both = {
+                        let p = self.progress();
+                        p.document_done && p.liveness_done
+                    };
+                    if both {
+                        self.auto_step(StepKind::FaceCompare, self.compare())
+                            .await?;
+                    }
+                    self.advance();
+                }
+            }
+        }
+    }
+
+    async fn auto_step<T>(
+        &self,
+        kind: StepKind,
+        fut: impl std::future::Future<Output = Result<T, EnrollError>>,
+    ) -> Result<T, EnrollError> {
+        let started = now_ms();
+        self.event(AnalyticsEventKind::StepStarted, kind, 1, started);
+        match fut.await {
+            Ok(v) => {
+                self.event(AnalyticsEventKind::StepCompleted, kind, 1, started);
+                Ok(v)
+            }
+            Err(e) => {
+                self.event_full(
+                    AnalyticsEventKind::StepFailed,
+                    kind,
+                    1,
+                    started,
+                    Some(&e),
+                    None,
+                );
+                Err(e)
+            }
+        }
+    }
+
+    async fn name_validation(&self) -> Result<(), EnrollError> {
+        let id = self
+            .progress()
+            .document_validation_id
+            .clone()
+            .ok_or_else(|| EnrollError::invalid_state("no document validation"))?;
+        let r = self
+            .call(
+                Method::PUT,
+                format!("/v2/document-validations/{}/validate?force=true", seg(&id)?),
+                Some(json!({})),
+                None,
+                RetryClass::Safe,
+                "nameValidation",
+            )
+            .await;
+        match r {
+            Ok(v) => {
+                let d = data_of(&v);
+                let d = d.get("documentValidation").unwrap_or(d);
+                let m = d.get("namesMatch").and_then(Value::as_bool);
+                self.progress().scores.names_match = m;
+                Ok(())
+            }
+            // Unsupported documents or missing OCR data: the check does not apply.
+            Err(EnrollError::Rejected { .. }) | Err(EnrollError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn criminal_check(&self) -> Result<(), EnrollError> {
+        let Some(id) = self.progress().information_validation_id.clone() else {
+            return Ok(());
+        };
+        let v = self
+            .call(
+                Method::PUT,
+                format!("/v2/information-validations/{}/background-check", seg(&id)?),
+                Some(json!({})),
+                None,
+                RetryClass::Safe,
+                "criminalCheck",
+            )
+            .await?;
+        let d = data_of(&v);
+        let status = d.get("status").and_then(Value::as_str).unwrap_or("");
+        self.progress().scores.criminal_record_found = Some(status.eq_ignore_ascii_case("FAILED"));
+        Ok(())
+    }
+
+    async fn compare(&self) -> Result<(), EnrollError> {
+        let v = self
+            .call(
+                Method::POST,
+                "/v2/face-recognition/compare/app-registration".into(),
+                None,
+                None,
+                RetryClass::Safe,
+                "faceCompare",
+            )
+            .await?;
+        let d = data_of(&v);
+        let cfv = d.get("compareFaceVerification").unwrap_or(d);
+        let result = cfv.get("result").unwrap_or(cfv);
+        let score = as_f64(result.get("score"));
+        let min = self.progress().flow.document.compare_min_score;
+        let passed = result
+            .get("passed")
+            .and_then(Value::as_bool)
+            .or_else(|| score.map(|s| s >= min));
+        let mut p = self.progress();
+        p.scores.compare_score = score;
+        p.scores.compare_passed = passed;
+        Ok(())
+    }
+
+    fn expect_step(&self, want: StepKind) -> Result<PlanStep, EnrollError> {
+        match self.current_step() {
+            Some(s) if s.kind() == want => Ok(s),
+            _ => Err(EnrollError::invalid_state(format!(
+                "not waiting for {} (state: {})",
+                want.as_str(),
+                state_name(&self.computed_state())
+            ))),
+        }
+    }
+
+    async fn validate_otp(&self, phone: bool, code: &str) -> Result<EnrollState, EnrollError> {
+        let kind = if phone {
+            StepKind::PhoneOtp
+        } else {
+            StepKind::EmailOtp
+        };
+        crate::validate::otp(code)?;
+        let code = OtpCode::new(code);
+        self.expect_step(kind)?;
+        let started = now_ms();
+        let (path, body, attempt) = {
+            let mut p = self.progress();
+            let otp_num: u64 = code
+                .expose()
+                .parse()
+                .map_err(|_| EnrollError::InvalidInput {
+                    field: "otp".into(),
+                    reason: "exactly 6 digits".into(),
+                })?;
+            let o = if phone { &p.phone } else { &p.email };
+            let Some(id) = o.validation_id.clone() else {
+                return Err(EnrollError::invalid_state(
+                    "no code was sent yet: call resume()",
+                ));
+            };
+            let r = if phone {
+                (
+                    "/v2/phone-validations".to_owned(),
+                    json!({"phone": p.signup.phone, "countryCode": p.signup.country_code, "otp": otp_num}),
+                )
+            } else {
+                (
+                    format!("/v2/email-validations/{}", seg(&id)?),
+                    json!({"email": p.signup.email, "otp": otp_num}),
+                )
+            };
+            let o = if phone { &mut p.phone } else { &mut p.email };
+            o.attempts += 1;
+            (r.0, r.1, o.attempts)
+        };
+        let r = self
+            .call(
+                Method::PUT,
+                path,
+                Some(body),
+                None,
+                RetryClass::Safe,
+                kind.as_str(),
+            )
+            .await;
+        match r {
+            Ok(v) => {
+                let status = data_of(&v)
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if !status.is_empty() && !status.eq_ignore_ascii_case("validated") {
+                    return Err(EnrollError::malformed(format!(
+                        "{}: unexpected status after validation",
+                        kind.as_str()
+                    )));
+                }
+                self.event(AnalyticsEventKind::StepCompleted, kind, attempt, started);
+                self.advance();
+                self.drive().await?;
+                Ok(self.computed_state())
+            }
+            Err(e) => {
+                if matches!(
+                    e,
+                    EnrollError::OtpLocked
+                        | EnrollError::OtpExpired
+                        | EnrollError::AttemptsExhausted { .. }
+                ) {
+                    let mut p = self.progress();
+                    let o = if phone { &mut p.phone } else { &mut p.email };
+                    o.needs_new_code = true;
+                }
+                self.event_full(
+                    AnalyticsEventKind::StepFailed,
+                    kind,
+                    attempt,
+                    started,
+                    Some(&e),
+                    None,
+                );
+                let e = match e {
+                    EnrollError::AttemptsExhausted { .. } => EnrollError::OtpLocked,
+                    e => e,
+                };
+                Err(e)
+            }
+        }
+    }
+
+    /// Submits the email code (6 digits). Wrong codes give [`EnrollError::OtpMismatch`]; after
+    /// too many, [`EnrollError::OtpLocked`] (request a new code with `resend_email_code`).
+    pub async fn submit_email_code(&self, code: String) -> Result<EnrollState, EnrollError> {
+        self.run(self.validate_otp(false, &code)).await
+    }
+
+    /// Submits the phone code (6 digits).
+    pub async fn submit_phone_code(&self, code: String) -> Result<EnrollState, EnrollError> {
+        self.run(self.validate_otp(true, &code)).await
+    }
+
+    async fn resend(&self, phone: bool) -> Result<EnrollState, EnrollError> {
+        let kind = if phone {
+            StepKind::PhoneOtp
+        } else {
+            StepKind::EmailOtp
+        };
+        self.expect_step(kind)?;
+        if phone && self.progress().phone_channel.is_none() {
+            return Err(EnrollError::invalid_state("choose a phone channel first"));
+        }
+        self.send_otp(phone).await?;
+        Ok(self.computed_state())
+    }
+
+    /// Sends the email code again (the server re-sends an active code, or a fresh one after a
+    /// lock). Too early gives [`EnrollError::RateLimited`] with the wait.
+    pub async fn resend_email_code(&self) -> Result<EnrollState, EnrollError> {
+        self.run(self.resend(false)).await
+    }
+
+    /// Sends the phone code again.
+    pub async fn resend_phone_code(&self) -> Result<EnrollState, EnrollError> {
+        self.run(self.resend(true)).await
+    }
+
+    /// Picks SMS or WhatsApp when the flow offers both, and sends the code.
+    pub async fn choose_phone_channel(
+        &self,
+        channel: PhoneChannel,
+    ) -> Result<EnrollState, EnrollError> {
+        self.run(async {
+            let PlanStep::PhoneOtp { channels, .. } = self.expect_step(StepKind::PhoneOtp)? else {
+                return Err(EnrollError::invalid_state("not at the phone step"));
+            };
+            if !channels.contains(&channel) {
+                return Err(EnrollError::InvalidInput {
+                    field: "channel".into(),
+                    reason: "not offered by this flow".into(),
+                });
+            }
+            {
+                let mut p = self.progress();
+                if p.phone_channel != Some(channel) {
+                    p.phone_channel = Some(channel);
+                    p.phone = OtpProgress::default();
+                }
+            }
+            self.drive().await?;
+            Ok(self.computed_state())
+        })
+        .await
+    }
+
+    /// Skips the current optional step (email/phone code when the sign-up form is optional,
+    /// document or selfie when optional).
+    pub async fn skip_step(&self) -> Result<EnrollState, EnrollError> {
+        self.run(async {
+            let step = self
+                .current_step()
+                .ok_or_else(|| EnrollError::invalid_state("nothing to skip"))?;
+            if !step.is_optional() || self.progress().registration_id.is_none() {
+                return Err(EnrollError::invalid_state(format!(
+                    "step {} is not optional",
+                    step.kind().as_str()
+                )));
+            }
+            if step.kind() == StepKind::Document
+                && self.progress().document_side == DocumentSide::Back
+            {
+                return Err(EnrollError::invalid_state(
+                    "the document front was accepted; its back side is required",
+                ));
+            }
+            self.progress().skipped.push(step.kind());
+            self.event(AnalyticsEventKind::StepSkipped, step.kind(), 0, now_ms());
+            self.advance();
+            self.drive().await?;
+            Ok(self.computed_state())
+        })
+        .await
+    }
+
+    /// Finishes without the KYC steps (`skipKYC` → `COMPLETED_WITHOUT_KYC`), when the flow
+    /// allows it (no KYC step mandatory) and no KYC step was done yet.
+    pub async fn skip_kyc(&self) -> Result<EnrollState, EnrollError> {
+        self.run(async {
+            let allowed = matches!(
+                self.computed_state(),
+                EnrollState::AwaitingDocument {
+                    can_skip_kyc: true,
+                    ..
+                } | EnrollState::AwaitingSelfie {
+                    can_skip_kyc: true,
+                    ..
+                }
+            ) || (matches!(self.computed_state(), EnrollState::ReadyToFinish)
+                && self.progress().plan.can_skip_kyc
+                && !self.progress().document_done
+                && !self.progress().liveness_done);
+            if !allowed {
+                return Err(EnrollError::invalid_state(
+                    "skipping KYC is not allowed here (a KYC step is mandatory or already done)",
+                ));
+            }
+            self.finish_inner(true).await
+        })
+        .await
+    }
+
+    /// Uploads one document side (any JPEG/PNG/WebP; re-encoded to an upright JPEG first).
+    pub async fn submit_document(
+        &self,
+        side: DocumentSide,
+        image: Vec<u8>,
+        category: DocumentCategory,
+    ) -> Result<EnrollState, EnrollError> {
+        self.run(self.document_inner(side, image, category)).await
+    }
+
+    async fn document_inner(
+        &self,
+        side: DocumentSide,
+        image: Vec<u8>,
+        category: DocumentCategory,
+    ) -> Result<EnrollState, EnrollError> {
+        let PlanStep::Document { categories, .. } = self.expect_step(StepKind::Document)? else {
+            return Err(EnrollError::invalid_state("not at the document step"));
+        };
+        let (want_side, prev_cat, schema, attempts) = {
+            let p = self.progress();
+            (
+                p.document_side,
+                p.document_category,
+                p.flow.schema,
+                p.document_attempts,
+            )
+        };
+        if side != want_side {
+            return Err(EnrollError::InvalidInput {
+                field: "side".into(),
+                reason: format!("expected the {want_side:?} side"),
+            });
+        }
+        if !categories.contains(&category)
+            || (side == DocumentSide::Back && prev_cat != Some(category))
+        {
+            return Err(EnrollError::InvalidInput {
+                field: "category".into(),
+                reason: "not accepted here".into(),
+            });
+        }
+        let prepared = tokio::task::spawn_blocking(move || crate::media::prepare_document(&image))
+            .await
+            .map_err(|_| EnrollError::InvalidInput {
+                field: "image".into(),
+                reason: "image preparation was interrupted".into(),
+            })?
+            .map_err(media_err)?;
+        let b64 = B64.encode(&prepared.jpeg);
+        drop(prepared);
+        let input_method = match self.client.config().platform {
+            crate::config::Platform::Desktop => "FILE_UPLOAD",
+            _ => "CAMERA",
+        };
+        let cat = category_api(category, schema);
+        let (body, retry_body) = match side {
+            DocumentSide::Front => {
+                let force = attempts > 0;
+                (
+                    json!({"image": b64, "category": cat, "inputMethod": input_method, "force": force}),
+                    Some(
+                        json!({"image": b64, "category": cat, "inputMethod": input_method, "force": true}),
+                    ),
+                )
+            }
+            DocumentSide::Back => (
+                json!({"backImage": b64, "category": cat, "inputMethod": input_method, "force": true}),
+                None,
+            ),
+        };
+        drop(b64);
+        let started = now_ms();
+        let attempt = attempts + 1;
+        self.event(
+            AnalyticsEventKind::StepStarted,
+            StepKind::Document,
+            attempt,
+            started,
+        );
+        let r = self
+            .call(
+                Method::POST,
+                "/v2/document-validations/app-registration".into(),
+                Some(body),
+                retry_body,
+                RetryClass::Safe,
+                "document",
+            )
+            .await;
+        match r {
+            Ok(v) => {
+                let d = data_of(&v);
+                let dv = d.get("documentValidation").unwrap_or(d);
+                let id = as_id(dv.get("_id").or_else(|| dv.get("id")))
+                    .ok_or_else(|| EnrollError::malformed("document validation has no id"))?;
+                seg(&id)?;
+                let requires_back =
+                    dv.get("requiresBackSide").and_then(Value::as_bool) == Some(true);
+                let has_back = dv
+                    .get("backUrl")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| !s.is_empty());
+                {
+                    let mut p = self.progress();
+                    p.document_validation_id = Some(id);
+                    p.document_category = Some(category);
+                    p.document_status = dv.get("status").and_then(Value::as_str).map(str::to_owned);
+                    if side == DocumentSide::Front && requires_back && !has_back {
+                        p.document_side = DocumentSide::Back;
+                    } else {
+                        p.document_done = true;
+                    }
+                    if let Some(m) = dv.get("namesMatch").and_then(Value::as_bool) {
+                        p.scores.names_match = Some(m);
+                    }
+                }
+                let done = self.progress().document_done;
+                if done {
+                    self.event(
+                        AnalyticsEventKind::StepCompleted,
+                        StepKind::Document,
+                        attempt,
+                        started,
+                    );
+                    self.advance();
+                }
+                self.drive().await?;
+                Ok(self.computed_state())
+            }
+            Err(e) => {
+                self.event_full(
+                    AnalyticsEventKind::StepFailed,
+                    StepKind::Document,
+                    attempt,
+                    started,
+                    Some(&e),
+                    None,
+                );
+                if counts_as_attempt(&e) {
+                    let exhausted = {
+                        let mut p = self.progress();
+                        p.document_attempts += 1;
+                        p.document_attempts >= p.flow.document.max_attempts
+                            || matches!(e, EnrollError::AttemptsExhausted { .. })
+                    };
+                    if exhausted {
+                        self.progress().failed_step = Some(StepKind::Document);
+                        self.finish_inner(false).await?;
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Uploads the selfie (re-encoded JPEG, sent as a data URI). A failed liveness check gives
+    /// [`EnrollError::LivenessFailed`] and uses an attempt; when none are left the enrollment
+    /// ends as `Failed`.
+    pub async fn submit_selfie(&self, image: Vec<u8>) -> Result<EnrollState, EnrollError> {
+        self.run(self.selfie_inner(image)).await
+    }
+
+    async fn selfie_inner(&self, image: Vec<u8>) -> Result<EnrollState, EnrollError> {
+        self.expect_step(StepKind::Liveness)?;
+        let prepared = tokio::task::spawn_blocking(move || crate::media::prepare_selfie(&image))
+            .await
+            .map_err(|_| EnrollError::InvalidInput {
+                field: "image".into(),
+                reason: "image preparation was interrupted".into(),
+            })?
+            .map_err(media_err)?;
+        let uri = format!("data:image/jpeg;base64,{}", B64.encode(&prepared.jpeg));
+        drop(prepared);
+        if !self.progress().liveness_synced {
+            self.sync("liveness", "ONGOING").await?;
+            self.progress().liveness_synced = true;
+        }
+        let attempts = self.progress().liveness_attempts;
+        let os = self.client.config().platform.as_api();
+        let attempt = attempts + 1;
+        let started = now_ms();
+        self.event(
+            AnalyticsEventKind::StepStarted,
+            StepKind::Liveness,
+            attempt,
+            started,
+        );
+        let r = self
+            .call(
+                Method::POST,
+                "/v2/biometric-validations/app-registration".into(),
+                Some(json!({"image": uri, "os": os, "force": attempts > 0})),
+                Some(json!({"image": uri, "os": os, "force": true})),
+                RetryClass::Safe,
+                "liveness",
+            )
+            .await;
+        drop(uri);
+        match r {
+            Ok(v) => {
+                let d = data_of(&v);
+                let bv = d.get("biometricValidation");
+                let score = bv
+                    .and_then(|b| as_f64(b.get("livenessScore")))
+                    .or_else(|| as_f64(d.get("livenessScore")));
+                {
+                    let mut p = self.progress();
+                    p.liveness_done = true;
+                    p.scores.liveness_score = score;
+                }
+                self.event(
+                    AnalyticsEventKind::StepCompleted,
+                    StepKind::Liveness,
+                    attempt,
+                    started,
+                );
+                self.advance();
+                self.drive().await?;
+                Ok(self.computed_state())
+            }
+            Err(e) => {
+                self.event_full(
+                    AnalyticsEventKind::StepFailed,
+                    StepKind::Liveness,
+                    attempt,
+                    started,
+                    Some(&e),
+                    None,
+                );
+                if counts_as_attempt(&e) {
+                    let exhausted = {
+                        let mut p = self.progress();
+                        p.liveness_attempts += 1;
+                        if let EnrollError::LivenessFailed { score } = &e {
+                            p.scores.liveness_score = *score;
+                        }
+                        p.liveness_attempts >= p.flow.liveness.max_attempts
+                            || matches!(e, EnrollError::AttemptsExhausted { .. })
+                    };
+                    if exhausted {
+                        self.progress().failed_step = Some(StepKind::Liveness);
+                        self.finish_inner(false).await?;
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Final sync: `end` with `COMPLETED` (or `FAILED` when a score or check failed); the
+    /// server may store `NEEDS_MANUAL_VERIFICATION`. With no KYC step done and KYC skippable,
+    /// `skipKYC`. Returns the `Completed` state with the final token and redirect URL.
+    pub async fn finish(&self) -> Result<EnrollState, EnrollError> {
+        self.run(async {
+            self.expect_step(StepKind::Finish)?;
+            let skip = {
+                let p = self.progress();
+                p.plan.can_skip_kyc && !p.document_done && !p.liveness_done
+            };
+            self.finish_inner(skip).await
+        })
+        .await
+    }
+
+    async fn finish_inner(&self, skip_kyc: bool) -> Result<EnrollState, EnrollError> {
+        let started = now_ms();
+        let (step, status) = if skip_kyc {
+            ("skipKYC", "COMPLETED_WITHOUT_KYC")
+        } else {
+            let p = self.progress();
+            let s = &p.scores;
+            let failed = p.failed_step.is_some()
+                || s.compare_passed == Some(false)
+                || s.criminal_record_found == Some(true)
+                || s.liveness_score
+                    .is_some_and(|l| p.liveness_done && l <= p.flow.liveness.liveness_min_score);
+            ("end", if failed { "FAILED" } else { "COMPLETED" })
+        };
+        self.event(
+            AnalyticsEventKind::StepStarted,
+            StepKind::Finish,
+            1,
+            started,
+        );
+        let v = match self.sync(step, status).await {
+            Ok(v) => v,
+            Err(e) => {
+                self.event_full(
+                    AnalyticsEventKind::StepFailed,
+                    StepKind::Finish,
+                    1,
+                    started,
+                    Some(&e),
+                    None,
+                );
+                return Err(e);
+            }
+        };
+        let d = data_of(&v);
+        let token = d
+            .get("token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| EnrollError::malformed("final sync has no token"))?
+            .to_owned();
+        let stored = d.get("status").and_then(Value::as_str).unwrap_or(status);
+        let outcome = match stored.to_ascii_uppercase().as_str() {
+            "COMPLETED" => Outcome::Completed,
+            "COMPLETED_WITHOUT_KYC" => Outcome::CompletedWithoutKyc,
+            "FAILED" => Outcome::Failed,
+            "NEEDS_MANUAL_VERIFICATION" => Outcome::NeedsManualVerification,
+            _ => {
+                return Err(EnrollError::malformed("final sync has an unknown status"));
+            }
+        };
+        let state = {
+            let mut p = self.progress();
+            let redirect_url = p
+                .flow
+                .redirect_url
+                .as_deref()
+                .and_then(|r| redirect_with_token(r, &token));
+            p.result = Some(EnrollResult {
+                registration_id: p.registration_id.clone().unwrap_or_default(),
+                outcome,
+                token: FinalToken::new(token),
+                redirect_url,
+                scores: p.scores.clone(),
+            });
+            p.cursor = p.plan.steps.len().saturating_sub(1);
+            state_of(&p)
+        };
+        tracing::info!(?outcome, "enrollment finished");
+        self.event_full(
+            AnalyticsEventKind::EnrollmentFinished,
+            StepKind::Finish,
+            1,
+            started,
+            None,
+            Some(outcome),
+        );
+        Ok(state)
+    }
+}
+
+/// Errors that mean "this attempt was judged and failed" (they use up an attempt), as opposed
+/// to transport trouble or cancellations (tried again for free).
+fn counts_as_attempt(e: &EnrollError) -> bool {
+    matches!(
+        e,
+        EnrollError::LivenessFailed { .. }
+            | EnrollError::FaceAlreadyExists
+            | EnrollError::AttemptsExhausted { .. }
+            | EnrollError::Rejected { .. }
+    ) || matches!(e, EnrollError::InvalidInput { field, .. } if field == "image")
+}
+
+/// A short name of a state for logs (no personal data).
+pub fn state_name(s: &EnrollState) -> &'static str {
+    match s {
+        EnrollState::NotStarted => "NotStarted",
+        EnrollState::Processing { .. } => "Processing",
+        EnrollState::AwaitingEmailCode { .. } => "AwaitingEmailCode",
+        EnrollState::AwaitingPhoneChannel { .. } => "AwaitingPhoneChannel",
+        EnrollState::AwaitingPhoneCode { .. } => "AwaitingPhoneCode",
+        EnrollState::AwaitingDocument { .. } => "AwaitingDocument",
+        EnrollState::AwaitingSelfie { .. } => "AwaitingSelfie",
+        EnrollState::ReadyToFinish => "ReadyToFinish",
+        EnrollState::Completed { .. } => "Completed",
+    }
+}
