@@ -34,6 +34,7 @@ import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import com.smartenroll.sample.R
 import com.smartenroll.sample.logic.Clock
+import com.smartenroll.sample.logic.Decisions
 import com.smartenroll.sample.logic.ErrorKind
 import com.smartenroll.sample.logic.PhoneChannel
 import com.smartenroll.sample.logic.ResendCountdown
@@ -130,10 +131,13 @@ fun OtpScreen(
     maskedDestination: String,
     resend: ResendCountdown?,
     attemptsLeft: Int?,
+    needsNewCode: Boolean,
+    optional: Boolean,
     screen: Screen,
     clock: Clock,
     onSubmit: (String) -> Unit,
     onResend: () -> Unit,
+    onSkip: () -> Unit,
     onRestart: () -> Unit,
 ) {
     var code by rememberSaveable(maskedDestination) { mutableStateOf("") }
@@ -156,9 +160,15 @@ fun OtpScreen(
         }
         ErrorBanner(screen.error, onRetry = submit, onRestart = onRestart)
         BusyIndicator(screen.busy)
+        if (needsNewCode) {
+            Text(
+                stringResource(R.string.otp_needs_new_code),
+                modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
+            )
+        }
         PrimaryButton(
             stringResource(R.string.otp_submit),
-            enabled = !screen.busy && isCompleteCode(code),
+            enabled = !screen.busy && !needsNewCode && isCompleteCode(code),
             onClick = submit,
         )
         val resendLabel = if (secondsLeft > 0) {
@@ -167,11 +177,19 @@ fun OtpScreen(
             stringResource(R.string.otp_resend)
         }
         QuietButton(resendLabel, enabled = !screen.busy && secondsLeft == 0, onClick = onResend)
+        if (Decisions.canSkip(optional, screen.busy)) {
+            QuietButton(stringResource(R.string.action_skip), onClick = onSkip)
+        }
     }
 }
 
 @Composable
-fun PhoneChannelScreen(screen: Screen.PhoneChannelChoice, onChoose: (PhoneChannel) -> Unit, onRestart: () -> Unit) {
+fun PhoneChannelScreen(
+    screen: Screen.PhoneChannelChoice,
+    onChoose: (PhoneChannel) -> Unit,
+    onSkip: () -> Unit,
+    onRestart: () -> Unit,
+) {
     Page(stringResource(R.string.phone_channel_title)) {
         for (channel in screen.channels) {
             val label = when (channel) {
@@ -180,19 +198,25 @@ fun PhoneChannelScreen(screen: Screen.PhoneChannelChoice, onChoose: (PhoneChanne
             }
             SecondaryButton(label, enabled = !screen.busy) { onChoose(channel) }
         }
+        if (Decisions.canSkip(screen.optional, screen.busy)) {
+            QuietButton(stringResource(R.string.action_skip), onClick = onSkip)
+        }
         ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
         BusyIndicator(screen.busy)
     }
 }
 
+/** An automatic step (sync, compare...) is running, or stopped on an error with "Try again". */
 @Composable
-fun KycChoiceScreen(screen: Screen.KycChoice, onChoose: (verify: Boolean) -> Unit, onRestart: () -> Unit) {
-    Page(stringResource(R.string.kyc_choice_title)) {
-        Text(stringResource(R.string.kyc_choice_body), style = MaterialTheme.typography.bodyLarge)
-        ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
+fun ProcessingScreen(screen: Screen.Processing, onRetry: () -> Unit, onRestart: () -> Unit) {
+    Page(stringResource(R.string.working)) {
+        Text(
+            stringResource(R.string.processing_body),
+            style = MaterialTheme.typography.bodyLarge,
+            modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
+        )
+        ErrorBanner(screen.error, onRetry = onRetry, onRestart = onRestart)
         BusyIndicator(screen.busy)
-        PrimaryButton(stringResource(R.string.kyc_choice_verify), enabled = !screen.busy) { onChoose(true) }
-        SecondaryButton(stringResource(R.string.kyc_choice_skip), enabled = !screen.busy) { onChoose(false) }
     }
 }
 

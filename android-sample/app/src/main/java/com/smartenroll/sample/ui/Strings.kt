@@ -42,8 +42,31 @@ fun outcomeStringRes(outcome: Outcome): Int = when (outcome) {
 
 @StringRes
 fun documentCategoryStringRes(key: String): Int? = when (key) {
-    "id" -> R.string.document_category_id
+    "government_id" -> R.string.document_category_government_id
     "passport" -> R.string.document_category_passport
     "driver_license" -> R.string.document_category_driver_license
     else -> null
+}
+
+/** The string for a prefilter guidance key ([com.smartenroll.sample.logic.Guidance]). */
+@StringRes
+fun guidanceStringRes(key: String): Int = when (key) {
+    "face_not_found" -> R.string.guidance_face_not_found
+    "multiple_faces" -> R.string.guidance_multiple_faces
+    "face_too_close" -> R.string.guidance_face_too_close
+    "face_too_small" -> R.string.guidance_face_too_small
+    "face_off_center" -> R.string.guidance_face_off_center
+    "head_turned" -> R.string.guidance_head_turned
+    "head_tilted" -> R.string.guidance_head_tilted
+    "too_dark" -> R.string.guidance_too_dark
+    "too_bright" -> R.string.guidance_too_bright
+    "blurry" -> R.string.guidance_blurry
+    "moving" -> R.string.guidance_moving
+    "turn_head_left" -> R.string.guidance_turn_head_left
+    "turn_head_right" -> R.string.guidance_turn_head_right
+    "look_straight" -> R.string.guidance_look_straight
+    "challenge_failed" -> R.string.guidance_challenge_failed
+    "hold_still" -> R.string.guidance_hold_still
+    "captured" -> R.string.guidance_captured
+    else -> R.string.guidance_unknown
 }

@@ -45,45 +45,59 @@ sealed interface Screen {
         override val error: UserError? = null,
     ) : Screen
 
+    /** An automatic step is running, or stopped on an error: `retry` resumes it. */
+    data class Processing(
+        val step: String,
+        override val busy: Boolean = true,
+        override val error: UserError? = null,
+    ) : Screen
+
     data class EmailCode(
         val maskedEmail: String,
         val resend: ResendCountdown?,
-        val attemptsLeft: Int?,
+        /** The last code locked or expired: only "resend" helps. */
+        val needsNewCode: Boolean,
+        val optional: Boolean,
+        /** Codes left before the code locks, when the SDK reported it after a wrong code. */
+        val attemptsLeft: Int? = null,
         override val busy: Boolean = false,
         override val error: UserError? = null,
     ) : Screen
 
     data class PhoneChannelChoice(
         val channels: List<PhoneChannel>,
+        val optional: Boolean,
         override val busy: Boolean = false,
         override val error: UserError? = null,
     ) : Screen
 
     data class PhoneCode(
         val maskedPhone: String,
-        val channel: PhoneChannel?,
+        val channel: PhoneChannel,
         val resend: ResendCountdown?,
-        val attemptsLeft: Int?,
+        val needsNewCode: Boolean,
+        val optional: Boolean,
+        val attemptsLeft: Int? = null,
         override val busy: Boolean = false,
         override val error: UserError? = null,
     ) : Screen
-
-    /** The flow allows finishing without identity verification: verify now or skip KYC. */
-    data class KycChoice(override val busy: Boolean = false, override val error: UserError? = null) : Screen
 
     data class Document(
         val side: DocumentSide,
         /** The accepted document categories' keys (`id`, `passport`, `driver_license`). */
         val categories: List<String>,
-        val attemptsLeft: Int?,
+        val attemptsLeft: Int,
         val optional: Boolean,
+        /** The flow lets the user finish without the KYC steps ("skip verification"). */
+        val canSkipKyc: Boolean,
         override val busy: Boolean = false,
         override val error: UserError? = null,
     ) : Screen
 
     data class Selfie(
-        val attemptsLeft: Int?,
+        val attemptsLeft: Int,
         val optional: Boolean,
+        val canSkipKyc: Boolean,
         override val busy: Boolean = false,
         override val error: UserError? = null,
     ) : Screen
@@ -114,7 +128,7 @@ fun Screen.with(busy: Boolean, error: UserError?): Screen = when (this) {
     is Screen.EmailCode -> copy(busy = busy, error = error)
     is Screen.PhoneChannelChoice -> copy(busy = busy, error = error)
     is Screen.PhoneCode -> copy(busy = busy, error = error)
-    is Screen.KycChoice -> copy(busy = busy, error = error)
+    is Screen.Processing -> copy(busy = busy, error = error)
     is Screen.Document -> copy(busy = busy, error = error)
     is Screen.Selfie -> copy(busy = busy, error = error)
     is Screen.ReadyToFinish -> copy(busy = busy, error = error)

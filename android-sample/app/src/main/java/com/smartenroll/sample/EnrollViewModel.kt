@@ -1,0 +1,32 @@
+package com.smartenroll.sample
+
+import android.app.Application
+import androidx.lifecycle.AndroidViewModel
+import androidx.lifecycle.viewModelScope
+import com.smartenroll.sample.logic.EnrollController
+import com.smartenroll.sample.logic.EnrollTarget
+import com.smartenroll.sample.logic.SystemClock
+import java.util.Locale
+
+/**
+ * Keeps the [EnrollController] across configuration changes. The controller restores the
+ * encrypted snapshot on creation, so after the process was killed the user lands on the same step.
+ */
+class EnrollViewModel(application: Application) : AndroidViewModel(application) {
+    val clock = SystemClock
+
+    val controller = EnrollController(
+        client = (application as SampleApplication).client,
+        target = EnrollTarget(
+            projectId = BuildConfig.SMART_ENROLL_PROJECT_ID,
+            flowId = BuildConfig.SMART_ENROLL_FLOW_ID.ifBlank { null },
+            language = if (Locale.getDefault().language == "es") "es" else "en",
+        ),
+        store = KeystoreSnapshotStore(application),
+        scope = viewModelScope,
+    ).also { it.start() }
+
+    override fun onCleared() {
+        controller.close()
+    }
+}

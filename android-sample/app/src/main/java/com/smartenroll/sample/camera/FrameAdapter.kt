@@ -1,0 +1,48 @@
+package com.smartenroll.sample.camera
+
+import android.graphics.ImageFormat
+import androidx.camera.core.ImageProxy
+import com.smartenroll.sdk.Frame
+import com.smartenroll.sdk.FramePlane
+import com.smartenroll.sdk.PixelFormat
+import com.smartenroll.sdk.Rotation
+
+/**
+ * Turns a CameraX `YUV_420_888` [ImageProxy] into the SDK's frame record: the three planes with
+ * their row and pixel strides exactly as the camera delivered them (no conversion on the Kotlin
+ * side; the prefilter reads luma and a small RGB patch straight from them), the rotation that
+ * makes the image upright, and the front-camera mirroring.
+ *
+ * Returns null for any other image format (ImageAnalysis is configured for YUV_420_888).
+ */
+fun ImageProxy.toSdkFrame(mirrored: Boolean): Frame? {
+    if (format != ImageFormat.YUV_420_888 || planes.size != 3) return null
+    val sdkPlanes = planes.map { plane ->
+        val buffer = plane.buffer.duplicate()
+        buffer.rewind()
+        val bytes = ByteArray(buffer.remaining())
+        buffer.get(bytes)
+        FramePlane(
+            data = bytes,
+            rowStride = plane.rowStride.toUInt(),
+            pixelStride = plane.pixelStride.toUInt(),
+        )
+    }
+    return Frame(
+        format = PixelFormat.YUV420,
+        width = width.toUInt(),
+        height = height.toUInt(),
+        rotation = rotationOf(imageInfo.rotationDegrees),
+        mirrored = mirrored,
+        timestampMs = (imageInfo.timestamp / 1_000_000L).toULong(),
+        planes = sdkPlanes,
+    )
+}
+
+/** CameraX `rotationDegrees` (clockwise, to make the image upright) as the SDK's rotation. */
+fun rotationOf(degrees: Int): Rotation = when (((degrees % 360) + 360) % 360) {
+    90 -> Rotation.DEG90
+    180 -> Rotation.DEG180
+    270 -> Rotation.DEG270
+    else -> Rotation.DEG0
+}

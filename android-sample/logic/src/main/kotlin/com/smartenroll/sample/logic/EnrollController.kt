@@ -1,0 +1,273 @@
+package com.smartenroll.sample.logic
+
+import com.smartenroll.sdk.EnrollState
+import com.smartenroll.sdk.EnrollmentSession
+import com.smartenroll.sdk.FlowConfig
+import com.smartenroll.sdk.SignUpData
+import com.smartenroll.sdk.SmartEnrollClient
+import com.smartenroll.sdk.states
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+
+/** Which project and flow the app enrolls into, and the language of server messages. */
+data class EnrollTarget(
+    val projectId: String,
+    val flowId: String?,
+    val language: String = "en",
+)
+
+/**
+ * The sample app's brain, free of any Android or iOS framework type.
+ *
+ * - It owns one SDK [EnrollmentSession] at a time, collects its state `Flow` and maps every state
+ *   to a [Screen] ([screen]).
+ * - User actions (`signUp`, `submitEmailCode`, ...) run the SDK call on [scope]; while it runs
+ *   the screen is `busy`, and a failure stays on the same screen as a [UserError] with the
+ *   recovery chosen by [Decisions]. [retry] repeats the last failed action.
+ * - After every state change the session snapshot is written to the [SnapshotStore], so a new
+ *   controller ([start]) resumes where the killed process stopped.
+ */
+class EnrollController(
+    private val client: SmartEnrollClient,
+    private val target: EnrollTarget,
+    private val store: SnapshotStore,
+    private val scope: CoroutineScope,
+) : AutoCloseable {
+    private val _screen = MutableStateFlow<Screen>(Screen.Loading())
+
+    /** What the UI shows. */
+    val screen: StateFlow<Screen> = _screen.asStateFlow()
+
+    private val lock = Mutex()
+    private var session: EnrollmentSession? = null
+    private var stateJob: Job? = null
+    private var flow: FlowConfig? = null
+    private var fields = SignUpFields()
+    private var form = SignUpForm()
+    private var lastFailed: (suspend () -> Unit)? = null
+
+    @Volatile private var inFlight = false
+
+    /** Resumes the stored session if there is one, else shows the sign-up form. */
+    fun start(): Job = scope.launch {
+        lock.withLock {
+            loadFlow()
+            val saved = store.load()
+            if (saved != null) {
+                try {
+                    attach(EnrollmentSession.restore(client, saved))
+                    return@withLock
+                } catch (e: CancellationException) {
+                    throw e
+                } catch (e: Exception) {
+                    // The stored session cannot continue (expired token, unknown version):
+                    // start over, and say why.
+                    store.clear()
+                    _screen.value = Screen.SignUp(fields, form, error = SdkMapping.userErrorFor(e))
+                    return@withLock
+                }
+            }
+            _screen.value = Screen.SignUp(fields, form)
+        }
+    }
+
+    fun signUp(input: SignUpForm) = act {
+        form = input
+        val existing = session
+        if (existing != null && existing.state() !is EnrollState.NotStarted) {
+            // A registration exists already (e.g. the answer to a first try was lost): continue it.
+            existing.start()
+            return@act
+        }
+        val config = flow ?: client.fetchFlowConfig(target.projectId, target.flowId).also { flow = it }
+        val fresh = EnrollmentSession(
+            client,
+            config,
+            SignUpData(
+                email = input.email.ifBlank { null },
+                phone = input.phone.ifBlank { null },
+                countryCode = input.countryCode.ifBlank { null },
+                fullName = input.fullName.ifBlank { null },
+                language = target.language,
+            ),
+        )
+        attach(fresh)
+        try {
+            fresh.start()
+        } catch (e: Exception) {
+            // Nothing was created (bad input, already registered...): the next try starts a new
+            // session with the corrected form.
+            if (fresh.state() is EnrollState.NotStarted) detach()
+            throw e
+        }
+    }
+
+    fun submitEmailCode(code: String) = act { requireSession().submitEmailCode(normaliseCode(code)) }
+
+    fun resendEmailCode() = act { requireSession().resendEmailCode() }
+
+    fun choosePhoneChannel(channel: PhoneChannel) = act {
+        requireSession().choosePhoneChannel(SdkMapping.sdkChannel(channel))
+    }
+
+    fun submitPhoneCode(code: String) = act { requireSession().submitPhoneCode(normaliseCode(code)) }
+
+    fun resendPhoneCode() = act { requireSession().resendPhoneCode() }
+
+    /** Uploads one side of the document ([category] is a key from [Screen.Document.categories]). */
+    fun submitDocument(side: DocumentSide, category: String, image: ByteArray) = act {
+        val sdkCategory = SdkMapping.sdkCategory(category)
+            ?: throw IllegalArgumentException("unknown document category")
+        requireSession().submitDocument(SdkMapping.sdkSide(side), sdkCategory, image)
+    }
+
+    /** Uploads the selfie (the JPEG the prefilter captured, or a photo). */
+    fun submitSelfie(jpeg: ByteArray) = act { requireSession().submitSelfie(jpeg) }
+
+    /** Skips the current optional step. */
+    fun skipStep() = act { requireSession().skipStep() }
+
+    /** Finishes without the KYC steps (offered only when the flow allows it). */
+    fun skipKyc() = act { requireSession().skipKyc() }
+
+    fun finish() = act { requireSession().finish() }
+
+    /** Continues an automatic step that stopped on an error. */
+    fun resume() = act { requireSession().resume() }
+
+    /** Repeats the last action that failed (the "Try again" button). */
+    fun retry(): Job {
+        val action = lastFailed ?: return resume()
+        return act(action)
+    }
+
+    /** Cancels the SDK call in flight, if any; the screen shows the state it was in. */
+    fun cancel() {
+        session?.cancel()
+    }
+
+    /** Throws the session away (and its stored snapshot) and shows an empty sign-up form. */
+    fun restart(): Job = scope.launch {
+        lock.withLock {
+            detach()
+            store.clear()
+            lastFailed = null
+            form = SignUpForm()
+            _screen.value = Screen.SignUp(fields, form)
+        }
+    }
+
+    /** Stops observing and releases the native session; the stored snapshot stays. */
+    override fun close() {
+        stateJob?.cancel()
+        stateJob = null
+        session?.close()
+        session = null
+    }
+
+    private fun requireSession(): EnrollmentSession =
+        session ?: throw IllegalStateException("no enrollment session")
+
+    /** Loads the public flow configuration: which sign-up fields to show. */
+    private suspend fun loadFlow() {
+        try {
+            val config = client.fetchFlowConfig(target.projectId, target.flowId)
+            flow = config
+            val signUp = config.signUpForm
+            fields = SignUpFields(fullName = signUp.fullName, email = signUp.email, phone = signUp.phone)
+        } catch (e: CancellationException) {
+            throw e
+        } catch (_: Exception) {
+            // Without the configuration the form asks for everything; signing up fetches it
+            // again and reports a real error then.
+            fields = SignUpFields(fullName = true, email = true, phone = true)
+        }
+    }
+
+    private fun attach(newSession: EnrollmentSession) {
+        detach()
+        session = newSession
+        stateJob = scope.launch {
+            newSession.states().collect { render(newSession, busy = inFlight) }
+        }
+    }
+
+    private fun detach() {
+        stateJob?.cancel()
+        stateJob = null
+        session?.let {
+            it.cancel()
+            it.close()
+        }
+        session = null
+    }
+
+    /**
+     * Shows the session's current state (read again rather than trusting a possibly late
+     * emission) and stores the snapshot.
+     */
+    private suspend fun render(current: EnrollmentSession, busy: Boolean = false, error: UserError? = null) {
+        if (current !== session) return
+        val state = current.state()
+        persist(current, state)
+        _screen.value = SdkMapping.screenFor(state, fields, form).with(busy, error)
+    }
+
+    private fun persist(current: EnrollmentSession, state: EnrollState) {
+        if (state is EnrollState.NotStarted) return
+        try {
+            store.save(current.snapshot())
+        } catch (e: CancellationException) {
+            throw e
+        } catch (_: Exception) {
+            // The app can carry on; it just will not resume after being killed.
+        }
+    }
+
+    private fun currentAttemptsLeft(): Int? = when (val s = _screen.value) {
+        is Screen.Document -> s.attemptsLeft
+        is Screen.Selfie -> s.attemptsLeft
+        else -> null
+    }
+
+    /** Runs one user action: busy while it runs, then the new state or the error. */
+    private fun act(action: suspend () -> Unit): Job = scope.launch {
+        lock.withLock {
+            val before = _screen.value
+            if (before.busy && before !is Screen.Loading) return@withLock
+            _screen.value = before.with(busy = true, error = null)
+            inFlight = true
+            try {
+                action()
+                inFlight = false
+                lastFailed = null
+                session?.let { render(it) } ?: run { _screen.value = before.with(busy = false, error = null) }
+            } catch (e: CancellationException) {
+                inFlight = false
+                session?.let { render(it) } ?: run { _screen.value = before.with(false, null) }
+                throw e
+            } catch (e: Exception) {
+                inFlight = false
+                lastFailed = action
+                val error = SdkMapping.userErrorFor(e, currentAttemptsLeft())
+                val current = session
+                if (error.action == RecoveryAction.RESTART && error.kind == ErrorKind.SESSION_EXPIRED) {
+                    store.clear()
+                    _screen.value = Screen.Fatal(error)
+                } else if (current != null && before !is Screen.SignUp) {
+                    render(current, busy = false, error = error)
+                } else {
+                    // Still on the sign-up form: keep what was typed, show the error.
+                    _screen.value = before.with(busy = false, error = error)
+                }
+            }
+        }
+    }
+}

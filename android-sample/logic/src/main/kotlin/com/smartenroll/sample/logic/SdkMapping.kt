@@ -1,0 +1,120 @@
+package com.smartenroll.sample.logic
+
+import com.smartenroll.sdk.DocumentCategory as SdkDocumentCategory
+import com.smartenroll.sdk.DocumentSide as SdkDocumentSide
+import com.smartenroll.sdk.EnrollState
+import com.smartenroll.sdk.Outcome as SdkOutcome
+import com.smartenroll.sdk.PhoneChannel as SdkPhoneChannel
+import com.smartenroll.sdk.SmartEnrollException
+
+/**
+ * The one place where SDK types become the sample's own types: SDK states become [Screen]s and
+ * SDK exceptions become [UserError]s. Everything else in the app works on the sample's types.
+ */
+object SdkMapping {
+    /** The screen for an SDK state. [previous] keeps what the user typed on the sign-up screen. */
+    fun screenFor(state: EnrollState, fields: SignUpFields, form: SignUpForm): Screen = when (state) {
+        is EnrollState.NotStarted -> Screen.SignUp(fields, form)
+        is EnrollState.Processing -> Screen.Processing(step = state.step.name.lowercase())
+        is EnrollState.AwaitingEmailCode -> Screen.EmailCode(
+            maskedEmail = state.maskedEmail,
+            resend = ResendCountdown(state.resendAvailableAtMs.toLong()),
+            needsNewCode = state.needsNewCode,
+            optional = state.optional,
+        )
+        is EnrollState.AwaitingPhoneChannel -> Screen.PhoneChannelChoice(
+            channels = state.channels.map(::channelOf),
+            optional = state.optional,
+        )
+        is EnrollState.AwaitingPhoneCode -> Screen.PhoneCode(
+            maskedPhone = state.maskedPhone,
+            channel = channelOf(state.channel),
+            resend = ResendCountdown(state.resendAvailableAtMs.toLong()),
+            needsNewCode = state.needsNewCode,
+            optional = state.optional,
+        )
+        is EnrollState.AwaitingDocument -> Screen.Document(
+            side = if (state.side == SdkDocumentSide.FRONT) DocumentSide.FRONT else DocumentSide.BACK,
+            categories = state.acceptedCategories.map(::categoryKey),
+            attemptsLeft = state.attemptsLeft.toInt(),
+            optional = state.optional,
+            canSkipKyc = state.canSkipKyc,
+        )
+        is EnrollState.AwaitingSelfie -> Screen.Selfie(
+            attemptsLeft = state.attemptsLeft.toInt(),
+            optional = state.optional,
+            canSkipKyc = state.canSkipKyc,
+        )
+        is EnrollState.ReadyToFinish -> Screen.ReadyToFinish()
+        is EnrollState.Completed -> Screen.Result(
+            outcome = outcomeOf(state.result.outcome),
+            token = state.result.token,
+            redirectUrl = state.result.redirectUrl,
+        )
+    }
+
+    fun channelOf(channel: SdkPhoneChannel): PhoneChannel = when (channel) {
+        SdkPhoneChannel.SMS -> PhoneChannel.SMS
+        SdkPhoneChannel.WHATSAPP -> PhoneChannel.WHATSAPP
+    }
+
+    fun sdkChannel(channel: PhoneChannel): SdkPhoneChannel = when (channel) {
+        PhoneChannel.SMS -> SdkPhoneChannel.SMS
+        PhoneChannel.WHATSAPP -> SdkPhoneChannel.WHATSAPP
+    }
+
+    fun sdkSide(side: DocumentSide): SdkDocumentSide = when (side) {
+        DocumentSide.FRONT -> SdkDocumentSide.FRONT
+        DocumentSide.BACK -> SdkDocumentSide.BACK
+    }
+
+    /** A stable key for a document category (also the string resource suffix). */
+    fun categoryKey(category: SdkDocumentCategory): String = category.name.lowercase()
+
+    fun sdkCategory(key: String): SdkDocumentCategory? =
+        SdkDocumentCategory.entries.firstOrNull { it.name.lowercase() == key }
+
+    fun outcomeOf(outcome: SdkOutcome): Outcome = when (outcome) {
+        SdkOutcome.COMPLETED -> Outcome.COMPLETED
+        SdkOutcome.COMPLETED_WITHOUT_KYC -> Outcome.COMPLETED_WITHOUT_KYC
+        SdkOutcome.FAILED -> Outcome.FAILED
+        SdkOutcome.NEEDS_MANUAL_VERIFICATION -> Outcome.NEEDS_MANUAL_VERIFICATION
+    }
+
+    /**
+     * The user-facing error for anything an SDK call threw. [attemptsLeft] is the current step's
+     * remaining attempts (decides between "retake" and "start over" for liveness failures).
+     */
+    fun userErrorFor(error: Throwable, attemptsLeft: Int? = null): UserError = when (error) {
+        is SmartEnrollException.InvalidInput ->
+            if (error.field == "image") Decisions.userError(ErrorKind.INVALID_IMAGE)
+            else Decisions.userError(ErrorKind.INVALID_INPUT)
+        is SmartEnrollException.InvalidState -> Decisions.userError(ErrorKind.INVALID_STATE)
+        is SmartEnrollException.Network -> Decisions.userError(ErrorKind.NETWORK)
+        is SmartEnrollException.SessionExpired -> Decisions.userError(ErrorKind.SESSION_EXPIRED)
+        is SmartEnrollException.WrongCode -> Decisions.userError(ErrorKind.OTP_MISMATCH)
+        is SmartEnrollException.CodeExpired -> Decisions.userError(ErrorKind.OTP_EXPIRED)
+        is SmartEnrollException.TooManyAttempts ->
+            if (error.reason.contains("otp", ignoreCase = true) || error.reason.contains("code", ignoreCase = true)) {
+                Decisions.userError(ErrorKind.OTP_LOCKED)
+            } else {
+                Decisions.userError(ErrorKind.ATTEMPTS_EXHAUSTED)
+            }
+        is SmartEnrollException.ResendCooldown ->
+            Decisions.userError(ErrorKind.RATE_LIMITED, retryAfterSeconds = error.retryAfterSecs.toLong())
+        is SmartEnrollException.AlreadyRegistered -> Decisions.userError(ErrorKind.ALREADY_REGISTERED)
+        is SmartEnrollException.LivenessFailed ->
+            Decisions.userError(ErrorKind.LIVENESS_FAILED, attemptsLeft = attemptsLeft, score = error.score)
+        is SmartEnrollException.FaceAlreadyExists -> Decisions.userError(ErrorKind.FACE_ALREADY_EXISTS)
+        is SmartEnrollException.ImageRejected -> Decisions.userError(ErrorKind.INVALID_IMAGE)
+        is SmartEnrollException.Server -> when (error.status.toInt()) {
+            402 -> Decisions.userError(ErrorKind.PAYMENT_REQUIRED)
+            404 -> Decisions.userError(ErrorKind.CONFIGURATION)
+            else -> Decisions.userError(ErrorKind.SERVER)
+        }
+        is SmartEnrollException.Cancelled -> Decisions.userError(ErrorKind.CANCELLED)
+        is SmartEnrollException.Internal -> Decisions.userError(ErrorKind.UNKNOWN)
+        is kotlinx.coroutines.CancellationException -> Decisions.userError(ErrorKind.CANCELLED)
+        else -> Decisions.userError(ErrorKind.UNKNOWN)
+    }
+}

@@ -1,0 +1,52 @@
+import SmartEnroll
+import SwiftUI
+
+/// Builds the SDK client and the controller once per process.
+@MainActor
+final class AppModel: ObservableObject {
+    let clock = SystemClock()
+    let controller: EnrollController?
+    let configurationError: String?
+    private var selfieCamera: SelfieCamera?
+
+    init() {
+        do {
+            let config = try SampleConfig.fromBundle()
+            let client = try SmartEnrollClient(config: makeClientConfig(apiUrl: config.apiUrl))
+            let language = Locale.preferredLanguages.first?.hasPrefix("es") == true ? "es" : "en"
+            controller = EnrollController(
+                client: client,
+                target: EnrollTarget(projectId: config.projectId, flowId: config.flowId, language: language),
+                store: KeychainSnapshotStore()
+            )
+            configurationError = nil
+        } catch {
+            controller = nil
+            configurationError = "\(error)"
+        }
+    }
+
+    /// One camera + prefilter for the selfie screen, kept across re-renders and retries.
+    func camera() -> SelfieCamera {
+        if let existing = selfieCamera { return existing }
+        let created = SelfieCamera(capture: makeLivenessCapture(), clock: clock)
+        selfieCamera = created
+        return created
+    }
+}
+
+@main
+struct SmartEnrollSampleApp: App {
+    @StateObject private var model = AppModel()
+
+    var body: some Scene {
+        WindowGroup {
+            if let controller = model.controller {
+                RootView(controller: controller, clock: model.clock, makeSelfieCamera: model.camera)
+                    .task { await controller.start() }
+            } else {
+                ConfigurationErrorView(detail: model.configurationError ?? "")
+            }
+        }
+    }
+}

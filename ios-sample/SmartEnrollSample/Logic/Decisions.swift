@@ -1,0 +1,82 @@
+import Foundation
+
+/// What went wrong, as the sample's logic sees it. The controller maps every SDK error to one of
+/// these in a single place (`EnrollController.kind(of:)`); views never inspect SDK errors.
+public enum ErrorKind: String, CaseIterable, Sendable {
+    case network, timeout, server
+    case rateLimited = "rate_limited"
+    case invalidInput = "invalid_input"
+    case otpMismatch = "otp_mismatch"
+    case otpExpired = "otp_expired"
+    case otpLocked = "otp_locked"
+    case invalidImage = "invalid_image"
+    case livenessFailed = "liveness_failed"
+    case faceAlreadyExists = "face_already_exists"
+    case attemptsExhausted = "attempts_exhausted"
+    case alreadyRegistered = "already_registered"
+    case sessionExpired = "session_expired"
+    case paymentRequired = "payment_required"
+    case cancelled
+    case configuration
+    case invalidState = "invalid_state"
+    case unknown
+}
+
+/// The action a screen offers after an error.
+public enum RecoveryAction: Sendable {
+    case retry, fixInput, wait, resendCode, retakePhoto, restart, none
+}
+
+/// An error as shown to the user: a Localizable.strings key, the recovery, an optional wait.
+public struct UserError: Equatable, Sendable {
+    public let kind: ErrorKind
+    public let action: RecoveryAction
+    public let messageKey: String
+    public let retryAfterSeconds: Int64?
+    public let score: Double?
+}
+
+/// The retry and skip decisions of the sample app (the same table as the Android sample's).
+public enum Decisions {
+    public static func recovery(for kind: ErrorKind, attemptsLeft: Int? = nil) -> RecoveryAction {
+        switch kind {
+        case .network, .timeout, .server: return .retry
+        case .rateLimited: return .wait
+        case .invalidInput, .otpMismatch: return .fixInput
+        case .otpExpired, .otpLocked: return .resendCode
+        case .invalidImage: return .retakePhoto
+        case .livenessFailed:
+            if let left = attemptsLeft, left <= 0 { return .restart }
+            return .retakePhoto
+        case .faceAlreadyExists, .attemptsExhausted, .alreadyRegistered, .sessionExpired,
+             .paymentRequired, .configuration:
+            return .restart
+        case .cancelled: return .none
+        case .invalidState, .unknown: return .retry
+        }
+    }
+
+    public static func messageKey(for kind: ErrorKind) -> String {
+        "error_" + kind.rawValue
+    }
+
+    public static func userError(
+        _ kind: ErrorKind,
+        attemptsLeft: Int? = nil,
+        retryAfterSeconds: Int64? = nil,
+        score: Double? = nil
+    ) -> UserError {
+        UserError(
+            kind: kind,
+            action: recovery(for: kind, attemptsLeft: attemptsLeft),
+            messageKey: messageKey(for: kind),
+            retryAfterSeconds: retryAfterSeconds,
+            score: score
+        )
+    }
+
+    /// "Skip this step" is offered only for steps the flow made optional.
+    public static func canSkip(optional: Bool, busy: Bool) -> Bool {
+        optional && !busy
+    }
+}

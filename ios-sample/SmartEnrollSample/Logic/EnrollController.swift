@@ -1,0 +1,265 @@
+import Combine
+import Foundation
+import SmartEnroll
+
+/// Which project and flow the app enrolls into.
+public struct EnrollTarget: Sendable {
+    public let projectId: String
+    public let flowId: String?
+    public let language: String
+
+    public init(projectId: String, flowId: String?, language: String = "en") {
+        self.projectId = projectId
+        self.flowId = flowId
+        self.language = language
+    }
+}
+
+/// The sample app's brain, free of SwiftUI and UIKit (the same design as the Android sample's
+/// `EnrollController`): it owns one SDK session, follows its state stream, maps each state to a
+/// `Screen`, runs user actions with a busy flag and typed errors, and stores the snapshot in the
+/// Keychain after every change so the app resumes after being killed.
+@MainActor
+public final class EnrollController: ObservableObject {
+    @Published public private(set) var screen = Screen(.loading, busy: true)
+
+    private let client: SmartEnrollClient
+    private let target: EnrollTarget
+    private let store: SnapshotStore
+    private var flow: FlowConfig?
+    private var session: EnrollmentSession?
+    private var stateTask: Task<Void, Never>?
+    private var fields = SignUpFields(fullName: true, email: true, phone: true)
+    private var form = SignUpForm()
+    private var lastFailed: (() async throws -> Void)?
+    private var inFlight = false
+
+    public init(client: SmartEnrollClient, target: EnrollTarget, store: SnapshotStore) {
+        self.client = client
+        self.target = target
+        self.store = store
+    }
+
+    /// Resumes the stored session if there is one, else shows the sign-up form.
+    public func start() async {
+        if let saved = store.load() {
+            do {
+                attach(try EnrollmentSession.restore(client: client, snapshotJson: saved))
+                render()
+                return
+            } catch {
+                store.clear()
+                await loadFlow()
+                screen = Screen(.signUp(fields: fields, form: form), error: SdkMapping.userError(for: error))
+                return
+            }
+        }
+        await loadFlow()
+        screen = Screen(.signUp(fields: fields, form: form))
+    }
+
+    public func signUp(_ input: SignUpForm) async {
+        form = input
+        await act { [self] in
+            if let existing = session, !isNotStarted(existing.state()) {
+                _ = try await existing.start()
+                return
+            }
+            let config: FlowConfig
+            if let loaded = flow {
+                config = loaded
+            } else {
+                config = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
+                flow = config
+            }
+            let fresh = try EnrollmentSession(
+                client: client,
+                flow: config,
+                signUp: SignUpData(
+                    email: input.email.isEmpty ? nil : input.email,
+                    phone: input.phone.isEmpty ? nil : input.phone,
+                    countryCode: input.countryCode.isEmpty ? nil : input.countryCode,
+                    fullName: input.fullName.isEmpty ? nil : input.fullName,
+                    language: target.language
+                )
+            )
+            attach(fresh)
+            do {
+                _ = try await fresh.start()
+            } catch {
+                if isNotStarted(fresh.state()) { detach() }
+                throw error
+            }
+        }
+    }
+
+    public func submitEmailCode(_ code: String) async {
+        await act { [self] in _ = try await requireSession().submitEmailCode(code: normaliseCode(code)) }
+    }
+
+    public func resendEmailCode() async {
+        await act { [self] in _ = try await requireSession().resendEmailCode() }
+    }
+
+    public func choosePhoneChannel(_ channel: PhoneChannelChoice) async {
+        await act { [self] in _ = try await requireSession().choosePhoneChannel(channel: SdkMapping.sdkChannel(channel)) }
+    }
+
+    public func submitPhoneCode(_ code: String) async {
+        await act { [self] in _ = try await requireSession().submitPhoneCode(code: normaliseCode(code)) }
+    }
+
+    public func resendPhoneCode() async {
+        await act { [self] in _ = try await requireSession().resendPhoneCode() }
+    }
+
+    public func submitDocument(side: DocumentSide, category: String, image: Data) async {
+        await act { [self] in
+            guard let sdkCategory = SdkMapping.sdkCategory(category) else {
+                throw SmartEnrollError.InvalidInput(field: "category", reason: "unknown document category")
+            }
+            _ = try await requireSession().submitDocument(side: SdkMapping.sdkSide(side), image: image, category: sdkCategory)
+        }
+    }
+
+    public func submitSelfie(_ jpeg: Data) async {
+        await act { [self] in _ = try await requireSession().submitSelfie(image: jpeg) }
+    }
+
+    public func skipStep() async {
+        await act { [self] in _ = try await requireSession().skipStep() }
+    }
+
+    public func skipKyc() async {
+        await act { [self] in _ = try await requireSession().skipKyc() }
+    }
+
+    public func finish() async {
+        await act { [self] in _ = try await requireSession().finish() }
+    }
+
+    public func resume() async {
+        await act { [self] in _ = try await requireSession().resume() }
+    }
+
+    /// Repeats the last failed action ("Try again").
+    public func retry() async {
+        if let action = lastFailed {
+            await act(action)
+        } else {
+            await resume()
+        }
+    }
+
+    public func cancel() {
+        session?.cancel()
+    }
+
+    /// Throws the session and its stored snapshot away and shows an empty sign-up form.
+    public func restart() {
+        detach()
+        store.clear()
+        lastFailed = nil
+        form = SignUpForm()
+        screen = Screen(.signUp(fields: fields, form: form))
+    }
+
+    // MARK: - Internals
+
+    private func requireSession() throws -> EnrollmentSession {
+        guard let current = session else {
+            throw SmartEnrollError.InvalidState(reason: "no enrollment session")
+        }
+        return current
+    }
+
+    private func isNotStarted(_ state: EnrollState) -> Bool {
+        if case .notStarted = state { return true }
+        return false
+    }
+
+    private func loadFlow() async {
+        do {
+            let config = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
+            flow = config
+            fields = SignUpFields(
+                fullName: config.signUpForm.fullName,
+                email: config.signUpForm.email,
+                phone: config.signUpForm.phone
+            )
+        } catch {
+            // Without the configuration the form asks for everything; sign-up retries the fetch.
+            fields = SignUpFields(fullName: true, email: true, phone: true)
+        }
+    }
+
+    private func attach(_ newSession: EnrollmentSession) {
+        detach()
+        session = newSession
+        stateTask = Task { [weak self] in
+            for await _ in newSession.stateStream() {
+                guard let self else { return }
+                self.render(busy: self.inFlight)
+            }
+        }
+    }
+
+    private func detach() {
+        stateTask?.cancel()
+        stateTask = nil
+        session?.cancel()
+        session = nil
+    }
+
+    /// Shows the session's current state and stores its snapshot.
+    private func render(busy: Bool = false, error: UserError? = nil) {
+        guard let current = session else { return }
+        let state = current.state()
+        if !isNotStarted(state), let json = try? current.snapshot() {
+            try? store.save(json)
+        }
+        screen = Screen(SdkMapping.screenKind(for: state, fields: fields, form: form), busy: busy, error: error)
+    }
+
+    private func attemptsLeft() -> Int? {
+        switch screen.kind {
+        case let .document(_, _, left, _, _): return left
+        case let .selfie(left, _, _): return left
+        default: return nil
+        }
+    }
+
+    private func act(_ action: @escaping () async throws -> Void) async {
+        if inFlight { return }
+        let before = screen
+        screen = Screen(before.kind, busy: true, error: nil)
+        inFlight = true
+        do {
+            try await action()
+            inFlight = false
+            lastFailed = nil
+            if session != nil {
+                render()
+            } else {
+                screen = Screen(before.kind)
+            }
+        } catch {
+            inFlight = false
+            lastFailed = action
+            let userError = SdkMapping.userError(for: error, attemptsLeft: attemptsLeft())
+            if userError.kind == .sessionExpired {
+                store.clear()
+                screen = Screen(.fatal, error: userError)
+            } else if session != nil, !isSignUp(before.kind) {
+                render(error: userError)
+            } else {
+                screen = Screen(before.kind, error: userError)
+            }
+        }
+    }
+
+    private func isSignUp(_ kind: ScreenKind) -> Bool {
+        if case .signUp = kind { return true }
+        return false
+    }
+}

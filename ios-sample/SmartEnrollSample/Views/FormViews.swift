@@ -1,0 +1,239 @@
+import SmartEnroll
+import SwiftUI
+
+struct LoadingView: View {
+    var body: some View {
+        VStack(spacing: 12) {
+            ProgressView()
+            Text("resuming")
+        }
+        .frame(maxWidth: .infinity, maxHeight: .infinity)
+        .accessibilityElement(children: .combine)
+    }
+}
+
+struct SignUpView: View {
+    let fields: SignUpFields
+    let initial: SignUpForm
+    let screen: Screen
+    let onSubmit: (SignUpForm) -> Void
+    let onRestart: () -> Void
+
+    @State private var fullName = ""
+    @State private var email = ""
+    @State private var countryCode = ""
+    @State private var phone = ""
+
+    var body: some View {
+        Page(title: "signup_title") {
+            Text("signup_subtitle")
+            if fields.fullName {
+                TextField("field_full_name", text: $fullName)
+                    .textContentType(.name)
+                    .textFieldStyle(.roundedBorder)
+                    .frame(minHeight: minTouchTarget)
+            }
+            if fields.email {
+                TextField("field_email", text: $email)
+                    .textContentType(.emailAddress)
+                    .keyboardType(.emailAddress)
+                    .textInputAutocapitalization(.never)
+                    .disableAutocorrection(true)
+                    .textFieldStyle(.roundedBorder)
+                    .frame(minHeight: minTouchTarget)
+            }
+            if fields.phone {
+                TextField("field_country_code", text: $countryCode, prompt: Text("field_country_code_hint"))
+                    .keyboardType(.phonePad)
+                    .textFieldStyle(.roundedBorder)
+                    .frame(minHeight: minTouchTarget)
+                TextField("field_phone", text: $phone)
+                    .textContentType(.telephoneNumber)
+                    .keyboardType(.phonePad)
+                    .textFieldStyle(.roundedBorder)
+                    .frame(minHeight: minTouchTarget)
+            }
+            ErrorBanner(error: screen.error, onRetry: submit, onRestart: onRestart)
+            BusyIndicator(busy: screen.busy)
+            PrimaryButton(title: "signup_submit", enabled: !screen.busy, action: submit)
+        }
+        .onAppear {
+            fullName = initial.fullName
+            email = initial.email
+            countryCode = initial.countryCode
+            phone = initial.phone
+        }
+    }
+
+    private func submit() {
+        onSubmit(SignUpForm(
+            fullName: fullName.trimmingCharacters(in: .whitespaces),
+            email: email.trimmingCharacters(in: .whitespaces),
+            countryCode: countryCode.trimmingCharacters(in: .whitespaces),
+            phone: phone.trimmingCharacters(in: .whitespaces)
+        ))
+    }
+}
+
+/// Email or phone code entry with the resend countdown.
+struct OtpView: View {
+    let title: LocalizedStringKey
+    let destination: String
+    let resend: ResendCountdown
+    let needsNewCode: Bool
+    let optional: Bool
+    let screen: Screen
+    let clock: SampleClock
+    let onSubmit: (String) -> Void
+    let onResend: () -> Void
+    let onSkip: () -> Void
+    let onRestart: () -> Void
+
+    @State private var code = ""
+    @State private var secondsLeft = 0
+
+    var body: some View {
+        Page(title: title) {
+            Text(String(format: NSLocalizedString("otp_sent_to", comment: ""), destination))
+            TextField("otp_field", text: $code)
+                .keyboardType(.numberPad)
+                .textContentType(.oneTimeCode)
+                .textFieldStyle(.roundedBorder)
+                .frame(minHeight: minTouchTarget)
+                .onChange(of: code) { newValue in
+                    let cleaned = normaliseCode(newValue)
+                    if cleaned != newValue { code = cleaned }
+                }
+            if needsNewCode {
+                Text("otp_needs_new_code")
+                    .onAppear { announce(NSLocalizedString("otp_needs_new_code", comment: "")) }
+            }
+            ErrorBanner(error: screen.error, onRetry: { onSubmit(code) }, onRestart: onRestart)
+            BusyIndicator(busy: screen.busy)
+            PrimaryButton(title: "otp_submit", enabled: !screen.busy && !needsNewCode && isCompleteCode(code)) {
+                onSubmit(code)
+            }
+            if secondsLeft > 0 {
+                Text(verbatim: String(format: NSLocalizedString("otp_resend_in", comment: ""), formatCountdown(secondsLeft)))
+                    .frame(maxWidth: .infinity, minHeight: minTouchTarget)
+                    .foregroundColor(.secondary)
+            } else {
+                QuietButton(title: "otp_resend", enabled: !screen.busy, action: onResend)
+            }
+            if Decisions.canSkip(optional: optional, busy: screen.busy) {
+                QuietButton(title: "action_skip", action: onSkip)
+            }
+        }
+        .task(id: resend) {
+            for await left in resend.ticks(clock: clock) {
+                secondsLeft = left
+            }
+        }
+    }
+}
+
+struct PhoneChannelView: View {
+    let channels: [PhoneChannelChoice]
+    let optional: Bool
+    let screen: Screen
+    let onChoose: (PhoneChannelChoice) -> Void
+    let onSkip: () -> Void
+    let onRestart: () -> Void
+
+    var body: some View {
+        Page(title: "phone_channel_title") {
+            ForEach(channels, id: \.self) { channel in
+                SecondaryButton(title: channel == .sms ? "phone_channel_sms" : "phone_channel_whatsapp", enabled: !screen.busy) {
+                    onChoose(channel)
+                }
+            }
+            if Decisions.canSkip(optional: optional, busy: screen.busy) {
+                QuietButton(title: "action_skip", action: onSkip)
+            }
+            ErrorBanner(error: screen.error, onRetry: nil, onRestart: onRestart)
+            BusyIndicator(busy: screen.busy)
+        }
+    }
+}
+
+struct ProcessingView: View {
+    let screen: Screen
+    let onRetry: () -> Void
+    let onRestart: () -> Void
+
+    var body: some View {
+        Page(title: "working") {
+            Text("processing_body")
+            ErrorBanner(error: screen.error, onRetry: onRetry, onRestart: onRestart)
+            BusyIndicator(busy: screen.busy)
+        }
+    }
+}
+
+struct FinishView: View {
+    let screen: Screen
+    let onFinish: () -> Void
+    let onRestart: () -> Void
+
+    var body: some View {
+        Page(title: "finish_title") {
+            Text("finish_body")
+            ErrorBanner(error: screen.error, onRetry: onFinish, onRestart: onRestart)
+            BusyIndicator(busy: screen.busy)
+            PrimaryButton(title: "finish_submit", enabled: !screen.busy, action: onFinish)
+        }
+    }
+}
+
+struct ResultView: View {
+    let outcome: Outcome
+    let token: String
+    let redirectUrl: String?
+    let onNewEnrollment: () -> Void
+
+    @Environment(\.openURL) private var openURL
+    @State private var showToken = false
+
+    private var outcomeKey: String {
+        switch outcome {
+        case .completed: return "result_completed"
+        case .completedWithoutKyc: return "result_completed_without_kyc"
+        case .failed: return "result_failed"
+        case .needsManualVerification: return "result_needs_manual_verification"
+        }
+    }
+
+    var body: some View {
+        Page(title: "result_title") {
+            Text(LocalizedStringKey(outcomeKey))
+                .font(.headline)
+                .onAppear { announce(NSLocalizedString(outcomeKey, comment: "")) }
+            Text("result_token").font(.subheadline.bold())
+            // The token is a credential: hidden until asked for.
+            Text(showToken ? token : String(format: NSLocalizedString("result_token_hidden", comment: ""), token.count))
+                .font(.footnote.monospaced())
+                .textSelection(.enabled)
+            QuietButton(title: showToken ? "result_token_hide" : "result_token_show") { showToken.toggle() }
+            if let redirectUrl, let url = URL(string: redirectUrl) {
+                Text(String(format: NSLocalizedString("result_redirect_url", comment: ""), redirectUrl.components(separatedBy: "?")[0]))
+                    .font(.footnote)
+                PrimaryButton(title: "result_redirect") { openURL(url) }
+            }
+            SecondaryButton(title: "result_new_enrollment", action: onNewEnrollment)
+        }
+    }
+}
+
+struct FatalView: View {
+    let screen: Screen
+    let onRestart: () -> Void
+
+    var body: some View {
+        Page(title: "app_name") {
+            ErrorBanner(error: screen.error, onRetry: nil, onRestart: onRestart)
+            if screen.error?.action != .restart {
+                PrimaryButton(title: "action_start_over", action: onRestart)
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import AVFoundation
+import SmartEnroll
+import SwiftUI
+import UIKit
+
+/// The live camera image behind the face guide.
+struct CameraPreview: UIViewRepresentable {
+    let session: AVCaptureSession
+
+    final class PreviewView: UIView {
+        override class var layerClass: AnyClass { AVCaptureVideoPreviewLayer.self }
+        var previewLayer: AVCaptureVideoPreviewLayer { layer as! AVCaptureVideoPreviewLayer }
+    }
+
+    func makeUIView(context: Context) -> PreviewView {
+        let view = PreviewView()
+        view.previewLayer.session = session
+        view.previewLayer.videoGravity = .resizeAspectFill
+        return view
+    }
+
+    func updateUIView(_ uiView: PreviewView, context: Context) {}
+}
+
+/// The selfie: front camera with an oval guide, live guidance from the SDK prefilter on every
+/// frame, spoken by VoiceOver when it changes (throttled by `GuidanceAnnouncer`), and automatic
+/// capture: the prefilter's JPEG is uploaded.
+struct SelfieView: View {
+    let attemptsLeft: Int
+    let optional: Bool
+    let canSkipKyc: Bool
+    let screen: Screen
+    let camera: SelfieCamera
+    let onCaptured: (Data) -> Void
+    let onSkip: () -> Void
+    let onSkipKyc: () -> Void
+    let onRestart: () -> Void
+
+    @ObservedObject private var feedback: SelfieCamera.Live
+
+    init(
+        attemptsLeft: Int, optional: Bool, canSkipKyc: Bool, screen: Screen, camera: SelfieCamera,
+        onCaptured: @escaping (Data) -> Void, onSkip: @escaping () -> Void,
+        onSkipKyc: @escaping () -> Void, onRestart: @escaping () -> Void
+    ) {
+        self.attemptsLeft = attemptsLeft
+        self.optional = optional
+        self.canSkipKyc = canSkipKyc
+        self.screen = screen
+        self.camera = camera
+        self.onCaptured = onCaptured
+        self.onSkip = onSkip
+        self.onSkipKyc = onSkipKyc
+        self.onRestart = onRestart
+        self.feedback = camera.live
+    }
+
+    var body: some View {
+        Page(title: "selfie_title") {
+            Text("selfie_body")
+            Text(String(format: NSLocalizedString("attempts_left", comment: ""), attemptsLeft)).font(.footnote)
+            if !camera.detectorAvailable {
+                Text("selfie_prefilter_unavailable").font(.footnote)
+            }
+            if feedback.cameraAllowed {
+                ZStack {
+                    CameraPreview(session: camera.session.session)
+                    Ellipse()
+                        .stroke(feedback.readiness >= 1 ? Color.green : Color.accentColor, lineWidth: 4)
+                        .padding(40)
+                }
+                .aspectRatio(3 / 4, contentMode: .fit)
+                .accessibilityElement()
+                .accessibilityLabel(Text("camera_preview_selfie"))
+                Text(screen.busy ? "selfie_uploading" : LocalizedStringKey(guidanceResourceName(feedback.guidance)))
+                    .font(.headline)
+                ProgressView(value: Double(min(max(feedback.readiness, 0), 1)))
+            } else {
+                Text("camera_permission_needed")
+                SecondaryButton(title: "camera_permission_grant") {
+                    if let url = URL(string: UIApplication.openSettingsURLString) {
+                        UIApplication.shared.open(url)
+                    }
+                }
+            }
+            ErrorBanner(error: screen.error, onRetry: nil, onRestart: onRestart)
+            BusyIndicator(busy: screen.busy)
+            if Decisions.canSkip(optional: optional, busy: screen.busy) {
+                QuietButton(title: "action_skip", action: onSkip)
+            }
+            if canSkipKyc && !screen.busy {
+                QuietButton(title: "kyc_skip", action: onSkipKyc)
+            }
+        }
+        .task { await camera.start(onCaptured: onCaptured) }
+        .onDisappear { camera.stop() }
+        .onChange(of: screen.error) { error in
+            if error != nil && !screen.busy { camera.rearm() }
+        }
+        .onReceive(NotificationCenter.default.publisher(for: UIDevice.orientationDidChangeNotification)) { _ in
+            camera.session.updateOrientation(UIDevice.current.orientation)
+        }
+    }
+}
