@@ -1,8 +1,61 @@
-//! `smart-enroll serve` (not implemented yet).
+//! `smart-enroll serve`: run the local Smart Enroll v2 sandbox server until Ctrl-C/SIGTERM.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use smart_enroll_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Address to listen on (`127.0.0.1:0` picks a free port; use `0.0.0.0:8080` for devices).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Directory for the SQLite database and stored images (created if missing).
+    #[arg(long, default_value = "./smart-enroll-data")]
+    pub data_dir: PathBuf,
+    /// Enable the dev-only OTP outbox (`GET /sandbox/outbox?to=`).
+    #[arg(long)]
+    pub dev: bool,
+    /// Preset client token (else generated at first start and printed once).
+    #[arg(long, env = "SMART_ENROLL_CLIENT_TOKEN", hide_env_values = true)]
+    pub client_token: Option<String>,
+}
 
-pub async fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`smart-enroll serve` is not implemented yet")
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let mut config = SandboxConfig::new(args.data_dir);
+    config.bind = args.bind;
+    config.dev = args.dev;
+    config.client_token = args.client_token.filter(|t| !t.is_empty());
+    let sandbox = Sandbox::start(config).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "smart-enroll sandbox listening on {}",
+            sandbox.base_url()
+        )?;
+        if let Some(token) = sandbox.generated_client_token() {
+            writeln!(out, "client token: {token}")?;
+        }
+        out.flush()?;
+    }
+    stop_signal().await;
+    sandbox.shutdown().await;
+    Ok(())
 }

@@ -1,1 +1,78 @@
 //! Local Smart Enroll v2 sandbox server.
+//!
+//! A real HTTP server (axum on tokio) that speaks the Smart Enroll v2 API described in
+//! `shared/api/smart-enroll-v2.md`, persists everything in an SQLite database (WAL) plus image
+//! files under its data directory, and enforces the same access control as the hosted service.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), smart_enroll_sandbox::SandboxError> {
+//! use smart_enroll_sandbox::{Sandbox, SandboxConfig};
+//! let mut config = SandboxConfig::new("/tmp/sandbox-data");
+//! config.dev = true;
+//! config.client_token = Some("my-client-token".into());
+//! let sandbox = Sandbox::start(config).await?;
+//! println!("{}", sandbox.base_url());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod auth;
+mod clock;
+mod db;
+mod handlers;
+mod images;
+mod model;
+mod otp;
+mod redact;
+mod routes;
+mod server;
+mod triggers;
+mod webhooks;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use routes::ROUTES;
+pub use server::{Sandbox, SandboxConfig};
+
+/// Errors starting or running the sandbox (request errors are HTTP responses, not this type).
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The data directory could not be created or written.
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The SQLite database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The database was written by a newer sandbox.
+    #[error("database schema version {found} is newer than this sandbox supports ({supported})")]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Highest version this build knows.
+        supported: i64,
+    },
+    /// The listening socket could not be bound.
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        /// The requested address.
+        addr: std::net::SocketAddr,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The preset client token is empty or too short.
+    #[error("invalid client token: {0}")]
+    InvalidClientToken(&'static str),
+    /// The HTTP client for webhooks could not be built.
+    #[error("webhook client: {0}")]
+    WebhookClient(String),
+    /// A blocking task failed.
+    #[error("internal: {0}")]
+    Internal(String),
+}

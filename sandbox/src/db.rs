@@ -1,0 +1,230 @@
+//! SQLite storage: one writer connection (WAL, foreign keys) behind a mutex, schema migrations
+//! via `user_version`, and a transaction helper that runs each request's work atomically on the
+//! blocking pool.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::SandboxError;
+use crate::api::ApiError;
+use crate::webhooks::{Outgoing, WebhookEvent};
+
+/// Schema migrations, applied in order; `user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE projects (
+    id         TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    doc        TEXT NOT NULL
+);
+CREATE TABLE project_flows (
+    id         TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    created_at INTEGER NOT NULL,
+    doc        TEXT NOT NULL
+);
+CREATE INDEX project_flows_project ON project_flows(project_id);
+CREATE TABLE app_registrations (
+    id         TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    flow_id    TEXT NOT NULL REFERENCES project_flows(id),
+    email      TEXT,
+    phone_e164 TEXT,
+    created_at INTEGER NOT NULL,
+    doc        TEXT NOT NULL
+);
+CREATE UNIQUE INDEX app_registrations_email ON app_registrations(project_id, email)
+    WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX app_registrations_phone ON app_registrations(project_id, phone_e164)
+    WHERE phone_e164 IS NOT NULL;
+CREATE TABLE otp_validations (
+    id              TEXT PRIMARY KEY,
+    registration_id TEXT NOT NULL REFERENCES app_registrations(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
+    channel         TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'whatsapp')),
+    contact         TEXT NOT NULL,
+    phone_digits    TEXT,
+    seed            BLOB NOT NULL,
+    salt            BLOB NOT NULL,
+    code_hash       BLOB NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    last_sent_at    INTEGER NOT NULL
+);
+CREATE INDEX otp_validations_registration ON otp_validations(registration_id, kind);
+CREATE TABLE otp_sends (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    validation_id TEXT NOT NULL REFERENCES otp_validations(id),
+    channel       TEXT NOT NULL,
+    to_addr       TEXT NOT NULL,
+    alt_addr      TEXT,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX otp_sends_to ON otp_sends(to_addr);
+CREATE INDEX otp_sends_alt ON otp_sends(alt_addr);
+CREATE TABLE objects (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    registration_id TEXT NOT NULL REFERENCES app_registrations(id),
+    created_at      INTEGER NOT NULL,
+    doc             TEXT NOT NULL
+);
+CREATE INDEX objects_registration ON objects(registration_id, kind);
+CREATE TABLE images (
+    id              TEXT PRIMARY KEY,
+    registration_id TEXT NOT NULL REFERENCES app_registrations(id),
+    file            TEXT NOT NULL,
+    mime            TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+"#];
+
+/// Opens (creating if needed) and migrates the database file.
+pub(crate) fn open(path: &Path) -> Result<Connection, SandboxError> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), SandboxError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(SandboxError::SchemaTooNew {
+            found: version,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Reads a `meta` value, or stores `make()` under `key` and returns it.
+pub(crate) fn meta_get_or_insert(
+    conn: &Connection,
+    key: &str,
+    make: impl FnOnce() -> Vec<u8>,
+) -> Result<(Vec<u8>, bool), rusqlite::Error> {
+    let found: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?;
+    if let Some(v) = found {
+        return Ok((v, false));
+    }
+    let v = make();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        params![key, v],
+    )?;
+    Ok((v, true))
+}
+
+/// The shared database handle.
+#[derive(Clone)]
+pub(crate) struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+/// What a request's transaction sees: the SQL transaction, the request time and the webhook
+/// events to send once it commits.
+pub(crate) struct Tx<'c> {
+    pub sql: rusqlite::Transaction<'c>,
+    pub now: i64,
+    pub events: Vec<WebhookEvent>,
+    /// Image files to delete once the transaction commits.
+    pub delete_files: Vec<String>,
+}
+
+impl Tx<'_> {
+    /// Queues a webhook event (sent only if the transaction commits).
+    pub fn emit(&mut self, url: Option<&str>, suffix: &str, object: serde_json::Value) {
+        if let Some(url) = url {
+            self.events.push(WebhookEvent::new(url, suffix, object));
+        }
+    }
+}
+
+impl Db {
+    pub fn new(conn: Connection) -> Self {
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+        }
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction on the blocking pool. Commits when `f` succeeds or
+    /// fails with a `persist` error; otherwise rolls back. Webhook events go out after commit.
+    pub async fn tx<T, F>(&self, now: i64, out: &Outgoing, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        let joined = tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|e| e.into_inner());
+            let sql = guard.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut tx = Tx {
+                sql,
+                now,
+                events: Vec::new(),
+                delete_files: Vec::new(),
+            };
+            let result = f(&mut tx);
+            let Tx {
+                sql,
+                events,
+                delete_files,
+                ..
+            } = tx;
+            let commit = match &result {
+                Ok(_) => true,
+                Err(e) => e.persist,
+            };
+            if commit {
+                sql.commit()?;
+                Ok::<_, ApiError>((result, events, delete_files))
+            } else {
+                drop(sql);
+                Ok((result, Vec::new(), Vec::new()))
+            }
+        })
+        .await;
+        let (result, events, delete_files) = match joined {
+            Ok(r) => r?,
+            Err(err) => {
+                tracing::error!(error = %err, "database task failed");
+                return Err(ApiError::internal());
+            }
+        };
+        for file in delete_files {
+            let _ = tokio::fs::remove_file(file).await;
+        }
+        out.send_all(events);
+        result
+    }
+
+    /// Runs a read/write closure outside the request path (startup).
+    pub fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut guard)
+    }
+}

@@ -1,0 +1,438 @@
+//! Email and phone OTP: create/resend and the validate variants (§10 #1, §11).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{own_registration, reg_event};
+use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok};
+use crate::auth::{Claims, Registrant};
+use crate::clock::rfc3339;
+use crate::db::Tx;
+use crate::handlers::registrations::{valid_country_code, valid_email, valid_phone};
+use crate::model::{self, Registration, new_id};
+use crate::otp::{self, COOLDOWN_MS, MAX_ATTEMPTS, OtpRow, TTL_MS};
+use crate::redact::Secret;
+use crate::server::AppState;
+use crate::triggers::Triggers;
+
+const METHODS: &[&str] = &["verificationCode", "manual"];
+const TYPES: &[&str] = &["onboarding", "validation", "login", "oneTimeLink"];
+
+/// Which contact an OTP is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Email,
+    Phone,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Phone => "phone",
+        }
+    }
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Email => "email_validation",
+            Self::Phone => "phone_validation",
+        }
+    }
+    fn not_found(self) -> ApiError {
+        ApiError::not_found(match self {
+            Self::Email => "email_validation_not_found",
+            Self::Phone => "phone_validation_not_found",
+        })
+    }
+    fn expired(self) -> ApiError {
+        ApiError::token(
+            StatusCode::PRECONDITION_FAILED,
+            match self {
+                Self::Email => "emailValidation_has_expired",
+                Self::Phone => "phoneValidation_has_expired",
+            },
+        )
+    }
+}
+
+/// Issues a fresh code, or re-sends the active one (cooldown permitting).
+#[allow(clippy::too_many_arguments)]
+fn issue_or_resend(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    reg: &Registration,
+    webhook: Option<&str>,
+    kind: Kind,
+    channel: &str,
+    contact: &str,
+    phone_digits: Option<&str>,
+) -> Result<OtpRow, ApiError> {
+    let now = tx.now;
+    let active = otp::latest(tx, &reg.id, kind.as_str(), Some(contact))?
+        .filter(|r| r.status == "sent" && now < r.expires_at && r.attempts < MAX_ATTEMPTS);
+    let (row, event) = if let Some(mut row) = active {
+        let since = now - row.last_sent_at;
+        if since < COOLDOWN_MS {
+            let mut err = ApiError::named(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "otp_resend_cooldown",
+            );
+            err.retry_after = Some(u64::try_from((COOLDOWN_MS - since + 999) / 1000).unwrap_or(60));
+            return Err(err);
+        }
+        row.last_sent_at = now;
+        row.channel = channel.to_owned();
+        otp::update_state(tx, &row)?;
+        (row, "resend")
+    } else {
+        let seed = otp::random_seed();
+        let salt = otp::random_seed();
+        let code = otp::code(&state.otp_key, &seed);
+        let row = OtpRow {
+            id: new_id(now),
+            registration_id: reg.id.clone(),
+            kind: kind.as_str().to_owned(),
+            channel: channel.to_owned(),
+            contact: contact.to_owned(),
+            code_hash: otp::hash(&state.otp_key, &salt, &code.0).to_vec(),
+            seed,
+            salt,
+            status: "sent".into(),
+            attempts: 0,
+            expires_at: now + TTL_MS,
+            last_sent_at: now,
+        };
+        otp::insert(tx, &row, phone_digits)?;
+        (row, "created")
+    };
+    otp::record_send(tx, &row, contact, phone_digits)?;
+    tx.emit(
+        webhook,
+        &format!("{}_{event}", kind.prefix()),
+        json!({"_id": row.id, "status": row.status, "channel": row.channel,
+            "expiresAt": rfc3339(row.expires_at), "appRegistration": reg_event(reg)}),
+    );
+    Ok(row)
+}
+
+fn created_body(row: &OtpRow) -> Value {
+    json!({
+        "_id": row.id,
+        "status": "sent",
+        "otp": hex::encode(&row.code_hash),
+        "channel": row.channel,
+        "expiresAt": rfc3339(row.expires_at),
+    })
+}
+
+fn log_delivery(state: &AppState, row: &OtpRow) {
+    let code: Secret<()> = Secret(());
+    if state.dev {
+        tracing::info!(validation = %row.id, channel = %row.channel, code = %code, "OTP sent to the dev outbox");
+    } else {
+        tracing::info!(validation = %row.id, channel = %row.channel, code = %code,
+            "OTP issued (sandbox: not delivered; start with --dev for GET /sandbox/outbox)");
+    }
+}
+
+fn check_project(tx: &Tx<'_>, reg: &Registration, project: &str) -> Result<(), ApiError> {
+    model::load_project(tx, project)?;
+    if project != reg.project {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+/// `POST /v2/email-validations/app-registration`.
+pub(crate) async fn create_email(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let mut f = Fields::new(&body);
+    let project = f.req_str("project");
+    let email = f.req_str("email").to_lowercase();
+    f.opt_enum("validationMethod", METHODS);
+    f.opt_enum("type", TYPES);
+    if !email.is_empty() && !valid_email(&email) {
+        f.problem("invalid email");
+    }
+    f.finish()?;
+    let now = state.now_ms();
+    let st = state.clone();
+    let row = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            let mut reg = own_registration(tx, &claims, None)?;
+            check_project(tx, &reg, &project)?;
+            reg.require_status(&["STARTED", "ONGOING"])?;
+            if reg.email.as_deref() != Some(email.as_str()) {
+                return Err(ApiError::token(
+                    StatusCode::CONFLICT,
+                    "email_does_not_match_registration",
+                ));
+            }
+            let flow = model::load_flow(tx, &reg.project_flow)?;
+            let row = issue_or_resend(
+                tx,
+                &st,
+                &reg,
+                flow.webhook_url(),
+                Kind::Email,
+                "email",
+                &email,
+                None,
+            )?;
+            reg.email_validation = Some(row.id.clone());
+            model::save_registration(tx, &mut reg)?;
+            Ok(row)
+        })
+        .await?;
+    log_delivery(&state, &row);
+    Ok(ok(created_body(&row)))
+}
+
+/// `POST /v2/phone-validations/app-registration` (billed).
+pub(crate) async fn create_phone(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let mut f = Fields::new(&body);
+    let project = f.req_str("project");
+    let phone = f.req_str("phone");
+    let cc = f.req_str("countryCode");
+    f.opt_enum("validationMethod", METHODS);
+    f.opt_enum("type", TYPES);
+    let gateway = f.opt_enum("phoneGateway", &["sms", "whatsapp"]);
+    if !phone.is_empty() && !valid_phone(&phone) {
+        f.problem("invalid phone");
+    }
+    if !cc.is_empty() && !valid_country_code(&cc) {
+        f.problem("invalid countryCode");
+    }
+    f.finish()?;
+    let now = state.now_ms();
+    let st = state.clone();
+    let row = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            let mut reg = own_registration(tx, &claims, None)?;
+            check_project(tx, &reg, &project)?;
+            reg.require_status(&["STARTED", "ONGOING"])?;
+            if reg.phone.as_deref() != Some(phone.as_str())
+                || reg.country_code.as_deref() != Some(cc.as_str())
+            {
+                return Err(ApiError::token(
+                    StatusCode::CONFLICT,
+                    "phone_does_not_match_registration",
+                ));
+            }
+            if Triggers::from_email(reg.email.as_deref()).no_credits {
+                return Err(ApiError::payment_required());
+            }
+            let flow = model::load_flow(tx, &reg.project_flow)?;
+            let channel = gateway.unwrap_or_else(|| match flow.phone_gateway() {
+                "whatsapp" => "whatsapp".into(),
+                _ => "sms".into(),
+            });
+            let e164 = format!("{cc}{phone}");
+            let row = issue_or_resend(
+                tx,
+                &st,
+                &reg,
+                flow.webhook_url(),
+                Kind::Phone,
+                &channel,
+                &e164,
+                Some(&phone),
+            )?;
+            reg.phone_validation = Some(row.id.clone());
+            model::save_registration(tx, &mut reg)?;
+            Ok(row)
+        })
+        .await?;
+    log_delivery(&state, &row);
+    Ok(ok(created_body(&row)))
+}
+
+/// How the validation to check is named.
+enum Target {
+    Id(String),
+    Contact(String),
+}
+
+fn validate_tx(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    claims: &Claims,
+    kind: Kind,
+    target: &Target,
+    contact: Option<&str>,
+    code: &str,
+) -> Result<Value, ApiError> {
+    let mut reg = own_registration(tx, claims, None)?;
+    let mut row = match target {
+        Target::Id(id) => {
+            let row = otp::by_id(tx, id, kind.as_str())?.ok_or_else(|| kind.not_found())?;
+            if row.registration_id != reg.id {
+                return Err(ApiError::forbidden());
+            }
+            if contact.is_some_and(|c| c != row.contact) {
+                return Err(kind.not_found());
+            }
+            row
+        }
+        Target::Contact(c) => {
+            otp::latest(tx, &reg.id, kind.as_str(), Some(c))?.ok_or_else(|| kind.not_found())?
+        }
+    };
+    let flow = model::load_flow(tx, &reg.project_flow)?;
+    let webhook = flow.webhook_url().map(str::to_owned);
+    if row.status == "locked" || row.attempts >= MAX_ATTEMPTS {
+        return Err(ApiError::named(
+            StatusCode::LOCKED,
+            "Locked",
+            "otp_attempts_exceeded",
+        ));
+    }
+    let project = model::load_project(tx, &reg.project)?;
+    let demo = project["demoMode"].as_bool() == Some(true)
+        && project["demoOTP"].as_str().is_some_and(|d| d == code);
+    let good = otp::matches(&state.otp_key, &row.salt, &row.code_hash, code) || demo;
+    if row.status != "validated" && tx.now >= row.expires_at {
+        return Err(kind.expired());
+    }
+    let event_obj =
+        json!({"_id": row.id, "channel": row.channel, "appRegistration": reg_event(&reg)});
+    if good {
+        row.status = "validated".into();
+        otp::update_state(tx, &row)?;
+        match kind {
+            Kind::Email => {
+                reg.email_validated = true;
+                reg.email_validation = Some(row.id.clone());
+            }
+            Kind::Phone => {
+                reg.phone_validated = true;
+                reg.phone_validation = Some(row.id.clone());
+            }
+        }
+        model::save_registration(tx, &mut reg)?;
+        tx.emit(
+            webhook.as_deref(),
+            &format!("{}_validated", kind.prefix()),
+            event_obj,
+        );
+        return Ok(json!({"_id": row.id, "status": "validated"}));
+    }
+    row.attempts += 1;
+    let locked = row.attempts >= MAX_ATTEMPTS;
+    if locked {
+        row.status = "locked".into();
+    }
+    otp::update_state(tx, &row)?;
+    tx.emit(
+        webhook.as_deref(),
+        &format!("{}_otp_incorect", kind.prefix()),
+        event_obj,
+    );
+    Err(if locked {
+        ApiError::named(StatusCode::LOCKED, "Locked", "otp_attempts_exceeded").persisted()
+    } else {
+        ApiError::token(StatusCode::FORBIDDEN, "otp_does_not_match").persisted()
+    })
+}
+
+async fn validate(
+    state: AppState,
+    claims: Claims,
+    kind: Kind,
+    path_id: Option<String>,
+    body: serde_json::Map<String, Value>,
+) -> ApiResult {
+    let mut f = Fields::new(&body);
+    let code = f.req_otp("otp");
+    let body_id = f.opt_str("id").or_else(|| f.opt_str("_id"));
+    let id = path_id.or(body_id);
+    let contact = match kind {
+        Kind::Email => {
+            let e = if id.is_some() {
+                f.opt_str("email")
+            } else {
+                Some(f.req_str("email"))
+            };
+            e.map(|e| e.to_lowercase())
+        }
+        Kind::Phone => {
+            let (p, cc) = if id.is_some() {
+                (f.opt_str("phone"), f.opt_str("countryCode"))
+            } else {
+                (Some(f.req_str("phone")), Some(f.req_str("countryCode")))
+            };
+            match (p, cc) {
+                (Some(p), Some(cc)) if !p.is_empty() && !cc.is_empty() => Some(format!("{cc}{p}")),
+                (Some(p), None) if !p.is_empty() => {
+                    f.problem("missing countryCode");
+                    None
+                }
+                _ => None,
+            }
+        }
+    };
+    f.finish()?;
+    let target = match (id, &contact) {
+        (Some(id), _) => Target::Id(id),
+        (None, Some(c)) => Target::Contact(c.clone()),
+        (None, None) => return Err(ApiError::missing(&[format!("missing {}", kind.as_str())])),
+    };
+    let now = state.now_ms();
+    let st = state.clone();
+    let data = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            validate_tx(tx, &st, &claims, kind, &target, contact.as_deref(), &code)
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+/// `PUT /v2/email-validations/{id} {email?, otp}`.
+pub(crate) async fn validate_email_by_id(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    validate(state, claims, Kind::Email, Some(id), body).await
+}
+
+/// `PUT /v2/email-validations` and `POST /v2/email-validations/validate {email, otp}`.
+pub(crate) async fn validate_email(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    validate(state, claims, Kind::Email, None, body).await
+}
+
+/// `PUT /v2/phone-validations/{id} {otp}`.
+pub(crate) async fn validate_phone_by_id(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    validate(state, claims, Kind::Phone, Some(id), body).await
+}
+
+/// `PUT /v2/phone-validations` and `POST /v2/phone-validations/validate {phone, countryCode, otp}`.
+pub(crate) async fn validate_phone(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    validate(state, claims, Kind::Phone, None, body).await
+}

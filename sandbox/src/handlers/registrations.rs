@@ -1,0 +1,345 @@
+//! App registrations: create, list, retrieve, `/me`, resend-link.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::IntoResponse;
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Value, json};
+
+use super::{
+    issue_token, own_registration, parse_populates, populated, populates_from_query, reg_event,
+};
+use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok, query_get, query_pairs};
+use crate::auth::{ClientAuth, REGISTRANT_TTL_SECS, RESEND_LINK_TTL_SECS, Registrant};
+use crate::clock::rfc3339;
+use crate::model::{self, Registration, new_id};
+use crate::server::AppState;
+
+pub(crate) fn valid_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@')
+        && e.len() <= 254
+}
+
+pub(crate) fn valid_phone(p: &str) -> bool {
+    (4..=15).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub(crate) fn valid_country_code(c: &str) -> bool {
+    c.strip_prefix('+')
+        .is_some_and(|d| (1..=3).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `POST /v2/app-registrations` (no token needed; any token is ignored).
+pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
+    let mut f = Fields::new(&body);
+    let project = f.req_str("project");
+    let flow_id = f.req_str("projectFlow");
+    let email = f.opt_str("email").map(|e| e.to_lowercase());
+    let phone = f.opt_str("phone");
+    let country_code = f.opt_str("countryCode");
+    let mut full_name = f.opt_str("fullName");
+    let mut first_name = f.opt_str("firstName");
+    let mut last_name = f.opt_str("lastName");
+    let language = f.opt_str("language").unwrap_or_else(|| "en".into());
+    if email.is_none() && phone.is_none() {
+        f.problem("Needs an email or a phone at least");
+    }
+    if email.as_deref().is_some_and(|e| !valid_email(e)) {
+        f.problem("invalid email");
+    }
+    if let Some(p) = &phone {
+        if !valid_phone(p) {
+            f.problem("invalid phone");
+        }
+        if country_code.is_none() {
+            f.problem("missing countryCode");
+        }
+    }
+    if country_code
+        .as_deref()
+        .is_some_and(|c| !valid_country_code(c))
+    {
+        f.problem("invalid countryCode");
+    }
+    f.finish()?;
+    if full_name.is_none() && (first_name.is_some() || last_name.is_some()) {
+        let joined = [first_name.as_deref(), last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        full_name = Some(joined);
+    }
+    if let Some(full) = &full_name
+        && first_name.is_none()
+        && last_name.is_none()
+    {
+        let mut parts = full.splitn(2, ' ');
+        first_name = parts.next().map(str::to_owned);
+        last_name = parts.next().map(str::to_owned);
+    }
+
+    let now = state.now_ms();
+    let st = state.clone();
+    let (reg, info_id, token) = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            model::load_project(tx, &project)?;
+            let flow = model::load_flow(tx, &flow_id)?;
+            if flow.project() != project {
+                return Err(ApiError::not_found("projectFlow_not_found"));
+            }
+            if flow.status() != "active" {
+                return Err(ApiError::token(axum::http::StatusCode::CONFLICT, "projectFlow_not_active"));
+            }
+            if let Some(e) = &email {
+                let dup: Option<String> = tx
+                    .sql
+                    .query_row(
+                        "SELECT id FROM app_registrations WHERE project_id = ?1 AND email = ?2",
+                        params![project, e],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if dup.is_some() {
+                    return Err(ApiError::token(axum::http::StatusCode::CONFLICT, "email_is_registered_already"));
+                }
+            }
+            if let (Some(cc), Some(p)) = (&country_code, &phone) {
+                let dup: Option<String> = tx
+                    .sql
+                    .query_row(
+                        "SELECT id FROM app_registrations WHERE project_id = ?1 AND phone_e164 = ?2",
+                        params![project, format!("{cc}{p}")],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if dup.is_some() {
+                    return Err(ApiError::token(axum::http::StatusCode::CONFLICT, "phone_is_registered_already"));
+                }
+            }
+            let id = new_id(tx.now);
+            let info_id = new_id(tx.now);
+            let reg = Registration {
+                id: id.clone(),
+                project: project.clone(),
+                project_flow: flow_id.clone(),
+                status: "STARTED".into(),
+                current_step: "1".into(),
+                email,
+                phone,
+                country_code,
+                full_name,
+                first_name,
+                last_name,
+                language,
+                email_validation: None,
+                phone_validation: None,
+                email_validated: false,
+                phone_validated: false,
+                document_validation: None,
+                biometric_validation: None,
+                information_validation: info_id.clone(),
+                person: None,
+                face: None,
+                document_face: None,
+                compare_face_verification: None,
+                steps_done: Vec::new(),
+                document_attempts: 0,
+                liveness_attempts: 0,
+                created_at: rfc3339(tx.now),
+                updated_at: rfc3339(tx.now),
+            };
+            model::insert_registration(tx, &reg)?;
+            let info = json!({
+                "_id": info_id,
+                "appRegistration": id,
+                "type": "backgroundCheck",
+                "status": "PENDING",
+                "createdAt": rfc3339(tx.now),
+            });
+            model::obj_insert(tx, "informationValidation", &id, &info)?;
+            let (token, _) = issue_token(&st.jwt_key, &reg, &reg.current_step, tx.now, REGISTRANT_TTL_SECS)?;
+            tx.emit(flow.webhook_url(), "app_registration_created", reg_event(&reg));
+            Ok((reg, info_id, token))
+        })
+        .await?;
+    tracing::info!(registration = %reg.id, "app registration created");
+    Ok(ok(json!({
+        "appRegistration": reg.to_value()?,
+        "informationValidation": { "_id": info_id },
+        "token": token,
+    })))
+}
+
+/// `GET /v2/app-registrations?page=&perPage=[&project=]` (client).
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    _auth: ClientAuth,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    let pairs = query_pairs(q.as_deref());
+    let mut problems = Vec::new();
+    let mut num = |key: &str, default: u64, max: u64| match query_get(&pairs, key) {
+        None | Some("") => default,
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => n,
+            _ => {
+                problems.push(format!("invalid {key}"));
+                default
+            }
+        },
+    };
+    let page = num("page", 1, 1_000_000);
+    let per_page = num("perPage", 20, 100);
+    if !problems.is_empty() {
+        return Err(ApiError::missing(&problems));
+    }
+    let project = query_get(&pairs, "project").map(str::to_owned);
+    let now = state.now_ms();
+    let (total, items) = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            let total: i64 = tx.sql.query_row(
+                "SELECT COUNT(*) FROM app_registrations WHERE ?1 IS NULL OR project_id = ?1",
+                [&project],
+                |r| r.get(0),
+            )?;
+            let mut stmt = tx.sql.prepare(
+                "SELECT doc FROM app_registrations WHERE ?1 IS NULL OR project_id = ?1
+                 ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+            )?;
+            let offset = (page - 1).saturating_mul(per_page);
+            let docs = stmt
+                .query_map(
+                    params![
+                        project,
+                        per_page as i64,
+                        i64::try_from(offset).unwrap_or(i64::MAX)
+                    ],
+                    |r| r.get::<_, String>(0),
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            let items = docs
+                .iter()
+                .map(|d| serde_json::from_str::<Value>(d))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((total, items))
+        })
+        .await?;
+    Ok(
+        axum::Json(json!({ "data": items, "total": total, "page": page, "perPage": per_page }))
+            .into_response(),
+    )
+}
+
+/// `GET /v2/app-registrations/{id}?populates[]=…` (client).
+pub(crate) async fn retrieve(
+    State(state): State<AppState>,
+    _auth: ClientAuth,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    let names = populates_from_query(&query_pairs(q.as_deref()))?;
+    let now = state.now_ms();
+    let base = state.base_url.clone();
+    let data = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            let reg = model::load_registration(tx, &id)?;
+            populated(tx, &base, &reg, &names)
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+async fn me(state: AppState, claims: crate::auth::Claims, names: Vec<String>) -> ApiResult {
+    let now = state.now_ms();
+    let base = state.base_url.clone();
+    let data = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            let reg = own_registration(tx, &claims, None)?;
+            populated(tx, &base, &reg, &names)
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+/// `GET /v2/app-registrations/me?populates[]=…` (registrant).
+pub(crate) async fn me_get(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    let names = populates_from_query(&query_pairs(q.as_deref()))?;
+    me(state, claims, names).await
+}
+
+/// `POST /v2/app-registrations/me {populates}` (registrant).
+pub(crate) async fn me_post(
+    State(state): State<AppState>,
+    Registrant(claims): Registrant,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let names = match body.get("populates") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => parse_populates(items)?,
+        Some(v @ Value::String(_)) => parse_populates(std::slice::from_ref(v))?,
+        Some(_) => return Err(ApiError::missing(&["invalid populates"])),
+    };
+    me(state, claims, names).await
+}
+
+/// `POST /v2/app-registrations/{id}/resend-link {sendEmail?, recipientEmail?}` (client).
+pub(crate) async fn resend_link(
+    State(state): State<AppState>,
+    _auth: ClientAuth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let mut f = Fields::new(&body);
+    let send_email = f.opt_bool("sendEmail").unwrap_or(false);
+    let recipient = f.opt_str("recipientEmail");
+    if recipient.as_deref().is_some_and(|e| !valid_email(e)) {
+        f.problem("invalid recipientEmail");
+    }
+    f.finish()?;
+    let now = state.now_ms();
+    let st = state.clone();
+    let (reg, token, exp) = state
+        .db
+        .tx(now, &state.out, move |tx| {
+            let reg = model::load_registration(tx, &id)?;
+            if reg.is_terminal() {
+                return Err(ApiError::not_ongoing());
+            }
+            let (token, exp) = issue_token(
+                &st.jwt_key,
+                &reg,
+                &reg.current_step,
+                tx.now,
+                RESEND_LINK_TTL_SECS,
+            )?;
+            Ok((reg, token, exp))
+        })
+        .await?;
+    let emailed = send_email && (recipient.is_some() || reg.email.is_some());
+    if emailed {
+        tracing::info!(registration = %reg.id, "sign-up link e-mail queued (sandbox: not sent)");
+    }
+    Ok(ok(json!({
+        "appRegistrationId": reg.id,
+        "token": token,
+        "link": format!("{}/sign-up/{}?token={}", state.base_url, reg.project, token),
+        "expiresAt": rfc3339(exp * 1000),
+        "emailSent": emailed,
+    })))
+}

@@ -1,0 +1,338 @@
+//! Stored entities and their SQL access.
+
+use rand::RngCore;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::api::ApiError;
+use crate::clock::rfc3339;
+use crate::db::Tx;
+
+/// A new 24-hex ObjectId-like id: 4 bytes of seconds, 8 random bytes.
+pub(crate) fn new_id(now_ms: i64) -> String {
+    let secs = u32::try_from(now_ms / 1000).unwrap_or(0);
+    let mut rest = [0u8; 8];
+    rand::rng().fill_bytes(&mut rest);
+    format!("{}{}", hex::encode(secs.to_be_bytes()), hex::encode(rest))
+}
+
+pub(crate) const TERMINAL: &[&str] = &[
+    "COMPLETED",
+    "COMPLETED_WITHOUT_KYC",
+    "FAILED",
+    "NEEDS_MANUAL_VERIFICATION",
+    "EXPIRED",
+];
+
+// ---------------------------------------------------------------- projects and flows
+
+pub(crate) fn load_project(tx: &Tx<'_>, id: &str) -> Result<Value, ApiError> {
+    let doc: Option<String> = tx
+        .sql
+        .query_row("SELECT doc FROM projects WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    match doc {
+        Some(d) => Ok(serde_json::from_str(&d)?),
+        None => Err(ApiError::not_found("project_not_found")),
+    }
+}
+
+pub(crate) fn load_flow_doc(tx: &Tx<'_>, id: &str) -> Result<Value, ApiError> {
+    let doc: Option<String> = tx
+        .sql
+        .query_row("SELECT doc FROM project_flows WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match doc {
+        Some(d) => Ok(serde_json::from_str(&d)?),
+        None => Err(ApiError::not_found("projectFlow_not_found")),
+    }
+}
+
+pub(crate) fn load_flow(tx: &Tx<'_>, id: &str) -> Result<Flow, ApiError> {
+    Ok(Flow::from_doc(load_flow_doc(tx, id)?))
+}
+
+/// Step setting: `mandatory | optional | skip`.
+pub(crate) fn is_mandatory(s: &str) -> bool {
+    s == "mandatory"
+}
+
+/// A normalised (v2) flow with typed accessors.
+#[derive(Debug, Clone)]
+pub(crate) struct Flow {
+    pub doc: Value,
+}
+
+impl Flow {
+    pub fn from_doc(doc: Value) -> Self {
+        Self { doc }
+    }
+    fn os(&self) -> &Value {
+        &self.doc["onboardingSettings"]
+    }
+    pub fn id(&self) -> &str {
+        self.doc["_id"].as_str().unwrap_or("")
+    }
+    pub fn project(&self) -> &str {
+        self.doc["project"].as_str().unwrap_or("")
+    }
+    pub fn status(&self) -> &str {
+        self.doc["status"].as_str().unwrap_or("active")
+    }
+    pub fn webhook_url(&self) -> Option<&str> {
+        self.doc["webhookUrl"].as_str().filter(|s| !s.is_empty())
+    }
+    pub fn step(&self, name: &str) -> &str {
+        self.os()["steps"][name].as_str().unwrap_or("skip")
+    }
+    pub fn steps(&self) -> Value {
+        self.os()["steps"].clone()
+    }
+    pub fn email_enabled(&self) -> bool {
+        let s = &self.os()["signUpForm"];
+        s["email"].as_bool().unwrap_or(true)
+            && s["emailGateway"].as_str().unwrap_or("none") != "none"
+    }
+    pub fn phone_enabled(&self) -> bool {
+        let s = &self.os()["signUpForm"];
+        s["phone"].as_bool().unwrap_or(false)
+            && s["phoneGateway"].as_str().unwrap_or("none") != "none"
+    }
+    pub fn phone_gateway(&self) -> &str {
+        self.os()["signUpForm"]["phoneGateway"]
+            .as_str()
+            .unwrap_or("sms")
+    }
+    pub fn doc_flag(&self, name: &str) -> bool {
+        self.os()["document"][name].as_bool().unwrap_or(false)
+    }
+    pub fn compare_min_score(&self) -> f64 {
+        self.os()["document"]["compareMinScore"]
+            .as_f64()
+            .unwrap_or(0.8)
+    }
+    pub fn document_max_attempts(&self) -> u32 {
+        self.os()["document"]["maxAttempts"]
+            .as_u64()
+            .map_or(3, |v| v as u32)
+    }
+    pub fn liveness_min_score(&self) -> f64 {
+        self.os()["liveness"]["livenessMinScore"]
+            .as_f64()
+            .unwrap_or(0.65)
+    }
+    pub fn search_min_score(&self) -> f64 {
+        self.os()["liveness"]["searchMinScore"]
+            .as_f64()
+            .unwrap_or(0.8)
+    }
+    pub fn liveness_max_attempts(&self) -> u32 {
+        self.os()["liveness"]["maxAttempts"]
+            .as_u64()
+            .map_or(3, |v| v as u32)
+    }
+    /// Whether any KYC step (basicInformation, document, form, liveness) is mandatory.
+    pub fn kyc_mandatory(&self) -> bool {
+        ["basicInformation", "document", "form", "liveness"]
+            .iter()
+            .any(|s| is_mandatory(self.step(s)))
+    }
+}
+
+// ---------------------------------------------------------------- registrations
+
+/// An app registration as stored (and, with ids, as answered).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Registration {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub project: String,
+    pub project_flow: String,
+    pub status: String,
+    pub current_step: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country_code: Option<String>,
+    pub full_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub language: String,
+    pub email_validation: Option<String>,
+    pub phone_validation: Option<String>,
+    pub email_validated: bool,
+    pub phone_validated: bool,
+    pub document_validation: Option<String>,
+    pub biometric_validation: Option<String>,
+    pub information_validation: String,
+    pub person: Option<String>,
+    pub face: Option<String>,
+    pub document_face: Option<String>,
+    pub compare_face_verification: Option<String>,
+    /// Steps synced as ONGOING (basicInformation/form completion).
+    pub steps_done: Vec<String>,
+    pub document_attempts: u32,
+    pub liveness_attempts: u32,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Registration {
+    pub fn phone_e164(&self) -> Option<String> {
+        match (&self.country_code, &self.phone) {
+            (Some(cc), Some(p)) => Some(format!("{cc}{p}")),
+            _ => None,
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        TERMINAL.contains(&self.status.as_str())
+    }
+
+    /// Fails unless the status is one of `allowed`.
+    pub fn require_status(&self, allowed: &[&str]) -> Result<(), ApiError> {
+        if allowed.contains(&self.status.as_str()) {
+            Ok(())
+        } else {
+            Err(ApiError::not_ongoing())
+        }
+    }
+
+    /// Whether every enabled sign-up channel the registrant has is validated.
+    pub fn sign_up_passed(&self, flow: &Flow) -> bool {
+        if flow.step("signUpForm") == "skip" {
+            return true;
+        }
+        let email_ok = !(flow.email_enabled() && self.email.is_some()) || self.email_validated;
+        let phone_ok = !(flow.phone_enabled() && self.phone.is_some()) || self.phone_validated;
+        email_ok && phone_ok
+    }
+
+    pub fn to_value(&self) -> Result<Value, ApiError> {
+        Ok(serde_json::to_value(self)?)
+    }
+}
+
+pub(crate) fn load_registration(tx: &Tx<'_>, id: &str) -> Result<Registration, ApiError> {
+    let doc: Option<String> = tx
+        .sql
+        .query_row(
+            "SELECT doc FROM app_registrations WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match doc {
+        Some(d) => Ok(serde_json::from_str(&d)?),
+        None => Err(ApiError::not_found("AppRegistration_not_found")),
+    }
+}
+
+pub(crate) fn insert_registration(tx: &Tx<'_>, reg: &Registration) -> Result<(), ApiError> {
+    tx.sql.execute(
+        "INSERT INTO app_registrations (id, project_id, flow_id, email, phone_e164, created_at, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            reg.id,
+            reg.project,
+            reg.project_flow,
+            reg.email,
+            reg.phone_e164(),
+            tx.now,
+            serde_json::to_string(reg)?
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn save_registration(tx: &Tx<'_>, reg: &mut Registration) -> Result<(), ApiError> {
+    reg.updated_at = rfc3339(tx.now);
+    let n = tx.sql.execute(
+        "UPDATE app_registrations SET doc = ?2 WHERE id = ?1",
+        params![reg.id, serde_json::to_string(reg)?],
+    )?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("AppRegistration_not_found"))
+    }
+}
+
+// ---------------------------------------------------------------- generic objects
+
+pub(crate) fn obj_insert(
+    tx: &Tx<'_>,
+    kind: &str,
+    registration_id: &str,
+    doc: &Value,
+) -> Result<(), ApiError> {
+    let id = doc["_id"].as_str().unwrap_or_default();
+    tx.sql.execute(
+        "INSERT INTO objects (id, kind, registration_id, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, kind, registration_id, tx.now, serde_json::to_string(doc)?],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn obj_update(tx: &Tx<'_>, doc: &Value) -> Result<(), ApiError> {
+    let id = doc["_id"].as_str().unwrap_or_default();
+    tx.sql.execute(
+        "UPDATE objects SET doc = ?2 WHERE id = ?1",
+        params![id, serde_json::to_string(doc)?],
+    )?;
+    Ok(())
+}
+
+/// An object of `kind` with its owning registration id.
+pub(crate) fn obj_get(
+    tx: &Tx<'_>,
+    kind: &str,
+    id: &str,
+) -> Result<Option<(String, Value)>, ApiError> {
+    let row: Option<(String, String)> = tx
+        .sql
+        .query_row(
+            "SELECT registration_id, doc FROM objects WHERE id = ?1 AND kind = ?2",
+            [id, kind],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        Some((reg, doc)) => Ok(Some((reg, serde_json::from_str(&doc)?))),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn obj_delete(tx: &Tx<'_>, id: &str) -> Result<(), ApiError> {
+    tx.sql.execute("DELETE FROM objects WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// A stored image as referenced by registrations (`{_id, url}`).
+pub(crate) fn image_ref(base_url: &str, id: &str, file: &str) -> Value {
+    json!({ "_id": id, "url": format!("{base_url}/sandbox/images/{file}") })
+}
+
+pub(crate) fn image_file(tx: &Tx<'_>, id: &str) -> Result<Option<String>, ApiError> {
+    Ok(tx
+        .sql
+        .query_row("SELECT file FROM images WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn insert_image(
+    tx: &Tx<'_>,
+    id: &str,
+    registration_id: &str,
+    file: &str,
+    mime: &str,
+) -> Result<(), ApiError> {
+    tx.sql.execute(
+        "INSERT INTO images (id, registration_id, file, mime, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, registration_id, file, mime, tx.now],
+    )?;
+    Ok(())
+}

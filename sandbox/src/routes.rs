@@ -1,0 +1,419 @@
+//! The route table (single source of truth for the router and `GET /openapi.json`).
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, delete, get, post, put};
+use serde_json::{Map, Value, json};
+
+use crate::api::ApiError;
+use crate::handlers::{
+    biometrics, documents, misc, otp as otp_h, projects, registrations, sync as sync_h,
+};
+use crate::server::AppState;
+
+/// One HTTP route of the sandbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// axum/OpenAPI path template, e.g. `/v2/app-registrations/{id}/sync`.
+    pub path: &'static str,
+    /// `none`, `client`, `registrant`, `optional-client` or `dev`.
+    pub auth: &'static str,
+    /// One-line description.
+    pub summary: &'static str,
+}
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    auth: &'static str,
+    summary: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        auth,
+        summary,
+    }
+}
+
+/// Every route the sandbox serves.
+pub const ROUTES: &[Route] = &[
+    r("GET", "/openapi.json", "none", "This OpenAPI document"),
+    r("GET", "/health", "none", "Liveness probe"),
+    r("POST", "/v2/projects", "client", "Create a project"),
+    r(
+        "GET",
+        "/v2/projects/kyc",
+        "none",
+        "Public project and flow configuration",
+    ),
+    r(
+        "POST",
+        "/v2/project-flows",
+        "client",
+        "Create a project flow (v2 or v3 body)",
+    ),
+    r(
+        "POST",
+        "/v2/app-registrations",
+        "optional-client",
+        "Create an app registration",
+    ),
+    r(
+        "GET",
+        "/v2/app-registrations",
+        "client",
+        "List app registrations (page, perPage)",
+    ),
+    r(
+        "GET",
+        "/v2/app-registrations/me",
+        "registrant",
+        "The token's own registration",
+    ),
+    r(
+        "POST",
+        "/v2/app-registrations/me",
+        "registrant",
+        "The token's own registration",
+    ),
+    r(
+        "GET",
+        "/v2/app-registrations/{id}",
+        "client",
+        "Retrieve a registration (populates[])",
+    ),
+    r(
+        "PUT",
+        "/v2/app-registrations/{id}",
+        "client",
+        "Undocumented: 501 not_implemented",
+    ),
+    r(
+        "PUT",
+        "/v2/app-registrations/{id}/sync",
+        "registrant",
+        "Sync step and status",
+    ),
+    r(
+        "POST",
+        "/v2/app-registrations/{id}/sync",
+        "registrant",
+        "Sync step and status",
+    ),
+    r(
+        "POST",
+        "/v2/app-registrations/{id}/resend-link",
+        "client",
+        "New 30-min token and link",
+    ),
+    r(
+        "POST",
+        "/v2/app-registrations/{id}/submit-kyc-approval",
+        "registrant",
+        "Undocumented: 501",
+    ),
+    r(
+        "POST",
+        "/v2/email-validations/app-registration",
+        "registrant",
+        "Create or resend email OTP",
+    ),
+    r(
+        "PUT",
+        "/v2/email-validations/{id}",
+        "registrant",
+        "Validate email OTP",
+    ),
+    r(
+        "PUT",
+        "/v2/email-validations",
+        "registrant",
+        "Validate email OTP (by token + email)",
+    ),
+    r(
+        "POST",
+        "/v2/email-validations/validate",
+        "registrant",
+        "Validate email OTP",
+    ),
+    r(
+        "POST",
+        "/v2/phone-validations/app-registration",
+        "registrant",
+        "Create or resend phone OTP",
+    ),
+    r(
+        "PUT",
+        "/v2/phone-validations",
+        "registrant",
+        "Validate phone OTP (by token + phone)",
+    ),
+    r(
+        "PUT",
+        "/v2/phone-validations/{id}",
+        "registrant",
+        "Validate phone OTP",
+    ),
+    r(
+        "POST",
+        "/v2/phone-validations/validate",
+        "registrant",
+        "Validate phone OTP",
+    ),
+    r(
+        "POST",
+        "/v2/document-validations/app-registration",
+        "registrant",
+        "Upload a document side",
+    ),
+    r(
+        "PUT",
+        "/v2/document-validations/{id}/validate",
+        "registrant",
+        "Name validation",
+    ),
+    r(
+        "PUT",
+        "/v2/document-validations/{id}/manual-verification",
+        "registrant",
+        "Ask for review",
+    ),
+    r(
+        "POST",
+        "/v2/biometric-validations/app-registration",
+        "registrant",
+        "Selfie liveness",
+    ),
+    r(
+        "DELETE",
+        "/v2/biometric-validations/{id}",
+        "registrant",
+        "Delete a biometric validation",
+    ),
+    r(
+        "POST",
+        "/v2/face-recognition/compare/app-registration",
+        "registrant",
+        "Document vs selfie",
+    ),
+    r(
+        "PUT",
+        "/v2/information-validations/{id}/background-check",
+        "registrant",
+        "Criminal check",
+    ),
+    r(
+        "POST",
+        "/v2/identity-images",
+        "registrant",
+        "Undocumented: 501 not_implemented",
+    ),
+    r(
+        "POST",
+        "/v2/zk-proof",
+        "registrant",
+        "Undocumented: 501 not_implemented",
+    ),
+    r(
+        "GET",
+        "/sandbox/outbox",
+        "dev",
+        "Dev only: latest OTP codes for ?to=<email or phone>",
+    ),
+    r("GET", "/sandbox/images/{file}", "client", "A stored image"),
+];
+
+/// The handler for one route of [`ROUTES`].
+fn handler_for(route: &Route) -> Option<MethodRouter<AppState>> {
+    Some(match (route.method, route.path) {
+        ("GET", "/openapi.json") => get(openapi_handler),
+        ("GET", "/health") => get(|| async { crate::api::ok(json!({ "status": "ok" })) }),
+        ("POST", "/v2/projects") => post(projects::create_project),
+        ("GET", "/v2/projects/kyc") => get(projects::kyc_config),
+        ("POST", "/v2/project-flows") => post(projects::create_flow),
+        ("POST", "/v2/app-registrations") => post(registrations::create),
+        ("GET", "/v2/app-registrations") => get(registrations::list),
+        ("GET", "/v2/app-registrations/me") => get(registrations::me_get),
+        ("POST", "/v2/app-registrations/me") => post(registrations::me_post),
+        ("GET", "/v2/app-registrations/{id}") => get(registrations::retrieve),
+        ("PUT", "/v2/app-registrations/{id}/sync") => put(sync_h::sync),
+        ("POST", "/v2/app-registrations/{id}/sync") => post(sync_h::sync),
+        ("POST", "/v2/app-registrations/{id}/resend-link") => post(registrations::resend_link),
+        ("POST", "/v2/email-validations/app-registration") => post(otp_h::create_email),
+        ("PUT", "/v2/email-validations/{id}") => put(otp_h::validate_email_by_id),
+        ("PUT", "/v2/email-validations") => put(otp_h::validate_email),
+        ("POST", "/v2/email-validations/validate") => post(otp_h::validate_email),
+        ("POST", "/v2/phone-validations/app-registration") => post(otp_h::create_phone),
+        ("PUT", "/v2/phone-validations") => put(otp_h::validate_phone),
+        ("PUT", "/v2/phone-validations/{id}") => put(otp_h::validate_phone_by_id),
+        ("POST", "/v2/phone-validations/validate") => post(otp_h::validate_phone),
+        ("POST", "/v2/document-validations/app-registration") => post(documents::create),
+        ("PUT", "/v2/document-validations/{id}/validate") => put(documents::name_validation),
+        ("PUT", "/v2/document-validations/{id}/manual-verification") => {
+            put(documents::manual_verification)
+        }
+        ("POST", "/v2/biometric-validations/app-registration") => post(biometrics::create),
+        ("DELETE", "/v2/biometric-validations/{id}") => delete(biometrics::delete),
+        ("POST", "/v2/face-recognition/compare/app-registration") => post(biometrics::compare),
+        ("PUT", "/v2/information-validations/{id}/background-check") => {
+            put(documents::background_check)
+        }
+        ("PUT", "/v2/app-registrations/{id}")
+        | ("POST", "/v2/app-registrations/{id}/submit-kyc-approval")
+        | ("POST", "/v2/identity-images")
+        | ("POST", "/v2/zk-proof") => {
+            let m = match route.method {
+                "PUT" => put(not_implemented),
+                _ => post(not_implemented),
+            };
+            return Some(m);
+        }
+        ("GET", "/sandbox/outbox") => get(misc::outbox),
+        ("GET", "/sandbox/images/{file}") => get(misc::image),
+        _ => return None,
+    })
+}
+
+async fn not_implemented() -> ApiError {
+    ApiError::named(
+        StatusCode::NOT_IMPLEMENTED,
+        "NotImplemented",
+        "not_implemented",
+    )
+}
+
+async fn route_not_found() -> ApiError {
+    ApiError::named(StatusCode::NOT_FOUND, "NotFound", "route_not_found")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::named(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        "method_not_allowed",
+    )
+}
+
+fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("request handler panicked");
+    ApiError::internal().into_response()
+}
+
+/// Builds the router from [`ROUTES`]. Routes without a handler are skipped (a test checks
+/// that none is).
+pub(crate) fn router(state: AppState) -> Router {
+    let mut app: Router<AppState> = Router::new();
+    for route in ROUTES {
+        match handler_for(route) {
+            Some(h) => app = app.route(route.path, h),
+            None => tracing::error!(path = route.path, "route without handler"),
+        }
+    }
+    app.fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
+        .with_state(state)
+}
+
+async fn openapi_handler() -> Response {
+    axum::Json(openapi()).into_response()
+}
+
+fn path_params(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect()
+}
+
+/// The OpenAPI 3 document, generated from [`ROUTES`].
+pub(crate) fn openapi() -> Value {
+    let mut paths = Map::new();
+    for route in ROUTES {
+        let entry = paths.entry(route.path).or_insert_with(|| json!({}));
+        let security = match route.auth {
+            "client" => json!([{ "clientToken": [] }]),
+            "registrant" => json!([{ "registrantToken": [] }]),
+            "optional-client" => json!([{}, { "clientToken": [] }]),
+            _ => json!([]),
+        };
+        let op = json!({
+            "summary": route.summary,
+            "operationId": format!("{} {}", route.method, route.path),
+            "security": security,
+            "parameters": path_params(route.path),
+            "responses": {
+                "200": { "description": "`{\"data\": …}`" },
+                "default": {
+                    "description": "Error `{\"code\", \"message\"}`",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                }
+            }
+        });
+        if let Value::Object(m) = entry {
+            m.insert(route.method.to_ascii_lowercase(), op);
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Smart Enroll v2 sandbox",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Local sandbox of the Smart Enroll v2 API. Test triggers (email tags): ".to_owned()
+                + &crate::triggers::TRIGGER_TAGS.join(", "),
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "clientToken": { "type": "http", "scheme": "bearer" },
+                "registrantToken": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": { "code": { "type": "string" }, "message": { "type": "string" } }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_a_handler_and_an_openapi_entry() {
+        let doc = openapi();
+        for route in ROUTES {
+            assert!(
+                handler_for(route).is_some(),
+                "no handler for {} {}",
+                route.method,
+                route.path
+            );
+            let op = &doc["paths"][route.path][route.method.to_ascii_lowercase()];
+            assert!(
+                op.is_object(),
+                "{} {} missing from openapi",
+                route.method,
+                route.path
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for route in ROUTES {
+            assert!(
+                seen.insert((route.method, route.path)),
+                "duplicate route {}",
+                route.path
+            );
+        }
+    }
+}

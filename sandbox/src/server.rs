@@ -1,0 +1,241 @@
+//! Server start-up, shared state and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rand::RngCore;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::clock::{Clock, SystemClock, millis};
+use crate::db::{self, Db};
+use crate::webhooks::{self, Outgoing};
+use crate::{SandboxError, auth, routes};
+
+/// How to run a sandbox.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// Listen address (default `127.0.0.1:0`, an ephemeral port).
+    pub bind: SocketAddr,
+    /// Where the SQLite database (`sandbox.db`) and images (`images/`) live.
+    pub data_dir: PathBuf,
+    /// Enables `GET /sandbox/outbox`.
+    pub dev: bool,
+    /// Preset client token; when `None`, one is generated at first start (stored hashed).
+    pub client_token: Option<String>,
+    /// Time source (tests inject a [`crate::ManualClock`]).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl SandboxConfig {
+    /// Loopback on an ephemeral port, no outbox, generated client token, system clock.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            dev: false,
+            client_token: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("dev", &self.dev)
+            .field(
+                "client_token",
+                &self.client_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub jwt_key: Vec<u8>,
+    pub otp_key: Vec<u8>,
+    pub client_token_hash: [u8; 32],
+    pub dev: bool,
+    pub base_url: String,
+    pub images_dir: PathBuf,
+    pub out: Outgoing,
+}
+
+/// Shared request state.
+pub(crate) type AppState = Arc<Inner>;
+
+impl Inner {
+    pub fn now_ms(&self) -> i64 {
+        millis(self.clock.now())
+    }
+}
+
+/// A running sandbox server.
+pub struct Sandbox {
+    addr: SocketAddr,
+    generated_token: Option<String>,
+    cancel: CancellationToken,
+    server: tokio::task::JoinHandle<()>,
+    tracker: TaskTracker,
+    db: Db,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut v = vec![0u8; n];
+    rand::rng().fill_bytes(&mut v);
+    v
+}
+
+impl Sandbox {
+    /// Opens (or creates) the data directory and starts serving.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let data_dir = config.data_dir.clone();
+        let images_dir = data_dir.join("images");
+        std::fs::create_dir_all(&images_dir).map_err(|source| SandboxError::DataDir {
+            path: images_dir.clone(),
+            source,
+        })?;
+        if let Some(t) = &config.client_token
+            && (t.len() < 8 || t.chars().any(char::is_whitespace))
+        {
+            return Err(SandboxError::InvalidClientToken(
+                "must be at least 8 characters without whitespace",
+            ));
+        }
+
+        let db_path = data_dir.join("sandbox.db");
+        let preset = config.client_token.clone();
+        let (conn, jwt_key, otp_key, token_hash, generated) =
+            tokio::task::spawn_blocking(move || -> Result<_, SandboxError> {
+                let conn = db::open(&db_path)?;
+                let (jwt_key, _) =
+                    db::meta_get_or_insert(&conn, "jwt_secret", || random_bytes(32))?;
+                let (otp_key, _) =
+                    db::meta_get_or_insert(&conn, "otp_secret", || random_bytes(32))?;
+                let mut generated = None;
+                let hash = if let Some(token) = preset {
+                    let hash = auth::hash_token(&token);
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('client_token_sha256', ?1)
+                         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [hash.to_vec()],
+                    )?;
+                    hash.to_vec()
+                } else {
+                    let token = format!("se_sandbox_{}", hex::encode(random_bytes(24)));
+                    let (hash, created) =
+                        db::meta_get_or_insert(&conn, "client_token_sha256", || {
+                            auth::hash_token(&token).to_vec()
+                        })?;
+                    if created {
+                        generated = Some(token);
+                    }
+                    hash
+                };
+                Ok((conn, jwt_key, otp_key, hash, generated))
+            })
+            .await
+            .map_err(|e| SandboxError::Internal(e.to_string()))??;
+        let client_token_hash: [u8; 32] = token_hash
+            .try_into()
+            .map_err(|_| SandboxError::Internal("stored client token hash is corrupt".into()))?;
+
+        let listener =
+            TcpListener::bind(config.bind)
+                .await
+                .map_err(|source| SandboxError::Bind {
+                    addr: config.bind,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+
+        let cancel = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let out = webhooks::start(cancel.clone(), &tracker)?;
+        let db = Db::new(conn);
+        let state: AppState = Arc::new(Inner {
+            db: db.clone(),
+            clock: config.clock,
+            jwt_key,
+            otp_key,
+            client_token_hash,
+            dev: config.dev,
+            base_url: format!("http://{addr}"),
+            images_dir,
+            out,
+        });
+        let app = routes::router(state);
+        let shutdown = cancel.clone();
+        let server = tokio::spawn(async move {
+            let result = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                .await;
+            if let Err(err) = result {
+                tracing::error!(error = %err, "sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, dev = config.dev, "sandbox listening");
+        Ok(Sandbox {
+            addr,
+            generated_token: generated,
+            cancel,
+            server,
+            tracker,
+            db,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://IP:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The client token generated at this (first) start, if any.
+    pub fn generated_client_token(&self) -> Option<String> {
+        self.generated_token.clone()
+    }
+
+    /// Stops accepting requests, lets in-flight ones finish, stops webhook retries and
+    /// checkpoints the database. Everything committed stays on disk.
+    pub async fn shutdown(self) {
+        self.cancel.cancel();
+        if let Err(err) = self.server.await {
+            tracing::error!(error = %err, "sandbox server task failed");
+        }
+        self.tracker.close();
+        self.tracker.wait().await;
+        let db = self.db.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            db.with_conn(|c| {
+                if let Err(err) = c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
+                    tracing::warn!(error = %err, "WAL checkpoint failed");
+                }
+            })
+        })
+        .await;
+        tracing::info!("sandbox stopped");
+    }
+}
