@@ -4,9 +4,13 @@
 
 mod demo;
 mod enroll;
+mod outbox;
 mod prefilter;
+mod progress;
+mod runner;
 mod serve;
 mod setup;
+mod specimen;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -32,9 +36,9 @@ enum Command {
     Prefilter(prefilter::Args),
 }
 
-fn init_tracing() {
+fn init_tracing(default_filter: &str) {
     let filter = EnvFilter::try_from_env("SMART_ENROLL_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("warn,smart_enroll_sandbox=info"));
+        .unwrap_or_else(|_| EnvFilter::new(default_filter));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -43,8 +47,12 @@ fn init_tracing() {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    // The demo's embedded sandbox would interleave its request logs with the progress output.
+    init_tracing(match cli.command {
+        Command::Demo(_) => "warn",
+        _ => "warn,smart_enroll_sandbox=info",
+    });
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Demo(args) => demo::run(args).await,

@@ -1,0 +1,238 @@
+//! Drives an [`EnrollmentSession`] from start to a terminal state, asking an [`Inputs`] source
+//! for what the user would provide (codes, phone channel, document, selfie). Shared by `demo`
+//! (codes from the sandbox outbox, bundled images) and `enroll` (prompts, stdin, files).
+
+use anyhow::bail;
+use serde_json::{Value, json};
+use smart_enroll_core::{
+    DocumentCategory, DocumentSide, EnrollError, EnrollResult, EnrollState, EnrollmentSession,
+    Outcome, PhoneChannel, state_name,
+};
+
+use crate::progress::Progress;
+
+/// Upper bound on state transitions, so a confused server cannot loop the CLI forever.
+const MAX_TRANSITIONS: u32 = 100;
+
+/// Where the user's answers come from.
+pub trait Inputs {
+    /// The code sent by email to `masked_email`.
+    async fn email_code(&mut self, masked_email: &str) -> anyhow::Result<String>;
+    /// The code sent to `masked_phone` over `channel`.
+    async fn phone_code(
+        &mut self,
+        masked_phone: &str,
+        channel: PhoneChannel,
+    ) -> anyhow::Result<String>;
+    /// SMS or WhatsApp, when the flow offers both.
+    fn phone_channel(&mut self, channels: &[PhoneChannel]) -> PhoneChannel;
+    /// The image of one document side and its category; `None` skips an optional document.
+    async fn document(
+        &mut self,
+        side: DocumentSide,
+        accepted: &[DocumentCategory],
+    ) -> anyhow::Result<Option<(Vec<u8>, DocumentCategory)>>;
+    /// The selfie; `None` skips an optional selfie.
+    async fn selfie(&mut self, progress: &mut Progress) -> anyhow::Result<Option<Vec<u8>>>;
+}
+
+/// A short description of a state for progress lines (masked contacts only, no tokens).
+pub fn describe(state: &EnrollState) -> String {
+    match state {
+        EnrollState::AwaitingEmailCode { masked_email, .. } => {
+            format!("→ AwaitingEmailCode ({masked_email})")
+        }
+        EnrollState::AwaitingPhoneCode {
+            masked_phone,
+            channel,
+            ..
+        } => format!(
+            "→ AwaitingPhoneCode ({masked_phone} by {})",
+            channel_name(*channel)
+        ),
+        EnrollState::AwaitingDocument {
+            side,
+            attempts_left,
+            ..
+        } => format!("→ AwaitingDocument ({side:?}, {attempts_left} attempts left)"),
+        EnrollState::AwaitingSelfie { attempts_left, .. } => {
+            format!("→ AwaitingSelfie ({attempts_left} attempts left)")
+        }
+        EnrollState::Completed { result } => {
+            format!("→ Completed ({})", outcome_str(result.outcome))
+        }
+        other => format!("→ {}", state_name(other)),
+    }
+}
+
+/// `sms` / `whatsapp`.
+pub fn channel_name(c: PhoneChannel) -> &'static str {
+    match c {
+        PhoneChannel::Sms => "sms",
+        PhoneChannel::Whatsapp => "whatsapp",
+    }
+}
+
+/// The API's spelling of an outcome (`COMPLETED`, ...).
+pub fn outcome_str(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Completed => "COMPLETED",
+        Outcome::CompletedWithoutKyc => "COMPLETED_WITHOUT_KYC",
+        Outcome::Failed => "FAILED",
+        Outcome::NeedsManualVerification => "NEEDS_MANUAL_VERIFICATION",
+    }
+}
+
+/// The result as JSON. Contains the final token: print it only where that is the point.
+pub fn result_json(result: &EnrollResult) -> Value {
+    json!({
+        "registrationId": result.registration_id,
+        "outcome": outcome_str(result.outcome),
+        "token": result.token.expose(),
+        "redirectUrl": result.redirect_url,
+        "scores": result.scores,
+    })
+}
+
+fn retryable_here(e: &EnrollError) -> bool {
+    matches!(
+        e,
+        EnrollError::OtpMismatch
+            | EnrollError::OtpLocked
+            | EnrollError::OtpExpired
+            | EnrollError::LivenessFailed { .. }
+            | EnrollError::Rejected { .. }
+            | EnrollError::RateLimited { .. }
+    )
+}
+
+/// Runs the session until it completes; returns the result and the states it went through.
+pub async fn drive<I: Inputs>(
+    session: &EnrollmentSession,
+    inputs: &mut I,
+    progress: &mut Progress,
+) -> anyhow::Result<(EnrollResult, Vec<&'static str>)> {
+    let mut states = Vec::new();
+    let step = progress.start("Create the registration");
+    let mut state = match session.start().await {
+        Ok(s) => {
+            progress.done(step, describe(&s));
+            s
+        }
+        Err(e) => {
+            progress.fail(step, e.to_string());
+            return Err(e.into());
+        }
+    };
+    let mut wrong_answers = 0u32;
+    for _ in 0..MAX_TRANSITIONS {
+        states.push(state_name(&state));
+        let (label, outcome) = match state {
+            EnrollState::Completed { result } => return Ok((result, states)),
+            EnrollState::NotStarted => {
+                let step = progress.start("Start");
+                (step, session.start().await)
+            }
+            EnrollState::Processing { step: kind } => {
+                let step = progress.start(format!("Resume {}", kind.as_str()));
+                (step, session.resume().await)
+            }
+            EnrollState::AwaitingEmailCode {
+                masked_email,
+                needs_new_code,
+                ..
+            } => {
+                if needs_new_code {
+                    let step =
+                        progress.start(format!("Request a new email code for {masked_email}"));
+                    (step, session.resend_email_code().await)
+                } else {
+                    let code = inputs.email_code(&masked_email).await?;
+                    let step = progress.start(format!("Verify the email code for {masked_email}"));
+                    (step, session.submit_email_code(code).await)
+                }
+            }
+            EnrollState::AwaitingPhoneChannel { channels, .. } => {
+                let channel = inputs.phone_channel(&channels);
+                let step =
+                    progress.start(format!("Send the phone code by {}", channel_name(channel)));
+                (step, session.choose_phone_channel(channel).await)
+            }
+            EnrollState::AwaitingPhoneCode {
+                masked_phone,
+                channel,
+                needs_new_code,
+                ..
+            } => {
+                if needs_new_code {
+                    let step =
+                        progress.start(format!("Request a new phone code for {masked_phone}"));
+                    (step, session.resend_phone_code().await)
+                } else {
+                    let code = inputs.phone_code(&masked_phone, channel).await?;
+                    let step = progress.start(format!("Verify the phone code for {masked_phone}"));
+                    (step, session.submit_phone_code(code).await)
+                }
+            }
+            EnrollState::AwaitingDocument {
+                side,
+                accepted_categories,
+                optional,
+                ..
+            } => match inputs.document(side, &accepted_categories).await? {
+                Some((bytes, category)) => {
+                    let step = progress.start(format!(
+                        "Upload the document {} ({category:?}, {} KB before preparation)",
+                        match side {
+                            DocumentSide::Front => "front",
+                            DocumentSide::Back => "back",
+                        },
+                        bytes.len() / 1024
+                    ));
+                    (step, session.submit_document(side, bytes, category).await)
+                }
+                None if optional => {
+                    let step = progress.start("Skip the optional document");
+                    (step, session.skip_step().await)
+                }
+                None => bail!(
+                    "this flow requires a document: pass --document-front (and --document-back for ID cards)"
+                ),
+            },
+            EnrollState::AwaitingSelfie { optional, .. } => match inputs.selfie(progress).await? {
+                Some(bytes) => {
+                    let step = progress.start("Upload the selfie for the liveness check");
+                    (step, session.submit_selfie(bytes).await)
+                }
+                None if optional => {
+                    let step = progress.start("Skip the optional selfie");
+                    (step, session.skip_step().await)
+                }
+                None => bail!("this flow requires a selfie: pass --selfie"),
+            },
+            EnrollState::ReadyToFinish => {
+                let step = progress.start("Finish (sync end)");
+                (step, session.finish().await)
+            }
+        };
+        state = match outcome {
+            Ok(next) => {
+                progress.done(label, describe(&next));
+                next
+            }
+            Err(e) if retryable_here(&e) && wrong_answers < 10 => {
+                wrong_answers += 1;
+                progress.warn(label, format!("{e}; trying again"));
+                if let EnrollError::RateLimited { .. } = e {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                session.state()
+            }
+            Err(e) => {
+                progress.fail(label, e.to_string());
+                return Err(e.into());
+            }
+        };
+    }
+    bail!("the enrollment did not finish after {MAX_TRANSITIONS} steps")
+}
