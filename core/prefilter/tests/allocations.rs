@@ -1,0 +1,71 @@
+//! Steady-state allocations, counted by a global allocator: the conversion and metric stages
+//! allocate nothing per frame; a whole `process_view` allocates a small constant amount (the
+//! returned feedback's face list, and ort's per-run bookkeeping), never growing with frames.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use smart_enroll_prefilter::detector::{Detector, ModelSource};
+use smart_enroll_prefilter::quality::{Analyzer, QualityThresholds};
+use smart_enroll_prefilter::{PrefilterConfig, Rotation};
+
+struct Counting;
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn count<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCS.load(Ordering::SeqCst);
+    let out = f();
+    (out, ALLOCS.load(Ordering::SeqCst) - before)
+}
+
+#[test]
+fn steady_state_allocations() {
+    common::data_dir();
+    let mut frame = common::nv21_frame(&common::selfie(), 0);
+    frame.rotation = Rotation::Deg0;
+    let view = frame.view().unwrap();
+
+    // Stages on their own: zero allocations after the first frame.
+    let mut det = Detector::load(&ModelSource::Embedded, None)
+        .unwrap_or_else(|e| panic!("{e}: run scripts/test.sh (it installs onnxruntime)"));
+    let mut analyzer = Analyzer::new();
+    let t = QualityThresholds::default();
+    det.prepare(&view);
+    let faces = det.infer(t.min_face_score).unwrap().to_vec();
+    analyzer.measure(&view, Some(&faces), &t);
+    for _ in 0..5 {
+        let ((), n) = count(|| det.prepare(&view));
+        assert_eq!(n, 0, "conversion allocated");
+        let (_, n) = count(|| analyzer.measure(&view, Some(&faces), &t));
+        assert_eq!(n, 0, "metrics allocated");
+    }
+
+    // The whole per-frame call: constant, small.
+    let p = common::prefilter(PrefilterConfig { good_frames: 300, ..PrefilterConfig::default() });
+    for _ in 0..3 {
+        p.process_view(&view);
+    }
+    let counts: Vec<usize> = (0..10).map(|_| count(|| p.process_view(&view)).1).collect();
+    println!("allocations per process_view (1 face): {counts:?}");
+    assert!(counts.iter().all(|&c| c == counts[0]), "allocations vary per frame: {counts:?}");
+    assert!(counts[0] <= 64, "too many allocations per frame: {counts:?}");
+}
