@@ -1,0 +1,592 @@
+//! End-to-end tests of the `smart-enroll` binary: `demo`, `setup` and `enroll`, each against a
+//! real sandbox (the demo's own in-process one, or one started here) over loopback HTTP with a
+//! real SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../src/outbox.rs"]
+#[allow(dead_code)]
+mod outbox;
+
+use std::io::Write;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use smart_enroll_core::{
+    ClientConfig, ClientToken, FlowPreset, InsecureHttp, NewFlow, NewProject, SmartEnrollClient,
+};
+use smart_enroll_sandbox::{Sandbox, SandboxConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_smart-enroll");
+const SELFIE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-selfie.jpg");
+const CLIENT_TOKEN: &str = "cli-test-client-token-0123456789abcdef";
+/// No single CLI run may take longer than this (they take ~1-3 s in debug builds).
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+fn command(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env_remove("SMART_ENROLL_CLIENT_TOKEN")
+        .env("SMART_ENROLL_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Waits for `child` with a deadline; kills it and fails the test when it is exceeded.
+fn wait_bounded(mut child: Child) -> Output {
+    let deadline = Instant::now() + RUN_LIMIT;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "smart-enroll did not finish within {RUN_LIMIT:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    wait_bounded(command(args).spawn().unwrap())
+}
+
+fn stdout_json(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn assert_completed_with_token(v: &Value) {
+    assert_eq!(v["outcome"], "COMPLETED", "{v:#}");
+    let token = v["token"].as_str().unwrap();
+    assert_eq!(
+        token.split('.').count(),
+        3,
+        "the final token is a JWT: {token}"
+    );
+    let redirect = v["redirectUrl"].as_str().unwrap();
+    assert_eq!(
+        redirect,
+        format!("https://example.com/welcome?token={token}"),
+        "redirect URL carries the final token"
+    );
+}
+
+fn demo_json(flow: &str) -> Value {
+    let out = run(&["demo", "--flow", flow, "--json"]);
+    assert!(
+        out.status.success(),
+        "demo --flow {flow} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(&out)
+}
+
+#[test]
+fn demo_full_kyc_completes_with_token_and_redirect() {
+    let v = demo_json("full");
+    assert_completed_with_token(&v);
+    assert_eq!(v["flow"], "full");
+    assert_eq!(
+        v["states"],
+        serde_json::json!([
+            "AwaitingEmailCode",
+            "AwaitingPhoneCode",
+            "AwaitingDocument",
+            "AwaitingSelfie",
+            "ReadyToFinish",
+            "Completed"
+        ])
+    );
+    // The lifecycle's minimum for Full KYC with email and SMS (contract §7): flow config,
+    // create, 2 x (create OTP + validate), sync signUpForm, document, sync liveness, selfie,
+    // compare, sync end.
+    assert_eq!(v["requests"], 12, "{v:#}");
+    assert_eq!(v["retries"], 0);
+    let uploaded = v["bytesUploaded"].as_u64().unwrap();
+    assert!(
+        uploaded > 20_000 && uploaded < (600 + 150 + 64) * 1024,
+        "{uploaded}"
+    );
+    assert!(v["scores"]["liveness_score"].as_f64().unwrap() > 0.65);
+    assert_eq!(v["scores"]["compare_passed"], true);
+    // The on-device prefilter ran on the selfie with the real model.
+    assert_eq!(
+        v["prefilter"]["detector"], true,
+        "the face detector did not load: ONNX Runtime is missing; run scripts/test.sh (it installs it)"
+    );
+    assert_eq!(v["prefilter"]["faces"], 1, "{v:#}");
+    assert!(v["prefilter"]["bestFaceScore"].as_f64().unwrap() > 0.7);
+    // Every step is recorded and succeeded.
+    let steps = v["steps"].as_array().unwrap();
+    assert!(steps.len() >= 12, "{steps:?}");
+    assert!(steps.iter().all(|s| s["status"] == "ok"), "{steps:?}");
+}
+
+#[test]
+fn demo_basic_flow_completes() {
+    let v = demo_json("basic");
+    assert_completed_with_token(&v);
+    assert_eq!(v["flow"], "basic");
+    assert_eq!(v["states"].as_array().unwrap().last().unwrap(), "Completed");
+}
+
+#[test]
+fn demo_plain_output_shows_steps_and_result() {
+    let out = run(&["demo"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Not a TTY here: plain lines, no spinner escape codes.
+    assert!(!text.contains('\u{1b}'), "{text}");
+    for needle in [
+        "[ok]   Start the sandbox",
+        "[ok]   Draw the specimen passport page",
+        "[ok]   Verify the email code for a***@example.com",
+        "[ok]   Upload the selfie",
+        "Outcome:      COMPLETED",
+        "Redirect URL: https://example.com/welcome?token=",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    // Codes never appear: the only 6-digit runs would be in ids or the token, not on their own.
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.trim().len() == 6 && l.trim().bytes().all(|b| b.is_ascii_digit()))
+    );
+}
+
+#[test]
+fn demo_rejects_unknown_flow() {
+    let out = run(&["demo", "--flow", "premium"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("basic") && err.contains("full"), "{err}");
+}
+
+// ---- setup / enroll against a sandbox started here ----
+
+struct TestSandbox {
+    sandbox: Sandbox,
+    _dir: tempfile::TempDir,
+}
+
+async fn start_sandbox() -> TestSandbox {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SandboxConfig::new(dir.path());
+    config.dev = true;
+    config.client_token = Some(CLIENT_TOKEN.into());
+    let sandbox = Sandbox::start(config).await.unwrap();
+    TestSandbox { sandbox, _dir: dir }
+}
+
+fn admin(base: &str) -> SmartEnrollClient {
+    let mut c = ClientConfig::new(base);
+    c.allow_insecure_http = InsecureHttp::Loopback;
+    SmartEnrollClient::new(c).unwrap()
+}
+
+async fn spawn_blocking_run(cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = cmd;
+        wait_bounded(cmd.spawn().unwrap())
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_without_token_is_a_clear_error() {
+    let out = spawn_blocking_run(command(&["setup", "--api-url", "http://127.0.0.1:9"])).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SMART_ENROLL_CLIENT_TOKEN is not set"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_creates_project_and_flow() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+
+    let mut cmd = command(&[
+        "setup",
+        "--api-url",
+        &base,
+        "--preset",
+        "basic",
+        "--name",
+        "Shop",
+        "--json",
+    ]);
+    cmd.env("SMART_ENROLL_CLIENT_TOKEN", CLIENT_TOKEN);
+    let out = spawn_blocking_run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    let project = v["projectId"].as_str().unwrap().to_owned();
+    let flow = v["flowId"].as_str().unwrap().to_owned();
+    // The flow really exists, is public and is the Basic preset.
+    let cfg = admin(&base)
+        .fetch_flow_config(&project, Some(&flow))
+        .await
+        .unwrap();
+    assert_eq!(cfg.flow_id, flow);
+    assert_eq!(format!("{:?}", cfg.steps.document), "Optional");
+
+    // Plain output names both ids.
+    let mut cmd = command(&["setup", "--api-url", &base]);
+    cmd.env("SMART_ENROLL_CLIENT_TOKEN", CLIENT_TOKEN);
+    let out = spawn_blocking_run(cmd).await;
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("project id: ") && text.contains("flow id:    "),
+        "{text}"
+    );
+
+    // A wrong token is refused by the server with a clear error, and creates nothing.
+    let mut cmd = command(&["setup", "--api-url", &base]);
+    cmd.env(
+        "SMART_ENROLL_CLIENT_TOKEN",
+        "not-the-right-token-at-all-000000",
+    );
+    let out = spawn_blocking_run(cmd).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("creating the project"), "{err}");
+    assert!(
+        !err.contains("not-the-right-token"),
+        "the token leaked: {err}"
+    );
+
+    sb.sandbox.shutdown().await;
+}
+
+async fn full_kyc_flow(base: &str) -> (String, String) {
+    let admin = admin(base);
+    let token = ClientToken::new(CLIENT_TOKEN);
+    let project = admin
+        .create_project(
+            &token,
+            &NewProject {
+                name: "cli enroll test".into(),
+                allowed_countries: vec!["Colombia".into()],
+                contact_email: "owner@example.com".into(),
+                privacy_url: "https://example.com/p".into(),
+                terms_and_conditions_url: "https://example.com/t".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let flow = admin
+        .create_flow(
+            &token,
+            &NewFlow::preset(project.id.clone(), FlowPreset::FullKyc),
+        )
+        .await
+        .unwrap();
+    (project.id, flow.flow_id)
+}
+
+/// A synthetic document photo (a card-like PNG): the sandbox accepts any real image.
+fn write_document(dir: &std::path::Path) -> std::path::PathBuf {
+    let img = image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let path = dir.join("document.png");
+    img.save(&path).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_reads_codes_from_stdin_and_completes() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let (project, flow) = full_kyc_flow(&base).await;
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let email = "enroll.cli@example.com";
+
+    let mut cmd = command(&[
+        "enroll",
+        "--api-url",
+        &base,
+        "--project",
+        &project,
+        "--flow",
+        &flow,
+        "--email",
+        email,
+        "--phone",
+        "3105550101",
+        "--country-code",
+        "+57",
+        "--name",
+        "Ana Test",
+        "--document-front",
+        doc.to_str().unwrap(),
+        "--selfie",
+        SELFIE,
+        "--json",
+    ]);
+    cmd.stdin(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+
+    // Feed the codes from the outbox as the CLI asks for them: first a wrong email code (the
+    // CLI must say so and read the next line), then the right ones.
+    let outbox = outbox::Outbox::new(&base).unwrap();
+    let email_code = outbox
+        .latest_code(&[email.into()], &["email"])
+        .await
+        .unwrap();
+    let wrong = format!(
+        "{:06}",
+        (email_code.parse::<u32>().unwrap() + 1) % 1_000_000
+    );
+    writeln!(stdin, "{wrong}").unwrap();
+    writeln!(stdin, "{email_code}").unwrap();
+    let phone_code = outbox
+        .latest_code(&["+573105550101".into(), "3105550101".into()], &["sms"])
+        .await
+        .unwrap();
+    writeln!(stdin, "{phone_code}").unwrap();
+    drop(stdin);
+
+    let out = tokio::task::spawn_blocking(move || wait_bounded(child))
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    let steps = v["steps"].as_array().unwrap();
+    let warned: Vec<_> = steps.iter().filter(|s| s["status"] == "warn").collect();
+    assert_eq!(warned.len(), 1, "exactly the wrong code warned: {steps:?}");
+    assert!(
+        warned[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not match")
+    );
+    // Nothing personal in the step log: masked email only, no codes.
+    let log = serde_json::to_string(steps).unwrap();
+    assert!(!log.contains(email) && !log.contains(&email_code) && !log.contains(&phone_code));
+    assert!(log.contains("e***@example.com"), "{log}");
+
+    // The server holds exactly one completed registration for this project.
+    let page = admin(&base)
+        .list_registrations(&ClientToken::new(CLIENT_TOKEN), 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1, "{page:?}");
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_prints_each_state_in_plain_mode() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let (project, flow) = full_kyc_flow(&base).await;
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let mut cmd = command(&[
+        "enroll",
+        "--api-url",
+        &base,
+        "--project",
+        &project,
+        "--flow",
+        &flow,
+        "--email",
+        "plain@example.com",
+        "--phone",
+        "3105550199",
+        "--country-code",
+        "+57",
+        "--document-front",
+        doc.to_str().unwrap(),
+        "--selfie",
+        SELFIE,
+    ]);
+    cmd.stdin(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let outbox = outbox::Outbox::new(&base).unwrap();
+    let c1 = outbox
+        .latest_code(&["plain@example.com".into()], &["email"])
+        .await
+        .unwrap();
+    writeln!(stdin, "{c1}").unwrap();
+    let c2 = outbox
+        .latest_code(&["+573105550199".into(), "3105550199".into()], &["sms"])
+        .await
+        .unwrap();
+    writeln!(stdin, "{c2}").unwrap();
+    drop(stdin);
+    let out = tokio::task::spawn_blocking(move || wait_bounded(child))
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for state in [
+        "→ AwaitingEmailCode (p***@example.com)",
+        "→ AwaitingPhoneCode",
+        "→ AwaitingDocument (Front, 3 attempts left)",
+        "→ AwaitingSelfie (3 attempts left)",
+        "→ ReadyToFinish",
+        "→ Completed (COMPLETED)",
+        "Outcome:      COMPLETED",
+    ] {
+        assert!(text.contains(state), "missing {state:?} in:\n{text}");
+    }
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_bad_inputs_fail_before_any_registration() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let (project, flow) = full_kyc_flow(&base).await;
+    let files = tempfile::tempdir().unwrap();
+    let garbage = files.path().join("garbage.jpg");
+    std::fs::write(&garbage, b"this is not an image at all").unwrap();
+    let missing = files.path().join("missing.jpg");
+
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--email".into(),
+                "x@example.com".into(),
+                "--selfie".into(),
+                missing.display().to_string(),
+            ],
+            "reading the selfie image",
+        ),
+        (
+            vec![
+                "--email".into(),
+                "x@example.com".into(),
+                "--selfie".into(),
+                garbage.display().to_string(),
+            ],
+            "is not usable",
+        ),
+        (vec!["--email".into(), "not-an-email".into()], "email"),
+        (
+            vec![
+                "--email".into(),
+                "x@example.com".into(),
+                "--phone".into(),
+                "12ab".into(),
+                "--country-code".into(),
+                "+57".into(),
+            ],
+            "phone",
+        ),
+        (vec![], "--email"),
+    ];
+    for (extra, expected) in cases {
+        let mut args: Vec<String> = [
+            "enroll",
+            "--api-url",
+            &base,
+            "--project",
+            &project,
+            "--flow",
+            &flow,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.clone());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = spawn_blocking_run(command(&refs)).await;
+        assert!(!out.status.success(), "{extra:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(expected),
+            "{extra:?}: expected {expected:?} in {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+
+    // stdin ends before the code: a clear error (the registration exists, waiting for its code).
+    let out = spawn_blocking_run(command(&[
+        "enroll",
+        "--api-url",
+        &base,
+        "--project",
+        &project,
+        "--flow",
+        &flow,
+        "--email",
+        "eof@example.com",
+        "--phone",
+        "3105550123",
+        "--country-code",
+        "+57",
+    ]))
+    .await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stdin ended before the code was given"),
+        "{err}"
+    );
+
+    // Only that last run reached the server.
+    let page = admin(&base)
+        .list_registrations(&ClientToken::new(CLIENT_TOKEN), 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1, "{page:?}");
+    sb.sandbox.shutdown().await;
+}
+
+#[test]
+fn enroll_refuses_plain_http_to_other_hosts() {
+    let out = run(&[
+        "enroll",
+        "--api-url",
+        "http://192.0.2.10:8080",
+        "--project",
+        "p",
+        "--flow",
+        "f",
+        "--email",
+        "x@example.com",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--allow-insecure-http"), "{err}");
+}
