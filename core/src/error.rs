@@ -317,8 +317,13 @@ pub(crate) fn parse_failure(
         && let Ok(n) = num.parse::<u16>()
     {
         prefix_status = Some(n);
-        let (tok, sc) = match rest.split_once('@') {
-            Some((t, s)) => (t, s.trim().parse::<f64>().ok()),
+        // `token@score`: only a numeric suffix is a score; anything else keeps the whole text
+        // (which then fails the token check if it is free text).
+        let (tok, sc) = match rest.rsplit_once('@') {
+            Some((t, s)) => match s.trim().parse::<f64>() {
+                Ok(v) => (t, Some(v)),
+                Err(_) => (rest, None),
+            },
             None => (rest, None),
         };
         token = sanitize_token(tok);

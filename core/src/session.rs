@@ -1493,3 +1493,134 @@ pub fn state_name(s: &EnrollState) -> &'static str {
         EnrollState::Completed { .. } => "Completed",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ClientConfig, InsecureHttp};
+    use crate::flow::{FlowPreset, NewFlow};
+
+    fn client() -> SmartEnrollClient {
+        let mut c = ClientConfig::new("http://127.0.0.1:9");
+        c.allow_insecure_http = InsecureHttp::Loopback;
+        SmartEnrollClient::new(c).unwrap()
+    }
+
+    fn flow() -> FlowConfig {
+        let mut v = NewFlow::preset("p1", FlowPreset::FullKyc).to_json();
+        v["_id"] = json!("f1");
+        FlowConfig::from_flow_json(&v).unwrap()
+    }
+
+    fn signup() -> SignUpData {
+        SignUpData {
+            email: Some("secret.person@example.com".into()),
+            phone: Some("3001234567".into()),
+            country_code: Some("+57".into()),
+            full_name: Some("Secret Person".into()),
+            language: None,
+        }
+    }
+
+    #[test]
+    fn redirect_url_is_encoded() {
+        assert_eq!(
+            redirect_with_token("https://app.test/done?x=1", "a.b+c/d=").as_deref(),
+            Some("https://app.test/done?x=1&token=a.b%2Bc%2Fd%3D")
+        );
+        assert_eq!(redirect_with_token("not a url", "t"), None);
+    }
+
+    #[test]
+    fn snapshot_round_trip_and_rejections() {
+        let s = EnrollmentSession::new(client(), flow(), signup()).unwrap();
+        assert_eq!(s.state(), EnrollState::NotStarted);
+        let snap = s.snapshot();
+        let dbg = format!("{snap:?} {s:?}");
+        assert!(!dbg.contains("secret"), "{dbg}");
+        let json = snap.to_json().unwrap();
+        let back = Snapshot::from_json(&json).unwrap();
+        assert!(back.progress == snap.progress);
+        let r = EnrollmentSession::restore(client(), back).unwrap();
+        assert_eq!(r.state(), EnrollState::NotStarted);
+        for bad in [
+            "",
+            "{",
+            "[]",
+            r#"{"version":99}"#,
+            r#"{"version":1}"#,
+            r#"{"version":1,"taken_at_ms":1,"progress":{"cursor":"x"}}"#,
+        ] {
+            assert!(
+                matches!(
+                    Snapshot::from_json(bad),
+                    Err(EnrollError::InvalidInput { .. })
+                ),
+                "{bad}"
+            );
+        }
+        let mut v: Value = serde_json::from_str(&json).unwrap();
+        v["progress"]["cursor"] = json!(999);
+        assert!(Snapshot::from_json(&v.to_string()).is_err());
+    }
+
+    #[test]
+    fn restore_with_expired_token_is_session_expired() {
+        let s = EnrollmentSession::new(client(), flow(), signup()).unwrap();
+        {
+            let mut p = s.progress();
+            p.registration_id = Some("r1".into());
+            p.token = Some(RegistrantToken::new(crate::jwt::fake_jwt(1_000)));
+        }
+        let err = EnrollmentSession::restore(client(), s.snapshot()).unwrap_err();
+        assert!(matches!(err, EnrollError::SessionExpired { .. }));
+        assert!(err.to_string().contains("resend-link"));
+        let fresh = crate::jwt::fake_jwt(now_ms() / 1000 + 3600);
+        let ok = s.snapshot().with_token(RegistrantToken::new(fresh));
+        let r = EnrollmentSession::restore(client(), ok).unwrap();
+        assert_eq!(
+            r.state(),
+            EnrollState::Processing {
+                step: StepKind::CreateRegistration
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn calls_out_of_order_are_invalid_state_without_requests() {
+        let c = client();
+        let s = EnrollmentSession::new(c.clone(), flow(), signup()).unwrap();
+        assert!(matches!(
+            s.submit_email_code("123456".into()).await,
+            Err(EnrollError::InvalidState { .. })
+        ));
+        assert!(matches!(
+            s.submit_email_code("12".into()).await,
+            Err(EnrollError::InvalidInput { .. })
+        ));
+        assert!(matches!(
+            s.finish().await,
+            Err(EnrollError::InvalidState { .. })
+        ));
+        assert!(matches!(
+            s.skip_step().await,
+            Err(EnrollError::InvalidState { .. })
+        ));
+        assert_eq!(c.stats().requests, 0);
+    }
+
+    #[tokio::test]
+    async fn unreachable_server_is_a_network_error_and_nothing_is_lost() {
+        let mut cfg = ClientConfig::new("http://127.0.0.1:9");
+        cfg.allow_insecure_http = InsecureHttp::Loopback;
+        cfg.retry.base_delay_ms = 1;
+        cfg.retry.max_retries = 2;
+        let c = SmartEnrollClient::new(cfg).unwrap();
+        let s = EnrollmentSession::new(c.clone(), flow(), signup()).unwrap();
+        let e = s.start().await.unwrap_err();
+        assert_eq!(e.category(), crate::ErrorCategory::Network, "{e:?}");
+        // Connect errors are retried even for create-registration.
+        assert_eq!(c.stats().requests, 3);
+        assert_eq!(s.state(), EnrollState::NotStarted);
+    }
+}

@@ -1,0 +1,218 @@
+//! Malformed server responses (HTML error pages, truncated JSON, wrong types, bad ids) from a
+//! tiny local axum server: every one gives a typed error, never a panic, and loses nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use smart_enroll_core::{
+    ClientConfig, EnrollError, EnrollState, EnrollmentSession, ErrorCategory, FlowConfig,
+    InsecureHttp, SignUpData, SmartEnrollClient,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Serves the same answer on every path; counts the hits.
+async fn serve(
+    status: u16,
+    content_type: &'static str,
+    body: &'static str,
+    headers: &'static [(&'static str, &'static str)],
+) -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let app = Router::new().fallback(move || {
+        let h = h.clone();
+        async move {
+            h.fetch_add(1, Ordering::SeqCst);
+            let mut hm = HeaderMap::new();
+            hm.insert("content-type", HeaderValue::from_static(content_type));
+            for (k, v) in headers {
+                hm.insert(*k, HeaderValue::from_static(v));
+            }
+            (StatusCode::from_u16(status).unwrap(), hm, body).into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (format!("http://{addr}"), hits)
+}
+
+fn client(base: &str) -> SmartEnrollClient {
+    let mut c = ClientConfig::new(base);
+    c.allow_insecure_http = InsecureHttp::Loopback;
+    c.retry.base_delay_ms = 1;
+    c.retry.max_delay_ms = 20;
+    c.retry.max_retries = 2;
+    c.request_timeout_ms = 5_000;
+    SmartEnrollClient::new(c).unwrap()
+}
+
+fn flow() -> FlowConfig {
+    let v = serde_json::json!({"_id": "f1", "project": "p1", "status": "active",
+        "onboardingSettings": {"steps": {"signUpForm": "mandatory", "document": "mandatory",
+        "liveness": "mandatory"}, "signUpForm": {"email": true, "emailGateway": "mailgun",
+        "phoneGateway": "none"}}});
+    FlowConfig::from_flow_json(&v).unwrap()
+}
+
+fn signup() -> SignUpData {
+    SignUpData {
+        email: Some("ana@example.com".into()),
+        ..SignUpData::default()
+    }
+}
+
+#[tokio::test]
+async fn html_page_with_200_is_malformed() {
+    let (base, hits) = serve(200, "text/html", "<html><body>Welcome</body></html>", &[]).await;
+    let e = client(&base)
+        .fetch_flow_config("p1", None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.category(), ErrorCategory::MalformedResponse, "{e:?}");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "malformed 2xx is not retried"
+    );
+}
+
+#[tokio::test]
+async fn truncated_json_is_malformed() {
+    let (base, _) = serve(
+        200,
+        "application/json",
+        r#"{"data":{"projectFlows":[{"_id":"f1","onboardingSett"#,
+        &[],
+    )
+    .await;
+    let e = client(&base)
+        .fetch_flow_config("p1", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, EnrollError::MalformedResponse { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn wrong_types_are_malformed() {
+    for body in [
+        r#"{"data":{"projectFlows":"nope"}}"#,
+        r#"{"data":{"projectFlows":[{"_id":["x"]}]}}"#,
+        r#"{"data":7}"#,
+        r#"[1,2,3]"#,
+        r#""just a string""#,
+    ] {
+        let leaked: &'static str = Box::leak(body.to_owned().into_boxed_str());
+        let (base, _) = serve(200, "application/json", leaked, &[]).await;
+        let e = client(&base)
+            .fetch_flow_config("p1", None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.category(),
+            ErrorCategory::MalformedResponse,
+            "{body}: {e:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn html_bad_gateway_is_a_retried_server_error() {
+    let (base, hits) = serve(502, "text/html", "<html>502 Bad Gateway</html>", &[]).await;
+    let e = client(&base)
+        .fetch_flow_config("p1", None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, EnrollError::Server { status: 502, .. }),
+        "{e:?}"
+    );
+    assert!(e.is_retryable());
+    assert_eq!(hits.load(Ordering::SeqCst), 3, "first try + 2 retries");
+}
+
+#[tokio::test]
+async fn long_retry_after_is_not_waited_for() {
+    let (base, hits) = serve(
+        429,
+        "application/json",
+        r#"{"code":"TooManyRequests","message":"429:otp_resend_cooldown"}"#,
+        &[("retry-after", "60")],
+    )
+    .await;
+    let e = client(&base)
+        .fetch_flow_config("p1", None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        EnrollError::RateLimited {
+            code: "otp_resend_cooldown".into(),
+            retry_after_ms: Some(60_000)
+        }
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn registration_without_token_or_with_bad_id_loses_nothing() {
+    for body in [
+        r#"{"data":{"appRegistration":{"_id":"674de8df21c72be3cc42b8a7"}}}"#,
+        r#"{"data":{"appRegistration":{"_id":"../../admin"},"token":"eyJ.x.y"}}"#,
+        r#"{"data":{"appRegistration":{"status":"STARTED"},"token":"eyJ.x.y"}}"#,
+        r#"{"data":{"appRegistration":"#,
+        "<!doctype html><title>oops</title>",
+    ] {
+        let leaked: &'static str = Box::leak(body.to_owned().into_boxed_str());
+        let (base, _) = serve(200, "application/json", leaked, &[]).await;
+        let s = EnrollmentSession::new(client(&base), flow(), signup()).unwrap();
+        let e = s.start().await.unwrap_err();
+        assert_eq!(
+            e.category(),
+            ErrorCategory::MalformedResponse,
+            "{body}: {e:?}"
+        );
+        assert_eq!(s.state(), EnrollState::NotStarted, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn error_bodies_of_every_shape_map_to_typed_errors() {
+    let cases: &[(u16, &str, ErrorCategory)] = &[
+        (
+            409,
+            r#"{"code":"email_is_registered_already","message":"409:email_is_registered_already"}"#,
+            ErrorCategory::AlreadyRegistered,
+        ),
+        (
+            404,
+            r#"{"code":"projectFlow_not_found","message":"404:projectFlow_not_found"}"#,
+            ErrorCategory::NotFound,
+        ),
+        (
+            402,
+            "<html>Payment Required</html>",
+            ErrorCategory::PaymentRequired,
+        ),
+        (
+            409,
+            r#"{"code":"MissingParameter","message":"missing project\n. missing email"}"#,
+            ErrorCategory::Rejected,
+        ),
+        (400, r#"{"code":"#, ErrorCategory::Rejected),
+        (418, "", ErrorCategory::Rejected),
+    ];
+    for (status, body, cat) in cases {
+        let leaked: &'static str = Box::leak(body.to_string().into_boxed_str());
+        let (base, hits) = serve(*status, "application/json", leaked, &[]).await;
+        let s = EnrollmentSession::new(client(&base), flow(), signup()).unwrap();
+        let e = s.start().await.unwrap_err();
+        assert_eq!(e.category(), *cat, "{status} {body}: {e:?}");
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "4xx are never retried");
+        assert_eq!(s.state(), EnrollState::NotStarted);
+    }
+}
