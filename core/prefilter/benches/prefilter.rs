@@ -1,1 +1,193 @@
-fn main() {}
+//! Per-frame cost of the prefilter, split into stages, with raw model inference as the floor.
+//!
+//! Run: `cargo bench -p smart-enroll-prefilter --bench prefilter -- --warm-up-time 1 --measurement-time 3`
+//! After criterion, the binary prints (a) the pipeline / inference ratios measured in this same
+//! run by interleaved timing, and (b) the peak heap of a capture session (counting allocator) and
+//! the process's peak RSS. Results are recorded in BENCHMARKS.md (ratios, not absolute times).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use image::{RgbImage, imageops};
+use smart_enroll_prefilter::detector::{Detector, ModelSource};
+use smart_enroll_prefilter::quality::{Analyzer, QualityThresholds, guidance};
+use smart_enroll_prefilter::{Frame, Prefilter, PrefilterConfig, Rotation};
+
+struct Tracking;
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Tracking {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Tracking = Tracking;
+
+/// 1280×720 NV21 sensor frame of a portrait selfie (front camera: rotation 270, mirrored).
+fn nv21_720p() -> Frame {
+    let selfie = common::selfie();
+    let face = imageops::resize(&selfie, 720, 749, imageops::FilterType::Triangle);
+    let upright = common::on_canvas(&face, 720, 1280, [120, 120, 120], 0, (1280 - 749) / 2);
+    let mut f = common::nv21_frame(&common::to_sensor(&upright, 270), 0);
+    f.rotation = Rotation::Deg270;
+    f.mirrored = true;
+    f
+}
+
+/// 640×480 BGRA frame (landscape, upright).
+fn bgra_480p() -> Frame {
+    let selfie = common::selfie();
+    let face = imageops::resize(&selfie, 440, 458, imageops::FilterType::Triangle);
+    let upright: RgbImage = common::on_canvas(&face, 640, 480, [120, 120, 120], 100, 11);
+    let mut f = common::rgba_frame(&upright, 0);
+    for px in f.planes[0].data.chunks_mut(4) {
+        px.swap(0, 2);
+    }
+    f.format = smart_enroll_prefilter::PixelFormat::Bgra;
+    f
+}
+
+fn detector() -> Detector {
+    common::data_dir();
+    Detector::load(&ModelSource::Embedded, None)
+        .unwrap_or_else(|e| panic!("{e}: run scripts/test.sh (it installs onnxruntime)"))
+}
+
+fn bench_frame(c: &mut Criterion, name: &str, frame: &Frame) {
+    let view = frame.view().unwrap();
+    let t = QualityThresholds::default();
+    let mut det = detector();
+    let mut analyzer = Analyzer::new();
+    det.prepare(&view);
+    let faces = det.infer(t.min_face_score).unwrap().to_vec();
+    assert_eq!(faces.len(), 1, "{name}: the benchmark frame must contain one face");
+
+    let mut g = c.benchmark_group(name);
+    g.bench_function("conversion", |b| b.iter(|| det.prepare(black_box(&view))));
+    g.bench_function("inference_raw", |b| b.iter(|| det.run_model().unwrap()));
+    g.bench_function("decode_nms", |b| b.iter(|| det.decode_last(t.min_face_score).len()));
+    g.bench_function("metrics", |b| {
+        b.iter(|| {
+            let m = analyzer.measure(black_box(&view), Some(&faces), &t);
+            guidance(&m, faces.first(), view.upright_size(), &t, true)
+        })
+    });
+    let p = Prefilter::new(PrefilterConfig {
+        good_frames: 300,
+        ..PrefilterConfig::default()
+    })
+    .unwrap();
+    g.bench_function("pipeline", |b| b.iter(|| p.process_view(black_box(&view))));
+    g.finish();
+}
+
+fn bench_capture(c: &mut Criterion) {
+    let frame = nv21_720p();
+    let view = frame.view().unwrap();
+    let p = Prefilter::new(PrefilterConfig {
+        good_frames: 1,
+        ..PrefilterConfig::default()
+    })
+    .unwrap();
+    c.bench_function("capture_crop_and_jpeg_720p", |b| {
+        b.iter(|| {
+            p.reset();
+            assert!(p.process_view(&view).captured);
+        })
+    });
+}
+
+/// Median of interleaved timings: pipeline vs raw inference, same inputs, same run.
+fn ratio(name: &str, frame: &Frame) -> (f64, f64, f64) {
+    let view = frame.view().unwrap();
+    let mut det = detector();
+    det.prepare(&view);
+    let p = Prefilter::new(PrefilterConfig {
+        good_frames: 300,
+        ..PrefilterConfig::default()
+    })
+    .unwrap();
+    for _ in 0..30 {
+        det.run_model().unwrap();
+        p.process_view(&view);
+    }
+    let (mut inf, mut pipe) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    while inf.len() < 400 && start.elapsed() < Duration::from_secs(20) {
+        let t0 = Instant::now();
+        det.run_model().unwrap();
+        inf.push(t0.elapsed().as_secs_f64());
+        let t1 = Instant::now();
+        black_box(p.process_view(&view));
+        pipe.push(t1.elapsed().as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (i, q) = (median(&mut inf), median(&mut pipe));
+    println!(
+        "{name}: pipeline/inference = {:.3}  (medians of {} interleaved runs: inference {:.3} ms, pipeline {:.3} ms)",
+        q / i,
+        inf.len(),
+        i * 1e3,
+        q * 1e3
+    );
+    (q / i, i, q)
+}
+
+fn peak_memory() {
+    let frame = nv21_720p();
+    let view = frame.view().unwrap();
+    let before = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(before, Ordering::SeqCst);
+    let p = Prefilter::new(PrefilterConfig {
+        good_frames: 10,
+        ..PrefilterConfig::default()
+    })
+    .unwrap();
+    let mut captured = false;
+    for _ in 0..30 {
+        captured |= p.process_view(&view).captured;
+    }
+    assert!(captured);
+    let peak = PEAK.load(Ordering::SeqCst) - before;
+    drop(p);
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_owned))
+        .unwrap_or_else(|| "VmHWM: n/a".to_owned());
+    println!(
+        "capture session (1280x720 NV21, 30 frames, auto-capture at 10): peak Rust heap {:.2} MiB \
+         (ONNX Runtime's own C++ allocations are not counted); process {rss}",
+        peak as f64 / (1024.0 * 1024.0)
+    );
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench_frame(&mut c, "nv21_1280x720", &nv21_720p());
+    bench_frame(&mut c, "bgra_640x480", &bgra_480p());
+    bench_capture(&mut c);
+    c.final_summary();
+    println!("\n== ratios (same run) ==");
+    ratio("nv21_1280x720", &nv21_720p());
+    ratio("bgra_640x480", &bgra_480p());
+    peak_memory();
+}

@@ -545,6 +545,11 @@ impl Detector {
     /// Stage 2: runs the model on the prepared input and decodes faces (≥ `min_score`).
     pub fn infer(&mut self, min_score: f32) -> Result<&[Detection], PrefilterError> {
         self.run_model()?;
+        Ok(self.decode_last(min_score))
+    }
+
+    /// Decodes the outputs of the last [`Detector::run_model`] (anchors, sigmoid, weighted NMS).
+    pub fn decode_last(&mut self, min_score: f32) -> &[Detection] {
         decode(
             &self.anchors,
             [&self.scores[..512], &self.scores[512..]],
@@ -554,7 +559,7 @@ impl Detector {
             &mut self.scratch,
             &mut self.faces,
         );
-        Ok(&self.faces)
+        &self.faces
     }
 
     /// Raw model inference on the prepared input (copies the outputs into preallocated buffers).
