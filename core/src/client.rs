@@ -248,6 +248,18 @@ impl SmartEnrollClient {
 
     /// Sends a request with the retry policy; returns the parsed JSON body of a 2xx answer.
     pub(crate) async fn send(&self, req: Req<'_>) -> Result<Value, EnrollError> {
+        self.send_counted(req).await.0
+    }
+
+    /// Like [`Self::send`], also returning how many times the request was sent (> 1 means an
+    /// earlier try may have reached the server).
+    pub(crate) async fn send_counted(&self, req: Req<'_>) -> (Result<Value, EnrollError>, u32) {
+        let mut tries = 0;
+        let r = self.send_inner(req, &mut tries).await;
+        (r, tries)
+    }
+
+    async fn send_inner(&self, req: Req<'_>, tries: &mut u32) -> Result<Value, EnrollError> {
         let policy = &self.inner.config.retry;
         let url = self.url(&req.path, &req.query);
         let first = match &req.body {
@@ -292,6 +304,7 @@ impl SmartEnrollClient {
                     .body(b.clone());
             }
             let stats = &self.inner.stats;
+            *tries += 1;
             stats.requests.fetch_add(1, Ordering::Relaxed);
             stats.bytes.fetch_add(len, Ordering::Relaxed);
             if attempt > 0 {

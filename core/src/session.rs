@@ -485,17 +485,36 @@ impl EnrollmentSession {
         retry: RetryClass,
         step: &'static str,
     ) -> Result<Value, EnrollError> {
-        let token = self.registrant_token()?;
+        self.call_counted(method, path, body, body_on_retry, retry, step)
+            .await
+            .0
+    }
+
+    /// [`Self::call`], also returning how many times the request was sent.
+    async fn call_counted(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+        body_on_retry: Option<Value>,
+        retry: RetryClass,
+        step: &'static str,
+    ) -> (Result<Value, EnrollError>, u32) {
+        let token = match self.registrant_token() {
+            Ok(t) => t,
+            Err(e) => return (Err(e), 0),
+        };
         let mut req = Req::new(method, path, Auth::Registrant(&token), retry, step);
         req.body = body;
         req.body_on_retry = body_on_retry;
-        let v = self.client.send(req).await?;
-        if let Some(t) = data_of(&v).get("token").and_then(Value::as_str)
+        let (r, tries) = self.client.send_counted(req).await;
+        if let Ok(v) = &r
+            && let Some(t) = data_of(v).get("token").and_then(Value::as_str)
             && !t.is_empty()
         {
             self.progress().token = Some(RegistrantToken::new(t));
         }
-        Ok(v)
+        (r, tries)
     }
 
     async fn sync(&self, step: &'static str, status: &'static str) -> Result<Value, EnrollError> {
@@ -669,8 +688,8 @@ impl EnrollmentSession {
             (path.to_owned(), b)
         };
         // Creating an OTP while one is active re-sends the same code (contract §5.5): safe.
-        let r = self
-            .call(
+        let (r, tries) = self
+            .call_counted(
                 Method::POST,
                 path,
                 Some(body),
@@ -679,8 +698,22 @@ impl EnrollmentSession {
                 kind.as_str(),
             )
             .await;
-        let v = match r {
-            Ok(v) => v,
+        let id = match r {
+            Ok(v) => {
+                let d = data_of(&v);
+                let id = as_id(d.get("_id").or_else(|| d.get("id")))
+                    .ok_or_else(|| EnrollError::malformed("OTP validation has no id"))?;
+                seg(&id)?;
+                Some(id)
+            }
+            // A retry hit the resend cooldown: an earlier try reached the server and the code
+            // was sent, but its answer was lost. Validate by contact (id-less PUT, §10 #1).
+            Err(EnrollError::RateLimited { ref code, .. })
+                if tries > 1 && code == "otp_resend_cooldown" =>
+            {
+                tracing::debug!(step = kind.as_str(), "OTP sent by an earlier try");
+                None
+            }
             Err(e) => {
                 self.event_full(
                     AnalyticsEventKind::StepFailed,
@@ -693,14 +726,12 @@ impl EnrollmentSession {
                 return Err(e);
             }
         };
-        let d = data_of(&v);
-        let id = as_id(d.get("_id").or_else(|| d.get("id")))
-            .ok_or_else(|| EnrollError::malformed("OTP validation has no id"))?;
-        seg(&id)?;
         {
             let mut p = self.progress();
             let o = if phone { &mut p.phone } else { &mut p.email };
-            o.validation_id = Some(id);
+            if id.is_some() {
+                o.validation_id = id;
+            }
             o.sent_at_ms = Some(now_ms());
             o.needs_new_code = false;
         }
@@ -723,7 +754,7 @@ impl EnrollmentSession {
                     self.advance();
                 }
                 PlanStep::EmailOtp { .. } => {
-                    if self.progress().email.validation_id.is_none() {
+                    if self.progress().email.sent_at_ms.is_none() {
                         self.send_otp(false).await?;
                     }
                     return Ok(());
@@ -738,7 +769,7 @@ impl EnrollmentSession {
                             return Ok(());
                         }
                     }
-                    if self.progress().phone.validation_id.is_none() {
+                    if self.progress().phone.sent_at_ms.is_none() {
                         self.send_otp(true).await?;
                     }
                     return Ok(());
@@ -926,21 +957,22 @@ impl EnrollmentSession {
                     reason: "exactly 6 digits".into(),
                 })?;
             let o = if phone { &p.phone } else { &p.email };
-            let Some(id) = o.validation_id.clone() else {
+            if o.sent_at_ms.is_none() {
                 return Err(EnrollError::invalid_state(
                     "no code was sent yet: call resume()",
                 ));
-            };
+            }
             let r = if phone {
                 (
                     "/v2/phone-validations".to_owned(),
                     json!({"phone": p.signup.phone, "countryCode": p.signup.country_code, "otp": otp_num}),
                 )
             } else {
-                (
-                    format!("/v2/email-validations/{}", seg(&id)?),
-                    json!({"email": p.signup.email, "otp": otp_num}),
-                )
+                let path = match &o.validation_id {
+                    Some(id) => format!("/v2/email-validations/{}", seg(id)?),
+                    None => "/v2/email-validations".to_owned(),
+                };
+                (path, json!({"email": p.signup.email, "otp": otp_num}))
             };
             let o = if phone { &mut p.phone } else { &mut p.email };
             o.attempts += 1;

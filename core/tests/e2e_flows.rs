@@ -1,0 +1,603 @@
+//! The engine end to end against the real sandbox over loopback (SQLite in a temp dir):
+//! Basic, Full-KYC, skipKYC, back side, liveness retry, attempts exhausted, OTP mismatch,
+//! NEEDS_MANUAL_VERIFICATION, observers, analytics and cancellation.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Env, drive, signup};
+use smart_enroll_core::{
+    AnalyticsEvent, AnalyticsEventKind, AnalyticsSink, DocumentCategory, DocumentSide, EnrollError,
+    EnrollState, EnrollmentSession, Outcome, PhoneChannel, PhoneGateway, StateObserver, StepKind,
+    StepMode,
+};
+use std::sync::{Arc, Mutex};
+
+fn result(st: &EnrollState) -> &smart_enroll_core::EnrollResult {
+    match st {
+        EnrollState::Completed { result } => result,
+        other => panic!("not completed: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_kyc_completes_with_minimum_requests() {
+    let env = Env::start().await;
+    let flow = env.flow(|_| {}).await;
+    let client = env.client();
+    let su = signup("ana@example.com");
+    let s = EnrollmentSession::new(client.clone(), flow, su.clone()).unwrap();
+    let before = client.stats().requests;
+    let seen = drive(&env, &s, &su).await;
+    let r = result(seen.last().unwrap());
+    assert_eq!(r.outcome, Outcome::Completed);
+    assert!(
+        r.redirect_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://example.com/welcome?token=")
+    );
+    assert!(
+        r.redirect_url
+            .as_deref()
+            .unwrap()
+            .ends_with(r.token.expose())
+    );
+    assert!(r.scores.liveness_score.is_some());
+    assert_eq!(r.scores.compare_passed, Some(true));
+    // Lifecycle minimum (§7) with an ID card (front and back): registration, email
+    // create+validate, phone create+validate, sync signUpForm, document front, document back,
+    // sync liveness, selfie, compare, sync end = 12. No GETs, no retries.
+    assert_eq!(client.stats().requests - before, 12);
+    assert_eq!(client.stats().retries, 0);
+    // States seen, in order.
+    let names: Vec<&str> = seen.iter().map(smart_enroll_core::state_name).collect();
+    assert_eq!(
+        names,
+        [
+            "NotStarted",
+            "AwaitingEmailCode",
+            "AwaitingPhoneCode",
+            "AwaitingDocument",
+            "AwaitingDocument",
+            "AwaitingSelfie",
+            "ReadyToFinish",
+            "Completed"
+        ]
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_flow_with_optional_steps_skipped_completes_without_kyc() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| {
+            f.steps.document = StepMode::Optional;
+            f.steps.liveness = StepMode::Optional;
+        })
+        .await;
+    let su = signup("basic@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let mut st = s.start().await.unwrap();
+    while !matches!(st, EnrollState::AwaitingDocument { .. }) {
+        st = common::step(&env, &s, &su).await.unwrap();
+    }
+    let EnrollState::AwaitingDocument {
+        optional,
+        can_skip_kyc,
+        ..
+    } = st
+    else {
+        unreachable!()
+    };
+    assert!(optional && can_skip_kyc);
+    let st = s.skip_step().await.unwrap();
+    assert!(matches!(
+        st,
+        EnrollState::AwaitingSelfie { optional: true, .. }
+    ));
+    let st = s.skip_step().await.unwrap();
+    assert_eq!(st, EnrollState::ReadyToFinish);
+    let st = s.finish().await.unwrap();
+    assert_eq!(result(&st).outcome, Outcome::CompletedWithoutKyc);
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_flow_doing_the_optional_steps_completes() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| {
+            f.steps.document = StepMode::Optional;
+            f.steps.liveness = StepMode::Optional;
+        })
+        .await;
+    let su = signup("basic2@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let seen = drive(&env, &s, &su).await;
+    assert_eq!(result(seen.last().unwrap()).outcome, Outcome::Completed);
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_kyc_when_allowed() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| {
+            f.steps.document = StepMode::Optional;
+            f.steps.liveness = StepMode::Optional;
+            f.sign_up_form.phone_gateway = PhoneGateway::None;
+        })
+        .await;
+    let su = signup("skip@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    let code = env.code("skip@example.com").await;
+    let st = s.submit_email_code(code).await.unwrap();
+    assert!(matches!(
+        st,
+        EnrollState::AwaitingDocument {
+            can_skip_kyc: true,
+            ..
+        }
+    ));
+    let st = s.skip_kyc().await.unwrap();
+    let r = result(&st);
+    assert_eq!(r.outcome, Outcome::CompletedWithoutKyc);
+    assert!(!r.token.expose().is_empty());
+    // Terminal: nothing else is accepted.
+    assert!(matches!(
+        s.finish().await,
+        Err(EnrollError::InvalidState { .. })
+    ));
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_kyc_refused_when_kyc_is_mandatory() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("noskip@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    let code = env.code("noskip@example.com").await;
+    let st = s.submit_email_code(code).await.unwrap();
+    assert!(matches!(
+        st,
+        EnrollState::AwaitingDocument {
+            can_skip_kyc: false,
+            optional: false,
+            ..
+        }
+    ));
+    assert!(matches!(
+        s.skip_kyc().await,
+        Err(EnrollError::InvalidState { .. })
+    ));
+    assert!(matches!(
+        s.skip_step().await,
+        Err(EnrollError::InvalidState { .. })
+    ));
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_side_required() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("ana+back-side@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    let code = env.code(su.email.as_deref().unwrap()).await;
+    s.submit_email_code(code).await.unwrap();
+    let st = s
+        .submit_document(
+            DocumentSide::Front,
+            common::document_image(),
+            DocumentCategory::GovernmentId,
+        )
+        .await
+        .unwrap();
+    match st {
+        EnrollState::AwaitingDocument {
+            side,
+            accepted_categories,
+            ..
+        } => {
+            assert_eq!(side, DocumentSide::Back);
+            assert_eq!(accepted_categories, vec![DocumentCategory::GovernmentId]);
+        }
+        other => panic!("expected the back side, got {other:?}"),
+    }
+    // Wrong side is refused locally.
+    assert!(matches!(
+        s.submit_document(
+            DocumentSide::Front,
+            common::document_image(),
+            DocumentCategory::GovernmentId
+        )
+        .await,
+        Err(EnrollError::InvalidInput { .. })
+    ));
+    let st = s
+        .submit_document(
+            DocumentSide::Back,
+            common::document_image(),
+            DocumentCategory::GovernmentId,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(st, EnrollState::AwaitingSelfie { .. }), "{st:?}");
+    let seen = drive(&env, &s, &su).await;
+    assert_eq!(result(seen.last().unwrap()).outcome, Outcome::Completed);
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liveness_fails_once_then_succeeds() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("ana+liveness-fail-once@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let mut st = s.start().await.unwrap();
+    while !matches!(st, EnrollState::AwaitingSelfie { .. }) {
+        st = common::step(&env, &s, &su).await.unwrap();
+    }
+    assert!(matches!(
+        st,
+        EnrollState::AwaitingSelfie {
+            attempts_left: 3,
+            ..
+        }
+    ));
+    let e = s.submit_selfie(common::selfie()).await.unwrap_err();
+    match e {
+        EnrollError::LivenessFailed { score } => assert!(score.is_some_and(|s| s < 0.65)),
+        other => panic!("expected liveness failure, got {other:?}"),
+    }
+    assert!(matches!(
+        s.state(),
+        EnrollState::AwaitingSelfie {
+            attempts_left: 2,
+            ..
+        }
+    ));
+    let st = s.submit_selfie(common::selfie()).await.unwrap();
+    assert_eq!(st, EnrollState::ReadyToFinish);
+    let st = s.finish().await.unwrap();
+    assert_eq!(result(&st).outcome, Outcome::Completed);
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liveness_attempts_exhausted_ends_failed() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| {
+            f.sign_up_form.phone_gateway = PhoneGateway::None;
+            f.liveness.max_attempts = 3;
+        })
+        .await;
+    let su = signup("ana+liveness-fail@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let mut st = s.start().await.unwrap();
+    while !matches!(st, EnrollState::AwaitingSelfie { .. }) {
+        st = common::step(&env, &s, &su).await.unwrap();
+    }
+    for left in [2u32, 1] {
+        let e = s.submit_selfie(common::selfie()).await.unwrap_err();
+        assert!(matches!(e, EnrollError::LivenessFailed { .. }), "{e:?}");
+        assert!(
+            matches!(s.state(), EnrollState::AwaitingSelfie { attempts_left, .. } if attempts_left == left)
+        );
+    }
+    let e = s.submit_selfie(common::selfie()).await.unwrap_err();
+    assert!(matches!(e, EnrollError::LivenessFailed { .. }), "{e:?}");
+    let st = s.state();
+    assert_eq!(result(&st).outcome, Outcome::Failed);
+    assert!(matches!(
+        s.submit_selfie(common::selfie()).await,
+        Err(EnrollError::InvalidState { .. })
+    ));
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otp_mismatch_then_success_and_phone_channel_choice() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::Both)
+        .await;
+    let su = signup("otp@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let st = s.start().await.unwrap();
+    assert!(
+        matches!(st, EnrollState::AwaitingEmailCode { ref masked_email, .. } if masked_email == "o***@example.com")
+    );
+    let good = env.code("otp@example.com").await;
+    let wrong = if good == "000000" { "111111" } else { "000000" };
+    let e = s.submit_email_code(wrong.into()).await.unwrap_err();
+    assert_eq!(e, EnrollError::OtpMismatch);
+    assert!(matches!(
+        s.state(),
+        EnrollState::AwaitingEmailCode {
+            needs_new_code: false,
+            ..
+        }
+    ));
+    let st = s.submit_email_code(good).await.unwrap();
+    assert_eq!(
+        st,
+        EnrollState::AwaitingPhoneChannel {
+            channels: vec![PhoneChannel::Sms, PhoneChannel::Whatsapp],
+            optional: false
+        }
+    );
+    let st = s
+        .choose_phone_channel(PhoneChannel::Whatsapp)
+        .await
+        .unwrap();
+    assert!(matches!(
+        st,
+        EnrollState::AwaitingPhoneCode {
+            channel: PhoneChannel::Whatsapp,
+            ..
+        }
+    ));
+    // Resending inside the cooldown is rate limited with a wait.
+    let e = s.resend_phone_code().await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            EnrollError::RateLimited {
+                retry_after_ms: Some(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let code = env.code(&common::phone_to(&su)).await;
+    let st = s.submit_phone_code(code).await.unwrap();
+    assert!(matches!(st, EnrollState::AwaitingDocument { .. }));
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otp_lock_needs_a_new_code() {
+    let env = Env::start_with_manual_clock().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("lock@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    let good = env.code("lock@example.com").await;
+    let wrong = if good == "000000" { "111111" } else { "000000" };
+    for _ in 0..4 {
+        assert_eq!(
+            s.submit_email_code(wrong.into()).await.unwrap_err(),
+            EnrollError::OtpMismatch
+        );
+    }
+    assert_eq!(
+        s.submit_email_code(wrong.into()).await.unwrap_err(),
+        EnrollError::OtpLocked
+    );
+    assert!(matches!(
+        s.state(),
+        EnrollState::AwaitingEmailCode {
+            needs_new_code: true,
+            ..
+        }
+    ));
+    env.clock
+        .as_ref()
+        .unwrap()
+        .advance(std::time::Duration::from_secs(61));
+    s.resend_email_code().await.unwrap();
+    let fresh = env.code("lock@example.com").await;
+    let st = s.submit_email_code(fresh).await.unwrap();
+    assert!(matches!(st, EnrollState::AwaitingDocument { .. }), "{st:?}");
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn needs_manual_verification_is_an_outcome() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("ana+manual-review@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let seen = drive(&env, &s, &su).await;
+    assert_eq!(
+        result(seen.last().unwrap()).outcome,
+        Outcome::NeedsManualVerification
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn low_compare_and_criminal_hit_end_failed() {
+    let env = Env::start().await;
+    for email in [
+        "ana+low-compare@example.com",
+        "ana+criminal-hit@example.com",
+    ] {
+        let flow = env
+            .flow(|f| {
+                f.sign_up_form.phone_gateway = PhoneGateway::None;
+                f.document.verify_criminal_history = true;
+                f.document.verify_names = true;
+            })
+            .await;
+        let su = signup(email);
+        let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+        let seen = drive(&env, &s, &su).await;
+        let r = result(seen.last().unwrap());
+        assert_eq!(r.outcome, Outcome::Failed, "{email}");
+    }
+    env.shutdown().await;
+}
+
+#[derive(Default)]
+struct Recorder {
+    states: Mutex<Vec<EnrollState>>,
+    events: Mutex<Vec<AnalyticsEvent>>,
+}
+
+impl StateObserver for Recorder {
+    fn on_state_changed(&self, state: EnrollState) {
+        self.states.lock().unwrap().push(state);
+    }
+}
+
+impl AnalyticsSink for Recorder {
+    fn on_event(&self, event: AnalyticsEvent) {
+        self.events.lock().unwrap().push(event);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observers_and_analytics_carry_no_personal_data() {
+    let env = Env::start().await;
+    let flow = env.flow(|_| {}).await;
+    let mut su = signup("observed.person@example.com");
+    su.full_name = Some("Quintessa Vex".into());
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let rec = Arc::new(Recorder::default());
+    let handle = s.observe(rec.clone());
+    s.set_analytics_sink(Some(rec.clone()));
+    assert_eq!(
+        rec.states.lock().unwrap().len(),
+        1,
+        "current state delivered at once"
+    );
+    let seen = drive(&env, &s, &su).await;
+    let states = rec.states.lock().unwrap().clone();
+    assert_eq!(states.last(), seen.last());
+    for st in &seen[1..] {
+        assert!(states.contains(st), "observer missed {st:?}");
+    }
+    let events = rec.events.lock().unwrap().clone();
+    let completed: Vec<StepKind> = events
+        .iter()
+        .filter(|e| e.kind == AnalyticsEventKind::StepCompleted)
+        .map(|e| e.step)
+        .collect();
+    for k in [
+        StepKind::CreateRegistration,
+        StepKind::EmailOtp,
+        StepKind::PhoneOtp,
+        StepKind::SignUpForm,
+        StepKind::Document,
+        StepKind::Liveness,
+        StepKind::FaceCompare,
+    ] {
+        assert!(completed.contains(&k), "no completion event for {k:?}");
+    }
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == AnalyticsEventKind::EnrollmentFinished
+                && e.outcome == Some(Outcome::Completed))
+    );
+    let dump = format!("{events:?}");
+    for secret in ["observed", "3001234567", "Quintessa", "example.com"] {
+        assert!(!dump.contains(secret), "analytics leaked {secret}");
+    }
+    drop(handle);
+    assert_eq!(s.observer_count(), 0);
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_input_is_refused_before_any_request() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let client = env.client();
+    let mut bad = signup("not an email");
+    assert!(matches!(
+        EnrollmentSession::new(client.clone(), flow.clone(), bad.clone()),
+        Err(EnrollError::InvalidInput { .. })
+    ));
+    bad = signup("ok@example.com");
+    let s = EnrollmentSession::new(client.clone(), flow, bad.clone()).unwrap();
+    s.start().await.unwrap();
+    let n = client.stats().requests;
+    assert!(matches!(
+        s.submit_email_code("12a456".into()).await,
+        Err(EnrollError::InvalidInput { .. })
+    ));
+    let code = env.code("ok@example.com").await;
+    s.submit_email_code(code).await.unwrap();
+    let n2 = client.stats().requests;
+    assert_eq!(
+        n2 - n,
+        2,
+        "bad code sent nothing; good code validated + synced signUpForm"
+    );
+    for junk in [
+        Vec::new(),
+        b"GIF89a....".to_vec(),
+        vec![0xFF, 0xD8, 0xFF, 0x00],
+    ] {
+        let e = s
+            .submit_document(DocumentSide::Front, junk, DocumentCategory::GovernmentId)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, EnrollError::InvalidInput { ref field, .. } if field == "image"),
+            "{e:?}"
+        );
+    }
+    assert!(matches!(
+        s.state(),
+        EnrollState::AwaitingDocument {
+            attempts_left: 3,
+            ..
+        }
+    ));
+    assert_eq!(
+        client.stats().requests,
+        n2,
+        "no request for undecodable images"
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_ends_the_operation_and_it_can_be_retried() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("cancel@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let s2 = s.clone();
+    let fut = tokio::spawn(async move { s2.start().await });
+    s.cancel();
+    let r = fut.await.unwrap();
+    // Either the cancel landed first (Cancelled) or the start had already finished.
+    match r {
+        Err(EnrollError::Cancelled) => {
+            let st = s.resume().await.unwrap();
+            assert!(
+                matches!(st, EnrollState::AwaitingEmailCode { .. })
+                    || matches!(st, EnrollState::NotStarted)
+            );
+        }
+        Ok(st) => assert!(matches!(st, EnrollState::AwaitingEmailCode { .. })),
+        Err(e) => panic!("unexpected {e:?}"),
+    }
+    env.shutdown().await;
+}

@@ -1,0 +1,297 @@
+//! Faults between the client and the real sandbox: a loopback TCP proxy written here drops,
+//! delays, black-holes and resets connections, answers 502 or 429 itself, or forwards a request
+//! and then loses the answer. The enrollment still completes, and the sandbox holds no
+//! duplicate registrations. Every fault is injected a bounded number of times, so the test
+//! always ends.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Env, signup};
+use smart_enroll_core::{
+    ClientConfig, EnrollError, EnrollState, EnrollmentSession, InsecureHttp, Outcome, PhoneGateway,
+    SmartEnrollClient,
+};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Fault {
+    /// Forward untouched.
+    Pass,
+    /// Wait, then forward (slow network).
+    Delay,
+    /// Read the request, close without answering (never forwarded).
+    Drop,
+    /// Read the request, reset the connection (RST; never forwarded).
+    Reset,
+    /// Hold the connection past the client's timeout (never forwarded).
+    Blackhole,
+    /// Answer 502 with an HTML page (never forwarded).
+    BadGateway,
+    /// Answer 429 with `Retry-After: 1` (never forwarded).
+    TooMany,
+    /// Forward, let the server process it, then drop the answer.
+    LoseAnswer,
+}
+
+/// Which faults a request kind gets on its first tries (then it passes).
+struct Schedule {
+    seen: HashMap<String, usize>,
+    injected: HashMap<Fault, usize>,
+}
+
+impl Schedule {
+    fn next(&mut self, method: &str, path: &str) -> Fault {
+        // Route kind without ids: `PUT /v2/app-registrations/:id/sync` etc.
+        let kind: String = path
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .split('/')
+            .map(|seg| {
+                if seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    ":id"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let key = format!("{method} {kind}");
+        let n = self.seen.entry(key.clone()).or_insert(0);
+        *n += 1;
+        let nth = *n;
+        // Create-registration is not safe to repeat once it may have reached the server: it
+        // only gets faults that never forward, and the caller tries again.
+        let seq: &[Fault] = match key.as_str() {
+            "POST /v2/app-registrations" => &[Fault::BadGateway, Fault::Drop],
+            "POST /v2/email-validations/app-registration" => &[Fault::LoseAnswer, Fault::Reset],
+            "PUT /v2/email-validations/:id" => &[Fault::Drop, Fault::LoseAnswer],
+            "POST /v2/phone-validations/app-registration" => &[Fault::TooMany, Fault::Delay],
+            "PUT /v2/phone-validations" => &[Fault::BadGateway, Fault::Reset],
+            "PUT /v2/app-registrations/:id/sync" => &[Fault::LoseAnswer, Fault::Blackhole],
+            "POST /v2/document-validations/app-registration" => &[Fault::Reset, Fault::Delay],
+            "POST /v2/biometric-validations/app-registration" => &[Fault::LoseAnswer],
+            "POST /v2/face-recognition/compare/app-registration" => &[Fault::TooMany, Fault::Drop],
+            _ => &[],
+        };
+        let f = seq.get(nth - 1).copied().unwrap_or(Fault::Pass);
+        *self.injected.entry(f).or_insert(0) += 1;
+        f
+    }
+}
+
+struct Proxy {
+    addr: SocketAddr,
+    schedule: Arc<Mutex<Schedule>>,
+}
+
+async fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut tmp = [0u8; 16 * 1024];
+    loop {
+        let n = s.read(&mut tmp).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&tmp[..n]);
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = s.read(&mut tmp).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&tmp[..n]);
+            }
+            return Some(buf);
+        }
+    }
+}
+
+fn find(h: &[u8], n: &[u8]) -> Option<usize> {
+    h.windows(n.len()).position(|w| w == n)
+}
+
+/// Rewrites the head so the connection closes after one exchange.
+fn close_after(msg: &[u8]) -> Vec<u8> {
+    let Some(end) = find(msg, b"\r\n\r\n") else {
+        return msg.to_vec();
+    };
+    let head = String::from_utf8_lossy(&msg[..end]);
+    let mut out: Vec<String> = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(str::to_owned)
+        .collect();
+    out.push("connection: close".into());
+    let mut v = out.join("\r\n").into_bytes();
+    v.extend_from_slice(&msg[end..]);
+    v
+}
+
+async fn forward(upstream: SocketAddr, req: &[u8]) -> Option<Vec<u8>> {
+    let mut up = TcpStream::connect(upstream).await.ok()?;
+    up.write_all(&close_after(req)).await.ok()?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp).await.ok()?;
+    Some(resp)
+}
+
+async fn handle(mut s: TcpStream, upstream: SocketAddr, schedule: Arc<Mutex<Schedule>>) {
+    let Some(req) = read_request(&mut s).await else {
+        return;
+    };
+    let line = String::from_utf8_lossy(&req[..find(&req, b"\r\n").unwrap_or(0)]).to_string();
+    let mut parts = line.split(' ');
+    let method = parts.next().unwrap_or("").to_owned();
+    let path = parts.next().unwrap_or("").to_owned();
+    let fault = schedule.lock().unwrap().next(&method, &path);
+    match fault {
+        Fault::Pass | Fault::Delay => {
+            if fault == Fault::Delay {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+            }
+            if let Some(resp) = forward(upstream, &req).await {
+                let _ = s.write_all(&close_after(&resp)).await;
+            }
+            let _ = s.shutdown().await;
+        }
+        Fault::Drop => {
+            let _ = s.shutdown().await;
+        }
+        Fault::Reset => {
+            let _ = s.set_zero_linger();
+            drop(s);
+        }
+        Fault::Blackhole => {
+            tokio::time::sleep(Duration::from_millis(2_500)).await;
+            drop(s);
+        }
+        Fault::BadGateway => {
+            let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+            let resp = format!(
+                "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(resp.as_bytes()).await;
+            let _ = s.shutdown().await;
+        }
+        Fault::TooMany => {
+            let body = r#"{"code":"TooManyRequests","message":"429:TooManyRequests"}"#;
+            let resp = format!(
+                "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\nretry-after: 1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(resp.as_bytes()).await;
+            let _ = s.shutdown().await;
+        }
+        Fault::LoseAnswer => {
+            let _ = forward(upstream, &req).await;
+            let _ = s.set_zero_linger();
+            drop(s);
+        }
+    }
+}
+
+async fn start_proxy(upstream: SocketAddr) -> Proxy {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let schedule = Arc::new(Mutex::new(Schedule {
+        seen: HashMap::new(),
+        injected: HashMap::new(),
+    }));
+    let sch = schedule.clone();
+    tokio::spawn(async move {
+        while let Ok((s, _)) = listener.accept().await {
+            tokio::spawn(handle(s, upstream, sch.clone()));
+        }
+    });
+    Proxy { addr, schedule }
+}
+
+fn faulty_client(proxy: SocketAddr) -> SmartEnrollClient {
+    let mut c = ClientConfig::new(format!("http://{proxy}"));
+    c.allow_insecure_http = InsecureHttp::Loopback;
+    c.retry.base_delay_ms = 20;
+    c.retry.max_delay_ms = 2_000;
+    c.retry.max_retries = 4;
+    c.request_timeout_ms = 1_500;
+    SmartEnrollClient::new(c).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrollment_completes_through_faults_without_duplicates() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::Sms)
+        .await;
+    let upstream: SocketAddr = env.base.trim_start_matches("http://").parse().unwrap();
+    let proxy = start_proxy(upstream).await;
+    let client = faulty_client(proxy.addr);
+    let su = signup("faults@example.com");
+    let s = EnrollmentSession::new(client.clone(), flow.clone(), su.clone()).unwrap();
+    let mut user_retries = 0;
+    for _ in 0..60 {
+        if s.state().is_terminal() {
+            break;
+        }
+        match common::step(&env, &s, &su).await {
+            Ok(_) => {}
+            // What the app does with a retryable error: try the same step again.
+            Err(e) if e.is_retryable() => user_retries += 1,
+            Err(e) => panic!("non-retryable error in {:?}: {e:?}", s.state()),
+        }
+    }
+    let EnrollState::Completed { result } = s.state() else {
+        panic!("did not complete: {:?}", s.state());
+    };
+    assert_eq!(result.outcome, Outcome::Completed);
+    let stats = client.stats();
+    let injected = proxy.schedule.lock().unwrap().injected.clone();
+    for f in [
+        Fault::Delay,
+        Fault::Drop,
+        Fault::Reset,
+        Fault::Blackhole,
+        Fault::BadGateway,
+        Fault::TooMany,
+        Fault::LoseAnswer,
+    ] {
+        assert!(
+            injected.get(&f).copied().unwrap_or(0) >= 1,
+            "{f:?} was never injected"
+        );
+    }
+    assert!(stats.retries >= 8, "client retries: {stats:?}");
+    // Create-registration is never repeated by the client after a non-connect failure: the two
+    // failed tries were answered by the proxy, so the caller tried again twice.
+    assert!(user_retries >= 2, "user-level retries: {user_retries}");
+    // No duplicates: exactly one registration exists for this project.
+    let admin = env.client();
+    let page = admin.list_registrations(&env.admin, 1, 100).await.unwrap();
+    let mine: Vec<_> = page
+        .items
+        .iter()
+        .filter(|r| r.project_id.as_deref() == Some(flow.project_id.as_str()))
+        .collect();
+    assert_eq!(mine.len(), 1, "registrations: {mine:?}");
+    assert_eq!(mine[0].id, result.registration_id);
+    assert_eq!(mine[0].status, "COMPLETED");
+    // Retrying a finished enrollment is refused locally.
+    assert!(matches!(
+        s.finish().await,
+        Err(EnrollError::InvalidState { .. })
+    ));
+    env.shutdown().await;
+}
