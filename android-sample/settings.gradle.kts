@@ -19,3 +19,8 @@ dependencyResolutionManagement {
 
 rootProject.name = "smart-enroll-sample"
 include(":app", ":logic")
+
+// The Smart Enroll Android library (bindings/android: generated Kotlin + adapters + the native
+// libraries that scripts/build-android.sh puts in target/bindings/android). Including its build
+// makes Gradle build the AAR and substitute it for com.smartenroll:smart-enroll-android.
+includeBuild("../bindings/android")

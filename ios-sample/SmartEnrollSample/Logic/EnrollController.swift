@@ -26,7 +26,6 @@ public final class EnrollController: ObservableObject {
     private let client: SmartEnrollClient
     private let target: EnrollTarget
     private let store: SnapshotStore
-    private var flow: FlowConfig?
     private var session: EnrollmentSession?
     private var stateTask: Task<Void, Never>?
     private var fields = SignUpFields(fullName: true, email: true, phone: true)
@@ -44,17 +43,15 @@ public final class EnrollController: ObservableObject {
     public func start() async {
         if let saved = store.load() {
             do {
-                attach(try EnrollmentSession.restore(client: client, snapshotJson: saved))
+                attach(try client.restoreEnrollment(snapshot: saved))
                 render()
                 return
             } catch {
                 store.clear()
-                await loadFlow()
                 screen = Screen(.signUp(fields: fields, form: form), error: SdkMapping.userError(for: error))
                 return
             }
         }
-        await loadFlow()
         screen = Screen(.signUp(fields: fields, form: form))
     }
 
@@ -62,20 +59,14 @@ public final class EnrollController: ObservableObject {
         form = input
         await act { [self] in
             if let existing = session, !isNotStarted(existing.state()) {
-                _ = try await existing.start()
+                _ = try await existing.resume()
                 return
             }
-            let config: FlowConfig
-            if let loaded = flow {
-                config = loaded
-            } else {
-                config = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
-                flow = config
-            }
-            let fresh = try EnrollmentSession(
-                client: client,
-                flow: config,
-                signUp: SignUpData(
+            // Fetches the flow configuration, validates the input and plans the steps.
+            let fresh = try await client.newEnrollment(
+                projectId: target.projectId,
+                flowId: target.flowId,
+                signup: SignUpData(
                     email: input.email.isEmpty ? nil : input.email,
                     phone: input.phone.isEmpty ? nil : input.phone,
                     countryCode: input.countryCode.isEmpty ? nil : input.countryCode,
@@ -178,26 +169,11 @@ public final class EnrollController: ObservableObject {
         return false
     }
 
-    private func loadFlow() async {
-        do {
-            let config = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
-            flow = config
-            fields = SignUpFields(
-                fullName: config.signUpForm.fullName,
-                email: config.signUpForm.email,
-                phone: config.signUpForm.phone
-            )
-        } catch {
-            // Without the configuration the form asks for everything; sign-up retries the fetch.
-            fields = SignUpFields(fullName: true, email: true, phone: true)
-        }
-    }
-
     private func attach(_ newSession: EnrollmentSession) {
         detach()
         session = newSession
         stateTask = Task { [weak self] in
-            for await _ in newSession.stateStream() {
+            for await _ in newSession.states() {
                 guard let self else { return }
                 self.render(busy: self.inFlight)
             }
@@ -250,7 +226,10 @@ public final class EnrollController: ObservableObject {
             if userError.kind == .sessionExpired {
                 store.clear()
                 screen = Screen(.fatal, error: userError)
-            } else if session != nil, !isSignUp(before.kind) {
+            } else if isSignUp(before.kind) {
+                // Still on the sign-up form: keep what was typed, show the error.
+                screen = Screen(.signUp(fields: fields, form: form), error: userError)
+            } else if session != nil {
                 render(error: userError)
             } else {
                 screen = Screen(before.kind, error: userError)

@@ -39,7 +39,7 @@ public enum SdkMapping {
         case .readyToFinish:
             return .readyToFinish
         case let .completed(result):
-            return .result(outcome: outcome(of: result.outcome), token: result.token, redirectUrl: result.redirectUrl)
+            return .result(outcome: outcome(of: result.outcome), token: result.token.reveal(), redirectUrl: result.redirectUrl?.reveal())
         }
     }
 
@@ -96,37 +96,42 @@ public enum SdkMapping {
             return Decisions.userError(.unknown)
         }
         switch sdkError {
-        case let .InvalidInput(field, _):
-            return Decisions.userError(field == "image" ? .invalidImage : .invalidInput)
-        case .InvalidState:
-            return Decisions.userError(.invalidState)
         case .Network:
             return Decisions.userError(.network)
-        case .SessionExpired:
-            return Decisions.userError(.sessionExpired)
-        case .WrongCode:
+        case .Timeout:
+            return Decisions.userError(.timeout)
+        case .Server, .MalformedResponse:
+            return Decisions.userError(.server)
+        case let .RateLimited(_, retryAfterMs):
+            let seconds = retryAfterMs.map { max(1, (Int64($0) + 999) / 1000) }
+            return Decisions.userError(.rateLimited, retryAfterSeconds: seconds)
+        case let .InvalidInput(field, _):
+            return Decisions.userError(field == "image" ? .invalidImage : .invalidInput)
+        case .OtpMismatch:
             return Decisions.userError(.otpMismatch)
-        case .CodeExpired:
+        case .OtpLocked:
+            return Decisions.userError(.otpLocked)
+        case .OtpExpired:
             return Decisions.userError(.otpExpired)
-        case let .TooManyAttempts(reason):
-            let lower = reason.lowercased()
-            return Decisions.userError(lower.contains("otp") || lower.contains("code") ? .otpLocked : .attemptsExhausted)
-        case let .ResendCooldown(retryAfterSecs):
-            return Decisions.userError(.rateLimited, retryAfterSeconds: Int64(retryAfterSecs))
-        case .AlreadyRegistered:
-            return Decisions.userError(.alreadyRegistered)
         case let .LivenessFailed(score):
             return Decisions.userError(.livenessFailed, attemptsLeft: attemptsLeft, score: score)
         case .FaceAlreadyExists:
             return Decisions.userError(.faceAlreadyExists)
-        case .ImageRejected:
-            return Decisions.userError(.invalidImage)
-        case let .Server(status, _):
-            switch status {
-            case 402: return Decisions.userError(.paymentRequired)
-            case 404: return Decisions.userError(.configuration)
-            default: return Decisions.userError(.server)
-            }
+        case .AttemptsExhausted:
+            return Decisions.userError(.attemptsExhausted)
+        case .AlreadyRegistered:
+            return Decisions.userError(.alreadyRegistered)
+        case .SessionExpired:
+            return Decisions.userError(.sessionExpired)
+        case .NotFound, .Forbidden, .Config:
+            return Decisions.userError(.configuration)
+        case .PaymentRequired:
+            return Decisions.userError(.paymentRequired)
+        case let .Rejected(status, _):
+            // The image rejections of the API (only_images_in_base64, image_too_large).
+            return Decisions.userError([412, 413, 415].contains(status) ? .invalidImage : .unknown)
+        case .InvalidState:
+            return Decisions.userError(.invalidState)
         case .Cancelled:
             return Decisions.userError(.cancelled)
         case .Internal:

@@ -9,6 +9,7 @@ import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.safeDrawingPadding
 import androidx.compose.material3.Surface
 import androidx.compose.ui.Modifier
+import com.smartenroll.sample.ui.ConfigurationErrorScreen
 import com.smartenroll.sample.ui.EnrollApp
 import com.smartenroll.sample.ui.SampleTheme
 
@@ -21,7 +22,12 @@ class MainActivity : ComponentActivity() {
         setContent {
             SampleTheme {
                 Surface(Modifier.fillMaxSize().safeDrawingPadding()) {
-                    EnrollApp(viewModel.controller, viewModel.clock)
+                    val controller = viewModel.controller
+                    if (controller != null) {
+                        EnrollApp(controller, viewModel.clock)
+                    } else {
+                        ConfigurationErrorScreen(viewModel.setupError.orEmpty())
+                    }
                 }
             }
         }

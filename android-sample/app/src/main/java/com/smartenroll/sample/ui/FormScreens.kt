@@ -274,3 +274,12 @@ fun FatalScreen(screen: Screen.Fatal, onRestart: () -> Unit) {
         }
     }
 }
+
+/** Shown when the SDK client could not be created from the build's configuration. */
+@Composable
+fun ConfigurationErrorScreen(detail: String) {
+    Page(stringResource(R.string.app_name)) {
+        Text(stringResource(R.string.error_configuration), color = MaterialTheme.colorScheme.error)
+        Text(detail, style = MaterialTheme.typography.bodySmall)
+    }
+}

@@ -2,7 +2,6 @@ package com.smartenroll.sample.logic
 
 import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.EnrollmentSession
-import com.smartenroll.sdk.FlowConfig
 import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.states
@@ -48,8 +47,7 @@ class EnrollController(
     private val lock = Mutex()
     private var session: EnrollmentSession? = null
     private var stateJob: Job? = null
-    private var flow: FlowConfig? = null
-    private var fields = SignUpFields()
+    private var fields = SignUpFields(fullName = true, email = true, phone = true)
     private var form = SignUpForm()
     private var lastFailed: (suspend () -> Unit)? = null
 
@@ -58,11 +56,10 @@ class EnrollController(
     /** Resumes the stored session if there is one, else shows the sign-up form. */
     fun start(): Job = scope.launch {
         lock.withLock {
-            loadFlow()
             val saved = store.load()
             if (saved != null) {
                 try {
-                    attach(EnrollmentSession.restore(client, saved))
+                    attach(client.restoreEnrollment(saved))
                     return@withLock
                 } catch (e: CancellationException) {
                     throw e
@@ -83,13 +80,13 @@ class EnrollController(
         val existing = session
         if (existing != null && existing.state() !is EnrollState.NotStarted) {
             // A registration exists already (e.g. the answer to a first try was lost): continue it.
-            existing.start()
+            existing.resume()
             return@act
         }
-        val config = flow ?: client.fetchFlowConfig(target.projectId, target.flowId).also { flow = it }
-        val fresh = EnrollmentSession(
-            client,
-            config,
+        // Fetches the flow configuration, validates the input and plans the steps.
+        val fresh = client.newEnrollment(
+            target.projectId,
+            target.flowId,
             SignUpData(
                 email = input.email.ifBlank { null },
                 phone = input.phone.ifBlank { null },
@@ -125,7 +122,7 @@ class EnrollController(
     fun submitDocument(side: DocumentSide, category: String, image: ByteArray) = act {
         val sdkCategory = SdkMapping.sdkCategory(category)
             ?: throw IllegalArgumentException("unknown document category")
-        requireSession().submitDocument(SdkMapping.sdkSide(side), sdkCategory, image)
+        requireSession().submitDocument(SdkMapping.sdkSide(side), image, sdkCategory)
     }
 
     /** Uploads the selfie (the JPEG the prefilter captured, or a photo). */
@@ -174,22 +171,6 @@ class EnrollController(
 
     private fun requireSession(): EnrollmentSession =
         session ?: throw IllegalStateException("no enrollment session")
-
-    /** Loads the public flow configuration: which sign-up fields to show. */
-    private suspend fun loadFlow() {
-        try {
-            val config = client.fetchFlowConfig(target.projectId, target.flowId)
-            flow = config
-            val signUp = config.signUpForm
-            fields = SignUpFields(fullName = signUp.fullName, email = signUp.email, phone = signUp.phone)
-        } catch (e: CancellationException) {
-            throw e
-        } catch (_: Exception) {
-            // Without the configuration the form asks for everything; signing up fetches it
-            // again and reports a real error then.
-            fields = SignUpFields(fullName = true, email = true, phone = true)
-        }
-    }
 
     private fun attach(newSession: EnrollmentSession) {
         detach()
@@ -263,8 +244,10 @@ class EnrollController(
                     _screen.value = Screen.Fatal(error)
                 } else if (current != null && before !is Screen.SignUp) {
                     render(current, busy = false, error = error)
-                } else {
+                } else if (before is Screen.SignUp) {
                     // Still on the sign-up form: keep what was typed, show the error.
+                    _screen.value = Screen.SignUp(fields, form, busy = false, error = error)
+                } else {
                     _screen.value = before.with(busy = false, error = error)
                 }
             }

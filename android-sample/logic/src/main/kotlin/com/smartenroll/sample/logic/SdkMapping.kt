@@ -48,8 +48,8 @@ object SdkMapping {
         is EnrollState.ReadyToFinish -> Screen.ReadyToFinish()
         is EnrollState.Completed -> Screen.Result(
             outcome = outcomeOf(state.result.outcome),
-            token = state.result.token,
-            redirectUrl = state.result.redirectUrl,
+            token = state.result.token.reveal(),
+            redirectUrl = state.result.redirectUrl?.reveal(),
         )
     }
 
@@ -86,35 +86,38 @@ object SdkMapping {
      * remaining attempts (decides between "retake" and "start over" for liveness failures).
      */
     fun userErrorFor(error: Throwable, attemptsLeft: Int? = null): UserError = when (error) {
+        is SmartEnrollException.Network -> Decisions.userError(ErrorKind.NETWORK)
+        is SmartEnrollException.Timeout -> Decisions.userError(ErrorKind.TIMEOUT)
+        is SmartEnrollException.Server, is SmartEnrollException.MalformedResponse ->
+            Decisions.userError(ErrorKind.SERVER)
+        is SmartEnrollException.RateLimited -> Decisions.userError(
+            ErrorKind.RATE_LIMITED,
+            retryAfterSeconds = error.retryAfterMs?.let { ms -> ((ms.toLong() + 999) / 1000).coerceAtLeast(1) },
+        )
         is SmartEnrollException.InvalidInput ->
             if (error.field == "image") Decisions.userError(ErrorKind.INVALID_IMAGE)
             else Decisions.userError(ErrorKind.INVALID_INPUT)
-        is SmartEnrollException.InvalidState -> Decisions.userError(ErrorKind.INVALID_STATE)
-        is SmartEnrollException.Network -> Decisions.userError(ErrorKind.NETWORK)
-        is SmartEnrollException.SessionExpired -> Decisions.userError(ErrorKind.SESSION_EXPIRED)
-        is SmartEnrollException.WrongCode -> Decisions.userError(ErrorKind.OTP_MISMATCH)
-        is SmartEnrollException.CodeExpired -> Decisions.userError(ErrorKind.OTP_EXPIRED)
-        is SmartEnrollException.TooManyAttempts ->
-            if (error.reason.contains("otp", ignoreCase = true) || error.reason.contains("code", ignoreCase = true)) {
-                Decisions.userError(ErrorKind.OTP_LOCKED)
-            } else {
-                Decisions.userError(ErrorKind.ATTEMPTS_EXHAUSTED)
-            }
-        is SmartEnrollException.ResendCooldown ->
-            Decisions.userError(ErrorKind.RATE_LIMITED, retryAfterSeconds = error.retryAfterSecs.toLong())
-        is SmartEnrollException.AlreadyRegistered -> Decisions.userError(ErrorKind.ALREADY_REGISTERED)
+        is SmartEnrollException.OtpMismatch -> Decisions.userError(ErrorKind.OTP_MISMATCH)
+        is SmartEnrollException.OtpLocked -> Decisions.userError(ErrorKind.OTP_LOCKED)
+        is SmartEnrollException.OtpExpired -> Decisions.userError(ErrorKind.OTP_EXPIRED)
         is SmartEnrollException.LivenessFailed ->
             Decisions.userError(ErrorKind.LIVENESS_FAILED, attemptsLeft = attemptsLeft, score = error.score)
         is SmartEnrollException.FaceAlreadyExists -> Decisions.userError(ErrorKind.FACE_ALREADY_EXISTS)
-        is SmartEnrollException.ImageRejected -> Decisions.userError(ErrorKind.INVALID_IMAGE)
-        is SmartEnrollException.Server -> when (error.status.toInt()) {
-            402 -> Decisions.userError(ErrorKind.PAYMENT_REQUIRED)
-            404 -> Decisions.userError(ErrorKind.CONFIGURATION)
-            else -> Decisions.userError(ErrorKind.SERVER)
+        is SmartEnrollException.AttemptsExhausted -> Decisions.userError(ErrorKind.ATTEMPTS_EXHAUSTED)
+        is SmartEnrollException.AlreadyRegistered -> Decisions.userError(ErrorKind.ALREADY_REGISTERED)
+        is SmartEnrollException.SessionExpired -> Decisions.userError(ErrorKind.SESSION_EXPIRED)
+        is SmartEnrollException.NotFound, is SmartEnrollException.Forbidden, is SmartEnrollException.Config ->
+            Decisions.userError(ErrorKind.CONFIGURATION)
+        is SmartEnrollException.PaymentRequired -> Decisions.userError(ErrorKind.PAYMENT_REQUIRED)
+        is SmartEnrollException.Rejected -> when (error.status.toInt()) {
+            // The image rejections of the API (only_images_in_base64, image_too_large).
+            412, 413, 415 -> Decisions.userError(ErrorKind.INVALID_IMAGE)
+            else -> Decisions.userError(ErrorKind.UNKNOWN)
         }
-        is SmartEnrollException.Cancelled -> Decisions.userError(ErrorKind.CANCELLED)
+        is SmartEnrollException.InvalidState -> Decisions.userError(ErrorKind.INVALID_STATE)
+        is SmartEnrollException.Cancelled, is kotlinx.coroutines.CancellationException ->
+            Decisions.userError(ErrorKind.CANCELLED)
         is SmartEnrollException.Internal -> Decisions.userError(ErrorKind.UNKNOWN)
-        is kotlinx.coroutines.CancellationException -> Decisions.userError(ErrorKind.CANCELLED)
         else -> Decisions.userError(ErrorKind.UNKNOWN)
     }
 }

@@ -1,0 +1,238 @@
+package com.smartenroll.sample.logic
+
+import com.smartenroll.sdk.ClientConfig
+import com.smartenroll.sdk.InsecureHttp
+import com.smartenroll.sdk.SmartEnrollClient
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.ExecutorCoroutineDispatcher
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.BeforeClass
+import org.junit.Test
+import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicInteger
+
+/**
+ * The sample's controller driving whole enrollments through the real SDK (generated bindings,
+ * JNA, the host-built library) against a real sandbox server, the way the apps do: it starts,
+ * signs up, reads the codes from the sandbox outbox, uploads a document and the sample selfie,
+ * and finishes, checking the screen after every step.
+ */
+class ControllerEnrollmentTest {
+    /** One controller on its own single-threaded dispatcher (like the apps' main thread). */
+    private class Harness(val controller: EnrollController, val client: SmartEnrollClient, private val dispatcher: ExecutorCoroutineDispatcher, private val scope: CoroutineScope) : AutoCloseable {
+        /** Waits (up to 60 s) for a settled screen of type [T] that matches [predicate]. */
+        inline fun <reified T : Screen> await(crossinline predicate: (T) -> Boolean = { true }): T = runBlocking {
+            val screen = withTimeoutOrNull(60_000) {
+                controller.screen.first { it is T && !it.busy && predicate(it) }
+            }
+            assertNotNull("timed out waiting for ${T::class.simpleName}; last screen: ${controller.screen.value}", screen)
+            screen as T
+        }
+
+        /** Runs one controller action and waits until it has finished (its screen is set). */
+        fun act(action: EnrollController.() -> Job) = runBlocking { controller.action().join() }
+
+        override fun close() {
+            controller.close()
+            scope.cancel()
+            dispatcher.close()
+            client.close()
+        }
+    }
+
+    private fun harness(projectId: String, flowId: String, store: SnapshotStore): Harness {
+        val client = SmartEnrollClient(
+            ClientConfig(baseUrl = sandbox.baseUrl, allowInsecureHttp = InsecureHttp.Loopback),
+        )
+        val dispatcher = Executors.newSingleThreadExecutor { r -> Thread(r, "sample-main").apply { isDaemon = true } }
+            .asCoroutineDispatcher()
+        val scope = CoroutineScope(SupervisorJob() + dispatcher)
+        val controller = EnrollController(client, EnrollTarget(projectId, flowId), store, scope)
+        controller.start()
+        return Harness(controller, client, dispatcher, scope)
+    }
+
+    private fun person(tags: String = ""): SignUpForm {
+        val n = counter.incrementAndGet()
+        val unique = "${System.nanoTime() % 1_000_000_000}$n"
+        return SignUpForm(
+            fullName = "Ana Example",
+            email = "u$unique$tags@example.com",
+            countryCode = "+57",
+            phone = "3" + unique.takeLast(9).padStart(9, '0'),
+        )
+    }
+
+    private fun phoneCode(form: SignUpForm, notEqualTo: String? = null): String =
+        runCatching { sandbox.latestCode(form.countryCode + form.phone, notEqualTo) }
+            .getOrElse { sandbox.latestCode(form.phone, notEqualTo) }
+
+    /** Signs up and gets through both codes; returns on the first document screen. */
+    private fun throughCodes(h: Harness, form: SignUpForm): Screen.Document {
+        h.await<Screen.SignUp>()
+        h.act { signUp(form) }
+        h.await<Screen.EmailCode>()
+        h.act { submitEmailCode(sandbox.latestCode(form.email)) }
+        h.await<Screen.PhoneCode>()
+        h.act { submitPhoneCode(phoneCode(form)) }
+        return h.await<Screen.Document> { it.side == DocumentSide.FRONT }
+    }
+
+    @Test
+    fun fullKycEnrollmentSurvivesAProcessKillAndEndsWithTheToken() {
+        val (project, flow) = sandbox.setup("full")
+        val store = InMemorySnapshotStore()
+        val form = person()
+
+        val first = harness(project, flow, store)
+        val signUp = first.await<Screen.SignUp>()
+        assertTrue(signUp.fields.email && signUp.fields.phone)
+        first.act { signUp(form) }
+        val email = first.await<Screen.EmailCode>()
+        assertFalse("the masked address hides the address", email.maskedEmail.contains(form.email.substringBefore('@')))
+        assertTrue("resend waits", email.resend!!.secondsLeft(System.currentTimeMillis()) > 0)
+
+        // A wrong code stays on the screen with a typed error the user can fix.
+        val real = sandbox.latestCode(form.email)
+        first.act { submitEmailCode(if (real == "000000") "111111" else "000000") }
+        val wrong = first.await<Screen.EmailCode> { it.error != null }
+        assertEquals(ErrorKind.OTP_MISMATCH, wrong.error!!.kind)
+        assertEquals(RecoveryAction.FIX_INPUT, wrong.error!!.action)
+
+        // Resending inside the cooldown: wait, with the server's retry-after.
+        first.act { resendEmailCode() }
+        val cooldown = first.await<Screen.EmailCode> { it.error != null }
+        assertEquals(ErrorKind.RATE_LIMITED, cooldown.error!!.kind)
+        assertEquals(RecoveryAction.WAIT, cooldown.error!!.action)
+        assertTrue((cooldown.error!!.retryAfterSeconds ?: 0) > 0)
+
+        // The process dies: a new controller, a new SDK client, the same snapshot store.
+        assertNotNull("the snapshot was stored", store.load())
+        first.close()
+        val second = harness(project, flow, store)
+        val resumed = second.await<Screen.EmailCode>()
+        assertEquals(email.maskedEmail, resumed.maskedEmail)
+        assertNull(resumed.error)
+
+        second.act { submitEmailCode(sandbox.latestCode(form.email)) }
+        second.await<Screen.PhoneCode>()
+        second.act { submitPhoneCode(phoneCode(form)) }
+        val front = second.await<Screen.Document> { it.side == DocumentSide.FRONT }
+        assertFalse(front.optional)
+        assertTrue(front.categories.containsAll(listOf("government_id", "passport", "driver_license")))
+        second.act { submitDocument(DocumentSide.FRONT, "government_id", documentJpeg("FRONT")) }
+        second.await<Screen.Document> { it.side == DocumentSide.BACK }
+        second.act { submitDocument(DocumentSide.BACK, "government_id", documentJpeg("BACK")) }
+        val selfie = second.await<Screen.Selfie>()
+        assertFalse(selfie.optional)
+        second.act { submitSelfie(sampleSelfie()) }
+        second.await<Screen.ReadyToFinish>()
+        second.act { finish() }
+        val result = second.await<Screen.Result>()
+        assertEquals(Outcome.COMPLETED, result.outcome)
+        assertTrue("a final token", result.token.length > 20)
+        val redirect = result.redirectUrl!!
+        assertTrue(redirect, redirect.startsWith("https://example.com/welcome?") && redirect.contains("token="))
+
+        // "New enrollment": the stored session is gone, the form is empty.
+        second.act { restart() }
+        val fresh = second.await<Screen.SignUp>()
+        assertEquals(SignUpForm(), fresh.form)
+        assertNull(store.load())
+        second.close()
+    }
+
+    @Test
+    fun invalidInputKeepsTheFormAndStartsNothing() {
+        val (project, flow) = sandbox.setup("full")
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            h.await<Screen.SignUp>()
+            val bad = person().copy(email = "not-an-email")
+            h.act { signUp(bad) }
+            val screen = h.await<Screen.SignUp> { it.error != null }
+            assertEquals(ErrorKind.INVALID_INPUT, screen.error!!.kind)
+            assertEquals(RecoveryAction.FIX_INPUT, screen.error!!.action)
+            assertEquals("what was typed is kept", bad, screen.form)
+            // Fixed: a new session starts with the corrected data.
+            val good = person()
+            h.act { signUp(good) }
+            h.await<Screen.EmailCode>()
+            assertNotNull(sandbox.latestCode(good.email))
+        }
+    }
+
+    @Test
+    fun optionalStepsCanBeSkippedAndKycCanBeSkippedAltogether() {
+        val (project, flow) = sandbox.setup("basic")
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            val doc = throughCodes(h, person())
+            assertTrue(doc.optional)
+            assertTrue(Decisions.canSkip(doc.optional, doc.busy))
+            h.act { skipStep() }
+            val selfie = h.await<Screen.Selfie>()
+            assertTrue(selfie.optional)
+            h.act { skipStep() }
+            h.await<Screen.ReadyToFinish>()
+            h.act { finish() }
+            val result = h.await<Screen.Result>()
+            assertTrue(result.outcome == Outcome.COMPLETED || result.outcome == Outcome.COMPLETED_WITHOUT_KYC)
+            assertTrue(result.token.isNotBlank())
+        }
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            val doc = throughCodes(h, person())
+            assertTrue("basic flow: KYC can be skipped", doc.canSkipKyc)
+            h.act { skipKyc() }
+            val result = h.await<Screen.Result>()
+            assertEquals(Outcome.COMPLETED_WITHOUT_KYC, result.outcome)
+        }
+    }
+
+    @Test
+    fun aFailedLivenessCheckOffersARetakeAndTheRetakeSucceeds() {
+        val (project, flow) = sandbox.setup("full")
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            throughCodes(h, person(tags = "+liveness-fail-once"))
+            h.act { submitDocument(DocumentSide.FRONT, "passport", documentJpeg("PASSPORT")) }
+            val before = h.await<Screen.Selfie>()
+            h.act { submitSelfie(sampleSelfie()) }
+            val failed = h.await<Screen.Selfie> { it.error != null }
+            assertEquals(ErrorKind.LIVENESS_FAILED, failed.error!!.kind)
+            assertEquals(RecoveryAction.RETAKE_PHOTO, failed.error!!.action)
+            assertTrue(Decisions.retakeSelfie(failed.error!!))
+            assertEquals(before.attemptsLeft - 1, failed.attemptsLeft)
+            h.act { submitSelfie(sampleSelfie()) }
+            h.await<Screen.ReadyToFinish>()
+            h.act { finish() }
+            assertEquals(Outcome.COMPLETED, h.await<Screen.Result>().outcome)
+        }
+    }
+
+    companion object {
+        private val counter = AtomicInteger()
+        private lateinit var sandbox: Sandbox
+
+        @BeforeClass
+        @JvmStatic
+        fun startSandbox() {
+            sandbox = Sandbox.start()
+        }
+
+        @AfterClass
+        @JvmStatic
+        fun stopSandbox() {
+            sandbox.close()
+        }
+    }
+}

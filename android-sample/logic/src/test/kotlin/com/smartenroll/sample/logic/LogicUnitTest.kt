@@ -1,0 +1,125 @@
+package com.smartenroll.sample.logic
+
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+class CountdownTest {
+    @Test
+    fun secondsLeftRoundsUpAndStopsAtZero() {
+        val c = ResendCountdown(availableAtMillis = 10_000)
+        assertEquals(10, c.secondsLeft(0))
+        assertEquals(10, c.secondsLeft(1))
+        assertEquals(1, c.secondsLeft(9_999))
+        assertEquals(0, c.secondsLeft(10_000))
+        assertEquals(0, c.secondsLeft(99_000))
+        assertFalse(c.canResend(9_999))
+        assertTrue(c.canResend(10_000))
+    }
+
+    @Test
+    fun ticksOncePerSecondOnTheInjectedClockDownToZero() = runBlocking {
+        val clock = ManualClock(start = 0)
+        val ticks = ResendCountdown(availableAtMillis = 3_500).ticks(clock).toList()
+        assertEquals(listOf(4, 3, 2, 1, 0), ticks)
+        // The last tick happens exactly when the resend becomes available.
+        assertEquals(3_500, clock.now)
+    }
+
+    @Test
+    fun retryAfterBuildsACountdownFromNow() {
+        val c = ResendCountdown.after(nowMillis = 5_000, seconds = 60)
+        assertEquals(60, c.secondsLeft(5_000))
+        assertEquals(0, ResendCountdown.after(5_000, -3).secondsLeft(5_000))
+    }
+
+    @Test
+    fun countdownLabelAndCodeInput() {
+        assertEquals("1:05", formatCountdown(65))
+        assertEquals("0:00", formatCountdown(-4))
+        assertEquals("123456", normaliseCode(" 123-456 7"))
+        assertTrue(isCompleteCode("000123"))
+        assertFalse(isCompleteCode("12345"))
+        assertFalse(isCompleteCode("12345a"))
+    }
+}
+
+class GuidanceAnnouncerTest {
+    @Test
+    fun announcesOnlyStableChangesAndThrottles() {
+        val clock = ManualClock(start = 0)
+        val a = GuidanceAnnouncer(clock, stableMillis = 600, minGapMillis = 2_000)
+        assertNull(a.onFrame("face_not_found")) // first sighting: not stable yet
+        clock.advance(300)
+        assertNull(a.onFrame("face_not_found"))
+        clock.advance(300)
+        assertEquals("face_not_found", a.onFrame("face_not_found")) // stable for 600 ms
+        clock.advance(100)
+        assertNull(a.onFrame("face_not_found")) // same key: never repeated
+        // A flickering key (one frame) is never spoken.
+        assertNull(a.onFrame("too_dark"))
+        clock.advance(50)
+        assertNull(a.onFrame("face_too_small"))
+        clock.advance(700)
+        // Stable, but within 2 s of the last announcement.
+        assertNull(a.onFrame("face_too_small"))
+        clock.advance(1_000)
+        assertNull(a.onFrame("face_too_small")) // 1.85 s since the last one
+        clock.advance(200)
+        assertEquals("face_too_small", a.onFrame("face_too_small"))
+    }
+
+    @Test
+    fun captureIsAnnouncedAtOnceAndResetForgets() {
+        val clock = ManualClock(start = 0)
+        val a = GuidanceAnnouncer(clock)
+        assertEquals("captured", a.onFrame("captured", captured = true))
+        a.reset()
+        assertNull(a.onFrame("hold_still"))
+        clock.advance(600)
+        assertEquals("hold_still", a.onFrame("hold_still"))
+    }
+}
+
+class DecisionsTest {
+    @Test
+    fun everyErrorKindHasARecoveryAndAMessageKey() {
+        for (kind in ErrorKind.entries) {
+            val e = Decisions.userError(kind)
+            assertEquals("error_" + kind.name.lowercase(), e.messageKey)
+        }
+        assertEquals(RecoveryAction.RETRY, Decisions.recoveryFor(ErrorKind.NETWORK))
+        assertEquals(RecoveryAction.WAIT, Decisions.recoveryFor(ErrorKind.RATE_LIMITED))
+        assertEquals(RecoveryAction.FIX_INPUT, Decisions.recoveryFor(ErrorKind.OTP_MISMATCH))
+        assertEquals(RecoveryAction.RESEND_CODE, Decisions.recoveryFor(ErrorKind.OTP_LOCKED))
+        assertEquals(RecoveryAction.RESTART, Decisions.recoveryFor(ErrorKind.SESSION_EXPIRED))
+        assertEquals(RecoveryAction.NONE, Decisions.recoveryFor(ErrorKind.CANCELLED))
+    }
+
+    @Test
+    fun livenessFailureRetakesWhileAttemptsRemain() {
+        assertEquals(RecoveryAction.RETAKE_PHOTO, Decisions.recoveryFor(ErrorKind.LIVENESS_FAILED, attemptsLeft = 2))
+        assertEquals(RecoveryAction.RETAKE_PHOTO, Decisions.recoveryFor(ErrorKind.LIVENESS_FAILED, attemptsLeft = null))
+        assertEquals(RecoveryAction.RESTART, Decisions.recoveryFor(ErrorKind.LIVENESS_FAILED, attemptsLeft = 0))
+        assertTrue(Decisions.retakeSelfie(Decisions.userError(ErrorKind.LIVENESS_FAILED, attemptsLeft = 1)))
+        assertFalse(Decisions.retakeSelfie(Decisions.userError(ErrorKind.FACE_ALREADY_EXISTS)))
+    }
+
+    @Test
+    fun skipIsOfferedOnlyForOptionalStepsWhenIdle() {
+        assertTrue(Decisions.canSkip(optional = true, busy = false))
+        assertFalse(Decisions.canSkip(optional = true, busy = true))
+        assertFalse(Decisions.canSkip(optional = false, busy = false))
+    }
+
+    @Test
+    fun guidanceKeysMapToTheirResourcesAndUnknownKeysFallBack() {
+        assertEquals("guidance_face_not_found", Guidance.resourceName("face_not_found"))
+        assertEquals("guidance_unknown", Guidance.resourceName("a_key_from_a_newer_sdk"))
+        assertEquals(Guidance.KEYS.size + 1, Guidance.RESOURCE_NAMES.toSet().size)
+    }
+}
