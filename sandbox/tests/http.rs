@@ -2231,3 +2231,119 @@ async fn webhooks_are_posted_without_otps_and_retried() {
     );
     handle.abort();
 }
+
+// ------------------------------------------------------------------ logs
+
+#[derive(Clone, Default)]
+struct LogBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_carry_no_personal_data_codes_or_tokens() {
+    let buf = LogBuf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .without_time()
+        .with_writer(move || writer.clone())
+        .finish();
+    // Process-wide: it also sees what other tests in this binary log, which is fine.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let s = Server::start().await;
+    let (p, f) = s
+        .setup(
+            "full_kyc",
+            json!({"webhookUrl": "http://127.0.0.1:9/unreachable"}),
+        )
+        .await;
+    let email = "secret.person+manual-review@example.com";
+    let reg = s.register(&p, &f, json!({"email": email, "phone": "3157778899", "countryCode": "+57", "fullName": "Zebulon Quixote"})).await;
+    let t = Auth::Bearer(&reg.token);
+    let (_, v) = create_email_otp(&s, &reg, email).await;
+    let id = v["data"]["_id"].as_str().unwrap().to_owned();
+    let code = s.outbox_code(email).await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    s.put(
+        &format!("/v2/email-validations/{id}"),
+        t,
+        json!({"otp": wrong}),
+    )
+    .await;
+    s.ok(
+        Method::PUT,
+        &format!("/v2/email-validations/{id}"),
+        t,
+        Some(json!({"otp": code})),
+    )
+    .await;
+    create_phone_otp(&s, &reg, "3157778899", None).await;
+    let pcode = s.outbox_code("3157778899").await;
+    s.ok(
+        Method::PUT,
+        "/v2/phone-validations",
+        t,
+        Some(json!({"phone": "3157778899", "countryCode": "+57", "otp": pcode})),
+    )
+    .await;
+    let img = png_b64(24, 24, 9);
+    s.ok(
+        Method::POST,
+        "/v2/document-validations/app-registration",
+        t,
+        Some(json!({"image": img, "category": "passport"})),
+    )
+    .await;
+    s.post(
+        "/v2/document-validations/app-registration",
+        t,
+        json!({"image": "not an image at all, clearly"}),
+    )
+    .await;
+    s.ok(
+        Method::POST,
+        "/v2/biometric-validations/app-registration",
+        t,
+        Some(json!({"image": png_b64(24, 24, 10), "os": "IOS"})),
+    )
+    .await;
+    let end = s.sync_ok(&reg, "end", "COMPLETED").await;
+    let final_token = end["data"]["token"].as_str().unwrap().to_owned();
+    // Give the webhook task time to fail and log its attempts.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains(&reg.id),
+        "the registration id is logged, so logging works: {logs}"
+    );
+    assert!(
+        logs.contains("webhook"),
+        "webhook failures are logged: {logs}"
+    );
+    for secret in [
+        email,
+        "secret.person",
+        "3157778899",
+        "+573157778899",
+        code.as_str(),
+        pcode.as_str(),
+        reg.token.as_str(),
+        final_token.as_str(),
+        common::CLIENT_TOKEN,
+        "Zebulon",
+        "Quixote",
+        &img[..40],
+    ] {
+        assert!(!logs.contains(secret), "log output contains {secret:?}");
+    }
+}

@@ -12,7 +12,6 @@ use crate::db::Tx;
 use crate::handlers::registrations::{valid_country_code, valid_email, valid_phone};
 use crate::model::{self, Registration, new_id};
 use crate::otp::{self, COOLDOWN_MS, MAX_ATTEMPTS, OtpRow, TTL_MS};
-use crate::redact::Secret;
 use crate::server::AppState;
 use crate::triggers::Triggers;
 
@@ -128,11 +127,11 @@ fn created_body(row: &OtpRow) -> Value {
 }
 
 fn log_delivery(state: &AppState, row: &OtpRow) {
-    let code: Secret<()> = Secret(());
+    // Ids and channel only: never the code or the contact.
     if state.dev {
-        tracing::info!(validation = %row.id, channel = %row.channel, code = %code, "OTP sent to the dev outbox");
+        tracing::info!(validation = %row.id, channel = %row.channel, "OTP sent to the dev outbox");
     } else {
-        tracing::info!(validation = %row.id, channel = %row.channel, code = %code,
+        tracing::info!(validation = %row.id, channel = %row.channel,
             "OTP issued (sandbox: not delivered; start with --dev for GET /sandbox/outbox)");
     }
 }
