@@ -1,56 +1,160 @@
-//! The one FFI error type. Every core error becomes a [`SmartEnrollError`] in exactly one place
-//! (`impl From<smart_enroll_core::EnrollError>` below). Kotlin sees it as
-//! `SmartEnrollException` (one subclass per variant), Swift as `SmartEnrollError`.
+//! The one FFI error type. Every core error becomes a [`SmartEnrollError`] in exactly one place,
+//! `impl From<core::EnrollError> for SmartEnrollError` below. Kotlin sees it as the sealed class
+//! `SmartEnrollException` (one subclass per variant), Swift as the enum `SmartEnrollError`.
 //!
-//! No variant carries personal data (codes, tokens, e-mails, phones, names, images), and no
-//! field is named `message` (it would clash with `Throwable.message` in Kotlin).
+//! No variant carries personal data (codes, tokens, e-mails, phones, names, images): only HTTP
+//! statuses, the API's error tokens, field and step names. No field is named `message` (it would
+//! clash with `Throwable.message` in Kotlin); free text is in `reason`/`detail`.
 
-/// Why an SDK call failed.
+use smart_enroll_core as core;
+
+/// Why an SDK call failed. Mirrors the core's error one to one, plus `Internal`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
 pub enum SmartEnrollError {
-    /// An argument was rejected before anything was sent (bad e-mail format, empty image...).
-    #[error("invalid input ({field}): {reason}")]
+    /// The server could not be reached or the connection broke; retry later.
+    #[error("network error: {detail}")]
+    Network { detail: String },
+    /// The request timed out; retry later.
+    #[error("request timed out: {detail}")]
+    Timeout { detail: String },
+    /// The server failed (5xx) with its error token.
+    #[error("server error {status} ({code})")]
+    Server { status: u16, code: String },
+    /// Too many requests (e.g. the one-time-code resend cooldown); retry after `retry_after_ms`
+    /// when known.
+    #[error("rate limited ({code})")]
+    RateLimited {
+        code: String,
+        retry_after_ms: Option<u64>,
+    },
+    /// Bad input, checked locally before any request or rejected by the server. `field` names
+    /// the input (`email`, `phone`, `otp`, `image`, `snapshot`...); `reason` the broken rule,
+    /// never the value.
+    #[error("invalid {field}: {reason}")]
     InvalidInput { field: String, reason: String },
-    /// The operation is not allowed in the session's current state.
-    #[error("not allowed now: {reason}")]
-    InvalidState { reason: String },
-    /// The network failed or timed out; the operation can be retried.
-    #[error("network error: {reason}")]
-    Network { reason: String },
-    /// The registrant session is no longer valid (401/403, expired token): start again.
-    #[error("session expired or unauthorized")]
-    SessionExpired,
-    /// The one-time code did not match.
-    #[error("the code does not match")]
-    WrongCode,
-    /// The one-time code expired: resend it.
-    #[error("the code has expired")]
-    CodeExpired,
-    /// Too many attempts (codes, documents or selfies); `reason` says which limit.
-    #[error("too many attempts: {reason}")]
-    TooManyAttempts { reason: String },
-    /// A resend was asked too soon; retry after `retry_after_secs`.
-    #[error("resend not allowed yet; retry after {retry_after_secs} s")]
-    ResendCooldown { retry_after_secs: u64 },
-    /// This e-mail or phone is already registered in the project.
-    #[error("already registered ({channel})")]
-    AlreadyRegistered { channel: String },
-    /// The server rejected the selfie's liveness; `score` when the server gave one.
+    /// The one-time code does not match; the user may type it again.
+    #[error("the one-time code does not match")]
+    OtpMismatch,
+    /// Too many wrong codes: request a new code (resend).
+    #[error("too many wrong codes: request a new code")]
+    OtpLocked,
+    /// The code expired: request a new code (resend).
+    #[error("the one-time code expired: request a new code")]
+    OtpExpired,
+    /// The selfie failed the server's liveness check (`score` when the server gave one).
     #[error("liveness check failed")]
     LivenessFailed { score: Option<f64> },
-    /// The face already belongs to another registrant.
-    #[error("this face is already enrolled")]
+    /// This face is already enrolled in the project.
+    #[error("this face is already registered in the project")]
     FaceAlreadyExists,
-    /// An image was rejected (format, size, unreadable).
-    #[error("image rejected: {reason}")]
-    ImageRejected { reason: String },
-    /// Any other server error: the HTTP status and the API's error token (never personal data).
-    #[error("server error {status}: {code}")]
-    Server { status: u16, code: String },
-    /// The operation was cancelled (session cancelled, or the caller's coroutine/task was).
+    /// The attempt limit of a step (`document`, `liveness`, `emailOtp`...) was reached.
+    #[error("no attempts left for step {step}")]
+    AttemptsExhausted { step: String },
+    /// This e-mail or phone (`field`) is already registered in the project.
+    #[error("this {field} is already registered in the project")]
+    AlreadyRegistered { field: String },
+    /// The registrant session expired or was rejected: start again, or restore the snapshot
+    /// with a fresh token from your backend (resend-link).
+    #[error("the enrollment session expired ({reason})")]
+    SessionExpired { reason: String },
+    /// The project, flow or registration does not exist.
+    #[error("not found ({code})")]
+    NotFound { code: String },
+    /// Not allowed.
+    #[error("forbidden ({code})")]
+    Forbidden { code: String },
+    /// The project has no credits or plan for this operation.
+    #[error("payment required ({code})")]
+    PaymentRequired { code: String },
+    /// Any other rejection by the server (4xx).
+    #[error("rejected by the server: {status} ({code})")]
+    Rejected { status: u16, code: String },
+    /// The call does not fit the session's current state.
+    #[error("invalid state: {reason}")]
+    InvalidState { reason: String },
+    /// The server's answer was not a valid response.
+    #[error("malformed response: {reason}")]
+    MalformedResponse { reason: String },
+    /// The operation was cancelled (`cancel()`, or the caller's coroutine / task was cancelled).
     #[error("cancelled")]
     Cancelled,
-    /// A bug inside the SDK (including a caught panic); safe to report.
+    /// The client configuration is invalid (bad base URL, plain HTTP not allowed...).
+    #[error("configuration error: {reason}")]
+    Config { reason: String },
+    /// A bug inside the SDK, including a caught Rust panic. Safe to report.
     #[error("internal error: {reason}")]
     Internal { reason: String },
+}
+
+impl From<core::EnrollError> for SmartEnrollError {
+    fn from(e: core::EnrollError) -> Self {
+        use core::EnrollError as E;
+        match e {
+            E::Network { detail } => Self::Network { detail },
+            E::Timeout { detail } => Self::Timeout { detail },
+            E::Server { status, code } => Self::Server { status, code },
+            E::RateLimited {
+                code,
+                retry_after_ms,
+            } => Self::RateLimited {
+                code,
+                retry_after_ms,
+            },
+            E::InvalidInput { field, reason } => Self::InvalidInput { field, reason },
+            E::OtpMismatch => Self::OtpMismatch,
+            E::OtpLocked => Self::OtpLocked,
+            E::OtpExpired => Self::OtpExpired,
+            E::LivenessFailed { score } => Self::LivenessFailed { score },
+            E::FaceAlreadyExists => Self::FaceAlreadyExists,
+            E::AttemptsExhausted { step } => Self::AttemptsExhausted { step },
+            E::AlreadyRegistered { field } => Self::AlreadyRegistered { field },
+            E::SessionExpired { reason } => Self::SessionExpired { reason },
+            E::NotFound { code } => Self::NotFound { code },
+            E::Forbidden { code } => Self::Forbidden { code },
+            E::PaymentRequired { code } => Self::PaymentRequired { code },
+            E::Rejected { status, code } => Self::Rejected { status, code },
+            E::InvalidState { reason } => Self::InvalidState { reason },
+            E::MalformedResponse { reason } => Self::MalformedResponse { reason },
+            E::Cancelled => Self::Cancelled,
+            E::Config { reason } => Self::Config { reason },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_error_maps_without_personal_data() {
+        let cases = [
+            core::EnrollError::OtpMismatch,
+            core::EnrollError::InvalidInput {
+                field: "email".into(),
+                reason: "is not an e-mail address".into(),
+            },
+            core::EnrollError::RateLimited {
+                code: "otp_resend_cooldown".into(),
+                retry_after_ms: Some(42_000),
+            },
+            core::EnrollError::LivenessFailed { score: Some(0.4) },
+            core::EnrollError::Cancelled,
+        ];
+        for e in cases {
+            let shown = e.to_string();
+            let ffi = SmartEnrollError::from(e);
+            assert!(!ffi.to_string().is_empty());
+            assert!(!shown.contains('@'));
+        }
+        assert_eq!(
+            SmartEnrollError::from(core::EnrollError::RateLimited {
+                code: "otp_resend_cooldown".into(),
+                retry_after_ms: Some(42_000)
+            }),
+            SmartEnrollError::RateLimited {
+                code: "otp_resend_cooldown".into(),
+                retry_after_ms: Some(42_000)
+            }
+        );
+    }
 }

@@ -21,6 +21,7 @@ pub fn test_hooks_panic() -> u32 {
 #[uniffi::export]
 pub async fn test_hooks_panic_async() -> Result<u32, SmartEnrollError> {
     runtime::run(async {
+        tracing::warn!("test hook: about to panic on purpose");
         #[allow(clippy::panic)]
         fn boom() -> u32 {
             panic!("deliberate panic from test_hooks_panic_async")
@@ -97,4 +98,15 @@ pub async fn test_hooks_rendezvous(
         })
     })
     .await
+}
+
+/// The name of the Rust thread that calls this. Called from inside a foreign callback (state
+/// observer, log sink), it names the Rust thread that ran the callback: JNA shows such native
+/// threads to Java under generic names, so the test asks Rust.
+#[uniffi::export]
+pub fn test_hooks_thread_name() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("<unnamed>")
+        .to_owned()
 }

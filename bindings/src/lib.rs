@@ -10,11 +10,12 @@ pub mod error;
 #[cfg(feature = "test-hooks")]
 pub mod hooks;
 pub mod logging;
-#[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
-// used by the session wrappers (in progress)
 mod runtime;
+pub mod session;
+pub mod types;
 
 pub use error::SmartEnrollError;
+pub use session::{EnrollmentSession, ObserverHandle, SmartEnrollClient, StateObserver};
 
 /// The SDK version (the crate version), e.g. `0.1.0`.
 #[uniffi::export]

@@ -14,4 +14,4 @@ if [ ! -x "$kotlin_prefix/node_modules/kotlin-compiler/bin/kotlinc-jvm" ] \
     npm install --silent --no-audit --no-fund --prefix "$kotlin_prefix" "kotlin-compiler@$kotlin_version" >/dev/null
 fi
 
-pip_install tree-sitter==0.26.1 tree-sitter-swift==0.7.3
+pip_install tree-sitter==0.26.1 tree-sitter-swift==0.7.4

@@ -1,0 +1,211 @@
+//! The client and session objects, the state observer and its handle: thin wrappers that run
+//! each core call on the global runtime ([`crate::runtime::run`]) and convert its types.
+
+use std::sync::{Arc, Mutex};
+
+use smart_enroll_core as core;
+
+use crate::error::SmartEnrollError;
+use crate::runtime::run;
+use crate::types::{
+    ClientConfig, DocumentCategory, DocumentSide, EnrollState, PhoneChannel, SignUpData,
+};
+
+type Result<T> = std::result::Result<T, SmartEnrollError>;
+
+/// A Smart Enroll API client holding the configuration. Create one per app and share it;
+/// `close()` it (Kotlin `use {}`) when done.
+#[derive(uniffi::Object)]
+pub struct SmartEnrollClient {
+    inner: core::SmartEnrollClient,
+}
+
+#[uniffi::export]
+impl SmartEnrollClient {
+    /// Builds a client; fails with `Config` on a bad base URL or plain HTTP that the
+    /// configuration does not allow. Sends nothing.
+    #[uniffi::constructor]
+    pub fn new(config: ClientConfig) -> Result<Arc<Self>> {
+        crate::logging::init_logging(crate::logging::LogLevel::Info);
+        let inner = core::SmartEnrollClient::new(config.into())?;
+        Ok(Arc::new(Self { inner }))
+    }
+
+    /// Fetches the project's public onboarding flow (the one with `flow_id` if given) and
+    /// prepares an enrollment for `signup`: validates the input and plans the steps. Call
+    /// `start()` on the returned session next.
+    pub async fn new_enrollment(
+        &self,
+        project_id: String,
+        flow_id: Option<String>,
+        signup: SignUpData,
+    ) -> Result<Arc<EnrollmentSession>> {
+        let client = self.inner.clone();
+        run(async move {
+            let flow = client
+                .fetch_flow_config(&project_id, flow_id.as_deref())
+                .await?;
+            let session = core::EnrollmentSession::new(client, flow, signup.into())?;
+            Ok(Arc::new(EnrollmentSession { inner: session }))
+        })
+        .await
+    }
+
+    /// Restores an enrollment from `EnrollmentSession.snapshot()` (e.g. after the app was
+    /// killed). Sends nothing; fails with `SessionExpired` when its token has expired and
+    /// `InvalidInput(field = "snapshot")` when the snapshot is damaged or of another version.
+    pub fn restore_enrollment(&self, snapshot: String) -> Result<Arc<EnrollmentSession>> {
+        let snapshot = core::Snapshot::from_json(&snapshot)?;
+        let inner = core::EnrollmentSession::restore(self.inner.clone(), snapshot)?;
+        Ok(Arc::new(EnrollmentSession { inner }))
+    }
+}
+
+/// One enrollment. Every async method returns the new state (also sent to observers). Calls are
+/// serialised; `cancel()` stops the one in flight with `Cancelled`, and so does cancelling the
+/// calling coroutine / task.
+#[derive(uniffi::Object)]
+pub struct EnrollmentSession {
+    inner: core::EnrollmentSession,
+}
+
+macro_rules! op {
+    ($self:ident, |$s:ident| $body:expr) => {{
+        let $s = $self.inner.clone();
+        run(async move { Ok($body.await?.into()) }).await
+    }};
+}
+
+#[uniffi::export]
+impl EnrollmentSession {
+    /// The current state.
+    pub fn state(&self) -> EnrollState {
+        self.inner.state().into()
+    }
+
+    /// Creates the registration and runs up to the first step that needs the user.
+    pub async fn start(&self) -> Result<EnrollState> {
+        op!(self, |s| s.start())
+    }
+
+    /// Retries the automatic step that stopped on an error (state `Processing`).
+    pub async fn resume(&self) -> Result<EnrollState> {
+        op!(self, |s| s.resume())
+    }
+
+    /// Submits the code sent by e-mail.
+    pub async fn submit_email_code(&self, code: String) -> Result<EnrollState> {
+        op!(self, |s| s.submit_email_code(code))
+    }
+
+    /// Sends the e-mail code again (after `resend_available_at_ms`).
+    pub async fn resend_email_code(&self) -> Result<EnrollState> {
+        op!(self, |s| s.resend_email_code())
+    }
+
+    /// Picks SMS or WhatsApp when the flow offers both, and sends the code.
+    pub async fn choose_phone_channel(&self, channel: PhoneChannel) -> Result<EnrollState> {
+        op!(self, |s| s.choose_phone_channel(channel.into()))
+    }
+
+    /// Submits the code sent to the phone.
+    pub async fn submit_phone_code(&self, code: String) -> Result<EnrollState> {
+        op!(self, |s| s.submit_phone_code(code))
+    }
+
+    /// Sends the phone code again.
+    pub async fn resend_phone_code(&self) -> Result<EnrollState> {
+        op!(self, |s| s.resend_phone_code())
+    }
+
+    /// Uploads one side of the ID document (JPEG, PNG or WebP bytes; re-encoded upright).
+    pub async fn submit_document(
+        &self,
+        side: DocumentSide,
+        image: Vec<u8>,
+        category: DocumentCategory,
+    ) -> Result<EnrollState> {
+        op!(self, |s| s.submit_document(
+            side.into(),
+            image,
+            category.into()
+        ))
+    }
+
+    /// Uploads the selfie (e.g. the prefilter's captured JPEG).
+    pub async fn submit_selfie(&self, image: Vec<u8>) -> Result<EnrollState> {
+        op!(self, |s| s.submit_selfie(image))
+    }
+
+    /// Skips the current optional step.
+    pub async fn skip_step(&self) -> Result<EnrollState> {
+        op!(self, |s| s.skip_step())
+    }
+
+    /// Skips every KYC step (when the flow allows it) and completes without KYC.
+    pub async fn skip_kyc(&self) -> Result<EnrollState> {
+        op!(self, |s| s.skip_kyc())
+    }
+
+    /// Ends the enrollment (state `ReadyToFinish`): the state becomes `Completed` with the
+    /// outcome and the final token.
+    pub async fn finish(&self) -> Result<EnrollState> {
+        op!(self, |s| s.finish())
+    }
+
+    /// A versioned JSON snapshot to store securely (it holds the registrant token and the
+    /// sign-up data: use the Keystore / Keychain) and restore with
+    /// `SmartEnrollClient.restoreEnrollment`.
+    pub fn snapshot(&self) -> Result<String> {
+        Ok(self.inner.snapshot().to_json()?)
+    }
+
+    /// Cancels the operation in flight (it fails with `Cancelled`); later calls work normally.
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// Registers an observer: it gets the current state at once (on the calling thread), then
+    /// every change, from SDK threads, until the returned handle is cancelled or closed.
+    pub fn observe(&self, observer: Arc<dyn StateObserver>) -> Arc<ObserverHandle> {
+        let handle = self.inner.observe(Arc::new(ObserverBridge(observer)));
+        Arc::new(ObserverHandle {
+            inner: Mutex::new(Some(handle)),
+        })
+    }
+}
+
+/// Receives every state change of a session. Called from SDK threads: hop to your UI thread.
+/// An exception thrown here is swallowed (it never breaks the enrollment).
+#[uniffi::export(with_foreign)]
+pub trait StateObserver: Send + Sync {
+    fn on_state_changed(&self, state: EnrollState);
+}
+
+struct ObserverBridge(Arc<dyn StateObserver>);
+
+impl core::StateObserver for ObserverBridge {
+    fn on_state_changed(&self, state: core::EnrollState) {
+        self.0.on_state_changed(state.into());
+    }
+}
+
+/// Keeps an observer registered; `cancel()` (or closing / releasing it) unregisters it.
+#[derive(uniffi::Object)]
+pub struct ObserverHandle {
+    inner: Mutex<Option<core::ObserverHandle>>,
+}
+
+#[uniffi::export]
+impl ObserverHandle {
+    /// Stops the observer. Idempotent.
+    pub fn cancel(&self) {
+        let handle = match self.inner.lock() {
+            Ok(mut g) => g.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(h) = handle {
+            h.cancel();
+        }
+    }
+}

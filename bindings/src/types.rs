@@ -1,0 +1,450 @@
+//! FFI records and enums mirroring the core's public value types, with their conversions.
+//! (The core stays free of FFI attributes; these are plain copies.)
+
+use std::sync::Arc;
+
+use smart_enroll_core as core;
+
+/// When plain `http://` base URLs are accepted (HTTPS always is).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum InsecureHttp {
+    /// HTTPS only: use this in release builds.
+    Never,
+    /// Plain HTTP to loopback addresses only (`127.0.0.0/8`, `::1`, `localhost`).
+    Loopback,
+    /// Plain HTTP to loopback and these exact hosts (e.g. the emulator's `10.0.2.2`, debug only).
+    Hosts { hosts: Vec<String> },
+}
+
+/// The device platform sent with the selfie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Platform {
+    Android,
+    Ios,
+    Desktop,
+}
+
+impl Platform {
+    /// The platform this library was compiled for.
+    fn native() -> Self {
+        if cfg!(target_os = "android") {
+            Self::Android
+        } else if cfg!(target_os = "ios") {
+            Self::Ios
+        } else {
+            Self::Desktop
+        }
+    }
+}
+
+/// Client configuration. Only `base_url` is required.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ClientConfig {
+    /// API base URL without `/v2`, e.g. `https://api.verifik.co`.
+    pub base_url: String,
+    /// When plain HTTP is accepted; `None` means `InsecureHttp.Never` (HTTPS only).
+    #[uniffi(default = None)]
+    pub allow_insecure_http: Option<InsecureHttp>,
+    /// Connect timeout (TCP + TLS), milliseconds.
+    #[uniffi(default = 10000)]
+    pub connect_timeout_ms: u64,
+    /// Whole-request timeout (uploads included), milliseconds.
+    #[uniffi(default = 60000)]
+    pub request_timeout_ms: u64,
+    /// Extra User-Agent text (the SDK name and version are always sent).
+    #[uniffi(default = None)]
+    pub user_agent: Option<String>,
+    /// Retries of requests that are safe to repeat (exponential backoff with jitter).
+    #[uniffi(default = 3)]
+    pub max_retries: u32,
+    /// The platform reported with the selfie; `None` means the one the library was built for.
+    #[uniffi(default = None)]
+    pub platform: Option<Platform>,
+}
+
+impl From<ClientConfig> for core::ClientConfig {
+    fn from(c: ClientConfig) -> Self {
+        let mut cfg = core::ClientConfig::new(c.base_url);
+        cfg.allow_insecure_http = match c.allow_insecure_http {
+            None | Some(InsecureHttp::Never) => core::InsecureHttp::Never,
+            Some(InsecureHttp::Loopback) => core::InsecureHttp::Loopback,
+            Some(InsecureHttp::Hosts { hosts }) => core::InsecureHttp::Hosts { hosts },
+        };
+        cfg.connect_timeout_ms = c.connect_timeout_ms;
+        cfg.request_timeout_ms = c.request_timeout_ms;
+        cfg.user_agent = c.user_agent;
+        cfg.retry.max_retries = c.max_retries;
+        cfg.platform = match c.platform.unwrap_or_else(Platform::native) {
+            Platform::Android => core::Platform::Android,
+            Platform::Ios => core::Platform::Ios,
+            Platform::Desktop => core::Platform::Desktop,
+        };
+        cfg
+    }
+}
+
+/// What the enrollee typed in the sign-up form.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignUpData {
+    #[uniffi(default = None)]
+    pub email: Option<String>,
+    /// Digits only, without the country code.
+    #[uniffi(default = None)]
+    pub phone: Option<String>,
+    /// `+` and 1-3 digits, e.g. `+57` (required with `phone`).
+    #[uniffi(default = None)]
+    pub country_code: Option<String>,
+    #[uniffi(default = None)]
+    pub full_name: Option<String>,
+    /// Language of the messages the server sends (`en` by default).
+    #[uniffi(default = None)]
+    pub language: Option<String>,
+}
+
+impl std::fmt::Debug for SignUpData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignUpData(<redacted>)")
+    }
+}
+
+impl From<SignUpData> for core::SignUpData {
+    fn from(s: SignUpData) -> Self {
+        core::SignUpData {
+            email: s.email,
+            phone: s.phone,
+            country_code: s.country_code,
+            full_name: s.full_name,
+            language: s.language,
+        }
+    }
+}
+
+/// Phone one-time-code channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PhoneChannel {
+    Sms,
+    Whatsapp,
+}
+
+impl From<core::PhoneChannel> for PhoneChannel {
+    fn from(c: core::PhoneChannel) -> Self {
+        match c {
+            core::PhoneChannel::Sms => Self::Sms,
+            core::PhoneChannel::Whatsapp => Self::Whatsapp,
+        }
+    }
+}
+
+impl From<PhoneChannel> for core::PhoneChannel {
+    fn from(c: PhoneChannel) -> Self {
+        match c {
+            PhoneChannel::Sms => Self::Sms,
+            PhoneChannel::Whatsapp => Self::Whatsapp,
+        }
+    }
+}
+
+/// Side of an ID document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DocumentSide {
+    Front,
+    Back,
+}
+
+impl From<core::DocumentSide> for DocumentSide {
+    fn from(s: core::DocumentSide) -> Self {
+        match s {
+            core::DocumentSide::Front => Self::Front,
+            core::DocumentSide::Back => Self::Back,
+        }
+    }
+}
+
+impl From<DocumentSide> for core::DocumentSide {
+    fn from(s: DocumentSide) -> Self {
+        match s {
+            DocumentSide::Front => Self::Front,
+            DocumentSide::Back => Self::Back,
+        }
+    }
+}
+
+/// Kind of ID document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DocumentCategory {
+    GovernmentId,
+    Passport,
+    DriverLicense,
+}
+
+impl From<core::DocumentCategory> for DocumentCategory {
+    fn from(c: core::DocumentCategory) -> Self {
+        match c {
+            core::DocumentCategory::GovernmentId => Self::GovernmentId,
+            core::DocumentCategory::Passport => Self::Passport,
+            core::DocumentCategory::DriverLicense => Self::DriverLicense,
+        }
+    }
+}
+
+impl From<DocumentCategory> for core::DocumentCategory {
+    fn from(c: DocumentCategory) -> Self {
+        match c {
+            DocumentCategory::GovernmentId => Self::GovernmentId,
+            DocumentCategory::Passport => Self::Passport,
+            DocumentCategory::DriverLicense => Self::DriverLicense,
+        }
+    }
+}
+
+/// A named step of the enrollment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum StepKind {
+    CreateRegistration,
+    EmailOtp,
+    PhoneOtp,
+    SignUpForm,
+    BasicInformation,
+    Document,
+    NameValidation,
+    CriminalCheck,
+    Liveness,
+    FaceCompare,
+    Form,
+    Finish,
+}
+
+impl From<core::StepKind> for StepKind {
+    fn from(s: core::StepKind) -> Self {
+        use core::StepKind as S;
+        match s {
+            S::CreateRegistration => Self::CreateRegistration,
+            S::EmailOtp => Self::EmailOtp,
+            S::PhoneOtp => Self::PhoneOtp,
+            S::SignUpForm => Self::SignUpForm,
+            S::BasicInformation => Self::BasicInformation,
+            S::Document => Self::Document,
+            S::NameValidation => Self::NameValidation,
+            S::CriminalCheck => Self::CriminalCheck,
+            S::Liveness => Self::Liveness,
+            S::FaceCompare => Self::FaceCompare,
+            S::Form => Self::Form,
+            S::Finish => Self::Finish,
+        }
+    }
+}
+
+/// Final outcome. `Failed` and `NeedsManualVerification` are outcomes, not errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Outcome {
+    Completed,
+    CompletedWithoutKyc,
+    Failed,
+    NeedsManualVerification,
+}
+
+impl From<core::Outcome> for Outcome {
+    fn from(o: core::Outcome) -> Self {
+        match o {
+            core::Outcome::Completed => Self::Completed,
+            core::Outcome::CompletedWithoutKyc => Self::CompletedWithoutKyc,
+            core::Outcome::Failed => Self::Failed,
+            core::Outcome::NeedsManualVerification => Self::NeedsManualVerification,
+        }
+    }
+}
+
+/// Scores and checks gathered during the enrollment.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Scores {
+    pub liveness_score: Option<f64>,
+    pub compare_score: Option<f64>,
+    pub compare_passed: Option<bool>,
+    pub names_match: Option<bool>,
+    pub criminal_record_found: Option<bool>,
+}
+
+impl From<core::Scores> for Scores {
+    fn from(s: core::Scores) -> Self {
+        Self {
+            liveness_score: s.liveness_score,
+            compare_score: s.compare_score,
+            compare_passed: s.compare_passed,
+            names_match: s.names_match,
+            criminal_record_found: s.criminal_record_found,
+        }
+    }
+}
+
+/// A secret string (the final token, or a URL that contains it). Its `toString()` /
+/// `description` never shows the value, so logging a state or result cannot leak it; read it
+/// with `reveal()` only to hand it to your backend or app session.
+#[derive(uniffi::Object)]
+pub struct Secret {
+    value: String,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+#[uniffi::export]
+impl Secret {
+    /// The secret value. Never log it.
+    pub fn reveal(&self) -> String {
+        self.value.clone()
+    }
+}
+
+impl Secret {
+    pub(crate) fn new(value: String) -> Arc<Self> {
+        Arc::new(Self { value })
+    }
+}
+
+/// The end of an enrollment.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EnrollResult {
+    pub registration_id: String,
+    pub outcome: Outcome,
+    /// The final token for the integrator's app session.
+    pub token: Arc<Secret>,
+    /// `redirectUrl?token=…` when the flow has a redirect URL (contains the token).
+    pub redirect_url: Option<Arc<Secret>>,
+    pub scores: Scores,
+}
+
+impl From<core::EnrollResult> for EnrollResult {
+    fn from(r: core::EnrollResult) -> Self {
+        Self {
+            registration_id: r.registration_id,
+            outcome: r.outcome.into(),
+            token: Secret::new(r.token.into_inner()),
+            redirect_url: r.redirect_url.map(Secret::new),
+            scores: r.scores.into(),
+        }
+    }
+}
+
+/// What the enrollment needs next.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum EnrollState {
+    /// `start()` has not run yet.
+    NotStarted,
+    /// An automatic step is running, or stopped on an error: call `resume()` to continue.
+    Processing { step: StepKind },
+    /// Type the code sent by e-mail.
+    AwaitingEmailCode {
+        /// Masked address (`j***@example.com`).
+        masked_email: String,
+        /// When `resendEmailCode()` is allowed, unix milliseconds.
+        resend_available_at_ms: u64,
+        /// The last code locked or expired: request a new one.
+        needs_new_code: bool,
+        optional: bool,
+    },
+    /// Choose SMS or WhatsApp (`choosePhoneChannel`).
+    AwaitingPhoneChannel {
+        channels: Vec<PhoneChannel>,
+        optional: bool,
+    },
+    /// Type the code sent to the phone.
+    AwaitingPhoneCode {
+        /// Masked phone (`+57 ********67`).
+        masked_phone: String,
+        channel: PhoneChannel,
+        resend_available_at_ms: u64,
+        needs_new_code: bool,
+        optional: bool,
+    },
+    /// Upload a document side (`submitDocument`).
+    AwaitingDocument {
+        side: DocumentSide,
+        accepted_categories: Vec<DocumentCategory>,
+        attempts_left: u32,
+        optional: bool,
+        can_skip_kyc: bool,
+    },
+    /// Take a selfie (`submitSelfie`).
+    AwaitingSelfie {
+        attempts_left: u32,
+        optional: bool,
+        can_skip_kyc: bool,
+    },
+    /// Everything is done: call `finish()`.
+    ReadyToFinish,
+    /// Terminal: the enrollment ended (see `result.outcome`).
+    Completed { result: EnrollResult },
+}
+
+impl From<core::EnrollState> for EnrollState {
+    fn from(s: core::EnrollState) -> Self {
+        use core::EnrollState as S;
+        match s {
+            S::NotStarted => Self::NotStarted,
+            S::Processing { step } => Self::Processing { step: step.into() },
+            S::AwaitingEmailCode {
+                masked_email,
+                resend_available_at_ms,
+                needs_new_code,
+                optional,
+            } => Self::AwaitingEmailCode {
+                masked_email,
+                resend_available_at_ms,
+                needs_new_code,
+                optional,
+            },
+            S::AwaitingPhoneChannel { channels, optional } => Self::AwaitingPhoneChannel {
+                channels: channels.into_iter().map(Into::into).collect(),
+                optional,
+            },
+            S::AwaitingPhoneCode {
+                masked_phone,
+                channel,
+                resend_available_at_ms,
+                needs_new_code,
+                optional,
+            } => Self::AwaitingPhoneCode {
+                masked_phone,
+                channel: channel.into(),
+                resend_available_at_ms,
+                needs_new_code,
+                optional,
+            },
+            S::AwaitingDocument {
+                side,
+                accepted_categories,
+                attempts_left,
+                optional,
+                can_skip_kyc,
+            } => Self::AwaitingDocument {
+                side: side.into(),
+                accepted_categories: accepted_categories.into_iter().map(Into::into).collect(),
+                attempts_left,
+                optional,
+                can_skip_kyc,
+            },
+            S::AwaitingSelfie {
+                attempts_left,
+                optional,
+                can_skip_kyc,
+            } => Self::AwaitingSelfie {
+                attempts_left,
+                optional,
+                can_skip_kyc,
+            },
+            S::ReadyToFinish => Self::ReadyToFinish,
+            S::Completed { result } => Self::Completed {
+                result: result.into(),
+            },
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package com.smartenroll.sdk.test
+
+import com.smartenroll.sdk.ClientConfig
+import com.smartenroll.sdk.EnrollState
+import com.smartenroll.sdk.SignUpData
+import com.smartenroll.sdk.SmartEnrollClient
+import com.smartenroll.sdk.SmartEnrollException
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Test
+
+/** Every failure is a typed SmartEnrollException subclass, and none carries personal data. */
+class ErrorsTest {
+    private val sandbox = Sandbox.shared
+
+    private inline fun <reified T : Throwable> expect(block: () -> Unit): T {
+        try {
+            block()
+        } catch (e: Throwable) {
+            if (e is T) return e
+            throw AssertionError("expected ${T::class.simpleName}, got $e", e)
+        }
+        fail("expected ${T::class.simpleName}, nothing was thrown")
+        throw IllegalStateException("unreachable")
+    }
+
+    @Test
+    fun plainHttpToANonLoopbackHostIsAConfigError() {
+        val e = expect<SmartEnrollException.Config> {
+            SmartEnrollClient(ClientConfig(baseUrl = "http://example.com")).close()
+        }
+        assertTrue(e.reason.contains("plain HTTP"))
+        expect<SmartEnrollException.Config> { SmartEnrollClient(ClientConfig(baseUrl = "not a url")).close() }
+    }
+
+    @Test
+    fun badSignUpInputIsInvalidInputWithoutTheValue(): Unit = runBlocking {
+        val projectId = sandbox.createProject(fullKyc = false)
+        SmartEnrollClient(sandbox.config).use { client ->
+            val e = expect<SmartEnrollException.InvalidInput> {
+                runBlocking { client.newEnrollment(projectId, null, SignUpData(email = "ana.secret-at-example")).close() }
+            }
+            assertEquals("email", e.field)
+            assertFalse("no personal data in the error", e.toString().contains("ana.secret"))
+            expect<SmartEnrollException.NotFound> {
+                runBlocking { client.newEnrollment("0123456789abcdef01234567", null, SignUpData(email = Fixtures.email())).close() }
+            }
+        }
+    }
+
+    @Test
+    fun wrongCodeIsOtpMismatchAndTheRightOneStillWorks(): Unit = runBlocking {
+        val projectId = sandbox.createProject(fullKyc = false)
+        val email = Fixtures.email()
+        SmartEnrollClient(sandbox.config).use { client ->
+            client.newEnrollment(projectId, null, SignUpData(email = email)).use { session ->
+                assertTrue(session.start() is EnrollState.AwaitingEmailCode)
+                val right = sandbox.latestCode(email)
+                val wrong = if (right == "000000") "111111" else "000000"
+                val e = expect<SmartEnrollException.OtpMismatch> { runBlocking { session.submitEmailCode(wrong) } }
+                assertFalse(e.toString().contains(wrong))
+                assertTrue(session.state() is EnrollState.AwaitingEmailCode)
+                assertFalse(session.submitEmailCode(right) is EnrollState.AwaitingEmailCode)
+            }
+        }
+    }
+
+    @Test
+    fun callsOutOfOrderAreInvalidState(): Unit = runBlocking {
+        val projectId = sandbox.createProject(fullKyc = false)
+        SmartEnrollClient(sandbox.config).use { client ->
+            client.newEnrollment(projectId, null, SignUpData(email = Fixtures.email())).use { session ->
+                expect<SmartEnrollException.InvalidState> { runBlocking { session.submitSelfie(Fixtures.selfie) } }
+                expect<SmartEnrollException.InvalidState> { runBlocking { session.finish() } }
+            }
+        }
+    }
+
+    @Test
+    fun failedLivenessIsATypedErrorWithTheScore(): Unit = runBlocking {
+        val projectId = sandbox.createProject(fullKyc = true)
+        val email = Fixtures.email("liveness-fail")
+        SmartEnrollClient(sandbox.config).use { client ->
+            client.newEnrollment(projectId, null, SignUpData(email = email)).use { session ->
+                var state = session.start()
+                state = session.submitEmailCode(sandbox.latestCode(email))
+                while (state is EnrollState.AwaitingDocument) {
+                    state = session.submitDocument(state.side, Fixtures.document(state.side.name), state.acceptedCategories.first())
+                }
+                assertTrue("at the selfie: $state", state is EnrollState.AwaitingSelfie)
+                val e = expect<SmartEnrollException.LivenessFailed> { runBlocking { session.submitSelfie(Fixtures.selfie) } }
+                assertTrue(e.score != null && e.score!! < 0.65)
+                val after = session.state()
+                assertTrue("attempt counted: $after", after is EnrollState.AwaitingSelfie && after.attemptsLeft < 3u)
+            }
+        }
+    }
+
+    @Test
+    fun aDamagedSnapshotIsInvalidInputAndNothingIsLost(): Unit = runBlocking {
+        SmartEnrollClient(sandbox.config).use { client ->
+            val e = expect<SmartEnrollException.InvalidInput> { client.restoreEnrollment("{\"version\": 1, \"garbage\": true").close() }
+            assertEquals("snapshot", e.field)
+            val v = expect<SmartEnrollException.InvalidInput> { client.restoreEnrollment("{\"version\": 999}").close() }
+            assertTrue(v.reason.contains("version"))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package com.smartenroll.sdk.test
+
+import org.junit.internal.TextListener
+import org.junit.runner.JUnitCore
+import kotlin.system.exitProcess
+
+/**
+ * Runs every host test class with JUnit 4, prints JUnit's report plus one closing line
+ * "Kotlin host tests: N passed, N failed", and exits non-zero when anything failed.
+ */
+fun main() {
+    val core = JUnitCore()
+    core.addListener(TextListener(System.out))
+    val result = core.run(
+        RuntimeTest::class.java,
+        LoggingTest::class.java,
+        EnrollmentTest::class.java,
+        ErrorsTest::class.java,
+        CancellationTest::class.java,
+        MemoryTest::class.java,
+    )
+    val failed = result.failureCount
+    val passed = result.runCount - failed
+    println("Kotlin host tests: $passed passed, $failed failed")
+    exitProcess(if (result.wasSuccessful() && result.runCount > 0) 0 else 1)
+}
