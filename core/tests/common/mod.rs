@@ -2,6 +2,8 @@
 //! port, a client, admin helpers, the dev outbox, sample images and a generic driver.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod proxy;
+
 use smart_enroll_core::{
     ClientConfig, ClientToken, DocumentCategory, EnrollError, EnrollState, EnrollmentSession,
     FlowConfig, InsecureHttp, NewFlow, NewProject, PhoneChannel, SignUpData, SmartEnrollClient,

@@ -1,0 +1,176 @@
+//! Resume from a snapshot at every step boundary, and token expiry, against the real sandbox.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::proxy::{Fault, start_proxy};
+use common::{Env, signup};
+use smart_enroll_core::{
+    EnrollError, EnrollState, EnrollmentSession, Outcome, PhoneGateway, Snapshot, StepKind,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A flow with every kind of boundary: email, phone channel choice, phone code, ID card front
+/// and back, name validation, criminal check, selfie, compare, finish. After EVERY state the
+/// session is snapshotted to JSON, dropped, and restored with a brand-new client; the restored
+/// session continues to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_from_a_snapshot_at_every_step_boundary() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| {
+            f.sign_up_form.phone_gateway = PhoneGateway::Both;
+            f.document.verify_names = true;
+            f.document.verify_criminal_history = true;
+        })
+        .await;
+    let su = signup("ana+back-side@example.com");
+    let mut s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let mut boundaries = Vec::new();
+    for _ in 0..40 {
+        // Snapshot, serialise, drop, restore with a fresh client.
+        let before = s.state();
+        let json = s.snapshot().to_json().unwrap();
+        drop(s);
+        s = EnrollmentSession::restore(env.client(), Snapshot::from_json(&json).unwrap()).unwrap();
+        assert_eq!(s.state(), before, "restore changed the state");
+        boundaries.push(smart_enroll_core::state_name(&before));
+        if before.is_terminal() {
+            break;
+        }
+        common::step(&env, &s, &su)
+            .await
+            .unwrap_or_else(|e| panic!("step after restore failed in {before:?}: {e:?}"));
+    }
+    let EnrollState::Completed { result } = s.state() else {
+        panic!("not completed: {:?}", s.state());
+    };
+    assert_eq!(result.outcome, Outcome::Completed);
+    assert_eq!(result.scores.names_match, Some(true));
+    assert_eq!(result.scores.criminal_record_found, Some(false));
+    assert_eq!(
+        boundaries,
+        [
+            "NotStarted",
+            "AwaitingEmailCode",
+            "AwaitingPhoneChannel",
+            "AwaitingPhoneCode",
+            "AwaitingDocument",
+            "AwaitingDocument",
+            "AwaitingSelfie",
+            "ReadyToFinish",
+            "Completed"
+        ]
+    );
+    env.shutdown().await;
+}
+
+/// An automatic step interrupted by the server (every `sync` answers 503 through a proxy)
+/// leaves the session in `Processing { SignUpForm }` with the validated code kept; its snapshot,
+/// restored with a direct client, continues with `resume()`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_an_interrupted_automatic_step() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let upstream = env.base.trim_start_matches("http://").parse().unwrap();
+    let proxy = start_proxy(
+        upstream,
+        Arc::new(|_m: &str, p: &str| {
+            if p.contains("/sync") {
+                Fault::BadGateway
+            } else {
+                Fault::Pass
+            }
+        }),
+    )
+    .await;
+    let su = signup("interrupted@example.com");
+    let s = EnrollmentSession::new(
+        common::client_for(&format!("http://{proxy}")),
+        flow,
+        su.clone(),
+    )
+    .unwrap();
+    s.start().await.unwrap();
+    let code = env.code("interrupted@example.com").await;
+    let e = s.submit_email_code(code).await.unwrap_err();
+    assert!(
+        matches!(e, EnrollError::Server { status: 502, .. }),
+        "{e:?}"
+    );
+    assert!(e.is_retryable());
+    assert_eq!(
+        s.state(),
+        EnrollState::Processing {
+            step: StepKind::SignUpForm
+        }
+    );
+    let json = s.snapshot().to_json().unwrap();
+    let restored =
+        EnrollmentSession::restore(env.client(), Snapshot::from_json(&json).unwrap()).unwrap();
+    assert_eq!(
+        restored.state(),
+        EnrollState::Processing {
+            step: StepKind::SignUpForm
+        }
+    );
+    let st = restored.resume().await.unwrap();
+    assert!(matches!(st, EnrollState::AwaitingDocument { .. }), "{st:?}");
+    env.shutdown().await;
+}
+
+/// The sandbox clock moves past the registrant token's lifetime: the next call gets 403 and the
+/// SDK says `SessionExpired` with the way on. The integrator's backend calls resend-link with
+/// the client token; the snapshot restored with that token finishes the enrollment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_expiry_and_recovery_with_resend_link() {
+    let env = Env::start_with_manual_clock().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("expiry@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    let code = env.code("expiry@example.com").await;
+    s.submit_email_code(code).await.unwrap();
+    assert!(matches!(s.state(), EnrollState::AwaitingDocument { .. }));
+    env.clock
+        .as_ref()
+        .unwrap()
+        .advance(Duration::from_secs(121 * 60));
+    let e = s
+        .submit_document(
+            smart_enroll_core::DocumentSide::Front,
+            common::document_image(),
+            smart_enroll_core::DocumentCategory::Passport,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, EnrollError::SessionExpired { .. }), "{e:?}");
+    assert!(e.to_string().contains("resend-link"));
+    assert!(!e.is_retryable());
+    assert!(
+        matches!(
+            s.state(),
+            EnrollState::AwaitingDocument {
+                attempts_left: 3,
+                ..
+            }
+        ),
+        "nothing lost, no attempt used"
+    );
+    // The integrator's backend (client token) issues a fresh registrant token.
+    let reg_id = s.snapshot().registration_id().unwrap();
+    let fresh = env.client().resend_link(&env.admin, &reg_id).await.unwrap();
+    let restored =
+        EnrollmentSession::restore(env.client(), s.snapshot().with_token(fresh)).unwrap();
+    let seen = common::drive(&env, &restored, &su).await;
+    match seen.last().unwrap() {
+        EnrollState::Completed { result } => assert_eq!(result.outcome, Outcome::Completed),
+        other => panic!("{other:?}"),
+    }
+    env.shutdown().await;
+}
