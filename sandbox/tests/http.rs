@@ -1769,13 +1769,21 @@ async fn biometrics_triggers_attempts_and_compare() {
         Some(json!({"image": png_b64(24, 24, 7), "category": "passport"})),
     )
     .await;
-    s.ok(
-        Method::POST,
-        bio,
-        t,
-        Some(json!({"image": png_b64(24, 24, 8), "os": "android"})),
-    )
-    .await;
+    // WebP (as a data URI) is accepted too; the selfie URL serves it back with its type.
+    let v = s.ok(Method::POST, bio, t, Some(json!({"image": format!("data:image/webp;base64,{}", common::webp_b64(24, 24, 8)), "os": "android"}))).await;
+    let url = v["data"]["biometricValidation"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.ends_with(".webp"), "{url}");
+    let r = s
+        .http
+        .get(&url)
+        .bearer_auth(common::CLIENT_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/webp");
     let v = s.ok(Method::POST, cmp, t, None).await;
     let r = &v["data"]["compareFaceVerification"]["result"];
     assert_eq!(r["passed"], true);

@@ -82,7 +82,9 @@ pub(crate) async fn create(
                 .persisted());
             }
             // Passing score: strictly above the minimum, deterministic per image.
-            let score = round2((min + 0.01 + (0.99 - min - 0.01).max(0.0) * (0.5 + 0.5 * unit(&up.digest, "liveness"))).min(0.99));
+            let spread = (1.0 - min - 0.01).max(0.0);
+            let score =
+                round2(min + 0.01 + spread * (0.5 + 0.5 * unit(&up.digest, "liveness"))).min(1.0);
             if triggers.face_exists {
                 model::save_registration(tx, &mut reg)?;
                 return Err(ApiError::token(StatusCode::CONFLICT, "Face_already_exists").persisted());

@@ -387,6 +387,15 @@ pub fn jpeg_b64(w: u32, h: u32, seed: u8) -> String {
     base64::engine::general_purpose::STANDARD.encode(out.into_inner())
 }
 
+pub fn webp_b64(w: u32, h: u32, seed: u8) -> String {
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(pattern(w, h, seed))
+        .to_rgba8()
+        .write_to(&mut out, image::ImageFormat::WebP)
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(out.into_inner())
+}
+
 /// Asserts a colon-coded error `{"code", "message": "NNN:token"}`.
 pub fn assert_err(got: &(StatusCode, Value), status: u16, token: &str) {
     let (s, v) = got;
