@@ -1,4 +1,5 @@
 import Foundation
+import SmartEnroll
 
 /// The sandbox URL, project and flow, from Info.plist, which takes them from `Config.xcconfig`
 /// (`SMART_ENROLL_API_URL`, `SMART_ENROLL_PROJECT_ID`, `SMART_ENROLL_FLOW_ID`).
@@ -28,4 +29,20 @@ struct SampleConfig {
         guard !projectId.isEmpty else { throw ConfigError.missing("SMART_ENROLL_PROJECT_ID") }
         return SampleConfig(apiUrl: apiUrl, projectId: projectId, flowId: flowId.isEmpty ? nil : flowId)
     }
+}
+
+/// The SDK client configuration. Debug builds accept plain HTTP to loopback addresses (the
+/// sandbox on the Mac, reached from the simulator as `localhost`); release builds are HTTPS-only.
+func makeClientConfig(apiUrl: String) -> ClientConfig {
+    #if DEBUG
+    let insecure: InsecureHttp? = .loopback
+    #else
+    let insecure: InsecureHttp? = nil
+    #endif
+    return ClientConfig(
+        baseUrl: apiUrl,
+        allowInsecureHttp: insecure,
+        userAgent: "smart-enroll-ios-sample/0.1.0",
+        platform: .ios
+    )
 }

@@ -26,10 +26,12 @@ final class AppModel: ObservableObject {
         }
     }
 
-    /// One camera + prefilter for the selfie screen, kept across re-renders and retries.
-    func camera() -> SelfieCamera {
+    /// One camera + prefilter for the selfie screen, kept across re-renders and retries; nil if
+    /// the SDK refused to create the capture (then the selfie screen offers to start over).
+    func camera() -> SelfieCamera? {
         if let existing = selfieCamera { return existing }
-        let created = SelfieCamera(capture: makeLivenessCapture(), clock: clock)
+        guard let capture = try? makeLivenessCapture() else { return nil }
+        let created = SelfieCamera(capture: capture, clock: clock)
         selfieCamera = created
         return created
     }

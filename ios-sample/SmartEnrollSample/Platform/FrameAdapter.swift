@@ -9,7 +9,7 @@ import UIKit
 /// that turns the sensor image upright for the current device orientation and the front-camera
 /// mirroring. Returns nil for any other pixel format.
 enum FrameAdapter {
-    static func frame(from pixelBuffer: CVPixelBuffer, orientation: UIDeviceOrientation, timestampMs: UInt64) -> Frame? {
+    static func frame(from pixelBuffer: CVPixelBuffer, orientation: UIDeviceOrientation, timestampMs: UInt64) -> CameraFrame? {
         guard CVPixelBufferGetPixelFormatType(pixelBuffer) == kCVPixelFormatType_420YpCbCr8BiPlanarFullRange,
               CVPixelBufferGetPlaneCount(pixelBuffer) == 2 else {
             return nil
@@ -26,26 +26,26 @@ enum FrameAdapter {
             planes.append(FramePlane(data: data, rowStride: UInt32(bytesPerRow), pixelStride: index == 0 ? 1 : 2))
         }
         let (rotation, mirrored) = frontCameraTransform(for: orientation)
-        return Frame(
+        return CameraFrame(
             format: .nv12,
             width: UInt32(CVPixelBufferGetWidth(pixelBuffer)),
             height: UInt32(CVPixelBufferGetHeight(pixelBuffer)),
-            rotation: rotation,
+            planes: planes,
+            rotationDegrees: rotation,
             mirrored: mirrored,
-            timestampMs: timestampMs,
-            planes: planes
+            timestampMs: timestampMs
         )
     }
 
     /// The front camera's buffers arrive in the sensor's landscape orientation and unmirrored.
     /// Clockwise rotation to make them upright, then a left-right mirror for the selfie view
     /// (the same transforms as EXIF `leftMirrored`, `downMirrored`, `rightMirrored`, `upMirrored`).
-    static func frontCameraTransform(for orientation: UIDeviceOrientation) -> (Rotation, Bool) {
+    static func frontCameraTransform(for orientation: UIDeviceOrientation) -> (UInt32, Bool) {
         switch orientation {
-        case .landscapeLeft: return (.deg180, true)
-        case .portraitUpsideDown: return (.deg270, true)
-        case .landscapeRight: return (.deg0, true)
-        default: return (.deg90, true)
+        case .landscapeLeft: return (180, true)
+        case .portraitUpsideDown: return (270, true)
+        case .landscapeRight: return (0, true)
+        default: return (90, true)
         }
     }
 }

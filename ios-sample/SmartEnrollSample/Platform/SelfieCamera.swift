@@ -11,6 +11,8 @@ final class SelfieCamera {
         @Published var guidance = "face_not_found"
         @Published var readiness: Float = 0
         @Published var cameraAllowed = true
+        /// False on devices without a front camera (the simulator has none).
+        @Published var cameraPresent = true
     }
 
     let live = Live()
@@ -27,8 +29,12 @@ final class SelfieCamera {
 
     func start(onCaptured: @escaping (Data) -> Void) async {
         guard !started else { return }
-        guard await CameraSession.requestAccess(), session.configure() else {
+        guard await CameraSession.requestAccess() else {
             live.cameraAllowed = false
+            return
+        }
+        guard session.configure() else {
+            live.cameraPresent = false
             return
         }
         started = true

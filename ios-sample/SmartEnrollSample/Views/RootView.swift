@@ -5,7 +5,7 @@ import SwiftUI
 struct RootView: View {
     @ObservedObject var controller: EnrollController
     let clock: SampleClock
-    let makeSelfieCamera: () -> SelfieCamera
+    let makeSelfieCamera: () -> SelfieCamera?
 
     var body: some View {
         let screen = controller.screen
@@ -45,12 +45,19 @@ struct RootView: View {
                          onSkipKyc: { run { await controller.skipKyc() } },
                          onRestart: controller.restart)
         case let .selfie(attemptsLeft, optional, canSkipKyc):
-            SelfieView(attemptsLeft: attemptsLeft, optional: optional, canSkipKyc: canSkipKyc, screen: screen,
-                       camera: makeSelfieCamera(),
-                       onCaptured: { jpeg in run { await controller.submitSelfie(jpeg) } },
-                       onSkip: { run { await controller.skipStep() } },
-                       onSkipKyc: { run { await controller.skipKyc() } },
-                       onRestart: controller.restart)
+            if let camera = makeSelfieCamera() {
+                SelfieView(attemptsLeft: attemptsLeft, optional: optional, canSkipKyc: canSkipKyc, screen: screen,
+                           camera: camera,
+                           onCaptured: { jpeg in run { await controller.submitSelfie(jpeg) } },
+                           onSkip: { run { await controller.skipStep() } },
+                           onSkipKyc: { run { await controller.skipKyc() } },
+                           onRestart: controller.restart)
+            } else {
+                Page(title: "selfie_title") {
+                    Text("error_unknown")
+                    SecondaryButton(title: "action_start_over", action: controller.restart)
+                }
+            }
         case .readyToFinish:
             FinishView(screen: screen, onFinish: { run { await controller.finish() } }, onRestart: controller.restart)
         case let .result(outcome, token, redirectUrl):

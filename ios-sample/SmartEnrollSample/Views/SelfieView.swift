@@ -62,7 +62,9 @@ struct SelfieView: View {
             if !camera.detectorAvailable {
                 Text("selfie_prefilter_unavailable").font(.footnote)
             }
-            if feedback.cameraAllowed {
+            if !feedback.cameraPresent {
+                Text("camera_unavailable")
+            } else if feedback.cameraAllowed {
                 ZStack {
                     CameraPreview(session: camera.session.session)
                     Ellipse()

@@ -17,6 +17,9 @@ class EnrollViewModel(application: Application) : AndroidViewModel(application) 
     val clock = SystemClock
 
     private val setup: Result<EnrollController> = runCatching {
+        require(BuildConfig.SMART_ENROLL_PROJECT_ID.isNotBlank()) {
+            "smartEnroll.projectId is not set in android-sample/local.properties (see the README)"
+        }
         EnrollController(
             client = (application as SampleApplication).createClient(),
             target = EnrollTarget(

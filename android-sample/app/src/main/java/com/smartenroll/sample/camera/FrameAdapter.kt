@@ -2,10 +2,9 @@ package com.smartenroll.sample.camera
 
 import android.graphics.ImageFormat
 import androidx.camera.core.ImageProxy
-import com.smartenroll.sdk.Frame
+import com.smartenroll.sdk.CameraFrame
 import com.smartenroll.sdk.FramePlane
 import com.smartenroll.sdk.PixelFormat
-import com.smartenroll.sdk.Rotation
 
 /**
  * Turns a CameraX `YUV_420_888` [ImageProxy] into the SDK's frame record: the three planes with
@@ -15,7 +14,7 @@ import com.smartenroll.sdk.Rotation
  *
  * Returns null for any other image format (ImageAnalysis is configured for YUV_420_888).
  */
-fun ImageProxy.toSdkFrame(mirrored: Boolean): Frame? {
+fun ImageProxy.toSdkFrame(mirrored: Boolean): CameraFrame? {
     if (format != ImageFormat.YUV_420_888 || planes.size != 3) return null
     val sdkPlanes = planes.map { plane ->
         val buffer = plane.buffer.duplicate()
@@ -28,21 +27,16 @@ fun ImageProxy.toSdkFrame(mirrored: Boolean): Frame? {
             pixelStride = plane.pixelStride.toUInt(),
         )
     }
-    return Frame(
+    return CameraFrame(
         format = PixelFormat.YUV420,
         width = width.toUInt(),
         height = height.toUInt(),
-        rotation = rotationOf(imageInfo.rotationDegrees),
+        planes = sdkPlanes,
+        rotationDegrees = normalisedRotation(imageInfo.rotationDegrees).toUInt(),
         mirrored = mirrored,
         timestampMs = (imageInfo.timestamp / 1_000_000L).toULong(),
-        planes = sdkPlanes,
     )
 }
 
-/** CameraX `rotationDegrees` (clockwise, to make the image upright) as the SDK's rotation. */
-fun rotationOf(degrees: Int): Rotation = when (((degrees % 360) + 360) % 360) {
-    90 -> Rotation.DEG90
-    180 -> Rotation.DEG180
-    270 -> Rotation.DEG270
-    else -> Rotation.DEG0
-}
+/** CameraX `rotationDegrees` (clockwise, to make the image upright) as 0, 90, 180 or 270. */
+fun normalisedRotation(degrees: Int): Int = ((degrees % 360) + 360) % 360 / 90 * 90

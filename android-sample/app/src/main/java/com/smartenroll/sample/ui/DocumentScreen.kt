@@ -73,6 +73,7 @@ fun DocumentScreen(
     var hasCamera by remember { mutableStateOf(hasCameraPermission(context)) }
     // A photo that never reached the SDK (capture failed, file unreadable or over 10 MiB).
     var localError by remember { mutableStateOf(false) }
+    var cameraPresent by remember { mutableStateOf(true) }
     val permission = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { hasCamera = it }
     val imageCapture = remember {
         ImageCapture.Builder().setCaptureMode(ImageCapture.CAPTURE_MODE_MAXIMIZE_QUALITY).build()
@@ -100,11 +101,14 @@ fun DocumentScreen(
         if (screen.side == DocumentSide.FRONT && screen.categories.size > 1) {
             CategoryChooser(screen.categories, category, enabled = !screen.busy) { category = it }
         }
-        if (hasCamera) {
+        if (!cameraPresent) {
+            Text(stringResource(R.string.camera_unavailable))
+        } else if (hasCamera) {
             val previewLabel = stringResource(R.string.camera_preview_document)
             CameraPreview(
                 lensFacing = CameraSelector.LENS_FACING_BACK,
                 imageCapture = imageCapture,
+                onUnavailable = { cameraPresent = false },
                 modifier = Modifier
                     .fillMaxWidth()
                     .aspectRatio(4f / 3f)
@@ -174,6 +178,7 @@ fun CameraPreview(
     modifier: Modifier = Modifier,
     imageCapture: ImageCapture? = null,
     imageAnalysis: androidx.camera.core.ImageAnalysis? = null,
+    onUnavailable: () -> Unit = {},
 ) {
     val context = LocalContext.current
     val lifecycleOwner = LocalLifecycleOwner.current
@@ -182,13 +187,18 @@ fun CameraPreview(
         val providerFuture = ProcessCameraProvider.getInstance(context)
         var provider: ProcessCameraProvider? = null
         providerFuture.addListener({
-            val p = providerFuture.get()
-            provider = p
-            val preview = Preview.Builder().build().also { it.setSurfaceProvider(previewView.surfaceProvider) }
-            val selector = CameraSelector.Builder().requireLensFacing(lensFacing).build()
-            p.unbindAll()
-            val useCases = listOfNotNull(preview, imageCapture, imageAnalysis).toTypedArray()
-            p.bindToLifecycle(lifecycleOwner, selector, *useCases)
+            try {
+                val p = providerFuture.get()
+                provider = p
+                val preview = Preview.Builder().build().also { it.setSurfaceProvider(previewView.surfaceProvider) }
+                val selector = CameraSelector.Builder().requireLensFacing(lensFacing).build()
+                p.unbindAll()
+                val useCases = listOfNotNull(preview, imageCapture, imageAnalysis).toTypedArray()
+                p.bindToLifecycle(lifecycleOwner, selector, *useCases)
+            } catch (e: Exception) {
+                // No camera with this lens (or it is in use elsewhere): say so, never crash.
+                onUnavailable()
+            }
         }, ContextCompat.getMainExecutor(context))
         onDispose { provider?.unbindAll() }
     }

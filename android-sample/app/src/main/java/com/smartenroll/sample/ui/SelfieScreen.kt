@@ -64,10 +64,11 @@ fun SelfieScreen(
     val view = LocalView.current
     var hasCamera by remember { mutableStateOf(hasCameraPermission(context)) }
     val permission = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { hasCamera = it }
+    var cameraPresent by remember { mutableStateOf(true) }
     var guidance by remember { mutableStateOf("face_not_found") }
     var readiness by remember { mutableFloatStateOf(0f) }
     val announcer = remember { GuidanceAnnouncer(clock) }
-    val capture = remember { createLivenessCapture(context) }
+    val capture = remember { createLivenessCapture() }
     val executor = remember { Executors.newSingleThreadExecutor() }
     val mainExecutor = remember { ContextCompat.getMainExecutor(context) }
 
@@ -109,6 +110,10 @@ fun SelfieScreen(
             capture.close()
         }
     }
+    // Ask for the camera as soon as the selfie screen appears (the explanation stays on screen).
+    LaunchedEffect(Unit) {
+        if (!hasCamera) permission.launch(Manifest.permission.CAMERA)
+    }
     // A failed upload (e.g. liveness failed) leaves this screen up with an error: analyse again.
     LaunchedEffect(screen.error, screen.busy) {
         if (!screen.busy && screen.error != null) {
@@ -123,7 +128,9 @@ fun SelfieScreen(
         if (!capture.detectorAvailable()) {
             Text(stringResource(R.string.selfie_prefilter_unavailable), style = MaterialTheme.typography.bodySmall)
         }
-        if (hasCamera) {
+        if (!cameraPresent) {
+            Text(stringResource(R.string.camera_unavailable))
+        } else if (hasCamera) {
             val previewLabel = stringResource(R.string.camera_preview_selfie)
             Box(
                 Modifier
@@ -134,6 +141,7 @@ fun SelfieScreen(
                 CameraPreview(
                     lensFacing = CameraSelector.LENS_FACING_FRONT,
                     imageAnalysis = if (screen.busy) null else analysis,
+                    onUnavailable = { cameraPresent = false },
                     modifier = Modifier.fillMaxSize(),
                 )
                 FaceOval(ready = readiness >= 1f)
