@@ -1,6 +1,7 @@
-//! The one FFI error type. Every core error becomes a [`SmartEnrollError`] in exactly one place,
-//! `impl From<core::EnrollError> for SmartEnrollError` below. Kotlin sees it as the sealed class
-//! `SmartEnrollException` (one subclass per variant), Swift as the enum `SmartEnrollError`.
+//! The one FFI error type. Every core error becomes a [`SmartEnrollError`] in this one file:
+//! `impl From<core::EnrollError>` (the flow) and `impl From<PrefilterError>` (the prefilter).
+//! Kotlin sees it as the sealed class `SmartEnrollException` (one subclass per variant), Swift
+//! as the enum `SmartEnrollError`.
 //!
 //! No variant carries personal data (codes, tokens, e-mails, phones, names, images): only HTTP
 //! statuses, the API's error tokens, field and step names. No field is named `message` (it would
@@ -81,6 +82,10 @@ pub enum SmartEnrollError {
     /// The client configuration is invalid (bad base URL, plain HTTP not allowed...).
     #[error("configuration error: {reason}")]
     Config { reason: String },
+    /// The prefilter's face detector could not be loaded (ONNX Runtime or model missing or
+    /// broken); the prefilter can still run in quality-only mode.
+    #[error("face detector unavailable: {reason}")]
+    FaceDetectorUnavailable { reason: String },
     /// A bug inside the SDK, including a caught Rust panic. Safe to report.
     #[error("internal error: {reason}")]
     Internal { reason: String },
@@ -117,6 +122,33 @@ impl From<core::EnrollError> for SmartEnrollError {
             E::MalformedResponse { reason } => Self::MalformedResponse { reason },
             E::Cancelled => Self::Cancelled,
             E::Config { reason } => Self::Config { reason },
+        }
+    }
+}
+
+impl From<core::prefilter::PrefilterError> for SmartEnrollError {
+    fn from(e: core::prefilter::PrefilterError) -> Self {
+        use core::prefilter::PrefilterError as P;
+        let reason = e.to_string();
+        match e {
+            P::Frame(_) => Self::InvalidInput {
+                field: "frame".into(),
+                reason,
+            },
+            P::ImageDecode { .. } => Self::InvalidInput {
+                field: "image".into(),
+                reason,
+            },
+            P::Config { .. } => Self::InvalidInput {
+                field: "captureConfig".into(),
+                reason,
+            },
+            P::RuntimeNotFound { .. }
+            | P::RuntimeLoad { .. }
+            | P::ModelMissing { .. }
+            | P::ModelInvalid { .. }
+            | P::DetectorUnavailable { .. } => Self::FaceDetectorUnavailable { reason },
+            P::Inference { .. } | P::Encode { .. } => Self::Internal { reason },
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 #[cfg(feature = "test-hooks")]
 pub mod hooks;
 pub mod logging;
+pub mod prefilter;
 mod runtime;
 pub mod session;
 pub mod types;

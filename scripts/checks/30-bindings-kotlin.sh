@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
+# Exports of scripts/deps/*.env (e.g. the prefilter's test data); scripts/test.sh does the same.
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
 
 kotlin_home=.tools/kotlin-compiler/node_modules/kotlin-compiler
 kotlinc=$kotlin_home/bin/kotlinc-jvm

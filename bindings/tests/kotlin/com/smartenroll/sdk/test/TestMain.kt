@@ -17,6 +17,7 @@ fun main() {
         EnrollmentTest::class.java,
         ErrorsTest::class.java,
         CancellationTest::class.java,
+        LivenessCaptureTest::class.java,
         MemoryTest::class.java,
     )
     val failed = result.failureCount

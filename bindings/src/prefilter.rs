@@ -1,0 +1,281 @@
+//! The liveness prefilter for camera frames: `LivenessCapture` wraps the core's `Prefilter`
+//! (a capture-quality gate with optional head-turn challenge; the server's liveness score
+//! decides, nothing here is certified presentation-attack detection).
+
+use std::sync::Arc;
+
+use smart_enroll_core::prefilter as pf;
+
+use crate::error::SmartEnrollError;
+
+type Result<T> = std::result::Result<T, SmartEnrollError>;
+
+/// Pixel layout of a camera frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PixelFormat {
+    /// Android NV21 (one plane Y+VU, or two planes Y, VU).
+    Nv21,
+    /// NV12 / iOS `420YpCbCr8BiPlanar` (one or two planes).
+    Nv12,
+    /// Android `YUV_420_888` (CameraX `ImageProxy`): three planes Y, U, V.
+    Yuv420,
+    /// iOS `32BGRA`: one plane, pixel stride 4.
+    Bgra,
+    /// RGBA: one plane, pixel stride 4.
+    Rgba,
+}
+
+/// One plane of a camera frame, with its strides (as the camera gives them).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FramePlane {
+    pub data: Vec<u8>,
+    pub row_stride: u32,
+    pub pixel_stride: u32,
+}
+
+impl std::fmt::Debug for FramePlane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FramePlane")
+            .field("bytes", &self.data.len())
+            .field("row_stride", &self.row_stride)
+            .field("pixel_stride", &self.pixel_stride)
+            .finish()
+    }
+}
+
+/// A camera frame: format, sensor size, planes, the clockwise rotation that makes it upright
+/// (Android `rotationDegrees`: 0, 90, 180, 270) and whether it is mirrored (front camera).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CameraFrame {
+    pub format: PixelFormat,
+    pub width: u32,
+    pub height: u32,
+    pub planes: Vec<FramePlane>,
+    #[uniffi(default = 0)]
+    pub rotation_degrees: u32,
+    #[uniffi(default = false)]
+    pub mirrored: bool,
+    #[uniffi(default = 0)]
+    pub timestamp_ms: u64,
+}
+
+/// Prefilter settings.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CaptureConfig {
+    /// Consecutive good frames before the auto-capture.
+    #[uniffi(default = 5)]
+    pub good_frames: u32,
+    /// Run a random head-turn challenge (this many turns, 1-6) before capturing; 0 = none.
+    #[uniffi(default = 0)]
+    pub challenge_turns: u32,
+    /// Long-edge limit of the captured JPEG, pixels.
+    #[uniffi(default = 1080)]
+    pub jpeg_max_side: u32,
+    /// Size limit of the captured JPEG, bytes.
+    #[uniffi(default = 150000)]
+    pub jpeg_max_bytes: u32,
+    /// Path of the ONNX Runtime library, when not found automatically.
+    #[uniffi(default = None)]
+    pub onnx_runtime_path: Option<String>,
+}
+
+/// What the user should do now, in priority order of the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum GuidanceCode {
+    FaceNotFound,
+    MultipleFaces,
+    FaceTooClose,
+    FaceTooSmall,
+    FaceOffCenter,
+    HeadTurned,
+    HeadTilted,
+    TooDark,
+    TooBright,
+    Blurry,
+    Moving,
+    TurnHeadLeft,
+    TurnHeadRight,
+    LookStraight,
+    ChallengeFailed,
+    HoldStill,
+    Captured,
+}
+
+impl From<pf::GuidanceCode> for GuidanceCode {
+    fn from(g: pf::GuidanceCode) -> Self {
+        use pf::GuidanceCode as G;
+        match g {
+            G::FaceNotFound => Self::FaceNotFound,
+            G::MultipleFaces => Self::MultipleFaces,
+            G::FaceTooClose => Self::FaceTooClose,
+            G::FaceTooSmall => Self::FaceTooSmall,
+            G::FaceOffCenter => Self::FaceOffCenter,
+            G::HeadTurned => Self::HeadTurned,
+            G::HeadTilted => Self::HeadTilted,
+            G::TooDark => Self::TooDark,
+            G::TooBright => Self::TooBright,
+            G::Blurry => Self::Blurry,
+            G::Moving => Self::Moving,
+            G::TurnHeadLeft => Self::TurnHeadLeft,
+            G::TurnHeadRight => Self::TurnHeadRight,
+            G::LookStraight => Self::LookStraight,
+            G::ChallengeFailed => Self::ChallengeFailed,
+            G::HoldStill => Self::HoldStill,
+            G::Captured => Self::Captured,
+        }
+    }
+}
+
+/// A detected face, in upright-frame pixels.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FaceBox {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub score: f32,
+}
+
+impl From<&pf::FaceBox> for FaceBox {
+    fn from(f: &pf::FaceBox) -> Self {
+        Self {
+            x: f.x,
+            y: f.y,
+            width: f.width,
+            height: f.height,
+            score: f.score,
+        }
+    }
+}
+
+/// Feedback for one frame.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FrameFeedback {
+    /// The one thing to tell the user now.
+    pub guidance: GuidanceCode,
+    /// 0..1: how close the capture is (good frames so far / needed).
+    pub readiness: f32,
+    /// The selfie was captured with this frame: read it with `result()`.
+    pub captured: bool,
+    pub faces: Vec<FaceBox>,
+    /// Mean luma (0-255) of the face region (or the centre without a detector).
+    pub brightness: f32,
+    /// Sharpness (variance of the Laplacian; higher is sharper).
+    pub sharpness: f32,
+    /// Whether the face detector ran (false: quality-only mode, no ONNX Runtime).
+    pub detector_available: bool,
+}
+
+/// The captured selfie.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct CaptureResult {
+    /// JPEG bytes, upright and cropped around the face: pass them to `submitSelfie`.
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// The head-turn challenge was run and passed.
+    pub challenge_passed: bool,
+}
+
+impl std::fmt::Debug for CaptureResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureResult")
+            .field("jpeg_bytes", &self.jpeg.len())
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("challenge_passed", &self.challenge_passed)
+            .finish()
+    }
+}
+
+/// The on-device liveness prefilter: feed it camera frames (`processFrame`, from the camera's
+/// analysis thread), show the guidance, and read the selfie with `result()` once a frame
+/// reports `captured`. Thread-safe.
+#[derive(uniffi::Object)]
+pub struct LivenessCapture {
+    inner: pf::Prefilter,
+}
+
+#[uniffi::export]
+impl LivenessCapture {
+    /// Builds the prefilter. Without ONNX Runtime it still works in quality-only mode (see
+    /// `detectorAvailable`); a bad configuration is `InvalidInput`.
+    #[uniffi::constructor]
+    pub fn new(config: CaptureConfig) -> Result<Arc<Self>> {
+        let mut c = pf::PrefilterConfig {
+            good_frames: config.good_frames,
+            jpeg_max_side: config.jpeg_max_side,
+            jpeg_max_bytes: config.jpeg_max_bytes,
+            runtime_path: config.onnx_runtime_path.map(Into::into),
+            ..pf::PrefilterConfig::default()
+        };
+        if config.challenge_turns > 0 {
+            c.challenge = Some(pf::ChallengeConfig {
+                turns: config.challenge_turns,
+                ..pf::ChallengeConfig::default()
+            });
+        }
+        let inner = pf::Prefilter::new(c)?;
+        Ok(Arc::new(Self { inner }))
+    }
+
+    /// Analyses one frame; invalid descriptors are `InvalidInput(field = "frame")`, checked
+    /// before any pixel is read.
+    pub fn process_frame(&self, frame: CameraFrame) -> Result<FrameFeedback> {
+        let rotation =
+            pf::Rotation::from_degrees(frame.rotation_degrees).map_err(pf::PrefilterError::from)?;
+        let f = pf::Frame {
+            format: match frame.format {
+                PixelFormat::Nv21 => pf::PixelFormat::Nv21,
+                PixelFormat::Nv12 => pf::PixelFormat::Nv12,
+                PixelFormat::Yuv420 => pf::PixelFormat::Yuv420,
+                PixelFormat::Bgra => pf::PixelFormat::Bgra,
+                PixelFormat::Rgba => pf::PixelFormat::Rgba,
+            },
+            width: frame.width,
+            height: frame.height,
+            rotation,
+            mirrored: frame.mirrored,
+            timestamp_ms: frame.timestamp_ms,
+            planes: frame
+                .planes
+                .into_iter()
+                .map(|p| pf::FramePlane {
+                    data: p.data,
+                    row_stride: p.row_stride,
+                    pixel_stride: p.pixel_stride,
+                })
+                .collect(),
+        };
+        let fb = self.inner.process_frame(&f)?;
+        Ok(FrameFeedback {
+            guidance: fb.guidance.into(),
+            readiness: fb.readiness,
+            captured: fb.captured,
+            faces: fb.faces.iter().map(FaceBox::from).collect(),
+            brightness: fb.metrics.brightness,
+            sharpness: fb.metrics.sharpness,
+            detector_available: fb.metrics.detector_available,
+        })
+    }
+
+    /// The captured selfie, once a frame reported `captured`.
+    pub fn result(&self) -> Option<CaptureResult> {
+        self.inner.result().map(|r| CaptureResult {
+            jpeg: r.jpeg,
+            width: r.width,
+            height: r.height,
+            challenge_passed: r.challenge_passed,
+        })
+    }
+
+    /// Starts over (new challenge, no capture).
+    pub fn reset(&self) {
+        self.inner.reset();
+    }
+
+    /// Whether the face detector (ONNX Runtime + model) is available.
+    pub fn detector_available(&self) -> bool {
+        self.inner.detector_available()
+    }
+}

@@ -1,0 +1,95 @@
+package com.smartenroll.sdk.test
+
+import com.smartenroll.sdk.CameraFrame
+import com.smartenroll.sdk.CaptureConfig
+import com.smartenroll.sdk.FramePlane
+import com.smartenroll.sdk.GuidanceCode
+import com.smartenroll.sdk.LivenessCapture
+import com.smartenroll.sdk.PixelFormat
+import com.smartenroll.sdk.SmartEnrollException
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Test
+import java.io.ByteArrayInputStream
+import javax.imageio.ImageIO
+
+/** The prefilter through the bindings, on the repository's real sample selfie photo. */
+class LivenessCaptureTest {
+    /** The sample selfie as an RGBA camera frame (optionally stored rotated by 90° clockwise
+     *  counter-rotation, i.e. a sensor image that needs `rotationDegrees = 90`). */
+    private fun selfieFrame(sensorRotated: Boolean): CameraFrame {
+        val img = ImageIO.read(ByteArrayInputStream(Fixtures.selfie))
+        val (w, h) = if (sensorRotated) img.height to img.width else img.width to img.height
+        val rgba = ByteArray(w * h * 4)
+        for (y in 0 until h) for (x in 0 until w) {
+            // Upright pixel (u, v) = rotate the sensor pixel (x, y) by 90° clockwise.
+            val (u, v) = if (sensorRotated) (h - 1 - y) to x else x to y
+            val p = img.getRGB(u, v)
+            val i = (y * w + x) * 4
+            rgba[i] = (p shr 16).toByte(); rgba[i + 1] = (p shr 8).toByte(); rgba[i + 2] = p.toByte(); rgba[i + 3] = -1
+        }
+        return CameraFrame(
+            format = PixelFormat.RGBA, width = w.toUInt(), height = h.toUInt(),
+            planes = listOf(FramePlane(rgba, (w * 4).toUInt(), 4u)),
+            rotationDegrees = if (sensorRotated) 90u else 0u,
+        )
+    }
+
+    private fun requireDetector(capture: LivenessCapture) {
+        if (!capture.detectorAvailable()) {
+            fail("face detector unavailable (ONNX Runtime missing): run scripts/test.sh (scripts/deps/20-prefilter.sh installs it)")
+        }
+    }
+
+    @Test
+    fun goodFramesAutoCaptureAnUprightJpeg() {
+        for (rotated in listOf(false, true)) {
+            LivenessCapture(CaptureConfig(goodFrames = 3u)).use { capture ->
+                requireDetector(capture)
+                val frame = selfieFrame(rotated)
+                var captured = false
+                val seen = mutableListOf<GuidanceCode>()
+                for (i in 0 until 30) {
+                    val fb = capture.processFrame(frame.copy(timestampMs = (i * 33).toULong()))
+                    seen += fb.guidance
+                    assertTrue(fb.detectorAvailable)
+                    assertEquals("one face in $seen", 1, fb.faces.size)
+                    if (fb.captured) { captured = true; break }
+                }
+                assertTrue("captured (rotated=$rotated); guidance seen: $seen", captured)
+                val result = capture.result() ?: error("no result after a capture")
+                val jpeg = ImageIO.read(ByteArrayInputStream(result.jpeg))
+                assertEquals(result.width.toInt(), jpeg.width)
+                assertEquals(result.height.toInt(), jpeg.height)
+                // A face crop is portrait or square, whatever the sensor orientation was.
+                assertTrue(jpeg.height >= jpeg.width * 0.9)
+                capture.reset()
+                assertEquals(null, capture.result())
+            }
+        }
+    }
+
+    @Test
+    fun badFramesAreInvalidInputBeforeAnyPixelIsRead() {
+        LivenessCapture(CaptureConfig()).use { capture ->
+            val good = selfieFrame(false)
+            val cases = listOf(
+                good.copy(width = 0u),
+                good.copy(rotationDegrees = 45u),
+                good.copy(planes = listOf(FramePlane(ByteArray(16), good.planes[0].rowStride, 4u))),
+                good.copy(format = PixelFormat.YUV420),
+            )
+            for (bad in cases) {
+                try {
+                    capture.processFrame(bad)
+                    fail("accepted a bad frame: $bad")
+                } catch (e: SmartEnrollException.InvalidInput) {
+                    assertEquals("frame", e.field)
+                }
+            }
+            // The capture still works afterwards.
+            assertTrue(capture.processFrame(good).faces.isNotEmpty() || !capture.detectorAvailable())
+        }
+    }
+}
