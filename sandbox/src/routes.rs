@@ -332,6 +332,28 @@ fn path_params(path: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Query parameters of the routes that take any.
+fn query_params(route: &Route) -> Vec<Value> {
+    let names: &[(&str, bool)] = match (route.method, route.path) {
+        ("GET", "/v2/projects/kyc") => &[("id", true), ("type", false), ("projectFlow", false)],
+        ("GET", "/v2/app-registrations") => {
+            &[("page", false), ("perPage", false), ("project", false)]
+        }
+        ("GET", "/v2/app-registrations/{id}") | ("GET", "/v2/app-registrations/me") => {
+            &[("populates[]", false)]
+        }
+        ("PUT", "/v2/document-validations/{id}/validate") => &[("force", false)],
+        ("GET", "/sandbox/outbox") => &[("to", true)],
+        _ => &[],
+    };
+    names
+        .iter()
+        .map(|(name, required)| {
+            json!({"name": name, "in": "query", "required": required, "schema": {"type": "string"}})
+        })
+        .collect()
+}
+
 /// The OpenAPI 3 document, generated from [`ROUTES`].
 pub(crate) fn openapi() -> Value {
     let mut paths = Map::new();
@@ -343,11 +365,13 @@ pub(crate) fn openapi() -> Value {
             "optional-client" => json!([{}, { "clientToken": [] }]),
             _ => json!([]),
         };
-        let op = json!({
+        let mut params = path_params(route.path);
+        params.extend(query_params(route));
+        let mut op = json!({
             "summary": route.summary,
             "operationId": format!("{} {}", route.method, route.path),
             "security": security,
-            "parameters": path_params(route.path),
+            "parameters": params,
             "responses": {
                 "200": { "description": "`{\"data\": …}`" },
                 "default": {
@@ -356,6 +380,10 @@ pub(crate) fn openapi() -> Value {
                 }
             }
         });
+        if matches!(route.method, "POST" | "PUT") {
+            op["requestBody"] = json!({"required": false, "content": {"application/json": {
+                "schema": {"type": "object"}}}});
+        }
         if let Value::Object(m) = entry {
             m.insert(route.method.to_ascii_lowercase(), op);
         }

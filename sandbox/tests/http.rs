@@ -2355,3 +2355,38 @@ async fn logs_carry_no_personal_data_codes_or_tokens() {
         assert!(!logs.contains(secret), "log output contains {secret:?}");
     }
 }
+
+#[tokio::test]
+async fn shutdown_stops_webhook_deliveries_that_hang() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    // A receiver that accepts the request and never answers.
+    let app = axum::Router::new().route(
+        "/hang",
+        axum::routing::post(move || {
+            let tx = tx.clone();
+            async move {
+                tx.send(()).unwrap();
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hang", listener.local_addr().unwrap());
+    let hang = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let mut s = Server::start().await;
+    let (p, f) = s.setup("basic", json!({"webhookUrl": url})).await;
+    s.register(&p, &f, json!({"email": "hang@example.com"}))
+        .await;
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    // The delivery is stuck inside its HTTP call (5 s timeout, 3 attempts): shutdown must not
+    // wait for it.
+    tokio::time::timeout(Duration::from_secs(4), s.stop())
+        .await
+        .expect("shutdown waited for a webhook");
+    hang.abort();
+}
