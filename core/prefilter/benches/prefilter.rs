@@ -76,12 +76,18 @@ fn bench_frame(c: &mut Criterion, name: &str, frame: &Frame) {
     let mut analyzer = Analyzer::new();
     det.prepare(&view);
     let faces = det.infer(t.min_face_score).unwrap().to_vec();
-    assert_eq!(faces.len(), 1, "{name}: the benchmark frame must contain one face");
+    assert_eq!(
+        faces.len(),
+        1,
+        "{name}: the benchmark frame must contain one face"
+    );
 
     let mut g = c.benchmark_group(name);
     g.bench_function("conversion", |b| b.iter(|| det.prepare(black_box(&view))));
     g.bench_function("inference_raw", |b| b.iter(|| det.run_model().unwrap()));
-    g.bench_function("decode_nms", |b| b.iter(|| det.decode_last(t.min_face_score).len()));
+    g.bench_function("decode_nms", |b| {
+        b.iter(|| det.decode_last(t.min_face_score).len())
+    });
     g.bench_function("metrics", |b| {
         b.iter(|| {
             let m = analyzer.measure(black_box(&view), Some(&faces), &t);
@@ -171,7 +177,11 @@ fn peak_memory() {
     drop(p);
     let rss = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_owned))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(str::to_owned)
+        })
         .unwrap_or_else(|| "VmHWM: n/a".to_owned());
     println!(
         "capture session (1280x720 NV21, 30 frames, auto-capture at 10): peak Rust heap {:.2} MiB \

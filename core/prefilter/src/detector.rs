@@ -97,39 +97,71 @@ impl Letterbox {
 pub fn fill_input(frame: &FrameView<'_>, out: &mut [f32]) -> Letterbox {
     let (uw, uh) = frame.upright_size();
     let lb = Letterbox::for_size(uw, uh);
-    let mut cols = [[0i64; 2]; INPUT_SIZE];
-    let mut rows = [[0i64; 2]; INPUT_SIZE];
+    // Per model column/row: the two sample positions, already mapped to source axes (or -1
+    // when they fall in the letterbox padding).
+    let mut cols = [[-1i64; 2]; INPUT_SIZE];
+    let mut rows = [[-1i64; 2]; INPUT_SIZE];
+    let map = frame.axis_map();
     for i in 0..INPUT_SIZE {
         for s in 0..2 {
             let off = (i as f32 + (s as f32 + 0.5) / 2.0) * lb.scale;
-            cols[i][s] = (off - lb.pad_x).floor() as i64;
-            rows[i][s] = (off - lb.pad_y).floor() as i64;
+            let u = (off - lb.pad_x).floor() as i64;
+            let v = (off - lb.pad_y).floor() as i64;
+            if u >= 0 && (u as usize) < uw {
+                cols[i][s] = map.from_u(u as usize) as i64;
+            }
+            if v >= 0 && (v as usize) < uh {
+                rows[i][s] = map.from_v(v as usize) as i64;
+            }
         }
     }
-    let (uw, uh) = (uw as i64, uh as i64);
-    for (j, row) in rows.iter().enumerate() {
-        for (i, col) in cols.iter().enumerate() {
-            let mut acc = [0u32; 3];
-            for &v in row {
-                for &u in col {
-                    if u >= 0 && v >= 0 && u < uw && v < uh {
-                        let px = frame.rgb(u as usize, v as usize);
+    frame.visit(FillInput {
+        cols: &cols,
+        rows: &rows,
+        out,
+    });
+    lb
+}
+
+struct FillInput<'a> {
+    cols: &'a [[i64; 2]; INPUT_SIZE],
+    rows: &'a [[i64; 2]; INPUT_SIZE],
+    out: &'a mut [f32],
+}
+
+impl crate::frame::PixelVisitor for FillInput<'_> {
+    type Output = ();
+    fn visit<P: crate::frame::PixelFetch>(self, pixels: &P, map: crate::frame::AxisMap) {
+        for (j, row) in self.rows.iter().enumerate() {
+            let Some(dst_row) = self
+                .out
+                .get_mut(j * INPUT_SIZE * 3..(j + 1) * INPUT_SIZE * 3)
+            else {
+                return;
+            };
+            for (col, dst) in self.cols.iter().zip(dst_row.chunks_exact_mut(3)) {
+                let mut acc = [0u32; 3];
+                for &sv in row {
+                    if sv < 0 {
+                        continue;
+                    }
+                    for &su in col {
+                        if su < 0 {
+                            continue;
+                        }
+                        let (x, y) = map.xy(su as usize, sv as usize);
+                        let px = pixels.rgb(x, y);
                         acc[0] += u32::from(px[0]);
                         acc[1] += u32::from(px[1]);
                         acc[2] += u32::from(px[2]);
                     }
                 }
-            }
-            let base = (j * INPUT_SIZE + i) * 3;
-            if let Some(dst) = out.get_mut(base..base + 3) {
                 for c in 0..3 {
-                    let avg = (acc[c] + 2) / 4;
-                    dst[c] = avg as f32 / 127.5 - 1.0;
+                    dst[c] = ((acc[c] + 2) / 4) as f32 / 127.5 - 1.0;
                 }
             }
         }
     }
-    lb
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -159,12 +191,15 @@ pub fn decode(
             let anchor = anchors.get(index).copied().unwrap_or([0.0, 0.0]);
             index += 1;
             let score = sigmoid(logit);
-            if score < min_score {
+            if score.is_nan() || score < min_score {
                 continue;
             }
             let Some(r) = layer_regs.get(k * 16..k * 16 + 16) else {
                 continue;
             };
+            if !r.iter().all(|v| v.is_finite()) {
+                continue;
+            }
             let cx = anchor[0] * s + r[0];
             let cy = anchor[1] * s + r[1];
             let (w, h) = (r[2], r[3]);
@@ -603,5 +638,76 @@ impl Detector {
     /// The prepared model input (NHWC, [-1, 1]); for tests and benchmarks.
     pub fn input(&self) -> &[f32] {
         &self.input
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_follow_the_mediapipe_layout() {
+        let a = anchors();
+        assert_eq!(a.len(), NUM_ANCHORS);
+        assert_eq!(a[0], [0.5 / 16.0, 0.5 / 16.0]);
+        assert_eq!(a[1], a[0]);
+        assert_eq!(a[2], [1.5 / 16.0, 0.5 / 16.0]);
+        assert_eq!(a[512], [0.5 / 8.0, 0.5 / 8.0]);
+        assert_eq!(a[517], a[512]);
+        assert_eq!(a[518], [1.5 / 8.0, 0.5 / 8.0]);
+        assert_eq!(a[895], [7.5 / 8.0, 7.5 / 8.0]);
+    }
+
+    #[test]
+    fn decode_maps_through_the_letterbox_and_merges_overlaps() {
+        let anchors = anchors();
+        let mut scores = vec![-10.0f32; NUM_ANCHORS];
+        let mut regs = vec![0.0f32; NUM_ANCHORS * 16];
+        // Two overlapping candidates on anchor 600 and 601 (same cell), one far away at 100,
+        // and a NaN regressor that must be ignored.
+        for (k, score, dx) in [
+            (600usize, 3.0f32, 0.0f32),
+            (601, 1.0, 2.0),
+            (100, 2.0, 0.0),
+            (700, 5.0, f32::NAN),
+        ] {
+            scores[k] = score;
+            let r = &mut regs[k * 16..k * 16 + 16];
+            r[0] = dx;
+            r[2] = 20.0;
+            r[3] = 20.0;
+        }
+        // A 256×128 upright frame: scale 2, padded 64 px top.
+        let lb = Letterbox::for_size(256, 128);
+        assert_eq!(
+            lb,
+            Letterbox {
+                scale: 2.0,
+                pad_x: 0.0,
+                pad_y: 64.0
+            }
+        );
+        let (mut scratch, mut faces) = (Vec::with_capacity(NUM_ANCHORS), Vec::new());
+        decode(
+            &anchors,
+            [&scores[..512], &scores[512..]],
+            [&regs[..512 * 16], &regs[512 * 16..]],
+            0.5,
+            lb,
+            &mut scratch,
+            &mut faces,
+        );
+        assert_eq!(faces.len(), 2, "{faces:?}");
+        let best = faces[0];
+        assert!((best.score - sigmoid(3.0)).abs() < 1e-6);
+        // Weighted mean of dx 0 (w 0.95) and 2 (w 0.73) in model px, times scale 2.
+        let a = anchors[600];
+        let w0 = sigmoid(3.0);
+        let w1 = sigmoid(1.0);
+        let cx = a[0] * 128.0 + (2.0 * w1) / (w0 + w1);
+        assert!((best.x + best.w / 2.0 - cx * 2.0).abs() < 1e-3, "{best:?}");
+        assert!((best.y + best.h / 2.0 - (a[1] * 128.0 * 2.0 - 64.0)).abs() < 1e-3);
+        assert!((best.w - 40.0).abs() < 1e-4);
+        assert!(faces.iter().all(|f| f.x.is_finite() && f.score.is_finite()));
     }
 }

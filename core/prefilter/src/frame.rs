@@ -455,6 +455,207 @@ impl<'a> FrameView<'a> {
     }
 }
 
+impl FrameView<'_> {
+    /// The upright→source mapping as two affine axis maps (slopes ±1), for tight loops.
+    pub fn axis_map(&self) -> AxisMap {
+        let (w, h) = (self.width as i64, self.height as i64);
+        let (uw, _) = self.upright_size();
+        // (offset, sign) of the source axis fed by u (before mirroring) and by v.
+        let ((u_off, u_sign), (v_off, v_sign), transposed) = match self.rotation {
+            Rotation::Deg0 => ((0, 1), (0, 1), false),
+            Rotation::Deg90 => ((h - 1, -1), (0, 1), true),
+            Rotation::Deg180 => ((w - 1, -1), (h - 1, -1), false),
+            Rotation::Deg270 => ((0, 1), (w - 1, -1), true),
+        };
+        let (u_off, u_sign) = if self.mirrored {
+            (u_off + u_sign * (uw as i64 - 1), -u_sign)
+        } else {
+            (u_off, u_sign)
+        };
+        AxisMap {
+            transposed,
+            u_off,
+            u_sign,
+            v_off,
+            v_sign,
+        }
+    }
+
+    /// Calls `visitor` with a pixel fetcher specialised for this frame's layout, so per-pixel
+    /// loops are monomorphised (no per-pixel format dispatch).
+    pub fn visit<V: PixelVisitor>(&self, visitor: V) -> V::Output {
+        let map = self.axis_map();
+        let y = self.planes[0].data;
+        match self.layout {
+            Layout::Packed { r, g, b } => visitor.visit(
+                &PackedFetch {
+                    data: y,
+                    stride: self.y_stride,
+                    r,
+                    g,
+                    b,
+                },
+                map,
+            ),
+            Layout::SemiPlanar {
+                c_plane,
+                c_off,
+                c_stride,
+                u_first,
+            } => {
+                let c = self.planes[c_plane].data;
+                let (u_at, v_at) = if u_first { (0, 1) } else { (1, 0) };
+                visitor.visit(
+                    &SemiPlanarFetch {
+                        y,
+                        y_stride: self.y_stride,
+                        c,
+                        c_off,
+                        c_stride,
+                        u_at,
+                        v_at,
+                    },
+                    map,
+                )
+            }
+            Layout::Planar {
+                u_stride,
+                u_pix,
+                v_stride,
+                v_pix,
+            } => visitor.visit(
+                &PlanarFetch {
+                    y,
+                    y_stride: self.y_stride,
+                    u: self.planes[1].data,
+                    u_stride,
+                    u_pix,
+                    v: self.planes[2].data,
+                    v_stride,
+                    v_pix,
+                },
+                map,
+            ),
+        }
+    }
+}
+
+/// Upright (u, v) → source (x, y) as two affine axes with slope ±1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AxisMap {
+    /// Rotation 90/270: u feeds the source y axis and v the source x axis.
+    pub transposed: bool,
+    u_off: i64,
+    u_sign: i64,
+    v_off: i64,
+    v_sign: i64,
+}
+
+impl AxisMap {
+    /// Source coordinate fed by upright `u`.
+    #[inline(always)]
+    pub fn from_u(&self, u: usize) -> usize {
+        (self.u_off + self.u_sign * u as i64) as usize
+    }
+    /// Source coordinate fed by upright `v`.
+    #[inline(always)]
+    pub fn from_v(&self, v: usize) -> usize {
+        (self.v_off + self.v_sign * v as i64) as usize
+    }
+    /// Source (x, y) from the already mapped axis values.
+    #[inline(always)]
+    pub fn xy(&self, su: usize, sv: usize) -> (usize, usize) {
+        if self.transposed { (sv, su) } else { (su, sv) }
+    }
+}
+
+/// Reads pixels at source coordinates (in bounds for a validated view).
+pub trait PixelFetch {
+    fn rgb(&self, x: usize, y: usize) -> [u8; 3];
+    fn luma(&self, x: usize, y: usize) -> u8;
+}
+
+/// A computation over a frame, monomorphised per pixel layout by [`FrameView::visit`].
+pub trait PixelVisitor {
+    type Output;
+    fn visit<P: PixelFetch>(self, pixels: &P, map: AxisMap) -> Self::Output;
+}
+
+struct PackedFetch<'a> {
+    data: &'a [u8],
+    stride: usize,
+    r: usize,
+    g: usize,
+    b: usize,
+}
+
+impl PixelFetch for PackedFetch<'_> {
+    #[inline(always)]
+    fn rgb(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = y * self.stride + x * 4;
+        match self.data.get(i..i + 4) {
+            Some(px) => [px[self.r], px[self.g], px[self.b]],
+            None => [0; 3],
+        }
+    }
+    #[inline(always)]
+    fn luma(&self, x: usize, y: usize) -> u8 {
+        let [r, g, b] = self.rgb(x, y);
+        rgb_to_luma(r, g, b)
+    }
+}
+
+struct SemiPlanarFetch<'a> {
+    y: &'a [u8],
+    y_stride: usize,
+    c: &'a [u8],
+    c_off: usize,
+    c_stride: usize,
+    u_at: usize,
+    v_at: usize,
+}
+
+impl PixelFetch for SemiPlanarFetch<'_> {
+    #[inline(always)]
+    fn rgb(&self, x: usize, y: usize) -> [u8; 3] {
+        let yv = byte(self.y, y * self.y_stride + x);
+        let ci = self.c_off + (y / 2) * self.c_stride + (x / 2) * 2;
+        match self.c.get(ci..ci + 2) {
+            Some(c) => yuv_to_rgb(yv, c[self.u_at], c[self.v_at]),
+            None => [0; 3],
+        }
+    }
+    #[inline(always)]
+    fn luma(&self, x: usize, y: usize) -> u8 {
+        byte(self.y, y * self.y_stride + x)
+    }
+}
+
+struct PlanarFetch<'a> {
+    y: &'a [u8],
+    y_stride: usize,
+    u: &'a [u8],
+    u_stride: usize,
+    u_pix: usize,
+    v: &'a [u8],
+    v_stride: usize,
+    v_pix: usize,
+}
+
+impl PixelFetch for PlanarFetch<'_> {
+    #[inline(always)]
+    fn rgb(&self, x: usize, y: usize) -> [u8; 3] {
+        let yv = byte(self.y, y * self.y_stride + x);
+        let u = byte(self.u, (y / 2) * self.u_stride + (x / 2) * self.u_pix);
+        let v = byte(self.v, (y / 2) * self.v_stride + (x / 2) * self.v_pix);
+        yuv_to_rgb(yv, u, v)
+    }
+    #[inline(always)]
+    fn luma(&self, x: usize, y: usize) -> u8 {
+        byte(self.y, y * self.y_stride + x)
+    }
+}
+
 /// Bounds are guaranteed by validation; `get` keeps this panic-free even if that were ever wrong.
 #[inline(always)]
 fn byte(data: &[u8], i: usize) -> u8 {

@@ -207,18 +207,69 @@ pub fn roll_from_keypoints(kp: &[[f32; 2]; 6], mirrored: bool) -> f32 {
     if mirrored { -roll } else { roll }
 }
 
+/// Clamped sample positions along one upright axis, mapped to the source axis it feeds.
+fn axis_samples<const N: usize, const S: usize>(
+    start: f32,
+    len: f32,
+    limit: usize,
+    map: impl Fn(usize) -> usize,
+) -> [[usize; S]; N] {
+    let mut out = [[0usize; S]; N];
+    let step = len / N as f32;
+    let max = limit as f32 - 1.0;
+    for (i, slot) in out.iter_mut().enumerate() {
+        for (s, v) in slot.iter_mut().enumerate() {
+            let pos = (start + (i as f32 + (s as f32 + 0.5) / S as f32) * step).clamp(0.0, max);
+            *v = map(pos as usize);
+        }
+    }
+    out
+}
+
+struct LumaGrid<'a, const N: usize, const S: usize> {
+    cols: &'a [[usize; S]; N],
+    rows: &'a [[usize; S]; N],
+    /// Per-cell averages written here (N×N), when given.
+    out: Option<&'a mut [u8]>,
+}
+
+impl<const N: usize, const S: usize> crate::frame::PixelVisitor for LumaGrid<'_, N, S> {
+    type Output = u64;
+    fn visit<P: crate::frame::PixelFetch>(mut self, pixels: &P, map: crate::frame::AxisMap) -> u64 {
+        let mut total = 0u64;
+        let k = (S * S) as u32;
+        for (j, row) in self.rows.iter().enumerate() {
+            for (i, col) in self.cols.iter().enumerate() {
+                let mut acc = 0u32;
+                for &sv in row {
+                    for &su in col {
+                        let (x, y) = map.xy(su, sv);
+                        acc += u32::from(pixels.luma(x, y));
+                    }
+                }
+                total += u64::from(acc);
+                if let Some(out) = self.out.as_deref_mut()
+                    && let Some(dst) = out.get_mut(j * N + i)
+                {
+                    *dst = ((acc + k / 2) / k) as u8;
+                }
+            }
+        }
+        total
+    }
+}
+
 /// Mean luma over a `GRID`×`GRID` sample grid of a region (clamped to the frame).
 fn mean_luma(frame: &FrameView<'_>, r: Region) -> f32 {
     let (uw, uh) = frame.upright_size();
-    let mut sum = 0u64;
-    for j in 0..GRID {
-        let v = (r.y + (j as f32 + 0.5) * r.h / GRID as f32).clamp(0.0, uh as f32 - 1.0) as usize;
-        for i in 0..GRID {
-            let u =
-                (r.x + (i as f32 + 0.5) * r.w / GRID as f32).clamp(0.0, uw as f32 - 1.0) as usize;
-            sum += u64::from(frame.luma(u, v));
-        }
-    }
+    let map = frame.axis_map();
+    let cols = axis_samples::<GRID, 1>(r.x, r.w, uw, |u| map.from_u(u));
+    let rows = axis_samples::<GRID, 1>(r.y, r.h, uh, |v| map.from_v(v));
+    let sum = frame.visit(LumaGrid {
+        cols: &cols,
+        rows: &rows,
+        out: None,
+    });
     sum as f32 / (GRID * GRID) as f32
 }
 
@@ -226,47 +277,43 @@ fn mean_luma(frame: &FrameView<'_>, r: Region) -> f32 {
 /// the frame is clamped to the edge) and returns the variance of its 4-neighbour Laplacian.
 pub fn sharpness(frame: &FrameView<'_>, r: Region, patch: &mut [u8; PATCH * PATCH]) -> f32 {
     let (uw, uh) = frame.upright_size();
-    let (maxu, maxv) = (uw as f32 - 1.0, uh as f32 - 1.0);
-    let step_x = r.w / PATCH as f32;
-    let step_y = r.h / PATCH as f32;
-    for j in 0..PATCH {
-        for i in 0..PATCH {
-            let mut acc = 0u32;
-            for sj in 0..2 {
-                let v =
-                    (r.y + (j as f32 + (sj as f32 + 0.5) / 2.0) * step_y).clamp(0.0, maxv) as usize;
-                for si in 0..2 {
-                    let u = (r.x + (i as f32 + (si as f32 + 0.5) / 2.0) * step_x).clamp(0.0, maxu)
-                        as usize;
-                    acc += u32::from(frame.luma(u, v));
-                }
-            }
-            patch[j * PATCH + i] = ((acc + 2) / 4) as u8;
-        }
-    }
+    let map = frame.axis_map();
+    let cols = axis_samples::<PATCH, 2>(r.x, r.w, uw, |u| map.from_u(u));
+    let rows = axis_samples::<PATCH, 2>(r.y, r.h, uh, |v| map.from_v(v));
+    frame.visit(LumaGrid {
+        cols: &cols,
+        rows: &rows,
+        out: Some(&mut patch[..]),
+    });
     laplacian_variance(patch, PATCH)
 }
 
 /// Variance of the 4-neighbour Laplacian over the interior of a square luma image.
 pub fn laplacian_variance(img: &[u8], side: usize) -> f32 {
-    let mut sum = 0f64;
-    let mut sum_sq = 0f64;
-    let mut n = 0f64;
-    for y in 1..side.saturating_sub(1) {
-        for x in 1..side - 1 {
-            let at =
-                |xx: usize, yy: usize| f64::from(img.get(yy * side + xx).copied().unwrap_or(0));
-            let lap = at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * at(x, y);
-            sum += lap;
-            sum_sq += lap * lap;
-            n += 1.0;
-        }
-    }
-    if n == 0.0 {
+    if side < 3 || img.len() < side * side {
         return 0.0;
     }
-    let mean = sum / n;
-    (sum_sq / n - mean * mean).max(0.0) as f32
+    let mut sum = 0i64;
+    let mut sum_sq = 0i64;
+    for y in 1..side - 1 {
+        let (up, row, down) = (
+            &img[(y - 1) * side..y * side],
+            &img[y * side..(y + 1) * side],
+            &img[(y + 1) * side..(y + 2) * side],
+        );
+        for x in 1..side - 1 {
+            let lap = i64::from(row[x - 1])
+                + i64::from(row[x + 1])
+                + i64::from(up[x])
+                + i64::from(down[x])
+                - 4 * i64::from(row[x]);
+            sum += lap;
+            sum_sq += lap * lap;
+        }
+    }
+    let n = ((side - 2) * (side - 2)) as f64;
+    let mean = sum as f64 / n;
+    (sum_sq as f64 / n - mean * mean).max(0.0) as f32
 }
 
 /// Scratch state of the metric computation: the luma patch and the previous face (for motion).

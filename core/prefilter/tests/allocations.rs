@@ -60,12 +60,21 @@ fn steady_state_allocations() {
     }
 
     // The whole per-frame call: constant, small.
-    let p = common::prefilter(PrefilterConfig { good_frames: 300, ..PrefilterConfig::default() });
+    let p = common::prefilter(PrefilterConfig {
+        good_frames: 300,
+        ..PrefilterConfig::default()
+    });
     for _ in 0..3 {
         p.process_view(&view);
     }
     let counts: Vec<usize> = (0..10).map(|_| count(|| p.process_view(&view)).1).collect();
     println!("allocations per process_view (1 face): {counts:?}");
-    assert!(counts.iter().all(|&c| c == counts[0]), "allocations vary per frame: {counts:?}");
-    assert!(counts[0] <= 64, "too many allocations per frame: {counts:?}");
+    assert!(
+        counts.iter().all(|&c| c == counts[0]),
+        "allocations vary per frame: {counts:?}"
+    );
+    assert!(
+        counts[0] <= 64,
+        "too many allocations per frame: {counts:?}"
+    );
 }

@@ -109,7 +109,7 @@ fn random_descriptors_never_panic() {
     let mut analyzer = Analyzer::new();
     let thresholds = QualityThresholds::default();
     let (mut ok, mut rejected) = (0, 0);
-    for _ in 0..3000 {
+    for _ in 0..2000 {
         let format = formats[rng.random_range(0..formats.len())];
         let small = rng.random_bool(0.8);
         let dim = |rng: &mut StdRng| {

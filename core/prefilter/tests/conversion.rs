@@ -219,8 +219,13 @@ fn every_format_rotation_and_mirror_is_pixel_exact() {
                     let view = frame.view().unwrap();
                     let (want, ow, oh) = upright(&rgb, w as usize, h as usize, rot, mirrored);
                     assert_eq!(view.upright_size(), (ow, oh));
+                    let map = view.axis_map();
                     for v in 0..oh {
                         for u in 0..ow {
+                            assert_eq!(
+                                map.xy(map.from_u(u), map.from_v(v)),
+                                view.source_coord(u, v)
+                            );
                             let expect = want[v * ow + u];
                             assert_eq!(
                                 view.rgb(u, v),
