@@ -198,12 +198,14 @@ impl<'a> Fields<'a> {
 
     /// A required non-empty string.
     pub fn req_str(&mut self, name: &str) -> String {
-        match self.opt_str(name) {
-            Some(s) => s,
-            None => {
-                if self.present(name).is_none() {
-                    self.problems.push(format!("missing {name}"));
-                }
+        match self.present(name) {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+            None | Some(Value::String(_)) => {
+                self.problems.push(format!("missing {name}"));
+                String::new()
+            }
+            Some(_) => {
+                self.problems.push(format!("invalid {name}"));
                 String::new()
             }
         }

@@ -326,6 +326,14 @@ async fn registration_create_retrieve_list_and_me() {
         )
         .await;
     assert_eq!(v["message"], "missing countryCode");
+    let (_, v) = s
+        .post(
+            "/v2/app-registrations",
+            Auth::None,
+            json!({"project": "  ", "projectFlow": 7, "email": "a@example.com"}),
+        )
+        .await;
+    assert_eq!(v["message"], "missing project\n. invalid projectFlow");
     let (_, v) = s.post("/v2/app-registrations", Auth::None, json!({"project": p, "projectFlow": f, "phone": "30a", "countryCode": "57", "email": 5})).await;
     assert_eq!(
         v["message"],
