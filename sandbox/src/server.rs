@@ -101,6 +101,37 @@ fn random_bytes(n: usize) -> Vec<u8> {
     v
 }
 
+/// Removes image files that no committed row references (a request that stopped between
+/// writing its image and committing). Runs at start, before any request.
+fn sweep_orphan_images(conn: &rusqlite::Connection, dir: &std::path::Path) {
+    let known: std::collections::HashSet<String> = match conn
+        .prepare("SELECT file FROM images")
+        .and_then(|mut st| st.query_map([], |r| r.get::<_, String>(0))?.collect())
+    {
+        Ok(files) => files,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot list stored images; orphan sweep skipped");
+            return;
+        }
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut removed = 0usize;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !known.contains(&name)
+            && entry.path().is_file()
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "removed orphan image files");
+    }
+}
+
 impl Sandbox {
     /// Opens (or creates) the data directory and starts serving.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
@@ -120,6 +151,7 @@ impl Sandbox {
 
         let db_path = data_dir.join("sandbox.db");
         let preset = config.client_token.clone();
+        let sweep_dir = images_dir.clone();
         let (conn, jwt_key, otp_key, token_hash, generated) =
             tokio::task::spawn_blocking(move || -> Result<_, SandboxError> {
                 let conn = db::open(&db_path)?;
@@ -147,6 +179,7 @@ impl Sandbox {
                     }
                     hash
                 };
+                sweep_orphan_images(&conn, &sweep_dir);
                 Ok((conn, jwt_key, otp_key, hash, generated))
             })
             .await

@@ -2036,7 +2036,25 @@ async fn restart_mid_enrollment_keeps_everything() {
     )
     .await;
     let old_base = s.base.clone();
+    // A file no row references (as if a request died between writing it and committing) is
+    // removed at the next start; referenced images stay.
+    let stray = s
+        .dir
+        .path()
+        .join("images")
+        .join("0123456789abcdef01234567.png");
+    std::fs::write(&stray, b"half-written").unwrap();
+    let before = std::fs::read_dir(s.dir.path().join("images"))
+        .unwrap()
+        .count();
     s.restart().await;
+    assert!(!stray.exists());
+    assert_eq!(
+        std::fs::read_dir(s.dir.path().join("images"))
+            .unwrap()
+            .count(),
+        before - 1
+    );
     assert_ne!(s.base, "");
     let _ = old_base;
     // Same token (secret persisted), same data; finish the enrollment.
