@@ -41,6 +41,10 @@ pub struct Args {
     /// Print one JSON object (no progress output).
     #[arg(long)]
     pub json: bool,
+    /// Also write the specimen passport page and the sample selfie to this directory (as
+    /// `specimen-passport.jpg` and `sample-selfie.jpg`, e.g. to try `smart-enroll enroll`).
+    #[arg(long, value_name = "DIR")]
+    pub save_images: Option<std::path::PathBuf>,
 }
 
 /// The demo enrollee (the ICAO 9303 example holder, on a specimen document).
@@ -224,6 +228,19 @@ async fn enroll(
             return Err(e.into());
         }
     };
+    if let Some(dir) = &args.save_images {
+        let step = progress.start(format!("Save the images to {}", dir.display()));
+        let saved = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(dir.join("specimen-passport.jpg"), &specimen))
+            .and_then(|()| std::fs::write(dir.join("sample-selfie.jpg"), SAMPLE_SELFIE));
+        match saved {
+            Ok(()) => progress.done(step, "specimen-passport.jpg, sample-selfie.jpg"),
+            Err(e) => {
+                progress.fail(step, e.to_string());
+                return Err(e).context("saving the demo images");
+            }
+        }
+    }
 
     let signup = SignUpData {
         email: Some(DEMO_EMAIL.into()),

@@ -91,7 +91,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("project id: {}", project.id);
         println!("flow id:    {}", flow.flow_id);
         println!(
-            "next:       smart-enroll enroll --api-url {} --project {} --flow {} --email you@example.com",
+            "next:       smart-enroll enroll --api-url {} --project {} --flow {} \\\n              \
+             --email you@example.com --phone 3001234567 --country-code +57 \\\n              \
+             --document-front passport.jpg --selfie selfie.jpg",
             args.api_url, project.id, flow.flow_id
         );
     }

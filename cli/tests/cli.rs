@@ -144,13 +144,23 @@ fn demo_basic_flow_completes() {
 
 #[test]
 fn demo_plain_output_shows_steps_and_result() {
-    let out = run(&["demo"]);
+    let images = tempfile::tempdir().unwrap();
+    let dir = images.path().join("imgs");
+    let out = run(&["demo", "--save-images", dir.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
+    // The saved images are the ones the demo uploaded: a passport-page JPEG and the selfie.
+    let page = image::open(dir.join("specimen-passport.jpg")).unwrap();
+    assert_eq!((page.width(), page.height()), (1250, 880));
+    assert_eq!(
+        std::fs::read(dir.join("sample-selfie.jpg")).unwrap(),
+        std::fs::read(SELFIE).unwrap()
+    );
+    assert!(text.contains("[ok]   Save the images to "), "{text}");
     // Not a TTY here: plain lines, no spinner escape codes.
     assert!(!text.contains('\u{1b}'), "{text}");
     for needle in [
