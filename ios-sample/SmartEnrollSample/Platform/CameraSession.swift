@@ -4,22 +4,20 @@ import SmartEnroll
 import UIKit
 
 /// The front camera for the selfie: an `AVCaptureSession` whose video output delivers
-/// `420YpCbCr8BiPlanarFullRange` buffers on a background queue. Each buffer goes through the SDK
-/// prefilter (`LivenessCapture.processFrame`); the feedback and the captured JPEG are delivered
-/// on the main queue.
+/// `420YpCbCr8BiPlanarFullRange` buffers on a background queue. Each buffer becomes the SDK's
+/// `CameraFrame` and goes through the logic's `SelfieCapture` (prefilter, guidance,
+/// announcements, capture); the feedback is delivered on the main queue.
 final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate {
     let session = AVCaptureSession()
     private let queue = DispatchQueue(label: "smart-enroll.sample.camera")
-    private let capture: LivenessCapture
+    private let selfie: SelfieCapture
     private let output = AVCaptureVideoDataOutput()
-    private var captured = false
     private var orientation: UIDeviceOrientation = .portrait
 
-    var onFeedback: ((FrameFeedback) -> Void)?
-    var onCaptured: ((Data) -> Void)?
+    var onFeedback: ((SelfieFeedback) -> Void)?
 
-    init(capture: LivenessCapture) {
-        self.capture = capture
+    init(selfie: SelfieCapture) {
+        self.selfie = selfie
         super.init()
     }
 
@@ -65,10 +63,7 @@ final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
 
     /// Analyse again after a failed upload (a new attempt).
     func rearm() {
-        queue.async { [self] in
-            capture.reset()
-            captured = false
-        }
+        queue.async { [selfie] in selfie.rearm() }
     }
 
     /// Called on the main queue when the device turns (face-up/down keep the last orientation).
@@ -78,15 +73,12 @@ final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     }
 
     func captureOutput(_ output: AVCaptureOutput, didOutput sampleBuffer: CMSampleBuffer, from connection: AVCaptureConnection) {
-        guard !captured, let pixelBuffer = CMSampleBufferGetImageBuffer(sampleBuffer) else { return }
+        guard let pixelBuffer = CMSampleBufferGetImageBuffer(sampleBuffer) else { return }
         let time = CMSampleBufferGetPresentationTimeStamp(sampleBuffer)
         let ms = UInt64(max(0, CMTimeGetSeconds(time) * 1000))
         guard let frame = FrameAdapter.frame(from: pixelBuffer, orientation: orientation, timestampMs: ms) else { return }
-        guard let feedback = try? capture.processFrame(frame: frame) else { return }
+        // A frame the SDK rejects (typed InvalidInput) is skipped; nil means already captured.
+        guard let feedback = try? selfie.onFrame(frame) else { return }
         DispatchQueue.main.async { [weak self] in self?.onFeedback?(feedback) }
-        if feedback.captured, let result = capture.result() {
-            captured = true
-            DispatchQueue.main.async { [weak self] in self?.onCaptured?(result.jpeg) }
-        }
     }
 }

@@ -4,7 +4,7 @@ import SmartEnroll
 import UIKit
 
 /// Owns the prefilter capture object and the front camera for the selfie screen, and publishes
-/// the live guidance. VoiceOver announcements go through the logic's `GuidanceAnnouncer`.
+/// the live guidance. What to show, speak and upload is decided by the logic's `SelfieCapture`.
 @MainActor
 final class SelfieCamera {
     final class Live: ObservableObject {
@@ -18,13 +18,13 @@ final class SelfieCamera {
     let live = Live()
     let session: CameraSession
     let detectorAvailable: Bool
-    private let announcer: GuidanceAnnouncer
+    private let selfie: SelfieCapture
     private var started = false
 
     init(capture: LivenessCapture, clock: SampleClock) {
-        session = CameraSession(capture: capture)
-        detectorAvailable = capture.detectorAvailable()
-        announcer = GuidanceAnnouncer(clock: clock)
+        selfie = SelfieCapture(capture: capture, clock: clock)
+        session = CameraSession(selfie: selfie)
+        detectorAvailable = selfie.detectorAvailable
     }
 
     func start(onCaptured: @escaping (Data) -> Void) async {
@@ -40,19 +40,19 @@ final class SelfieCamera {
         started = true
         session.onFeedback = { [weak self] feedback in
             guard let self else { return }
-            let key = guidanceKey(feedback.guidance)
-            self.live.guidance = key
+            self.live.guidance = feedback.guidanceKey
             self.live.readiness = feedback.readiness
-            if let spoken = self.announcer.onFrame(key: key, captured: feedback.captured) {
+            if let spoken = feedback.announce {
                 announce(NSLocalizedString(guidanceResourceName(spoken), comment: ""))
             }
+            if let jpeg = feedback.capturedJpeg {
+                onCaptured(jpeg)
+            }
         }
-        session.onCaptured = { jpeg in onCaptured(jpeg) }
         session.start()
     }
 
     func rearm() {
-        announcer.reset()
         session.rearm()
     }
 

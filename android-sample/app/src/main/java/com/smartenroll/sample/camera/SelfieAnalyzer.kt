@@ -2,51 +2,29 @@ package com.smartenroll.sample.camera
 
 import androidx.camera.core.ImageAnalysis
 import androidx.camera.core.ImageProxy
-import com.smartenroll.sdk.FrameFeedback
-import com.smartenroll.sdk.LivenessCapture
-import java.util.concurrent.atomic.AtomicBoolean
+import com.smartenroll.sample.logic.SelfieCapture
+import com.smartenroll.sample.logic.SelfieFeedback
 
 /**
- * The CameraX analyzer of the selfie screen: every front-camera frame goes through the SDK's
- * prefilter ([LivenessCapture.processFrame]). The feedback goes to [onFeedback]; when the
- * prefilter captures the selfie, its JPEG goes to [onCaptured] once and analysis stops.
- *
- * Runs on the analysis executor (a background thread); the callbacks are called there too.
+ * The CameraX analyzer of the selfie screen: converts each front-camera frame to the SDK's
+ * `CameraFrame` and hands it to the logic's [SelfieCapture] (prefilter, guidance, announcements,
+ * capture). Runs on the analysis executor; [onFeedback] is called there too.
  */
 class SelfieAnalyzer(
-    private val capture: LivenessCapture,
-    private val onFeedback: (FrameFeedback) -> Unit,
-    private val onCaptured: (ByteArray) -> Unit,
-    private val onError: (Throwable) -> Unit,
+    private val selfie: SelfieCapture,
+    private val onFeedback: (SelfieFeedback) -> Unit,
 ) : ImageAnalysis.Analyzer {
-    private val done = AtomicBoolean(false)
-
     override fun analyze(image: ImageProxy) {
         image.use { proxy ->
-            if (done.get()) return
             val frame = proxy.toSdkFrame(mirrored = true) ?: return
-            try {
-                val feedback = capture.processFrame(frame)
-                onFeedback(feedback)
-                if (feedback.captured && done.compareAndSet(false, true)) {
-                    val result = capture.result()
-                    if (result != null) {
-                        onCaptured(result.jpeg)
-                    } else {
-                        done.set(false)
-                    }
-                }
+            val feedback = try {
+                selfie.onFrame(frame)
             } catch (e: Exception) {
-                // A typed SDK error for this frame (e.g. an unexpected buffer layout): report it
-                // and keep analysing the next frames.
-                onError(e)
+                // The SDK rejected this frame (typed error, e.g. an unusual buffer layout):
+                // skip it and analyse the next one.
+                null
             }
+            if (feedback != null) onFeedback(feedback)
         }
-    }
-
-    /** Analyse again (after a failed upload, for a new attempt). */
-    fun rearm() {
-        capture.reset()
-        done.set(false)
     }
 }

@@ -41,15 +41,14 @@ import com.smartenroll.sample.camera.SelfieAnalyzer
 import com.smartenroll.sample.camera.createLivenessCapture
 import com.smartenroll.sample.logic.Clock
 import com.smartenroll.sample.logic.Decisions
-import com.smartenroll.sample.logic.GuidanceAnnouncer
 import com.smartenroll.sample.logic.Screen
-import com.smartenroll.sample.logic.guidanceKey
+import com.smartenroll.sample.logic.SelfieCapture
 import java.util.concurrent.Executors
 
 /**
  * The selfie: front camera preview with an oval guide, live guidance from the SDK prefilter on
- * every frame (text + readiness bar), spoken through TalkBack when it changes (throttled by the
- * logic module's [GuidanceAnnouncer]), and automatic capture: the prefilter's JPEG is uploaded.
+ * every frame (text + readiness bar), spoken through TalkBack when it changes (throttled in the
+ * logic module's [SelfieCapture]), and automatic capture: the prefilter's JPEG is uploaded.
  */
 @Composable
 fun SelfieScreen(
@@ -67,27 +66,21 @@ fun SelfieScreen(
     var cameraPresent by remember { mutableStateOf(true) }
     var guidance by remember { mutableStateOf("face_not_found") }
     var readiness by remember { mutableFloatStateOf(0f) }
-    val announcer = remember { GuidanceAnnouncer(clock) }
-    val capture = remember { createLivenessCapture() }
+    val selfie = remember { SelfieCapture(createLivenessCapture(), clock) }
     val executor = remember { Executors.newSingleThreadExecutor() }
     val mainExecutor = remember { ContextCompat.getMainExecutor(context) }
 
-    val analyzer = remember(capture) {
-        SelfieAnalyzer(
-            capture = capture,
-            onFeedback = { feedback ->
-                val key = guidanceKey(feedback.guidance)
-                mainExecutor.execute {
-                    guidance = key
-                    readiness = feedback.readiness
-                    announcer.onFrame(key, feedback.captured)?.let { spoken ->
-                        view.announceForAccessibility(context.getString(guidanceStringRes(spoken)))
-                    }
+    val analyzer = remember(selfie) {
+        SelfieAnalyzer(selfie) { feedback ->
+            mainExecutor.execute {
+                guidance = feedback.guidanceKey
+                readiness = feedback.readiness
+                feedback.announce?.let { spoken ->
+                    view.announceForAccessibility(context.getString(guidanceStringRes(spoken)))
                 }
-            },
-            onCaptured = { jpeg -> mainExecutor.execute { onCaptured(jpeg) } },
-            onError = { },
-        )
+                feedback.capturedJpeg?.let(onCaptured)
+            }
+        }
     }
     val analysis = remember(analyzer) {
         ImageAnalysis.Builder()
@@ -107,7 +100,7 @@ fun SelfieScreen(
         onDispose {
             analysis.clearAnalyzer()
             executor.shutdown()
-            capture.close()
+            selfie.close()
         }
     }
     // Ask for the camera as soon as the selfie screen appears (the explanation stays on screen).
@@ -117,15 +110,14 @@ fun SelfieScreen(
     // A failed upload (e.g. liveness failed) leaves this screen up with an error: analyse again.
     LaunchedEffect(screen.error, screen.busy) {
         if (!screen.busy && screen.error != null) {
-            announcer.reset()
-            analyzer.rearm()
+            selfie.rearm()
         }
     }
 
     Page(stringResource(R.string.selfie_title)) {
         Text(stringResource(R.string.selfie_body), style = MaterialTheme.typography.bodyLarge)
         Text(stringResource(R.string.attempts_left, screen.attemptsLeft), style = MaterialTheme.typography.bodySmall)
-        if (!capture.detectorAvailable()) {
+        if (!selfie.detectorAvailable) {
             Text(stringResource(R.string.selfie_prefilter_unavailable), style = MaterialTheme.typography.bodySmall)
         }
         if (!cameraPresent) {

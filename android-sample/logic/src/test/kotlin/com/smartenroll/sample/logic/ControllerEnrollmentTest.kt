@@ -137,7 +137,8 @@ class ControllerEnrollmentTest {
         second.act { submitDocument(DocumentSide.BACK, "government_id", documentJpeg("BACK")) }
         val selfie = second.await<Screen.Selfie>()
         assertFalse(selfie.optional)
-        second.act { submitSelfie(sampleSelfie()) }
+        // The selfie the prefilter captured from camera frames, as the app uploads it.
+        second.act { submitSelfie(SelfieCaptureTest.capturedSelfie) }
         second.await<Screen.ReadyToFinish>()
         second.act { finish() }
         val result = second.await<Screen.Result>()

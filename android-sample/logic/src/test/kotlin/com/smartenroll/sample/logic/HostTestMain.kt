@@ -17,6 +17,8 @@ fun main() {
         GuidanceAnnouncerTest::class.java,
         DecisionsTest::class.java,
         ResourcesTest::class.java,
+        SeparationTest::class.java,
+        SelfieCaptureTest::class.java,
         ControllerEnrollmentTest::class.java,
     )
     val failed = result.failureCount

@@ -1,0 +1,75 @@
+package com.smartenroll.sample.logic
+
+import com.smartenroll.sdk.CameraFrame
+import com.smartenroll.sdk.GuidanceCode
+import com.smartenroll.sdk.LivenessCapture
+
+/** The prefilter's guidance code as its stable snake_case key (`FACE_NOT_FOUND` → `face_not_found`). */
+fun guidanceKey(code: GuidanceCode): String = code.name.lowercase()
+
+/** What the selfie screen shows for one analysed camera frame. */
+data class SelfieFeedback(
+    /** The prefilter's guidance key, e.g. `face_too_small`. */
+    val guidanceKey: String,
+    /** The string resource to show for it (`guidance_<key>`, or the fallback). */
+    val resourceName: String,
+    /** 0..1: how close the prefilter is to capturing. */
+    val readiness: Float,
+    /** The guidance key to speak through TalkBack / VoiceOver now, if any. */
+    val announce: String?,
+    /** False when ONNX Runtime could not be loaded: quality-only mode (light, sharpness). */
+    val detectorAvailable: Boolean,
+    /** The captured selfie (JPEG, ready for upload) on the frame that captured it, once. */
+    val capturedJpeg: ByteArray?,
+)
+
+/**
+ * The selfie screen's logic, apart from the camera framework: every camera frame (already in the
+ * SDK's `CameraFrame` form, with planes, strides, rotation and mirroring) goes through the SDK
+ * prefilter; the result becomes what the screen shows and speaks, and the capture is handed over
+ * exactly once. [rearm] starts a new attempt after a failed upload.
+ *
+ * `onFrame` runs on the camera's analysis thread and `rearm` on the UI thread: both synchronise.
+ */
+class SelfieCapture(private val capture: LivenessCapture, clock: Clock) : AutoCloseable {
+    private val announcer = GuidanceAnnouncer(clock)
+    private var done = false
+
+    val detectorAvailable: Boolean get() = capture.detectorAvailable()
+
+    /**
+     * Analyses one frame; returns null once the selfie was captured (until [rearm]). A frame the
+     * SDK rejects (a typed `SmartEnrollException.InvalidInput`) is thrown to the caller.
+     */
+    @Synchronized
+    fun onFrame(frame: CameraFrame): SelfieFeedback? {
+        if (done) return null
+        val feedback = capture.processFrame(frame)
+        val key = guidanceKey(feedback.guidance)
+        var jpeg: ByteArray? = null
+        if (feedback.captured) {
+            jpeg = capture.result()?.jpeg
+            done = jpeg != null
+        }
+        return SelfieFeedback(
+            guidanceKey = key,
+            resourceName = Guidance.resourceName(key),
+            readiness = feedback.readiness.coerceIn(0f, 1f),
+            announce = announcer.onFrame(key, captured = jpeg != null),
+            detectorAvailable = feedback.detectorAvailable,
+            capturedJpeg = jpeg,
+        )
+    }
+
+    /** A new attempt (e.g. the server's liveness check failed): analyse and capture again. */
+    @Synchronized
+    fun rearm() {
+        capture.reset()
+        announcer.reset()
+        done = false
+    }
+
+    override fun close() {
+        capture.close()
+    }
+}

@@ -1,0 +1,150 @@
+package com.smartenroll.sample.logic
+
+import com.smartenroll.sdk.CameraFrame
+import com.smartenroll.sdk.CaptureConfig
+import com.smartenroll.sdk.FramePlane
+import com.smartenroll.sdk.GuidanceCode
+import com.smartenroll.sdk.LivenessCapture
+import com.smartenroll.sdk.PixelFormat
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Test
+import java.io.ByteArrayInputStream
+import javax.imageio.ImageIO
+import kotlin.math.roundToInt
+
+/**
+ * The selfie screen's logic on the real prefilter, fed frames laid out exactly as the Android
+ * app hands them over from CameraX: YUV_420_888 with padded row strides, semi-planar chroma
+ * (pixel stride 2), the front sensor's 270° rotation and mirroring.
+ */
+class SelfieCaptureTest {
+    @Test
+    fun everyGuidanceCodeOfTheSdkIsLocalised() {
+        assertEquals(Guidance.KEYS, GuidanceCode.entries.map { guidanceKey(it) })
+    }
+
+    @Test
+    fun cameraFramesOfTheSampleSelfieAreCapturedOnceWithGuidanceAndAnnouncements() {
+        val clock = ManualClock(start = 0)
+        SelfieCapture(LivenessCapture(CaptureConfig(goodFrames = 3u)), clock).use { selfie ->
+            requireDetector(selfie)
+            val frame = cameraXFrame(sampleSelfie())
+            val spoken = mutableListOf<String>()
+            var jpeg: ByteArray? = null
+            for (i in 0 until 40) {
+                clock.advance(33)
+                val fb = selfie.onFrame(frame.copy(timestampMs = (i * 33).toULong())) ?: break
+                assertTrue(fb.guidanceKey in Guidance.KEYS)
+                assertEquals(Guidance.resourceName(fb.guidanceKey), fb.resourceName)
+                assertTrue(fb.readiness in 0f..1f)
+                fb.announce?.let { spoken += it }
+                if (fb.capturedJpeg != null) {
+                    jpeg = fb.capturedJpeg
+                    break
+                }
+            }
+            assertNotNull("the sample selfie was captured", jpeg)
+            val image = ImageIO.read(ByteArrayInputStream(jpeg!!))
+            assertTrue("upload-ready JPEG", image.width in 1..1080 && image.height in 1..1080 && jpeg.size <= 150_000)
+            assertEquals("the capture is announced", "captured", spoken.last())
+            // Captured once: later frames are ignored until a new attempt.
+            assertNull(selfie.onFrame(frame))
+            selfie.rearm()
+            assertNotNull(selfie.onFrame(frame))
+        }
+    }
+
+    @Test
+    fun aDarkFrameAsksForLight() {
+        val clock = ManualClock(start = 0)
+        SelfieCapture(LivenessCapture(CaptureConfig()), clock).use { selfie ->
+            requireDetector(selfie)
+            val w = 640
+            val h = 480
+            val dark = yuvFrame(w, h, IntArray(w * h) { 0x080808 }, rotation = 270u)
+            val fb = selfie.onFrame(dark)!!
+            assertTrue(fb.guidanceKey, fb.guidanceKey == "too_dark" || fb.guidanceKey == "face_not_found")
+            assertEquals("guidance_" + fb.guidanceKey, fb.resourceName)
+            assertNull(fb.capturedJpeg)
+        }
+    }
+
+    private fun requireDetector(selfie: SelfieCapture) {
+        if (!selfie.detectorAvailable) {
+            fail("face detector unavailable (ONNX Runtime missing): run scripts/test.sh (scripts/deps/20-prefilter.sh installs it)")
+        }
+    }
+
+    companion object {
+        /**
+         * The photo as the front sensor of a portrait phone delivers it: stored so that rotating
+         * it 270° clockwise and then mirroring it gives the upright photo back.
+         */
+        fun cameraXFrame(photo: ByteArray): CameraFrame {
+            val upright = ImageIO.read(ByteArrayInputStream(photo))
+            val uw = upright.width
+            val uh = upright.height
+            // Even sensor dimensions (4:2:0 chroma).
+            val sw = uh - uh % 2
+            val sh = uw - uw % 2
+            val rgb = IntArray(sw * sh)
+            for (y in 0 until sh) for (x in 0 until sw) {
+                // rotate 270° cw: (x, y) -> (y, sw-1-x); then mirror: u -> sh-1-u.
+                rgb[y * sw + x] = upright.getRGB(sh - 1 - y, sw - 1 - x)
+            }
+            return yuvFrame(sw, sh, rgb, rotation = 270u)
+        }
+
+        /** A YUV_420_888 frame as CameraX gives it: row padding, interleaved chroma planes. */
+        fun yuvFrame(w: Int, h: Int, rgb: IntArray, rotation: UInt): CameraFrame {
+            val yStride = w + 64
+            val cStride = w + 64
+            val yPlane = ByteArray(yStride * (h - 1) + w)
+            val uv = ByteArray(cStride * (h / 2 - 1) + w)
+            for (y in 0 until h) for (x in 0 until w) {
+                val p = rgb[y * w + x]
+                val r = (p shr 16) and 0xFF
+                val g = (p shr 8) and 0xFF
+                val b = p and 0xFF
+                yPlane[y * yStride + x] = (0.299 * r + 0.587 * g + 0.114 * b).roundToInt().coerceIn(0, 255).toByte()
+                if (y % 2 == 0 && x % 2 == 0) {
+                    val u = (-0.169 * r - 0.331 * g + 0.5 * b + 128).roundToInt().coerceIn(0, 255)
+                    val v = (0.5 * r - 0.419 * g - 0.081 * b + 128).roundToInt().coerceIn(0, 255)
+                    val i = (y / 2) * cStride + x
+                    uv[i] = u.toByte()
+                    uv[i + 1] = v.toByte()
+                }
+            }
+            // Like CameraX's semi-planar buffers: U and V share memory, V one byte later.
+            val uPlane = uv.copyOfRange(0, uv.size - 1)
+            val vPlane = uv.copyOfRange(1, uv.size)
+            return CameraFrame(
+                format = PixelFormat.YUV420,
+                width = w.toUInt(),
+                height = h.toUInt(),
+                planes = listOf(
+                    FramePlane(yPlane, yStride.toUInt(), 1u),
+                    FramePlane(uPlane, cStride.toUInt(), 2u),
+                    FramePlane(vPlane, cStride.toUInt(), 2u),
+                ),
+                rotationDegrees = rotation,
+                mirrored = true,
+            )
+        }
+
+        /** The sample selfie as the prefilter captures it from camera frames (what the app uploads). */
+        val capturedSelfie: ByteArray by lazy {
+            LivenessCapture(CaptureConfig(goodFrames = 3u)).use { capture ->
+                SelfieCapture(capture, ManualClock()).let { selfie ->
+                    val frame = cameraXFrame(sampleSelfie())
+                    (0 until 40).firstNotNullOfOrNull { i -> selfie.onFrame(frame.copy(timestampMs = (i * 33).toULong()))?.capturedJpeg }
+                        ?: error("the prefilter did not capture the sample selfie (detector available: ${selfie.detectorAvailable})")
+                }
+            }
+        }
+    }
+}
