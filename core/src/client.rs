@@ -64,7 +64,7 @@ impl Auth<'_> {
 pub(crate) struct Req<'a> {
     pub method: reqwest::Method,
     pub path: String,
-    pub query: Vec<(&'static str, String)>,
+    pub query: Vec<(String, String)>,
     pub body: Option<Value>,
     /// Body for retries (e.g. with `force:true` so a repeated upload replaces the first).
     pub body_on_retry: Option<Value>,
@@ -233,7 +233,7 @@ impl SmartEnrollClient {
         }
     }
 
-    fn url(&self, path: &str, query: &[(&'static str, String)]) -> url::Url {
+    fn url(&self, path: &str, query: &[(String, String)]) -> url::Url {
         let mut u = self.inner.base.clone();
         let p = format!("{}{}", u.path().trim_end_matches('/'), path);
         u.set_path(&p);
@@ -374,7 +374,7 @@ impl SmartEnrollClient {
                         }
                         Ok(bytes) => {
                             let f = parse_failure(status, &bytes, retry_after);
-                            tracing::debug!(step = req.step, status, token = %f.token, "api error");
+                            tracing::debug!(step = req.step, status, code = %f.token, "api error");
                             let err = map_failure(&f, req.auth.kind(), req.step);
                             let retryable = req.retry == RetryClass::Safe
                                 && (status >= 500
@@ -422,7 +422,10 @@ impl SmartEnrollClient {
             RetryClass::Safe,
             "flowConfig",
         );
-        req.query = vec![("id", project_id.to_owned()), ("type", "onboarding".into())];
+        req.query = vec![
+            ("id".into(), project_id.to_owned()),
+            ("type".into(), "onboarding".into()),
+        ];
         let body = self.send(req).await?;
         FlowConfig::from_kyc_response(project_id, flow_id, &body)
     }
@@ -490,8 +493,8 @@ impl SmartEnrollClient {
             "listRegistrations",
         );
         req.query = vec![
-            ("page", page.to_string()),
-            ("perPage", per_page.to_string()),
+            ("page".into(), page.to_string()),
+            ("perPage".into(), per_page.to_string()),
         ];
         let body = self.send(req).await?;
         let list = body

@@ -504,7 +504,17 @@ impl EnrollmentSession {
             Ok(t) => t,
             Err(e) => return (Err(e), 0),
         };
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (
+                p.to_owned(),
+                url::form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+            ),
+            None => (path, Vec::new()),
+        };
         let mut req = Req::new(method, path, Auth::Registrant(&token), retry, step);
+        req.query = query;
         req.body = body;
         req.body_on_retry = body_on_retry;
         let (r, tries) = self.client.send_counted(req).await;
@@ -872,10 +882,27 @@ impl EnrollmentSession {
                 let d = d.get("documentValidation").unwrap_or(d);
                 let m = d.get("namesMatch").and_then(Value::as_bool);
                 self.progress().scores.names_match = m;
+                if m == Some(false) {
+                    // As the hosted app does: names that do not match go to a person
+                    // (`name_mismatch`); the final sync then stores NEEDS_MANUAL_VERIFICATION.
+                    self.call(
+                        Method::PUT,
+                        format!("/v2/document-validations/{}/manual-verification", seg(&id)?),
+                        Some(json!({"reason": "name_mismatch"})),
+                        None,
+                        RetryClass::Safe,
+                        "nameValidation",
+                    )
+                    .await?;
+                }
                 Ok(())
             }
             // Unsupported documents or missing OCR data: the check does not apply.
-            Err(EnrollError::Rejected { .. }) | Err(EnrollError::NotFound { .. }) => Ok(()),
+            Err(EnrollError::Rejected { code, .. })
+                if code == "missing_ocr_extraction_data" || code == "document_not_supported" =>
+            {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
@@ -1552,6 +1579,37 @@ mod tests {
             full_name: Some("Secret Person".into()),
             language: None,
         }
+    }
+
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    /// The bindings need `Send + Sync` objects and `Send` futures.
+    #[test]
+    fn public_types_are_send_and_sync_and_futures_are_send() {
+        assert_send_sync::<EnrollmentSession>();
+        assert_send_sync::<SmartEnrollClient>();
+        assert_send_sync::<Snapshot>();
+        assert_send_sync::<crate::ObserverHandle>();
+        let s = EnrollmentSession::new(client(), flow(), signup()).unwrap();
+        assert_send(&s.start());
+        assert_send(&s.resume());
+        assert_send(&s.submit_email_code(String::new()));
+        assert_send(&s.submit_phone_code(String::new()));
+        assert_send(&s.resend_email_code());
+        assert_send(&s.resend_phone_code());
+        assert_send(&s.choose_phone_channel(PhoneChannel::Sms));
+        assert_send(&s.skip_step());
+        assert_send(&s.skip_kyc());
+        assert_send(&s.submit_document(
+            DocumentSide::Front,
+            Vec::new(),
+            DocumentCategory::Passport,
+        ));
+        assert_send(&s.submit_selfie(Vec::new()));
+        assert_send(&s.finish());
+        let c = client();
+        assert_send(&c.fetch_flow_config("p", None));
     }
 
     #[test]

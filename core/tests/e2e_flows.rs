@@ -575,29 +575,125 @@ async fn invalid_input_is_refused_before_any_request() {
     env.shutdown().await;
 }
 
+/// Cancelling while a request hangs (a proxy holds it) ends the operation at once with
+/// `Cancelled`; nothing was recorded, and the same step then succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_ends_the_operation_and_it_can_be_retried() {
+    use common::proxy::{Fault, start_proxy};
     let env = Env::start().await;
     let flow = env
         .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
         .await;
+    let upstream = env.base.trim_start_matches("http://").parse().unwrap();
+    let hang = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let h = hang.clone();
+    let proxy = start_proxy(
+        upstream,
+        Arc::new(move |_m: &str, _p: &str| {
+            if h.load(std::sync::atomic::Ordering::SeqCst) {
+                Fault::Blackhole
+            } else {
+                Fault::Pass
+            }
+        }),
+    )
+    .await;
     let su = signup("cancel@example.com");
-    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let s = EnrollmentSession::new(
+        common::client_for(&format!("http://{proxy}")),
+        flow,
+        su.clone(),
+    )
+    .unwrap();
     let s2 = s.clone();
-    let fut = tokio::spawn(async move { s2.start().await });
+    let task = tokio::spawn(async move { s2.start().await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let t0 = std::time::Instant::now();
     s.cancel();
-    let r = fut.await.unwrap();
-    // Either the cancel landed first (Cancelled) or the start had already finished.
-    match r {
-        Err(EnrollError::Cancelled) => {
-            let st = s.resume().await.unwrap();
-            assert!(
-                matches!(st, EnrollState::AwaitingEmailCode { .. })
-                    || matches!(st, EnrollState::NotStarted)
-            );
+    let r = task.await.unwrap();
+    assert_eq!(r, Err(EnrollError::Cancelled));
+    assert!(t0.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(s.state(), EnrollState::NotStarted);
+    hang.store(false, std::sync::atomic::Ordering::SeqCst);
+    let st = s.start().await.unwrap();
+    assert!(
+        matches!(st, EnrollState::AwaitingEmailCode { .. }),
+        "{st:?}"
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_mismatch_goes_to_manual_verification() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| {
+            f.sign_up_form.phone_gateway = PhoneGateway::None;
+            f.document.verify_names = true;
+        })
+        .await;
+    let su = signup("ana+names-mismatch@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let seen = drive(&env, &s, &su).await;
+    let r = result(seen.last().unwrap());
+    assert_eq!(r.scores.names_match, Some(false));
+    assert_eq!(r.outcome, Outcome::NeedsManualVerification);
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn face_already_exists_uses_attempts() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("ana+face-exists@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let mut st = s.start().await.unwrap();
+    while !matches!(st, EnrollState::AwaitingSelfie { .. }) {
+        st = common::step(&env, &s, &su).await.unwrap();
+    }
+    let e = s.submit_selfie(common::selfie()).await.unwrap_err();
+    assert_eq!(e, EnrollError::FaceAlreadyExists);
+    assert!(matches!(
+        s.state(),
+        EnrollState::AwaitingSelfie {
+            attempts_left: 2,
+            ..
         }
-        Ok(st) => assert!(matches!(st, EnrollState::AwaitingEmailCode { .. })),
-        Err(e) => panic!("unexpected {e:?}"),
+    ));
+    env.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_credits_is_payment_required_and_uses_no_attempt() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let su = signup("ana+no-credits@example.com");
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let mut last = None;
+    for _ in 0..10 {
+        match common::step(&env, &s, &su).await {
+            Ok(_) => {}
+            Err(e) => {
+                last = Some(e);
+                break;
+            }
+        }
+    }
+    let e = last.expect("a billed step must fail");
+    assert_eq!(
+        e.category(),
+        smart_enroll_core::ErrorCategory::PaymentRequired,
+        "{e:?}"
+    );
+    assert!(!e.is_retryable());
+    match s.state() {
+        EnrollState::AwaitingDocument { attempts_left, .. }
+        | EnrollState::AwaitingSelfie { attempts_left, .. } => assert_eq!(attempts_left, 3),
+        other => panic!("unexpected state {other:?}"),
     }
     env.shutdown().await;
 }

@@ -148,9 +148,9 @@ pub fn selfie() -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("sample selfie missing at {p}: {e}"))
 }
 
-/// A generated document-like image (1400x900 PNG with structure), real pixels for the codec.
+/// A generated document-like image (960x640 PNG with structure), real pixels for the codec.
 pub fn document_image() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(1400, 900, |x, y| {
+    let img = image::RgbImage::from_fn(960, 640, |x, y| {
         let band = ((y / 60) % 2) as u8;
         image::Rgb([
             (x % 251) as u8,
