@@ -311,3 +311,24 @@ pub(crate) fn query_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
 }
+
+/// `axum::extract::Path` whose rejection (e.g. bad percent-encoding) is a JSON 400.
+pub(crate) struct Path<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Self(v))
+            .map_err(|_| ApiError::named(StatusCode::BAD_REQUEST, "BadRequest", "invalid_path"))
+    }
+}

@@ -147,6 +147,20 @@ async fn bad_input_gets_documented_json_errors() {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["code"], "PayloadTooLarge");
+    // A path segment that is not valid UTF-8 once decoded: JSON, not axum's plain text.
+    let r = s
+        .http
+        .get(format!("{}/v2/app-registrations/%FF%FE", s.base))
+        .bearer_auth(common::CLIENT_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v,
+        json!({"code": "BadRequest", "message": "400:invalid_path"})
+    );
     // Absent and wrong client tokens.
     let body = json!({"name": "x", "allowedCountries": ["Colombia"]});
     assert_eq!(

@@ -1,11 +1,11 @@
 //! Selfie liveness with duplicate search, deletion, and document-vs-selfie compare.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok};
+use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok};
 use crate::auth::Registrant;
 use crate::clock::rfc3339;
 use crate::images::{self, round2, unit};

@@ -1,12 +1,12 @@
 //! Documents: upload (front/back), name validation, manual verification, criminal check.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok, query_get, query_pairs};
+use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok, query_get, query_pairs};
 use crate::auth::Registrant;
 use crate::clock::rfc3339;
 use crate::images::{self, Upload};

@@ -1,12 +1,12 @@
 //! Dev outbox and stored images.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::params;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, ApiResult, query_get, query_pairs};
+use crate::api::{ApiError, ApiResult, Path, query_get, query_pairs};
 use crate::auth::ClientAuth;
 use crate::clock::rfc3339;
 use crate::otp;

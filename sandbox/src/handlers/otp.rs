@@ -1,11 +1,11 @@
 //! Email and phone OTP: create/resend and the validate variants (§10 #1, §11).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok};
+use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok};
 use crate::auth::{Claims, Registrant};
 use crate::clock::rfc3339;
 use crate::db::Tx;

@@ -1,6 +1,6 @@
 //! App registrations: create, list, retrieve, `/me`, resend-link.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{
     issue_token, own_registration, parse_populates, populated, populates_from_query, reg_event,
 };
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok, query_get, query_pairs};
+use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok, query_get, query_pairs};
 use crate::auth::{ClientAuth, REGISTRANT_TTL_SECS, RESEND_LINK_TTL_SECS, Registrant};
 use crate::clock::rfc3339;
 use crate::model::{self, Registration, new_id};

@@ -1,12 +1,12 @@
 //! `PUT|POST /v2/app-registrations/{id}/sync {step, status}`: the step/status table (§5.4),
 //! the skipKYC rule and the completeness check on `end` (§11).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
 use super::{issue_token, own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok};
+use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok};
 use crate::auth::{REGISTRANT_TTL_SECS, Registrant};
 use crate::db::Tx;
 use crate::model::{self, Flow, Registration, is_mandatory};
