@@ -39,4 +39,6 @@ tasks.withType<Test>().configureEach {
 dependencies {
     api("com.smartenroll:smart-enroll-android:0.1.0")
     api("org.jetbrains.kotlinx:kotlinx-coroutines-core:1.10.2")
+    // The host tests compile in Gradle too (`./gradlew build`); they run from the check script.
+    testImplementation("junit:junit:4.13.2")
 }
