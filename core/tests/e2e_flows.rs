@@ -68,6 +68,48 @@ async fn full_kyc_completes_with_minimum_requests() {
     env.shutdown().await;
 }
 
+/// With a passport (one side) the Full-KYC lifecycle minimum is 11 requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_kyc_with_a_passport_sends_eleven_requests() {
+    let env = Env::start().await;
+    let flow = env.flow(|_| {}).await;
+    let client = env.client();
+    let su = signup("passport@example.com");
+    let s = EnrollmentSession::new(client.clone(), flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    s.submit_email_code(env.code("passport@example.com").await)
+        .await
+        .unwrap();
+    let st = s
+        .submit_phone_code(env.code(&common::phone_to(&su)).await)
+        .await
+        .unwrap();
+    assert!(matches!(
+        st,
+        EnrollState::AwaitingDocument {
+            side: DocumentSide::Front,
+            ..
+        }
+    ));
+    let st = s
+        .submit_document(
+            DocumentSide::Front,
+            common::document_image(),
+            DocumentCategory::Passport,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(st, EnrollState::AwaitingSelfie { .. }), "{st:?}");
+    s.submit_selfie(common::selfie()).await.unwrap();
+    let st = s.finish().await.unwrap();
+    assert_eq!(result(&st).outcome, Outcome::Completed);
+    let stats = client.stats();
+    assert_eq!(stats.requests, 11);
+    assert_eq!(stats.retries, 0);
+    assert!(stats.bytes_uploaded > 0);
+    env.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn basic_flow_with_optional_steps_skipped_completes_without_kyc() {
     let env = Env::start().await;
