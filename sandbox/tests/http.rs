@@ -2430,3 +2430,92 @@ async fn shutdown_stops_webhook_deliveries_that_hang() {
         .expect("shutdown waited for a webhook");
     hang.abort();
 }
+
+#[tokio::test]
+async fn hostile_bodies_on_every_route_get_json_4xx_never_500() {
+    let s = Server::start().await;
+    let (p, f) = s.setup("full_kyc", json!({})).await;
+    let reg = s
+        .register(&p, &f, json!({"email": "fuzz@example.com"}))
+        .await;
+    let deep = (0..200).fold(json!(1), |acc, _| json!({"a": acc}));
+    let fields = [
+        "project",
+        "projectFlow",
+        "email",
+        "phone",
+        "countryCode",
+        "otp",
+        "image",
+        "backImage",
+        "documentFace",
+        "os",
+        "force",
+        "step",
+        "status",
+        "reason",
+        "populates",
+        "category",
+        "onboardingSettings",
+        "allowedCountries",
+        "name",
+        "type",
+        "demoOTP",
+        "id",
+    ];
+    let mut bodies = vec![json!(null), json!([]), json!("text"), json!(42), deep];
+    for wrong in [
+        json!(null),
+        json!(7),
+        json!(-1.5),
+        json!(true),
+        json!([1]),
+        json!({"x": 1}),
+        json!(""),
+        json!("x".repeat(5000)),
+        json!("data:image/png;base64,"),
+        json!("💥\u{0}"),
+    ] {
+        let mut b = serde_json::Map::new();
+        for k in fields {
+            b.insert(k.to_owned(), wrong.clone());
+        }
+        bodies.push(Value::Object(b));
+    }
+    let mut checked = 0;
+    for r in ROUTES {
+        let path = r
+            .path
+            .replace("{id}", &reg.id)
+            .replace("{file}", "nothing.png");
+        let method = Method::from_bytes(r.method.as_bytes()).unwrap();
+        for auth in [Auth::Client, Auth::Bearer(&reg.token)] {
+            for body in &bodies {
+                let (st, v) = s
+                    .call(method.clone(), &path, auth, Some(body.clone()))
+                    .await;
+                assert!(
+                    st.as_u16() < 500 || st.as_u16() == 501,
+                    "{} {path} {body} -> {st}: {v}",
+                    r.method
+                );
+                assert!(v.is_object(), "{} {path} -> non-JSON {st}", r.method);
+                if !st.is_success() {
+                    assert!(v["code"].is_string() && v["message"].is_string(), "{v}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500);
+    // The registration survived all of it, unchanged in status.
+    let v = s
+        .ok(
+            Method::GET,
+            &format!("/v2/app-registrations/{}", reg.id),
+            Auth::Client,
+            None,
+        )
+        .await;
+    assert!(v["data"]["status"] == "STARTED" || v["data"]["status"] == "ONGOING");
+}
