@@ -181,6 +181,14 @@ pub fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
     }
     let format = sniff(bytes)?;
     let format_name = format_name(format);
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        // The JPEG decoder fills a cut-off scan with grey instead of failing; a half-written
+        // file must not be uploaded as if it were whole.
+        return Err(MediaError::Undecodable {
+            format: format_name,
+            reason: "truncated: no end-of-image marker after the image data".into(),
+        });
+    }
     let undecodable = |err: image::ImageError| classify(err, format_name);
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -222,6 +230,43 @@ fn sniff(bytes: &[u8]) -> Result<ImageFormat, MediaError> {
             detected: other.extensions_str().first().copied(),
         }),
         Err(_) => Err(MediaError::UnsupportedFormat { detected: None }),
+    }
+}
+
+/// Whether a JPEG has an end-of-image marker (`FF D9`) after its first scan. The marker
+/// segments before the scan are walked by their lengths (so an EXIF thumbnail's own `FF D9` is
+/// skipped); inside entropy-coded data `FF` is always followed by `00` or a restart/scan
+/// marker, so `FF D9` there can only be the real end.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2; // after SOI
+    loop {
+        // Skip fill bytes between segments.
+        while bytes.get(i) == Some(&0xFF) && bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(i), bytes.get(i + 1)) else {
+            return false;
+        };
+        match marker {
+            0xD8 | 0x01 | 0xD0..=0xD7 => i += 2,
+            0xD9 => return false, // EOI before any scan: no image data
+            _ => {
+                let (Some(&hi), Some(&lo)) = (bytes.get(i + 2), bytes.get(i + 3)) else {
+                    return false;
+                };
+                let len = usize::from(u16::from_be_bytes([hi, lo]));
+                if len < 2 {
+                    return false;
+                }
+                let next = i + 2 + len;
+                if marker == 0xDA {
+                    return bytes
+                        .get(next..)
+                        .is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9]));
+                }
+                i = next;
+            }
+        }
     }
 }
 
@@ -605,11 +650,31 @@ mod tests {
     #[test]
     fn truncated_inputs_are_undecodable() {
         let jpeg = jpeg_of(&noisy(200, 200, 4), 90);
-        // Cut inside the header segments: the decoder cannot even start.
-        assert!(matches!(
-            prepare_document(&jpeg[..40]),
-            Err(MediaError::Undecodable { format: "jpeg", .. })
-        ));
+        // Cut inside the header segments, or anywhere in the image data (the decoder alone
+        // would fill the rest with grey), or just before the end marker.
+        for cut in [
+            40,
+            jpeg.len() / 5,
+            jpeg.len() / 2,
+            jpeg.len() * 9 / 10,
+            jpeg.len() - 1,
+        ] {
+            assert!(
+                matches!(
+                    prepare_document(&jpeg[..cut]),
+                    Err(MediaError::Undecodable { format: "jpeg", .. })
+                ),
+                "cut at {cut} of {}",
+                jpeg.len()
+            );
+        }
+        // Whole, or with trailing bytes after the end marker (some cameras append data), or
+        // with an EXIF block before the frame: fine.
+        assert!(prepare_document(&jpeg).is_ok());
+        let mut trailing = jpeg.clone();
+        trailing.extend_from_slice(b"TRAILER\xff\x00junk");
+        assert!(prepare_document(&trailing).is_ok());
+        assert!(prepare_document(&with_exif_orientation(&jpeg, 1)).is_ok());
         let img = halves(200, 100);
         let mut png = Vec::new();
         image::codecs::png::PngEncoder::new(&mut png)
