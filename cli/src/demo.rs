@@ -77,7 +77,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let base_url = sandbox.base_url();
     progress.done(step, format!("listening on {base_url}"));
 
-    let outcome = enroll(&args, &mut progress, &base_url, client_token).await;
+    // Ctrl-C stops the enrollment, then the sandbox, and the temporary directory is removed.
+    let outcome = tokio::select! {
+        r = enroll(&args, &mut progress, &base_url, client_token) => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
     sandbox.shutdown().await;
     let report = outcome?;
 
