@@ -54,9 +54,9 @@ impl Outbox {
     }
 
     /// The newest code sent to any of `to` (tried in order), on one of `channels` (any channel
-    /// when empty). Polls briefly (up to ~3 s) in case the delivery is not recorded yet.
+    /// when empty). Polls (up to ~10 s) in case the delivery is not recorded yet.
     pub async fn latest_code(&self, to: &[String], channels: &[&str]) -> anyhow::Result<String> {
-        const TRIES: u32 = 30;
+        const TRIES: u32 = 100;
         for attempt in 0..TRIES {
             for recipient in to {
                 if let Some(code) = self.fetch(recipient, channels).await? {
