@@ -27,7 +27,7 @@ class EnrollViewModel(application: Application) : AndroidViewModel(application) 
                 flowId = BuildConfig.SMART_ENROLL_FLOW_ID.ifBlank { null },
                 language = if (Locale.getDefault().language == "es") "es" else "en",
             ),
-            store = KeystoreSnapshotStore(application),
+            store = keystoreSnapshotStore(application),
             scope = viewModelScope,
         ).also { it.start() }
     }

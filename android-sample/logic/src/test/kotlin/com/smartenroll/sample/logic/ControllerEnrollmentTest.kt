@@ -93,7 +93,10 @@ class ControllerEnrollmentTest {
     @Test
     fun fullKycEnrollmentSurvivesAProcessKillAndEndsWithTheToken() {
         val (project, flow) = sandbox.setup("full")
-        val store = InMemorySnapshotStore()
+        // The app's store: AES-GCM in a file (a software key stands in for the Keystore's).
+        val dir = java.nio.file.Files.createTempDirectory("samples-store").toFile()
+        val keys = SoftwareKeys()
+        val store = EncryptedSnapshotStore(keys, AtomicFileStore(java.io.File(dir, "session.bin")))
         val form = person()
 
         val first = harness(project, flow, store)
@@ -118,10 +121,12 @@ class ControllerEnrollmentTest {
         assertEquals(RecoveryAction.WAIT, cooldown.error!!.action)
         assertTrue((cooldown.error!!.retryAfterSeconds ?: 0) > 0)
 
-        // The process dies: a new controller, a new SDK client, the same snapshot store.
+        // The process dies: a new controller, a new SDK client, a new store object reading the
+        // same encrypted file with the same key.
         assertNotNull("the snapshot was stored", store.load())
         first.close()
-        val second = harness(project, flow, store)
+        val reopened = EncryptedSnapshotStore(keys, AtomicFileStore(java.io.File(dir, "session.bin")))
+        val second = harness(project, flow, reopened)
         val resumed = second.await<Screen.EmailCode>()
         assertEquals(email.maskedEmail, resumed.maskedEmail)
         assertNull(resumed.error)
@@ -151,8 +156,9 @@ class ControllerEnrollmentTest {
         second.act { restart() }
         val fresh = second.await<Screen.SignUp>()
         assertEquals(SignUpForm(), fresh.form)
-        assertNull(store.load())
+        assertNull(reopened.load())
         second.close()
+        dir.deleteRecursively()
     }
 
     @Test

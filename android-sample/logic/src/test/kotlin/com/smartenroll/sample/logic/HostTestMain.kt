@@ -18,6 +18,7 @@ fun main() {
         DecisionsTest::class.java,
         ResourcesTest::class.java,
         SeparationTest::class.java,
+        EncryptedSnapshotStoreTest::class.java,
         SelfieCaptureTest::class.java,
         ControllerEnrollmentTest::class.java,
     )
