@@ -583,6 +583,169 @@ async fn enroll_bad_inputs_fail_before_any_registration() {
     sb.sandbox.shutdown().await;
 }
 
+/// Runs `enroll --json` with the email's sandbox trigger tags, feeding the two codes from the
+/// outbox; returns the process output.
+async fn enroll_json(base: &str, email: &str, phone: &str, extra: &[&str]) -> Output {
+    let (project, flow) = full_kyc_flow(base).await;
+    let mut args = vec![
+        "enroll",
+        "--api-url",
+        base,
+        "--project",
+        &project,
+        "--flow",
+        &flow,
+        "--email",
+        email,
+        "--phone",
+        phone,
+        "--country-code",
+        "+57",
+        "--selfie",
+        SELFIE,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let mut cmd = command(&args);
+    cmd.stdin(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let outbox = outbox::Outbox::new(base).unwrap();
+    let c1 = outbox
+        .latest_code(&[email.into()], &["email"])
+        .await
+        .unwrap();
+    writeln!(stdin, "{c1}").unwrap();
+    let c2 = outbox
+        .latest_code(&[format!("+57{phone}"), phone.into()], &["sms"])
+        .await
+        .unwrap();
+    writeln!(stdin, "{c2}").unwrap();
+    drop(stdin);
+    tokio::task::spawn_blocking(move || wait_bounded(child))
+        .await
+        .unwrap()
+}
+
+fn warned_steps(v: &Value) -> Vec<String> {
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "warn")
+        .map(|s| format!("{}: {}", s["step"], s["detail"]))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_retries_a_failed_liveness_then_completes() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let out = enroll_json(
+        &base,
+        "ana+liveness-fail-once@example.com",
+        "3105550301",
+        &["--document-front", doc.to_str().unwrap()],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    let warned = warned_steps(&v);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("liveness"), "{warned:?}");
+    // The selfie was asked for again, with one attempt fewer.
+    let states: Vec<_> = v["states"].as_array().unwrap().iter().collect();
+    assert_eq!(
+        states.iter().filter(|s| **s == "AwaitingSelfie").count(),
+        2,
+        "{states:?}"
+    );
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_reports_failed_outcome_when_attempts_run_out() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let out = enroll_json(
+        &base,
+        "ana+liveness-fail@example.com",
+        "3105550302",
+        &["--document-front", doc.to_str().unwrap()],
+    )
+    .await;
+    // FAILED is an outcome, not an error: exit 0, and the JSON says so.
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(v["outcome"], "FAILED", "{v:#}");
+    assert_eq!(v["states"].as_array().unwrap().last().unwrap(), "Completed");
+    // The flow allows 3 liveness attempts: each failed one is reported.
+    let warned = warned_steps(&v);
+    assert!(
+        warned.iter().filter(|w| w.contains("liveness")).count() >= 2,
+        "{warned:?}"
+    );
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_uploads_the_back_side_when_the_server_asks() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let d = doc.to_str().unwrap();
+    let out = enroll_json(
+        &base,
+        "ana+back-side@example.com",
+        "3105550303",
+        &["--document-front", d, "--document-back", d],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    let steps = serde_json::to_string(&v["steps"]).unwrap();
+    assert!(
+        steps.contains("Upload the document front (GovernmentId"),
+        "{steps}"
+    );
+    assert!(
+        steps.contains("Upload the document back (GovernmentId"),
+        "{steps}"
+    );
+
+    // Without --document-back the CLI says exactly what is missing.
+    let out = enroll_json(
+        &base,
+        "bo+back-side@example.com",
+        "3105550304",
+        &["--document-front", d, "--document-type", "id"],
+    )
+    .await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pass --document-back"), "{err}");
+    sb.sandbox.shutdown().await;
+}
+
 #[test]
 fn enroll_refuses_plain_http_to_other_hosts() {
     let out = run(&[
