@@ -187,6 +187,12 @@ fn state_of(p: &Progress) -> EnrollState {
     if p.registration_id.is_none() {
         return EnrollState::NotStarted;
     }
+    if p.failed_step.is_some() {
+        // Out of attempts: the final sync (FAILED) is pending; `resume()` sends it.
+        return EnrollState::Processing {
+            step: StepKind::Finish,
+        };
+    }
     let Some(step) = p.plan.steps.get(p.cursor) else {
         return EnrollState::ReadyToFinish;
     };
@@ -751,6 +757,14 @@ impl EnrollmentSession {
 
     /// Runs automatic steps until the user must act (or the end).
     async fn drive(&self) -> Result<(), EnrollError> {
+        let pending_failure = {
+            let p = self.progress();
+            p.failed_step.is_some() && p.result.is_none()
+        };
+        if pending_failure {
+            self.finish_inner(false).await?;
+            return Ok(());
+        }
         loop {
             self.publish();
             let Some(step) = self.current_step() else {

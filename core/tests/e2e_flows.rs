@@ -739,3 +739,66 @@ async fn no_credits_is_payment_required_and_uses_no_attempt() {
     }
     env.shutdown().await;
 }
+
+/// Out of attempts while the server is failing: the FAILED sync is pending (`Processing
+/// { Finish }`), survives a snapshot, and `resume()` sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exhausted_attempts_with_a_failing_final_sync_resume_to_failed() {
+    use common::proxy::{Fault, start_proxy};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let upstream = env.base.trim_start_matches("http://").parse().unwrap();
+    let fail_sync = Arc::new(AtomicBool::new(false));
+    let fs = fail_sync.clone();
+    let proxy = start_proxy(
+        upstream,
+        Arc::new(move |_m: &str, p: &str| {
+            if fs.load(Ordering::SeqCst) && p.contains("/sync") {
+                Fault::BadGateway
+            } else {
+                Fault::Pass
+            }
+        }),
+    )
+    .await;
+    let su = signup("ana+liveness-fail@example.com");
+    let s = EnrollmentSession::new(
+        common::client_for(&format!("http://{proxy}")),
+        flow,
+        su.clone(),
+    )
+    .unwrap();
+    let mut st = s.start().await.unwrap();
+    while !matches!(st, EnrollState::AwaitingSelfie { .. }) {
+        st = common::step(&env, &s, &su).await.unwrap();
+    }
+    for _ in 0..2 {
+        let e = s.submit_selfie(common::selfie()).await.unwrap_err();
+        assert!(matches!(e, EnrollError::LivenessFailed { .. }), "{e:?}");
+    }
+    fail_sync.store(true, Ordering::SeqCst);
+    let e = s.submit_selfie(common::selfie()).await.unwrap_err();
+    assert!(
+        matches!(e, EnrollError::Server { status: 502, .. }),
+        "{e:?}"
+    );
+    assert_eq!(
+        s.state(),
+        EnrollState::Processing {
+            step: StepKind::Finish
+        }
+    );
+    let snap = s.snapshot().to_json().unwrap();
+    fail_sync.store(false, Ordering::SeqCst);
+    let restored = EnrollmentSession::restore(
+        env.client(),
+        smart_enroll_core::Snapshot::from_json(&snap).unwrap(),
+    )
+    .unwrap();
+    let st = restored.resume().await.unwrap();
+    assert_eq!(result(&st).outcome, Outcome::Failed);
+    env.shutdown().await;
+}
