@@ -107,7 +107,9 @@ struct ErrorBanner: View {
                     .foregroundColor(.red)
                     .onAppear { announce(errorText(error)) }
                 switch error.action {
-                case .retry, .wait:
+                // "Try again" repeats the action that failed (the controller keeps it). For the
+                // other recoveries the screen's own controls are the way on.
+                case .retry:
                     if let onRetry {
                         SecondaryButton(title: "action_try_again", action: onRetry)
                     }

@@ -12,6 +12,7 @@ struct DocumentView: View {
     let onSubmit: (String, Data) -> Void
     let onSkip: () -> Void
     let onSkipKyc: () -> Void
+    let onRetry: () -> Void
     let onRestart: () -> Void
 
     @State private var category = ""
@@ -40,7 +41,7 @@ struct DocumentView: View {
                     .foregroundColor(.red)
                     .onAppear { announce(NSLocalizedString("error_invalid_image", comment: "")) }
             }
-            ErrorBanner(error: screen.error, onRetry: nil, onRestart: onRestart)
+            ErrorBanner(error: screen.error, onRetry: onRetry, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)
             if Decisions.canSkip(optional: optional, busy: screen.busy) {
                 QuietButton(title: "action_skip", action: onSkip)

@@ -87,6 +87,7 @@ struct OtpView: View {
     let onSubmit: (String) -> Void
     let onResend: () -> Void
     let onSkip: () -> Void
+    let onRetry: () -> Void
     let onRestart: () -> Void
 
     @State private var code = ""
@@ -108,7 +109,7 @@ struct OtpView: View {
                 Text("otp_needs_new_code")
                     .onAppear { announce(NSLocalizedString("otp_needs_new_code", comment: "")) }
             }
-            ErrorBanner(error: screen.error, onRetry: { onSubmit(code) }, onRestart: onRestart)
+            ErrorBanner(error: screen.error, onRetry: onRetry, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)
             PrimaryButton(title: "otp_submit", enabled: !screen.busy && !needsNewCode && isCompleteCode(code)) {
                 onSubmit(code)
@@ -138,6 +139,7 @@ struct PhoneChannelView: View {
     let screen: Screen
     let onChoose: (PhoneChannelChoice) -> Void
     let onSkip: () -> Void
+    let onRetry: () -> Void
     let onRestart: () -> Void
 
     var body: some View {
@@ -150,7 +152,7 @@ struct PhoneChannelView: View {
             if Decisions.canSkip(optional: optional, busy: screen.busy) {
                 QuietButton(title: "action_skip", action: onSkip)
             }
-            ErrorBanner(error: screen.error, onRetry: nil, onRestart: onRestart)
+            ErrorBanner(error: screen.error, onRetry: onRetry, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)
         }
     }

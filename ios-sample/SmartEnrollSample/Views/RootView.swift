@@ -24,11 +24,13 @@ struct RootView: View {
                     onSubmit: { code in run { await controller.submitEmailCode(code) } },
                     onResend: { run { await controller.resendEmailCode() } },
                     onSkip: { run { await controller.skipStep() } },
+                    onRetry: { run { await controller.retry() } },
                     onRestart: controller.restart)
         case let .phoneChannel(channels, optional):
             PhoneChannelView(channels: channels, optional: optional, screen: screen,
                              onChoose: { channel in run { await controller.choosePhoneChannel(channel) } },
                              onSkip: { run { await controller.skipStep() } },
+                             onRetry: { run { await controller.retry() } },
                              onRestart: controller.restart)
         case let .phoneCode(masked, resend, needsNewCode, optional):
             OtpView(title: "otp_phone_title", destination: masked, resend: resend, needsNewCode: needsNewCode,
@@ -36,6 +38,7 @@ struct RootView: View {
                     onSubmit: { code in run { await controller.submitPhoneCode(code) } },
                     onResend: { run { await controller.resendPhoneCode() } },
                     onSkip: { run { await controller.skipStep() } },
+                    onRetry: { run { await controller.retry() } },
                     onRestart: controller.restart)
         case let .document(side, categories, attemptsLeft, optional, canSkipKyc):
             DocumentView(side: side, categories: categories, attemptsLeft: attemptsLeft, optional: optional,
@@ -43,6 +46,7 @@ struct RootView: View {
                          onSubmit: { category, data in run { await controller.submitDocument(side: side, category: category, image: data) } },
                          onSkip: { run { await controller.skipStep() } },
                          onSkipKyc: { run { await controller.skipKyc() } },
+                         onRetry: { run { await controller.retry() } },
                          onRestart: controller.restart)
         case let .selfie(attemptsLeft, optional, canSkipKyc):
             if let camera = makeSelfieCamera() {
@@ -51,6 +55,7 @@ struct RootView: View {
                            onCaptured: { jpeg in run { await controller.submitSelfie(jpeg) } },
                            onSkip: { run { await controller.skipStep() } },
                            onSkipKyc: { run { await controller.skipKyc() } },
+                           onRetry: { run { await controller.retry() } },
                            onRestart: controller.restart)
             } else {
                 Page(title: "selfie_title") {

@@ -34,6 +34,7 @@ struct SelfieView: View {
     let onCaptured: (Data) -> Void
     let onSkip: () -> Void
     let onSkipKyc: () -> Void
+    let onRetry: () -> Void
     let onRestart: () -> Void
 
     @ObservedObject private var feedback: SelfieCamera.Live
@@ -41,7 +42,7 @@ struct SelfieView: View {
     init(
         attemptsLeft: Int, optional: Bool, canSkipKyc: Bool, screen: Screen, camera: SelfieCamera,
         onCaptured: @escaping (Data) -> Void, onSkip: @escaping () -> Void,
-        onSkipKyc: @escaping () -> Void, onRestart: @escaping () -> Void
+        onSkipKyc: @escaping () -> Void, onRetry: @escaping () -> Void, onRestart: @escaping () -> Void
     ) {
         self.attemptsLeft = attemptsLeft
         self.optional = optional
@@ -51,6 +52,7 @@ struct SelfieView: View {
         self.onCaptured = onCaptured
         self.onSkip = onSkip
         self.onSkipKyc = onSkipKyc
+        self.onRetry = onRetry
         self.onRestart = onRestart
         self.feedback = camera.live
     }
@@ -85,7 +87,7 @@ struct SelfieView: View {
                     }
                 }
             }
-            ErrorBanner(error: screen.error, onRetry: nil, onRestart: onRestart)
+            ErrorBanner(error: screen.error, onRetry: onRetry, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)
             if Decisions.canSkip(optional: optional, busy: screen.busy) {
                 QuietButton(title: "action_skip", action: onSkip)

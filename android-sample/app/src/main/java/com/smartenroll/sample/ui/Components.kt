@@ -99,11 +99,14 @@ fun ErrorBanner(error: UserError?, onRetry: (() -> Unit)?, onRestart: () -> Unit
             modifier = Modifier.semantics { liveRegion = LiveRegionMode.Assertive },
         )
         when (error.action) {
-            RecoveryAction.RETRY, RecoveryAction.WAIT ->
+            // "Try again" repeats the action that failed (the controller keeps it).
+            RecoveryAction.RETRY ->
                 if (onRetry != null) SecondaryButton(stringResource(R.string.action_try_again), onClick = onRetry)
             RecoveryAction.RESTART -> SecondaryButton(stringResource(R.string.action_start_over), onClick = onRestart)
-            RecoveryAction.FIX_INPUT, RecoveryAction.RESEND_CODE, RecoveryAction.RETAKE_PHOTO,
-            RecoveryAction.NONE,
+            // The screen's own controls are the way on: the resend countdown (WAIT), the form
+            // (FIX_INPUT), the resend button (RESEND_CODE), the camera (RETAKE_PHOTO).
+            RecoveryAction.WAIT, RecoveryAction.FIX_INPUT, RecoveryAction.RESEND_CODE,
+            RecoveryAction.RETAKE_PHOTO, RecoveryAction.NONE,
             -> Unit
         }
     }

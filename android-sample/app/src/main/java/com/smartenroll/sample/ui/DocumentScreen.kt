@@ -65,6 +65,7 @@ fun DocumentScreen(
     onSubmit: (category: String, bytes: ByteArray) -> Unit,
     onSkip: () -> Unit,
     onSkipKyc: () -> Unit,
+    onRetry: () -> Unit,
     onRestart: () -> Unit,
 ) {
     val context = LocalContext.current
@@ -141,7 +142,7 @@ fun DocumentScreen(
                 modifier = Modifier.semantics { liveRegion = LiveRegionMode.Assertive },
             )
         }
-        ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
+        ErrorBanner(screen.error, onRetry = onRetry, onRestart = onRestart)
         BusyIndicator(screen.busy)
         if (Decisions.canSkip(screen.optional, screen.busy)) {
             QuietButton(stringResource(R.string.action_skip), onClick = onSkip)

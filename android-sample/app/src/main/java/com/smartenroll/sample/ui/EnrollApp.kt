@@ -14,10 +14,11 @@ import com.smartenroll.sample.logic.Screen
 fun EnrollApp(controller: EnrollController, clock: Clock) {
     val screen by controller.screen.collectAsState()
     val restart = { controller.restart(); Unit }
+    val retry = { controller.retry(); Unit }
     when (val s = screen) {
         is Screen.Loading -> LoadingScreen()
         is Screen.SignUp -> SignUpScreen(s, onSubmit = { controller.signUp(it) }, onRestart = restart)
-        is Screen.Processing -> ProcessingScreen(s, onRetry = { controller.retry() }, onRestart = restart)
+        is Screen.Processing -> ProcessingScreen(s, onRetry = retry, onRestart = restart)
         is Screen.EmailCode -> OtpScreen(
             title = stringResource(R.string.otp_email_title),
             maskedDestination = s.maskedEmail,
@@ -30,12 +31,14 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
             onSubmit = { controller.submitEmailCode(it) },
             onResend = { controller.resendEmailCode() },
             onSkip = { controller.skipStep() },
+            onRetry = retry,
             onRestart = restart,
         )
         is Screen.PhoneChannelChoice -> PhoneChannelScreen(
             s,
             onChoose = { controller.choosePhoneChannel(it) },
             onSkip = { controller.skipStep() },
+            onRetry = retry,
             onRestart = restart,
         )
         is Screen.PhoneCode -> OtpScreen(
@@ -50,6 +53,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
             onSubmit = { controller.submitPhoneCode(it) },
             onResend = { controller.resendPhoneCode() },
             onSkip = { controller.skipStep() },
+            onRetry = retry,
             onRestart = restart,
         )
         is Screen.Document -> DocumentScreen(
@@ -57,6 +61,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
             onSubmit = { category, bytes -> controller.submitDocument(s.side, category, bytes) },
             onSkip = { controller.skipStep() },
             onSkipKyc = { controller.skipKyc() },
+            onRetry = retry,
             onRestart = restart,
         )
         is Screen.Selfie -> SelfieScreen(
@@ -65,6 +70,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
             onCaptured = { jpeg -> controller.submitSelfie(jpeg) },
             onSkip = { controller.skipStep() },
             onSkipKyc = { controller.skipKyc() },
+            onRetry = retry,
             onRestart = restart,
         )
         is Screen.ReadyToFinish -> FinishScreen(s, onFinish = { controller.finish() }, onRestart = restart)

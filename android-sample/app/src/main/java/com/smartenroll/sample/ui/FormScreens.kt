@@ -138,6 +138,7 @@ fun OtpScreen(
     onSubmit: (String) -> Unit,
     onResend: () -> Unit,
     onSkip: () -> Unit,
+    onRetry: () -> Unit,
     onRestart: () -> Unit,
 ) {
     var code by rememberSaveable(maskedDestination) { mutableStateOf("") }
@@ -158,7 +159,7 @@ fun OtpScreen(
         if (attemptsLeft != null) {
             Text(stringResource(R.string.attempts_left, attemptsLeft), style = MaterialTheme.typography.bodySmall)
         }
-        ErrorBanner(screen.error, onRetry = submit, onRestart = onRestart)
+        ErrorBanner(screen.error, onRetry = onRetry, onRestart = onRestart)
         BusyIndicator(screen.busy)
         if (needsNewCode) {
             Text(
@@ -188,6 +189,7 @@ fun PhoneChannelScreen(
     screen: Screen.PhoneChannelChoice,
     onChoose: (PhoneChannel) -> Unit,
     onSkip: () -> Unit,
+    onRetry: () -> Unit,
     onRestart: () -> Unit,
 ) {
     Page(stringResource(R.string.phone_channel_title)) {
@@ -201,7 +203,7 @@ fun PhoneChannelScreen(
         if (Decisions.canSkip(screen.optional, screen.busy)) {
             QuietButton(stringResource(R.string.action_skip), onClick = onSkip)
         }
-        ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
+        ErrorBanner(screen.error, onRetry = onRetry, onRestart = onRestart)
         BusyIndicator(screen.busy)
     }
 }

@@ -57,6 +57,7 @@ fun SelfieScreen(
     onCaptured: (ByteArray) -> Unit,
     onSkip: () -> Unit,
     onSkipKyc: () -> Unit,
+    onRetry: () -> Unit,
     onRestart: () -> Unit,
 ) {
     val context = LocalContext.current
@@ -152,7 +153,7 @@ fun SelfieScreen(
                 permission.launch(Manifest.permission.CAMERA)
             }
         }
-        ErrorBanner(screen.error, onRetry = null, onRestart = onRestart)
+        ErrorBanner(screen.error, onRetry = onRetry, onRestart = onRestart)
         BusyIndicator(screen.busy)
         if (Decisions.canSkip(screen.optional, screen.busy)) {
             QuietButton(stringResource(R.string.action_skip), onClick = onSkip)
