@@ -170,7 +170,7 @@ struct CliInputs {
 impl Inputs for CliInputs {
     async fn email_code(&mut self, masked_email: &str) -> anyhow::Result<String> {
         self.lines
-            .next_code(format!("Code sent to {masked_email}"))
+            .next_code(format!("Code sent to {masked_email} (or \"resend\")"))
             .await
     }
 
@@ -181,7 +181,7 @@ impl Inputs for CliInputs {
     ) -> anyhow::Result<String> {
         self.lines
             .next_code(format!(
-                "Code sent to {masked_phone} by {}",
+                "Code sent to {masked_phone} by {} (or \"resend\")",
                 runner::channel_name(channel)
             ))
             .await

@@ -94,6 +94,11 @@ pub fn result_json(result: &EnrollResult) -> Value {
     })
 }
 
+/// Typing `resend` instead of a code asks for the code again.
+fn is_resend(answer: &str) -> bool {
+    answer.trim().eq_ignore_ascii_case("resend")
+}
+
 fn retryable_here(e: &EnrollError) -> bool {
     matches!(
         e,
@@ -148,8 +153,15 @@ pub async fn drive<I: Inputs>(
                     (step, session.resend_email_code().await)
                 } else {
                     let code = inputs.email_code(&masked_email).await?;
-                    let step = progress.start(format!("Verify the email code for {masked_email}"));
-                    (step, session.submit_email_code(code).await)
+                    if is_resend(&code) {
+                        let step =
+                            progress.start(format!("Resend the email code to {masked_email}"));
+                        (step, session.resend_email_code().await)
+                    } else {
+                        let step =
+                            progress.start(format!("Verify the email code for {masked_email}"));
+                        (step, session.submit_email_code(code).await)
+                    }
                 }
             }
             EnrollState::AwaitingPhoneChannel { channels, .. } => {
@@ -170,8 +182,15 @@ pub async fn drive<I: Inputs>(
                     (step, session.resend_phone_code().await)
                 } else {
                     let code = inputs.phone_code(&masked_phone, channel).await?;
-                    let step = progress.start(format!("Verify the phone code for {masked_phone}"));
-                    (step, session.submit_phone_code(code).await)
+                    if is_resend(&code) {
+                        let step =
+                            progress.start(format!("Resend the phone code to {masked_phone}"));
+                        (step, session.resend_phone_code().await)
+                    } else {
+                        let step =
+                            progress.start(format!("Verify the phone code for {masked_phone}"));
+                        (step, session.submit_phone_code(code).await)
+                    }
                 }
             }
             EnrollState::AwaitingDocument {

@@ -452,6 +452,8 @@ async fn enroll_prints_each_state_in_plain_mode() {
         .latest_code(&["plain@example.com".into()], &["email"])
         .await
         .unwrap();
+    // "resend" instead of a code asks for it again (refused here: the 60 s cooldown).
+    writeln!(stdin, "resend").unwrap();
     writeln!(stdin, "{c1}").unwrap();
     let c2 = outbox
         .latest_code(&["+573105550199".into(), "3105550199".into()], &["sms"])
@@ -475,6 +477,7 @@ async fn enroll_prints_each_state_in_plain_mode() {
         "→ AwaitingSelfie (3 attempts left)",
         "→ ReadyToFinish",
         "→ Completed (COMPLETED)",
+        "[warn] Resend the email code to p***@example.com: rate limited (otp_resend_cooldown)",
         "Outcome:      COMPLETED",
     ] {
         assert!(text.contains(state), "missing {state:?} in:\n{text}");
