@@ -90,6 +90,10 @@ impl ApiError {
         )
     }
 
+    pub fn conflict(token: &str) -> Self {
+        Self::token(StatusCode::CONFLICT, token)
+    }
+
     pub fn not_found(token: &str) -> Self {
         Self::token(StatusCode::NOT_FOUND, token)
     }

@@ -271,8 +271,15 @@ pub(crate) fn obj_insert(
 ) -> Result<(), ApiError> {
     let id = doc["_id"].as_str().unwrap_or_default();
     tx.sql.execute(
-        "INSERT INTO objects (id, kind, registration_id, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, kind, registration_id, tx.now, serde_json::to_string(doc)?],
+        "INSERT INTO objects (id, kind, registration_id, created_at, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            id,
+            kind,
+            registration_id,
+            tx.now,
+            serde_json::to_string(doc)?
+        ],
     )?;
     Ok(())
 }
@@ -331,7 +338,8 @@ pub(crate) fn insert_image(
     mime: &str,
 ) -> Result<(), ApiError> {
     tx.sql.execute(
-        "INSERT INTO images (id, registration_id, file, mime, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO images (id, registration_id, file, mime, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, registration_id, file, mime, tx.now],
     )?;
     Ok(())

@@ -328,7 +328,9 @@ async fn openapi_handler() -> Response {
 fn path_params(path: &str) -> Vec<Value> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .map(|name| {
+            json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
+        })
         .collect()
 }
 
@@ -376,7 +378,8 @@ pub(crate) fn openapi() -> Value {
                 "200": { "description": "`{\"data\": …}`" },
                 "default": {
                     "description": "Error `{\"code\", \"message\"}`",
-                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                    "content": { "application/json": {
+                        "schema": { "$ref": "#/components/schemas/Error" } } }
                 }
             }
         });
@@ -388,13 +391,16 @@ pub(crate) fn openapi() -> Value {
             m.insert(route.method.to_ascii_lowercase(), op);
         }
     }
+    let description = format!(
+        "Local sandbox of the Smart Enroll v2 API. Test triggers (email tags): {}",
+        crate::triggers::TRIGGER_TAGS.join(", ")
+    );
     json!({
         "openapi": "3.0.3",
         "info": {
             "title": "Smart Enroll v2 sandbox",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Local sandbox of the Smart Enroll v2 API. Test triggers (email tags): ".to_owned()
-                + &crate::triggers::TRIGGER_TAGS.join(", "),
+            "description": description,
         },
         "paths": paths,
         "components": {

@@ -130,10 +130,12 @@ async fn deliver(client: &reqwest::Client, event: &WebhookEvent) {
                 return;
             }
             Ok(resp) => {
-                tracing::warn!(event = %kind, attempt, status = resp.status().as_u16(), "webhook rejected");
+                let status = resp.status().as_u16();
+                tracing::warn!(event = %kind, attempt, status, "webhook rejected");
             }
             Err(err) => {
-                tracing::warn!(event = %kind, attempt, error = %err.without_url(), "webhook failed");
+                let error = err.without_url();
+                tracing::warn!(event = %kind, attempt, %error, "webhook failed");
             }
         }
         if attempt < ATTEMPTS {

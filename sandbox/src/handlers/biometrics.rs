@@ -50,14 +50,14 @@ pub(crate) async fn create(
             reg.require_status(&["STARTED", "ONGOING"])?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
             if !reg.sign_up_passed(&flow) {
-                return Err(ApiError::token(StatusCode::CONFLICT, "signUpForm_validation_not_passed"));
+                return Err(ApiError::conflict("signUpForm_validation_not_passed"));
             }
             let triggers = Triggers::from_email(reg.email.as_deref());
             if triggers.no_credits {
                 return Err(ApiError::payment_required());
             }
             if reg.person.is_some() && !force {
-                return Err(ApiError::token(StatusCode::CONFLICT, "person_already_set"));
+                return Err(ApiError::conflict("person_already_set"));
             }
             if reg.liveness_attempts >= flow.liveness_max_attempts() {
                 return Err(ApiError::max_attempts());
@@ -70,10 +70,18 @@ pub(crate) async fn create(
             if fails {
                 let score = round2(min * 0.5);
                 model::save_registration(tx, &mut reg)?;
-                tx.emit(webhook.as_deref(), "biometric_validation_liveness_failed",
-                    json!({"livenessScore": score, "attempt": attempt, "appRegistration": reg_event(&reg)}));
-                tx.emit(webhook.as_deref(), "biometrics_liveness_score_not_acceptable",
-                    json!({"livenessScore": score, "livenessMinScore": min, "appRegistration": reg_event(&reg)}));
+                tx.emit(
+                    webhook.as_deref(),
+                    "biometric_validation_liveness_failed",
+                    json!({"livenessScore": score, "attempt": attempt,
+                        "appRegistration": reg_event(&reg)}),
+                );
+                tx.emit(
+                    webhook.as_deref(),
+                    "biometrics_liveness_score_not_acceptable",
+                    json!({"livenessScore": score, "livenessMinScore": min,
+                        "appRegistration": reg_event(&reg)}),
+                );
                 return Err(ApiError::named(
                     StatusCode::CONFLICT,
                     "liveness_failed",
@@ -87,7 +95,7 @@ pub(crate) async fn create(
                 round2(min + 0.01 + spread * (0.5 + 0.5 * unit(&up.digest, "liveness"))).min(1.0);
             if triggers.face_exists {
                 model::save_registration(tx, &mut reg)?;
-                return Err(ApiError::token(StatusCode::CONFLICT, "Face_already_exists").persisted());
+                return Err(ApiError::conflict("Face_already_exists").persisted());
             }
             model::insert_image(tx, &up.id, &reg.id, &up.file, up.mime)?;
             let person_id = new_id(tx.now);
@@ -125,8 +133,12 @@ pub(crate) async fn create(
                 reg.status = "ONGOING".into();
             }
             model::save_registration(tx, &mut reg)?;
-            tx.emit(webhook.as_deref(), "biometric_validation_validated",
-                json!({"_id": bio["_id"], "livenessScore": score, "appRegistration": reg_event(&reg)}));
+            tx.emit(
+                webhook.as_deref(),
+                "biometric_validation_validated",
+                json!({"_id": bio["_id"], "livenessScore": score,
+                    "appRegistration": reg_event(&reg)}),
+            );
             let mut out = reg.to_value()?;
             out["biometricValidation"] = bio;
             out["person"] = json!(person_id);
@@ -194,7 +206,7 @@ pub(crate) async fn compare(
             reg.require_status(&["STARTED", "ONGOING", "NEEDS_MANUAL_VERIFICATION"])?;
             let project = model::load_project(tx, &reg.project)?;
             if project["status"].as_str().is_some_and(|s| s != "active") {
-                return Err(ApiError::token(StatusCode::CONFLICT, "Project_not_active"));
+                return Err(ApiError::conflict("Project_not_active"));
             }
             let (Some(doc_face), Some(face)) = (reg.document_face.clone(), reg.face.clone()) else {
                 return Err(ApiError::token(

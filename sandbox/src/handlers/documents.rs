@@ -182,7 +182,7 @@ pub(crate) async fn create(
                 None => None,
             };
             if existing.is_some() && !force {
-                return Err(ApiError::token(StatusCode::CONFLICT, "already_exists"));
+                return Err(ApiError::conflict("already_exists"));
             }
             for up in [front, back, face].into_iter().flatten() {
                 model::insert_image(tx, &up.id, &reg.id, &up.file, up.mime)?;
@@ -463,14 +463,17 @@ pub(crate) async fn background_check(
             };
             let flow = model::load_flow(tx, &reg.project_flow)?;
             if !flow.doc_flag("verifyCriminalHistory") {
-                return Err(ApiError::token(StatusCode::CONFLICT, "Feature_not_available"));
+                return Err(ApiError::conflict("Feature_not_available"));
             }
             let doc = match &reg.document_validation {
                 Some(d) => model::obj_get(tx, "documentValidation", d)?.map(|(_, v)| v),
                 None => None,
             };
             let valid = doc.as_ref().is_some_and(|d| {
-                matches!(d["status"].as_str(), Some("ACTIVE" | "NEEDS_MANUAL_VERIFICATION"))
+                matches!(
+                    d["status"].as_str(),
+                    Some("ACTIVE" | "NEEDS_MANUAL_VERIFICATION")
+                )
             });
             if !valid {
                 return Err(ApiError::not_found("document_validation_not_found"));
@@ -486,22 +489,30 @@ pub(crate) async fn background_check(
             let mut data = json!({ "foundKeys": [] });
             let mut found = Vec::new();
             for (key, flag) in SOURCES {
-                let hit = triggers.criminal_hit && matches!(*key, "world_api_interpol" | "world_api_ofac");
+                let listed = matches!(*key, "world_api_interpol" | "world_api_ofac");
+                let hit = triggers.criminal_hit && listed;
                 if hit {
                     found.push(json!(key));
                 }
                 data[*key] = json!({ *flag: hit, "status": if hit { "found" } else { "clear" } });
             }
             data["foundKeys"] = Value::Array(found);
-            info["status"] = json!(if triggers.criminal_hit { "FAILED" } else { "ACTIVE" });
+            info["status"] = json!(if triggers.criminal_hit {
+                "FAILED"
+            } else {
+                "ACTIVE"
+            });
             info["criminalData"] = data;
-            info["documentNumber"] = doc.map(|d| d["documentNumber"].clone()).unwrap_or(Value::Null);
+            info["documentNumber"] = doc
+                .map(|d| d["documentNumber"].clone())
+                .unwrap_or(Value::Null);
             info["updatedAt"] = json!(rfc3339(tx.now));
             model::obj_update(tx, &info)?;
             tx.emit(
                 flow.webhook_url(),
                 "information_validation_background_check",
-                json!({"_id": info["_id"], "status": info["status"], "appRegistration": reg_event(&reg)}),
+                json!({"_id": info["_id"], "status": info["status"],
+                    "appRegistration": reg_event(&reg)}),
             );
             Ok(info)
         })

@@ -364,7 +364,8 @@ pub(crate) async fn create_flow(
         "webhookUrl": webhook_url,
         "webhook": webhook,
         "onboardingSettings": os,
-        "security": security.map_or_else(|| json!({"strategy": "none", "source": "NONE"}), Value::Object),
+        "security": security
+            .map_or_else(|| json!({"strategy": "none", "source": "NONE"}), Value::Object),
         "schemaVersion": if is_v3 { "v3" } else { "v2" },
         "createdAt": rfc3339(now),
     });
@@ -374,7 +375,8 @@ pub(crate) async fn create_flow(
         .tx(now, &state.out, move |tx| {
             model::load_project(tx, &project)?;
             tx.sql.execute(
-                "INSERT INTO project_flows (id, project_id, created_at, doc) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO project_flows (id, project_id, created_at, doc)
+                 VALUES (?1, ?2, ?3, ?4)",
                 rusqlite::params![id, project, tx.now, serde_json::to_string(&stored)?],
             )?;
             Ok(())

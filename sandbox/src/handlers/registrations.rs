@@ -97,7 +97,7 @@ pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBo
                 return Err(ApiError::not_found("projectFlow_not_found"));
             }
             if flow.status() != "active" {
-                return Err(ApiError::token(axum::http::StatusCode::CONFLICT, "projectFlow_not_active"));
+                return Err(ApiError::conflict("projectFlow_not_active"));
             }
             if let Some(e) = &email {
                 let dup: Option<String> = tx
@@ -109,20 +109,21 @@ pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBo
                     )
                     .optional()?;
                 if dup.is_some() {
-                    return Err(ApiError::token(axum::http::StatusCode::CONFLICT, "email_is_registered_already"));
+                    return Err(ApiError::conflict("email_is_registered_already"));
                 }
             }
             if let (Some(cc), Some(p)) = (&country_code, &phone) {
                 let dup: Option<String> = tx
                     .sql
                     .query_row(
-                        "SELECT id FROM app_registrations WHERE project_id = ?1 AND phone_e164 = ?2",
+                        "SELECT id FROM app_registrations
+                         WHERE project_id = ?1 AND phone_e164 = ?2",
                         params![project, format!("{cc}{p}")],
                         |r| r.get(0),
                     )
                     .optional()?;
                 if dup.is_some() {
-                    return Err(ApiError::token(axum::http::StatusCode::CONFLICT, "phone_is_registered_already"));
+                    return Err(ApiError::conflict("phone_is_registered_already"));
                 }
             }
             let id = new_id(tx.now);
@@ -166,8 +167,13 @@ pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBo
                 "createdAt": rfc3339(tx.now),
             });
             model::obj_insert(tx, "informationValidation", &id, &info)?;
-            let (token, _) = issue_token(&st.jwt_key, &reg, &reg.current_step, tx.now, REGISTRANT_TTL_SECS)?;
-            tx.emit(flow.webhook_url(), "app_registration_created", reg_event(&reg));
+            let step = reg.current_step.clone();
+            let (token, _) = issue_token(&st.jwt_key, &reg, &step, tx.now, REGISTRANT_TTL_SECS)?;
+            tx.emit(
+                flow.webhook_url(),
+                "app_registration_created",
+                reg_event(&reg),
+            );
             Ok((reg, info_id, token))
         })
         .await?;
