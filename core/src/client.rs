@@ -171,6 +171,27 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     Duration::from_millis(rand::random_range(0..=cap))
 }
 
+/// Largest response body accepted (API answers are small JSON documents).
+const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads the body, giving up (None) past [`MAX_RESPONSE_BYTES`] instead of buffering it all.
+async fn read_limited(mut resp: reqwest::Response) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if out.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Ok(None);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(Some(out))
+}
+
 fn parse_retry_after(h: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
     let s = h?.to_str().ok()?.trim();
     s.parse::<u64>().ok().map(Duration::from_secs)
@@ -340,7 +361,7 @@ impl SmartEnrollClient {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = parse_retry_after(resp.headers().get("retry-after"));
-                    match resp.bytes().await {
+                    match read_limited(resp).await {
                         Err(e) => {
                             let err = if e.is_timeout() {
                                 EnrollError::Timeout {
@@ -356,7 +377,13 @@ impl SmartEnrollClient {
                             };
                             (err, None, req.retry == RetryClass::Safe)
                         }
-                        Ok(bytes) if (200..300).contains(&status) => {
+                        Ok(None) => {
+                            return Err(EnrollError::malformed(format!(
+                                "{}: response larger than {MAX_RESPONSE_BYTES} bytes",
+                                req.step
+                            )));
+                        }
+                        Ok(Some(bytes)) if (200..300).contains(&status) => {
                             tracing::debug!(step = req.step, status, "api ok");
                             return match serde_json::from_slice::<Value>(&bytes) {
                                 Ok(v) if v.is_object() => Ok(v),
@@ -372,7 +399,7 @@ impl SmartEnrollClient {
                                 ))),
                             };
                         }
-                        Ok(bytes) => {
+                        Ok(Some(bytes)) => {
                             let f = parse_failure(status, &bytes, retry_after);
                             tracing::debug!(step = req.step, status, code = %f.token, "api error");
                             let err = map_failure(&f, req.auth.kind(), req.step);

@@ -216,3 +216,16 @@ async fn error_bodies_of_every_shape_map_to_typed_errors() {
         assert_eq!(s.state(), EnrollState::NotStarted);
     }
 }
+
+#[tokio::test]
+async fn oversized_answers_are_refused_without_buffering_them() {
+    let big: &'static str =
+        Box::leak(format!("{{\"data\":\"{}\"}}", "x".repeat(5 * 1024 * 1024)).into_boxed_str());
+    let (base, _) = serve(200, "application/json", big, &[]).await;
+    let e = client(&base)
+        .fetch_flow_config("p1", None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.category(), ErrorCategory::MalformedResponse, "{e:?}");
+    assert!(e.to_string().contains("larger than"));
+}
