@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::challenge::{
-    Challenge, ChallengeConfig, ChallengeFailure, ChallengeStatus, TurnDirection,
-};
+use crate::challenge::{Challenge, ChallengeConfig, ChallengeStatus, TurnDirection};
 use crate::detector::{Detection, Detector, ModelSource};
 use crate::error::PrefilterError;
 use crate::frame::{Frame, FrameView, PixelFormat, Plane, Rotation};
@@ -284,9 +282,17 @@ impl Prefilter {
 
     /// Analyses one encoded still image (PNG, JPEG, WebP). Does not touch the capture state.
     pub fn analyze_image(&self, encoded: &[u8]) -> Result<ImageAnalysis, PrefilterError> {
-        let img = image::load_from_memory(encoded).map_err(|e| PrefilterError::ImageDecode {
-            reason: e.to_string(),
-        })?;
+        let decode_err = |reason: String| PrefilterError::ImageDecode { reason };
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(encoded))
+            .with_guessed_format()
+            .map_err(|e| decode_err(e.to_string()))?;
+        // Refuse oversized images before allocating for them.
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(crate::MAX_DIMENSION);
+        limits.max_image_height = Some(crate::MAX_DIMENSION);
+        limits.max_alloc = Some(512 * 1024 * 1024);
+        reader.limits(limits);
+        let img = reader.decode().map_err(|e| decode_err(e.to_string()))?;
         let (w, h) = (img.width(), img.height());
         if w == 0 || h == 0 || w > crate::MAX_DIMENSION || h > crate::MAX_DIMENSION {
             return Err(crate::FrameError::BadDimensions {
@@ -596,6 +602,3 @@ impl Inner {
         })
     }
 }
-
-/// Keeps the failure type reachable for callers matching on challenge outcomes.
-pub type ChallengeOutcome = Result<(), ChallengeFailure>;

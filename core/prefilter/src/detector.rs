@@ -92,7 +92,8 @@ impl Letterbox {
 }
 
 /// Fills `out` (NHWC 128×128×3, RGB in [-1, 1]) from the frame: the upright image is padded (black)
-/// to a centred square and downscaled; each model pixel averages a 2×2 grid of source samples.
+/// to a centred square and downscaled; each model pixel averages a 2×2 grid of source samples
+/// (see [`crate::frame::PixelFetch::block_sum`]; padding samples count as black).
 /// Rotation and mirroring are folded into the sampling; nothing else is read or written.
 pub fn fill_input(frame: &FrameView<'_>, out: &mut [f32]) -> Letterbox {
     let (uw, uh) = frame.upright_size();
@@ -129,35 +130,57 @@ struct FillInput<'a> {
     out: &'a mut [f32],
 }
 
+impl FillInput<'_> {
+    #[inline(always)]
+    fn pixel<P: crate::frame::PixelFetch>(
+        pixels: &P,
+        map: crate::frame::AxisMap,
+        col: &[i64; 2],
+        row: &[i64; 2],
+    ) -> [f32; 3] {
+        let mut points = [(0usize, 0usize); 4];
+        let mut n = 0;
+        for &sv in row {
+            if sv < 0 {
+                continue;
+            }
+            for &su in col {
+                if su < 0 {
+                    continue;
+                }
+                if let Some(slot) = points.get_mut(n) {
+                    *slot = map.xy(su as usize, sv as usize);
+                    n += 1;
+                }
+            }
+        }
+        // Samples in the letterbox padding count as black.
+        let acc = pixels.block_sum(&points[..n]);
+        acc.map(|a| ((a + 2) / 4) as f32 / 127.5 - 1.0)
+    }
+}
+
 impl crate::frame::PixelVisitor for FillInput<'_> {
     type Output = ();
     fn visit<P: crate::frame::PixelFetch>(self, pixels: &P, map: crate::frame::AxisMap) {
-        for (j, row) in self.rows.iter().enumerate() {
-            let Some(dst_row) = self
-                .out
-                .get_mut(j * INPUT_SIZE * 3..(j + 1) * INPUT_SIZE * 3)
-            else {
-                return;
-            };
-            for (col, dst) in self.cols.iter().zip(dst_row.chunks_exact_mut(3)) {
-                let mut acc = [0u32; 3];
-                for &sv in row {
-                    if sv < 0 {
-                        continue;
-                    }
-                    for &su in col {
-                        if su < 0 {
-                            continue;
-                        }
-                        let (x, y) = map.xy(su as usize, sv as usize);
-                        let px = pixels.rgb(x, y);
-                        acc[0] += u32::from(px[0]);
-                        acc[1] += u32::from(px[1]);
-                        acc[2] += u32::from(px[2]);
+        // Walk the source in memory order: when the upright image is the transposed source
+        // (rotation 90/270), model columns follow source rows, so iterate columns outermost.
+        if map.transposed {
+            for (i, col) in self.cols.iter().enumerate() {
+                for (j, row) in self.rows.iter().enumerate() {
+                    let base = (j * INPUT_SIZE + i) * 3;
+                    if let Some(dst) = self.out.get_mut(base..base + 3) {
+                        dst.copy_from_slice(&Self::pixel(pixels, map, col, row));
                     }
                 }
-                for c in 0..3 {
-                    dst[c] = ((acc[c] + 2) / 4) as f32 / 127.5 - 1.0;
+            }
+        } else {
+            for (j, row) in self.rows.iter().enumerate() {
+                for (i, col) in self.cols.iter().enumerate() {
+                    let base = (j * INPUT_SIZE + i) * 3;
+                    if let Some(dst) = self.out.get_mut(base..base + 3) {
+                        dst.copy_from_slice(&Self::pixel(pixels, map, col, row));
+                    }
                 }
             }
         }

@@ -573,6 +573,37 @@ impl AxisMap {
 pub trait PixelFetch {
     fn rgb(&self, x: usize, y: usize) -> [u8; 3];
     fn luma(&self, x: usize, y: usize) -> u8;
+    /// Sum over the sample points of their RGB, as used for one model pixel. Packed formats add
+    /// the points' RGB. YUV formats convert once: the rounded mean luma of the points with the
+    /// chroma of the first point (the chroma is subsampled anyway), counted once per point.
+    #[inline(always)]
+    fn block_sum(&self, points: &[(usize, usize)]) -> [u32; 3] {
+        let mut acc = [0u32; 3];
+        for &(x, y) in points {
+            let p = self.rgb(x, y);
+            acc[0] += u32::from(p[0]);
+            acc[1] += u32::from(p[1]);
+            acc[2] += u32::from(p[2]);
+        }
+        acc
+    }
+}
+
+/// The YUV version of [`PixelFetch::block_sum`].
+#[inline(always)]
+fn yuv_block_sum(
+    points: &[(usize, usize)],
+    luma: impl Fn(usize, usize) -> u8,
+    chroma: impl Fn(usize, usize) -> (u8, u8),
+) -> [u32; 3] {
+    let Some(&(x0, y0)) = points.first() else {
+        return [0; 3];
+    };
+    let n = points.len() as u32;
+    let sum: u32 = points.iter().map(|&(x, y)| u32::from(luma(x, y))).sum();
+    let mean = ((sum + n / 2) / n) as u8;
+    let (u, v) = chroma(x0, y0);
+    yuv_to_rgb(mean, u, v).map(|c| u32::from(c) * n)
 }
 
 /// A computation over a frame, monomorphised per pixel layout by [`FrameView::visit`].
@@ -629,6 +660,20 @@ impl PixelFetch for SemiPlanarFetch<'_> {
     fn luma(&self, x: usize, y: usize) -> u8 {
         byte(self.y, y * self.y_stride + x)
     }
+    #[inline(always)]
+    fn block_sum(&self, points: &[(usize, usize)]) -> [u32; 3] {
+        yuv_block_sum(
+            points,
+            |x, y| self.luma(x, y),
+            |x, y| {
+                let ci = self.c_off + (y / 2) * self.c_stride + (x / 2) * 2;
+                match self.c.get(ci..ci + 2) {
+                    Some(c) => (c[self.u_at], c[self.v_at]),
+                    None => (128, 128),
+                }
+            },
+        )
+    }
 }
 
 struct PlanarFetch<'a> {
@@ -653,6 +698,19 @@ impl PixelFetch for PlanarFetch<'_> {
     #[inline(always)]
     fn luma(&self, x: usize, y: usize) -> u8 {
         byte(self.y, y * self.y_stride + x)
+    }
+    #[inline(always)]
+    fn block_sum(&self, points: &[(usize, usize)]) -> [u32; 3] {
+        yuv_block_sum(
+            points,
+            |x, y| self.luma(x, y),
+            |x, y| {
+                (
+                    byte(self.u, (y / 2) * self.u_stride + (x / 2) * self.u_pix),
+                    byte(self.v, (y / 2) * self.v_stride + (x / 2) * self.v_pix),
+                )
+            },
+        )
     }
 }
 

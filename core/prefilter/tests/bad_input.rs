@@ -223,5 +223,5 @@ fn random_descriptors_never_panic() {
             Err(_) => rejected += 1,
         }
     }
-    assert!(ok > 1000 && rejected > 1000, "ok {ok} rejected {rejected}");
+    assert!(ok > 500 && rejected > 500, "ok {ok} rejected {rejected}");
 }

@@ -88,4 +88,13 @@ fn missing_corrupt_and_wrong_models_are_typed_errors() {
         ok.analyze_image(b"not an image"),
         Err(PrefilterError::ImageDecode { .. })
     ));
+    // An image wider than MAX_DIMENSION is refused before its pixels are allocated.
+    let wide = image::GrayImage::new(9000, 1);
+    let mut png = Vec::new();
+    wide.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    assert!(matches!(
+        ok.analyze_image(&png),
+        Err(PrefilterError::ImageDecode { .. })
+    ));
 }
