@@ -52,9 +52,20 @@ class ControllerEnrollmentTest {
         }
     }
 
-    private fun harness(projectId: String, flowId: String, store: SnapshotStore): Harness {
+    private fun harness(
+        projectId: String,
+        flowId: String,
+        store: SnapshotStore,
+        server: Sandbox = sandbox,
+        maxRetries: UInt = 3u,
+    ): Harness {
         val client = SmartEnrollClient(
-            ClientConfig(baseUrl = sandbox.baseUrl, allowInsecureHttp = InsecureHttp.Loopback),
+            ClientConfig(
+                baseUrl = server.baseUrl,
+                allowInsecureHttp = InsecureHttp.Loopback,
+                connectTimeoutMs = 2_000uL,
+                maxRetries = maxRetries,
+            ),
         )
         val dispatcher = Executors.newSingleThreadExecutor { r -> Thread(r, "sample-main").apply { isDaemon = true } }
             .asCoroutineDispatcher()
@@ -223,6 +234,33 @@ class ControllerEnrollmentTest {
             h.await<Screen.ReadyToFinish>()
             h.act { finish() }
             assertEquals(Outcome.COMPLETED, h.await<Screen.Result>().outcome)
+        }
+    }
+
+    @Test
+    fun aNetworkFailureKeepsTheCodeAndTryAgainRepeatsTheAction() {
+        // A sandbox of its own, which this test stops and starts again.
+        Sandbox.start().use { own ->
+            val (project, flow) = own.setup("full")
+            // No automatic retries in the SDK, so the failure reaches the screen at once.
+            harness(project, flow, InMemorySnapshotStore(), server = own, maxRetries = 0u).use { h ->
+                val form = person()
+                h.await<Screen.SignUp>()
+                h.act { signUp(form) }
+                h.await<Screen.EmailCode>()
+                val code = own.latestCode(form.email)
+
+                own.stop()
+                h.act { submitEmailCode(code) }
+                val offline = h.await<Screen.EmailCode> { it.error != null }
+                assertEquals(ErrorKind.NETWORK, offline.error!!.kind)
+                assertEquals(RecoveryAction.RETRY, offline.error!!.action)
+
+                // Back online: "Try again" repeats the submission of the same code.
+                own.restart()
+                h.act { retry() }
+                h.await<Screen.PhoneCode>()
+            }
         }
     }
 

@@ -42,10 +42,24 @@ val repoRoot: File by lazy {
  * exactly as the README tells a developer to do.
  */
 class Sandbox private constructor(
-    private val process: Process,
+    private var process: Process,
     private val dataDir: File,
     val baseUrl: String,
 ) : AutoCloseable {
+    /** Stops the server (SIGTERM) but keeps its data: requests now fail to connect. */
+    fun stop() {
+        process.destroy()
+        if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS)
+    }
+
+    /** Starts the server again on the same address with the same data (after [stop]). */
+    fun restart() {
+        val bind = baseUrl.removePrefix("http://")
+        val (proc, url) = spawn(bind, dataDir)
+        check(url.trimEnd('/') == baseUrl) { "restarted on $url, not $baseUrl" }
+        process = proc
+    }
+
     private val http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
 
     /** Runs `smart-enroll setup --preset <preset> --json`; returns (projectId, flowId). */
@@ -96,8 +110,13 @@ class Sandbox private constructor(
 
         fun start(): Sandbox {
             val dataDir = Files.createTempDirectory("samples-sandbox").toFile()
+            val (process, url) = spawn("127.0.0.1:0", dataDir)
+            return Sandbox(process, dataDir, url.trimEnd('/'))
+        }
+
+        private fun spawn(bind: String, dataDir: File): Pair<Process, String> {
             val process = ProcessBuilder(
-                binary().path, "serve", "--bind", "127.0.0.1:0", "--data-dir", dataDir.path, "--dev",
+                binary().path, "serve", "--bind", bind, "--data-dir", dataDir.path, "--dev",
             ).apply {
                 environment()["SMART_ENROLL_CLIENT_TOKEN"] = CLIENT_TOKEN
                 redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -111,7 +130,7 @@ class Sandbox private constructor(
             }
             // Keep draining stdout so the server never blocks on a full pipe.
             Thread { reader.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
-            return Sandbox(process, dataDir, url.trimEnd('/'))
+            return process to url
         }
     }
 }
