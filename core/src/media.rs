@@ -720,6 +720,52 @@ mod tests {
     }
 
     #[test]
+    fn corrupted_inputs_never_panic() {
+        // Flip, cut and splice bytes of small valid JPEG, PNG and WebP files: every result is
+        // either a prepared image or a typed error, never a panic or a hang.
+        let img = noisy(48, 40, 7);
+        let jpeg = jpeg_of(&img, 85);
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(img.as_raw(), 48, 40, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(img.as_raw(), 48, 40, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut s = 0x9e37_79b9u32;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            s as usize
+        };
+        let (mut ok, mut err) = (0, 0);
+        for source in [&jpeg, &png, &webp] {
+            for _ in 0..150 {
+                let mut bytes = source.clone();
+                for _ in 0..(1 + next() % 4) {
+                    let at = next() % bytes.len();
+                    match next() % 3 {
+                        0 => bytes[at] = (next() & 0xff) as u8,
+                        1 => bytes.truncate(at.max(1)),
+                        _ => bytes.insert(at, (next() & 0xff) as u8),
+                    }
+                }
+                match prepare_selfie(&bytes) {
+                    Ok(p) => {
+                        ok += 1;
+                        assert!(p.jpeg.len() <= SELFIE_MAX_BYTES && p.width > 0 && p.height > 0);
+                    }
+                    Err(_) => err += 1,
+                }
+            }
+        }
+        // Both kinds of result happen: the test really exercises the decoders.
+        assert!(ok > 0 && err > 0, "ok {ok}, err {err}");
+    }
+
+    #[test]
     fn debug_output_redacts_bytes() {
         let out = prepare_selfie(&jpeg_of(&halves(40, 30), 90)).unwrap();
         let shown = format!("{out:?}");
