@@ -677,6 +677,16 @@ async fn otp_create_resend_cooldown_and_validate_variants() {
         )
         .await;
     assert_eq!(by_digits["data"], by_e164["data"]);
+    // An unencoded `+` (decoded as a space) still finds the phone.
+    let raw_plus = s
+        .ok(
+            Method::GET,
+            "/sandbox/outbox?to=+573001112233",
+            Auth::None,
+            None,
+        )
+        .await;
+    assert_eq!(raw_plus["data"], by_e164["data"]);
     assert_eq!(by_digits["data"][0]["channel"], "whatsapp");
     let pcode = by_digits["data"][0]["code"].as_str().unwrap().to_owned();
     assert_err(

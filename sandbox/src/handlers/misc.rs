@@ -34,6 +34,12 @@ pub(crate) async fn outbox(State(state): State<AppState>, RawQuery(q): RawQuery)
     } else {
         to.replace([' ', '-'], "")
     };
+    // An unencoded `+` arrives as a space: `?to=+573001112233` also finds the E.164 form.
+    let plus = if key.bytes().all(|b| b.is_ascii_digit()) {
+        format!("+{key}")
+    } else {
+        key.clone()
+    };
     let now = state.now_ms();
     let otp_key = state.otp_key.clone();
     let items = state
@@ -42,11 +48,11 @@ pub(crate) async fn outbox(State(state): State<AppState>, RawQuery(q): RawQuery)
             let mut stmt = tx.sql.prepare(
                 "SELECT s.channel, s.to_addr, s.created_at, v.expires_at, v.seed
                  FROM otp_sends s JOIN otp_validations v ON v.id = s.validation_id
-                 WHERE s.to_addr = ?1 OR s.alt_addr = ?1
+                 WHERE s.to_addr IN (?1, ?2) OR s.alt_addr = ?1
                  ORDER BY s.id DESC LIMIT 50",
             )?;
             let rows = stmt
-                .query_map(params![key], |r| {
+                .query_map(params![key, plus], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
