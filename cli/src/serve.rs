@@ -22,22 +22,48 @@ pub struct Args {
     pub client_token: Option<String>,
 }
 
-async fn stop_signal() {
+/// Ctrl-C / SIGTERM, registered before the sandbox starts so that a signal sent right after the
+/// first stdout line is never missed.
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignal {
+    fn register() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                _ => None,
+            };
+            Self { streams }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
+        }
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.streams {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
                 _ = term.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    let stop = StopSignal::register();
     let mut config = SandboxConfig::new(args.data_dir);
     config.bind = args.bind;
     config.dev = args.dev;
@@ -55,7 +81,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
         out.flush()?;
     }
-    stop_signal().await;
+    stop.wait().await;
     sandbox.shutdown().await;
     Ok(())
 }

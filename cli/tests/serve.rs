@@ -81,8 +81,9 @@ fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -
 
 /// SIGTERM, then a bounded wait; returns the remaining stdout lines.
 fn stop(mut s: Served) -> Vec<String> {
-    let ok = Command::new("kill")
-        .args(["-TERM", &s.child.id().to_string()])
+    let ok = Command::new("sh")
+        // The shell's builtin `kill`: no procps needed on minimal images.
+        .args(["-c", &format!("kill -TERM {}", s.child.id())])
         .status()
         .unwrap();
     assert!(ok.success());
