@@ -31,7 +31,7 @@ mod triggers;
 mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use routes::ROUTES;
+pub use routes::{ROUTES, Route};
 pub use server::{Sandbox, SandboxConfig};
 
 /// Errors starting or running the sandbox (request errors are HTTP responses, not this type).
