@@ -110,3 +110,27 @@ pub fn test_hooks_thread_name() -> String {
         .unwrap_or("<unnamed>")
         .to_owned()
 }
+
+/// Objects alive on the Rust side (see `live.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LiveObjects {
+    pub clients: u64,
+    pub sessions: u64,
+    pub observer_handles: u64,
+    /// Foreign `StateObserver` objects still held by Rust.
+    pub foreign_observers: u64,
+    pub captures: u64,
+}
+
+/// Counts of the exported objects alive right now: after `close()`, they must go back down.
+#[uniffi::export]
+pub fn test_hooks_live_objects() -> LiveObjects {
+    use crate::live::{Kind, live};
+    LiveObjects {
+        clients: live(Kind::Client),
+        sessions: live(Kind::Session),
+        observer_handles: live(Kind::ObserverHandle),
+        foreign_observers: live(Kind::ForeignObserver),
+        captures: live(Kind::Capture),
+    }
+}

@@ -9,6 +9,7 @@ uniffi::setup_scaffolding!("smart_enroll");
 pub mod error;
 #[cfg(feature = "test-hooks")]
 pub mod hooks;
+mod live;
 pub mod logging;
 pub mod prefilter;
 mod runtime;

@@ -9,10 +9,11 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
+use tracing_subscriber::Registry;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::{EnvFilter, Registry};
 
 /// Severity of a log record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -35,13 +36,13 @@ impl LogLevel {
         }
     }
 
-    fn directive(self) -> &'static str {
+    fn tracing_level(self) -> tracing::Level {
         match self {
-            Self::Error => "error",
-            Self::Warn => "warn",
-            Self::Info => "info",
-            Self::Debug => "debug",
-            Self::Trace => "trace",
+            Self::Error => tracing::Level::ERROR,
+            Self::Warn => tracing::Level::WARN,
+            Self::Info => tracing::Level::INFO,
+            Self::Debug => tracing::Level::DEBUG,
+            Self::Trace => tracing::Level::TRACE,
         }
     }
 }
@@ -87,8 +88,18 @@ pub fn set_log_sink(sink: Option<Arc<dyn LogSink>>) {
 #[uniffi::export]
 pub fn init_logging(level: LogLevel) {
     INIT.get_or_init(|| {
-        let filter = EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new(format!("smart_enroll={0},smart_enroll_core={0},smart_enroll_ffi={0},smart_enroll_prefilter={0}", level.directive())));
+        // `RUST_LOG` (a `target=level,...` list, e.g. `smart_enroll_core=debug`) overrides
+        // the level on hosts that have an environment.
+        let filter = std::env::var("RUST_LOG")
+            .ok()
+            .and_then(|v| v.parse::<Targets>().ok())
+            .unwrap_or_else(|| {
+                let level = LevelFilter::from(level.tracing_level());
+                Targets::new()
+                    .with_target("smart_enroll_core", level)
+                    .with_target("smart_enroll_ffi", level)
+                    .with_target("smart_enroll_prefilter", level)
+            });
         let subscriber = Registry::default()
             .with(filter)
             .with(ForeignSinkLayer)

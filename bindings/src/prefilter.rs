@@ -194,6 +194,7 @@ impl std::fmt::Debug for CaptureResult {
 #[derive(uniffi::Object)]
 pub struct LivenessCapture {
     inner: pf::Prefilter,
+    _track: crate::live::Track,
 }
 
 #[uniffi::export]
@@ -216,7 +217,10 @@ impl LivenessCapture {
             });
         }
         let inner = pf::Prefilter::new(c)?;
-        Ok(Arc::new(Self { inner }))
+        Ok(Arc::new(Self {
+            inner,
+            _track: crate::live::Track::new(crate::live::Kind::Capture),
+        }))
     }
 
     /// Analyses one frame; invalid descriptors are `InvalidInput(field = "frame")`, checked

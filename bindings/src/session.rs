@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex};
 use smart_enroll_core as core;
 
 use crate::error::SmartEnrollError;
+use crate::live::{Kind, Track};
 use crate::runtime::run;
 use crate::types::{
-    ClientConfig, DocumentCategory, DocumentSide, EnrollState, PhoneChannel, SignUpData,
+    AnalyticsEvent, ClientConfig, DocumentCategory, DocumentSide, EnrollState, PhoneChannel,
+    SignUpData,
 };
 
 type Result<T> = std::result::Result<T, SmartEnrollError>;
@@ -18,6 +20,7 @@ type Result<T> = std::result::Result<T, SmartEnrollError>;
 #[derive(uniffi::Object)]
 pub struct SmartEnrollClient {
     inner: core::SmartEnrollClient,
+    _track: Track,
 }
 
 #[uniffi::export]
@@ -28,7 +31,10 @@ impl SmartEnrollClient {
     pub fn new(config: ClientConfig) -> Result<Arc<Self>> {
         crate::logging::init_logging(crate::logging::LogLevel::Info);
         let inner = core::SmartEnrollClient::new(config.into())?;
-        Ok(Arc::new(Self { inner }))
+        Ok(Arc::new(Self {
+            inner,
+            _track: Track::new(Kind::Client),
+        }))
     }
 
     /// Fetches the project's public onboarding flow (the one with `flow_id` if given) and
@@ -46,7 +52,10 @@ impl SmartEnrollClient {
                 .fetch_flow_config(&project_id, flow_id.as_deref())
                 .await?;
             let session = core::EnrollmentSession::new(client, flow, signup.into())?;
-            Ok(Arc::new(EnrollmentSession { inner: session }))
+            Ok(Arc::new(EnrollmentSession {
+                inner: session,
+                _track: Track::new(Kind::Session),
+            }))
         })
         .await
     }
@@ -57,7 +66,10 @@ impl SmartEnrollClient {
     pub fn restore_enrollment(&self, snapshot: String) -> Result<Arc<EnrollmentSession>> {
         let snapshot = core::Snapshot::from_json(&snapshot)?;
         let inner = core::EnrollmentSession::restore(self.inner.clone(), snapshot)?;
-        Ok(Arc::new(EnrollmentSession { inner }))
+        Ok(Arc::new(EnrollmentSession {
+            inner,
+            _track: Track::new(Kind::Session),
+        }))
     }
 }
 
@@ -67,6 +79,7 @@ impl SmartEnrollClient {
 #[derive(uniffi::Object)]
 pub struct EnrollmentSession {
     inner: core::EnrollmentSession,
+    _track: Track,
 }
 
 macro_rules! op {
@@ -165,12 +178,24 @@ impl EnrollmentSession {
         self.inner.cancel();
     }
 
+    /// Sets (or, with `None`, clears) the analytics sink: step started/completed/failed/skipped
+    /// and enrollment-finished events, without personal data.
+    pub fn set_analytics_sink(&self, sink: Option<Arc<dyn AnalyticsSink>>) {
+        self.inner.set_analytics_sink(
+            sink.map(|s| Arc::new(AnalyticsBridge(s)) as Arc<dyn core::AnalyticsSink>),
+        );
+    }
+
     /// Registers an observer: it gets the current state at once (on the calling thread), then
     /// every change, from SDK threads, until the returned handle is cancelled or closed.
     pub fn observe(&self, observer: Arc<dyn StateObserver>) -> Arc<ObserverHandle> {
-        let handle = self.inner.observe(Arc::new(ObserverBridge(observer)));
+        let handle = self.inner.observe(Arc::new(ObserverBridge {
+            observer,
+            _track: Track::new(Kind::ForeignObserver),
+        }));
         Arc::new(ObserverHandle {
             inner: Mutex::new(Some(handle)),
+            _track: Track::new(Kind::ObserverHandle),
         })
     }
 }
@@ -182,11 +207,29 @@ pub trait StateObserver: Send + Sync {
     fn on_state_changed(&self, state: EnrollState);
 }
 
-struct ObserverBridge(Arc<dyn StateObserver>);
+struct ObserverBridge {
+    observer: Arc<dyn StateObserver>,
+    _track: Track,
+}
 
 impl core::StateObserver for ObserverBridge {
     fn on_state_changed(&self, state: core::EnrollState) {
-        self.0.on_state_changed(state.into());
+        self.observer.on_state_changed(state.into());
+    }
+}
+
+/// Receives analytics events (no personal data). Called from SDK threads; exceptions thrown
+/// here are swallowed.
+#[uniffi::export(with_foreign)]
+pub trait AnalyticsSink: Send + Sync {
+    fn on_event(&self, event: AnalyticsEvent);
+}
+
+struct AnalyticsBridge(Arc<dyn AnalyticsSink>);
+
+impl core::AnalyticsSink for AnalyticsBridge {
+    fn on_event(&self, event: core::AnalyticsEvent) {
+        self.0.on_event(event.into());
     }
 }
 
@@ -194,6 +237,7 @@ impl core::StateObserver for ObserverBridge {
 #[derive(uniffi::Object)]
 pub struct ObserverHandle {
     inner: Mutex<Option<core::ObserverHandle>>,
+    _track: Track,
 }
 
 #[uniffi::export]

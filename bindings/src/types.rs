@@ -448,3 +448,109 @@ impl From<core::EnrollState> for EnrollState {
         }
     }
 }
+
+/// Broad class of a failure, for analytics and UI decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ErrorCategory {
+    Network,
+    Timeout,
+    Server,
+    RateLimited,
+    InvalidInput,
+    OtpMismatch,
+    OtpLocked,
+    OtpExpired,
+    LivenessFailed,
+    FaceAlreadyExists,
+    AttemptsExhausted,
+    AlreadyRegistered,
+    SessionExpired,
+    NotFound,
+    Forbidden,
+    PaymentRequired,
+    Rejected,
+    InvalidState,
+    MalformedResponse,
+    Cancelled,
+    Config,
+}
+
+impl From<core::ErrorCategory> for ErrorCategory {
+    fn from(c: core::ErrorCategory) -> Self {
+        use core::ErrorCategory as C;
+        match c {
+            C::Network => Self::Network,
+            C::Timeout => Self::Timeout,
+            C::Server => Self::Server,
+            C::RateLimited => Self::RateLimited,
+            C::InvalidInput => Self::InvalidInput,
+            C::OtpMismatch => Self::OtpMismatch,
+            C::OtpLocked => Self::OtpLocked,
+            C::OtpExpired => Self::OtpExpired,
+            C::LivenessFailed => Self::LivenessFailed,
+            C::FaceAlreadyExists => Self::FaceAlreadyExists,
+            C::AttemptsExhausted => Self::AttemptsExhausted,
+            C::AlreadyRegistered => Self::AlreadyRegistered,
+            C::SessionExpired => Self::SessionExpired,
+            C::NotFound => Self::NotFound,
+            C::Forbidden => Self::Forbidden,
+            C::PaymentRequired => Self::PaymentRequired,
+            C::Rejected => Self::Rejected,
+            C::InvalidState => Self::InvalidState,
+            C::MalformedResponse => Self::MalformedResponse,
+            C::Cancelled => Self::Cancelled,
+            C::Config => Self::Config,
+        }
+    }
+}
+
+/// Kind of analytics event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum AnalyticsEventKind {
+    StepStarted,
+    StepCompleted,
+    StepFailed,
+    StepSkipped,
+    EnrollmentFinished,
+}
+
+impl From<core::AnalyticsEventKind> for AnalyticsEventKind {
+    fn from(k: core::AnalyticsEventKind) -> Self {
+        use core::AnalyticsEventKind as K;
+        match k {
+            K::StepStarted => Self::StepStarted,
+            K::StepCompleted => Self::StepCompleted,
+            K::StepFailed => Self::StepFailed,
+            K::StepSkipped => Self::StepSkipped,
+            K::EnrollmentFinished => Self::EnrollmentFinished,
+        }
+    }
+}
+
+/// An analytics event: step names, attempt numbers, durations, error categories and the
+/// outcome only (no personal data).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AnalyticsEvent {
+    pub kind: AnalyticsEventKind,
+    pub step: StepKind,
+    /// 1-based attempt number of the step.
+    pub attempt: u32,
+    pub duration_ms: u64,
+    /// For `StepFailed`.
+    pub error: Option<ErrorCategory>,
+    /// For `EnrollmentFinished`.
+    pub outcome: Option<Outcome>,
+}
+
+impl From<core::AnalyticsEvent> for AnalyticsEvent {
+    fn from(e: core::AnalyticsEvent) -> Self {
+        Self {
+            kind: e.kind.into(),
+            step: e.step.into(),
+            attempt: e.attempt,
+            duration_ms: e.duration_ms,
+            error: e.error.map(Into::into),
+            outcome: e.outcome.map(Into::into),
+        }
+    }
+}

@@ -1,5 +1,8 @@
 package com.smartenroll.sdk.test
 
+import com.smartenroll.sdk.AnalyticsEvent
+import com.smartenroll.sdk.AnalyticsEventKind
+import com.smartenroll.sdk.AnalyticsSink
 import com.smartenroll.sdk.DocumentSide
 import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.EnrollmentSession
@@ -7,6 +10,7 @@ import com.smartenroll.sdk.Outcome
 import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.StateObserver
+import com.smartenroll.sdk.StepKind
 import com.smartenroll.sdk.states
 import com.smartenroll.sdk.testHooksThreadName
 import kotlinx.coroutines.CompletableDeferred
@@ -94,6 +98,10 @@ class EnrollmentTest {
                         seen.add(state)
                     }
                 })
+                val events = CopyOnWriteArrayList<AnalyticsEvent>()
+                session.setAnalyticsSink(object : AnalyticsSink {
+                    override fun onEvent(event: AnalyticsEvent) { events.add(event) }
+                })
                 // A throwing observer must not break the enrollment.
                 val bad = session.observe(object : StateObserver {
                     override fun onStateChanged(state: EnrollState) = throw IllegalStateException("observer bug")
@@ -110,6 +118,12 @@ class EnrollmentTest {
                 assertNotNull(done.result.scores.livenessScore)
                 assertEquals(true, done.result.scores.comparePassed)
                 assertTrue(done.result.redirectUrl!!.reveal().startsWith("https://example.com/welcome?token="))
+
+                // Analytics: steps completed, and the outcome at the end.
+                assertTrue(events.any { it.kind == AnalyticsEventKind.STEP_COMPLETED && it.step == StepKind.EMAIL_OTP })
+                assertTrue(events.any { it.kind == AnalyticsEventKind.STEP_COMPLETED && it.step == StepKind.LIVENESS })
+                assertEquals(Outcome.COMPLETED, events.last { it.kind == AnalyticsEventKind.ENROLLMENT_FINISHED }.outcome)
+                session.setAnalyticsSink(null)
 
                 val kinds = seen.map { it::class.simpleName }
                 for (k in listOf("AwaitingEmailCode", "AwaitingPhoneCode", "AwaitingDocument", "AwaitingSelfie", "Completed")) {
