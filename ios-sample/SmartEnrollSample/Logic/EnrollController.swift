@@ -47,8 +47,11 @@ public final class EnrollController: ObservableObject {
                 render()
                 return
             } catch {
+                // The stored session cannot continue: start over. An expired session is worth
+                // saying; a damaged or outdated snapshot is not the user's business.
                 store.clear()
-                screen = Screen(.signUp(fields: fields, form: form), error: SdkMapping.userError(for: error))
+                let userError = SdkMapping.userError(for: error)
+                screen = Screen(.signUp(fields: fields, form: form), error: userError.kind == .sessionExpired ? userError : nil)
                 return
             }
         }

@@ -64,10 +64,11 @@ class EnrollController(
                 } catch (e: CancellationException) {
                     throw e
                 } catch (e: Exception) {
-                    // The stored session cannot continue (expired token, unknown version):
-                    // start over, and say why.
+                    // The stored session cannot continue: start over. An expired session is
+                    // worth saying; a damaged or outdated snapshot is not the user's business.
                     store.clear()
-                    _screen.value = Screen.SignUp(fields, form, error = SdkMapping.userErrorFor(e))
+                    val error = SdkMapping.userErrorFor(e).takeIf { it.kind == ErrorKind.SESSION_EXPIRED }
+                    _screen.value = Screen.SignUp(fields, form, error = error)
                     return@withLock
                 }
             }

@@ -264,6 +264,68 @@ class ControllerEnrollmentTest {
         }
     }
 
+    @Test
+    fun theUserPicksThePhoneChannelWhenTheFlowOffersBoth() {
+        val (project, _) = sandbox.setup("basic")
+        val flow = sandbox.createFlow(project, phoneGateway = "both", document = "skip", liveness = "skip")
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            val form = person()
+            h.await<Screen.SignUp>()
+            h.act { signUp(form) }
+            h.await<Screen.EmailCode>()
+            h.act { submitEmailCode(sandbox.latestCode(form.email)) }
+            val choice = h.await<Screen.PhoneChannelChoice>()
+            assertEquals(listOf(PhoneChannel.SMS, PhoneChannel.WHATSAPP), choice.channels.sorted())
+            h.act { choosePhoneChannel(PhoneChannel.WHATSAPP) }
+            val phone = h.await<Screen.PhoneCode>()
+            assertEquals(PhoneChannel.WHATSAPP, phone.channel)
+            assertFalse("the masked phone hides the number", phone.maskedPhone.contains(form.phone))
+            h.act { submitPhoneCode(phoneCode(form)) }
+            // No KYC step in this flow: straight to the end.
+            val next = runBlocking {
+                withTimeoutOrNull(60_000) {
+                    h.controller.screen.first { !it.busy && (it is Screen.ReadyToFinish || it is Screen.Result) }
+                }
+            }
+            if (next is Screen.ReadyToFinish) h.act { finish() }
+            val result = h.await<Screen.Result>()
+            assertTrue(result.outcome == Outcome.COMPLETED || result.outcome == Outcome.COMPLETED_WITHOUT_KYC)
+        }
+    }
+
+    @Test
+    fun aDamagedSnapshotStartsOverQuietlyAndAnExpiredOneSaysSo() {
+        val (project, flow) = sandbox.setup("full")
+        // A real snapshot, taken after signing up.
+        val store = InMemorySnapshotStore()
+        val snapshot = harness(project, flow, store).use { h ->
+            h.await<Screen.SignUp>()
+            h.act { signUp(person()) }
+            h.await<Screen.EmailCode>()
+            store.load()!!
+        }
+
+        val damaged = InMemorySnapshotStore().apply { save(snapshot.take(snapshot.length / 2)) }
+        harness(project, flow, damaged).use { h ->
+            val screen = h.await<Screen.SignUp>()
+            assertNull("nothing to tell the user", screen.error)
+            assertNull(damaged.load())
+        }
+
+        // The same snapshot with its registrant token's exp claim in the past.
+        val jwt = Regex("eyJ[A-Za-z0-9_-]+\\.(eyJ[A-Za-z0-9_-]+)\\.[A-Za-z0-9_-]+").find(snapshot)!!
+        val payload = String(java.util.Base64.getUrlDecoder().decode(jwt.groupValues[1]))
+        val expired = payload.replace(Regex("\"exp\"\\s*:\\s*\\d+"), "\"exp\":1000000000")
+        assertTrue(expired != payload)
+        val encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(expired.toByteArray())
+        val old = InMemorySnapshotStore().apply { save(snapshot.replace(jwt.groupValues[1], encoded)) }
+        harness(project, flow, old).use { h ->
+            val screen = h.await<Screen.SignUp> { it.error != null }
+            assertEquals(ErrorKind.SESSION_EXPIRED, screen.error!!.kind)
+            assertNull(old.load())
+        }
+    }
+
     companion object {
         private val counter = AtomicInteger()
         private lateinit var sandbox: Sandbox
