@@ -105,6 +105,7 @@ struct Inner {
     base: url::Url,
     config: ClientConfig,
     stats: Stats,
+    cancel: std::sync::Mutex<tokio_util::sync::CancellationToken>,
 }
 
 /// A Smart Enroll v2 API client. Cheap to clone; share one per app.
@@ -235,6 +236,7 @@ impl SmartEnrollClient {
                 base,
                 config,
                 stats: Stats::default(),
+                cancel: std::sync::Mutex::new(tokio_util::sync::CancellationToken::new()),
             }),
         })
     }
@@ -275,9 +277,28 @@ impl SmartEnrollClient {
     /// Like [`Self::send`], also returning how many times the request was sent (> 1 means an
     /// earlier try may have reached the server).
     pub(crate) async fn send_counted(&self, req: Req<'_>) -> (Result<Value, EnrollError>, u32) {
+        let token = self
+            .inner
+            .cancel
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
         let mut tries = 0;
-        let r = self.send_inner(req, &mut tries).await;
+        let r = tokio::select! {
+            biased;
+            _ = token.cancelled() => Err(EnrollError::Cancelled),
+            r = self.send_inner(req, &mut tries) => r,
+        };
         (r, tries)
+    }
+
+    /// Cancels every request of this client (and its clones) in flight right now, including
+    /// those of sessions using it: they end with [`EnrollError::Cancelled`]. Later requests work
+    /// normally. (A session's own `cancel()` only affects that session.)
+    pub fn cancel_all(&self) {
+        let mut c = self.inner.cancel.lock().unwrap_or_else(|p| p.into_inner());
+        c.cancel();
+        *c = tokio_util::sync::CancellationToken::new();
     }
 
     async fn send_inner(&self, req: Req<'_>, tries: &mut u32) -> Result<Value, EnrollError> {

@@ -7,7 +7,7 @@
 //!   HTTPS only unless plain HTTP is allowed for loopback or named hosts (e.g. `10.0.2.2`).
 //! - [`SmartEnrollClient`]: `fetch_flow_config(project_id, flow_id)` (public, no token), admin
 //!   calls with a [`ClientToken`] (`create_project`, `create_flow`, `list_registrations`,
-//!   `resend_link`) and `stats()`.
+//!   `resend_link`), `stats()` and `cancel_all()`.
 //! - [`EnrollmentSession`]: `new(client, flow, signup)` then `start()`, `submit_email_code`,
 //!   `resend_email_code`, `choose_phone_channel`, `submit_phone_code`, `resend_phone_code`,
 //!   `submit_document(side, bytes, category)`, `submit_selfie(bytes)`, `skip_step`, `skip_kyc`,

@@ -174,3 +174,29 @@ async fn token_expiry_and_recovery_with_resend_link() {
     }
     env.shutdown().await;
 }
+
+/// Client calls outside a session (flow config, admin calls) are cancellable too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_calls_can_be_cancelled() {
+    let env = Env::start().await;
+    let flow = env.flow(|_| {}).await;
+    let upstream = env.base.trim_start_matches("http://").parse().unwrap();
+    let proxy = start_proxy(upstream, Arc::new(|_m: &str, _p: &str| Fault::Blackhole)).await;
+    let client = common::client_for(&format!("http://{proxy}"));
+    let c2 = client.clone();
+    let project = flow.project_id.clone();
+    let task = tokio::spawn(async move { c2.fetch_flow_config(&project, None).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t0 = std::time::Instant::now();
+    client.cancel_all();
+    assert_eq!(task.await.unwrap(), Err(EnrollError::Cancelled));
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    // The direct client still works, and so would this one once the network is back.
+    let cfg = env
+        .client()
+        .fetch_flow_config(&flow.project_id, Some(&flow.flow_id))
+        .await
+        .unwrap();
+    assert_eq!(cfg, flow);
+    env.shutdown().await;
+}
