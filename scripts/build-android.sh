@@ -48,6 +48,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have cargo || missing+=("cargo (install Rust: https://rustup.rs)")
 have rustup || missing+=("rustup (install Rust with rustup: https://rustup.rs)")
 have cargo-ndk || missing+=("cargo-ndk (install it: cargo install cargo-ndk)")
+have python3 || missing+=("python3 (reads cargo metadata)")
 if [ -z "${ANDROID_NDK_HOME:-}" ] || [ ! -d "${ANDROID_NDK_HOME:-/nonexistent}" ]; then
     missing+=("ANDROID_NDK_HOME (set it to an Android NDK r26+, r28+ recommended, e.g. \$ANDROID_HOME/ndk/28.0.13004108)")
 fi
@@ -82,8 +83,14 @@ export CARGO_TARGET_X86_64_LINUX_ANDROID_RUSTFLAGS="$page_flags"
 export CARGO_TARGET_I686_LINUX_ANDROID_RUSTFLAGS="$page_flags"
 ndk_args=()
 for abi in "${abis[@]}"; do ndk_args+=(-t "$abi"); done
-cargo ndk "${ndk_args[@]}" --platform 24 -o "$out/jniLibs" \
-    build --locked -p smart-enroll-ffi --profile mobile
+cargo ndk "${ndk_args[@]}" --platform 24 build --locked -p smart-enroll-ffi --profile mobile
+# Copy each ABI's library into the jniLibs layout (done here rather than with cargo-ndk's -o,
+# whose handling of custom profiles differs between versions).
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+for abi in "${abis[@]}"; do
+    mkdir -p "$out/jniLibs/$abi"
+    cp "$target_dir/$(rust_target "$abi")/mobile/libsmart_enroll_ffi.so" "$out/jniLibs/$abi/"
+done
 
 # Check the alignment: every LOAD segment must be aligned to 16 KB (0x4000) or more.
 readelf_bin=$(command -v llvm-readelf || command -v readelf || true)
