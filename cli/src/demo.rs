@@ -368,7 +368,7 @@ impl Inputs for DemoInputs {
         match (detector_error, best) {
             (Some(err), _) => progress.warn(
                 step,
-                format!("face detector unavailable ({err}); quality checks only — run scripts/test.sh to install ONNX Runtime"),
+                format!("face detector unavailable ({err}); quality checks only (install it with `pip install onnxruntime==1.23.2` or scripts/test.sh)"),
             ),
             (None, Some(score)) => progress.done(
                 step,
