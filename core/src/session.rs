@@ -1274,7 +1274,8 @@ impl EnrollmentSession {
             attempt,
             started,
         );
-        let r = self
+        let forced = retry_body.clone().unwrap_or_else(|| body.clone());
+        let mut r = self
             .call(
                 Method::POST,
                 "/v2/document-validations/app-registration".into(),
@@ -1284,6 +1285,20 @@ impl EnrollmentSession {
                 "document",
             )
             .await;
+        if is_conflict(&r, "already_exists") {
+            // An earlier upload reached the server but its answer was lost (e.g. cancelled):
+            // replace it, as a retry does.
+            r = self
+                .call(
+                    Method::POST,
+                    "/v2/document-validations/app-registration".into(),
+                    Some(forced),
+                    None,
+                    RetryClass::Safe,
+                    "document",
+                )
+                .await;
+        }
         match r {
             Ok(v) => {
                 let d = data_of(&v);
@@ -1382,7 +1397,7 @@ impl EnrollmentSession {
             attempt,
             started,
         );
-        let r = self
+        let mut r = self
             .call(
                 Method::POST,
                 "/v2/biometric-validations/app-registration".into(),
@@ -1392,6 +1407,19 @@ impl EnrollmentSession {
                 "liveness",
             )
             .await;
+        if is_conflict(&r, "person_already_set") {
+            // An earlier selfie reached the server but its answer was lost: replace it.
+            r = self
+                .call(
+                    Method::POST,
+                    "/v2/biometric-validations/app-registration".into(),
+                    Some(json!({"image": uri, "os": os, "force": true})),
+                    None,
+                    RetryClass::Safe,
+                    "liveness",
+                )
+                .await;
+        }
         drop(uri);
         match r {
             Ok(v) => {
@@ -1538,6 +1566,10 @@ impl EnrollmentSession {
         );
         Ok(state)
     }
+}
+
+fn is_conflict(r: &Result<Value, EnrollError>, token: &str) -> bool {
+    matches!(r, Err(EnrollError::Rejected { code, .. }) if code == token)
 }
 
 /// Errors that mean "this attempt was judged and failed" (they use up an attempt), as opposed

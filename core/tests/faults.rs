@@ -148,3 +148,87 @@ async fn enrollment_completes_through_faults_without_duplicates() {
     ));
     env.shutdown().await;
 }
+
+/// Without client retries, an upload whose answer is lost leaves the session where it was
+/// (no attempt used); trying again meets `already_exists` / `person_already_set` on the server
+/// and the engine replaces the first upload (`force:true`) instead of failing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_upload_answers_are_recovered_by_the_next_try() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let upstream: SocketAddr = env.base.trim_start_matches("http://").parse().unwrap();
+    let seen = Arc::new(Mutex::new(HashMap::<String, usize>::new()));
+    let sn = seen.clone();
+    let proxy = start_proxy(
+        upstream,
+        Arc::new(move |m: &str, p: &str| {
+            let upload = p.starts_with("/v2/document-validations/app-registration")
+                || p.starts_with("/v2/biometric-validations/app-registration");
+            let mut g = sn.lock().unwrap();
+            let n = g.entry(format!("{m} {p}")).or_insert(0);
+            *n += 1;
+            if upload && *n == 1 {
+                Fault::LoseAnswer
+            } else {
+                Fault::Pass
+            }
+        }),
+    )
+    .await;
+    let mut cfg = ClientConfig::new(format!("http://{proxy}"));
+    cfg.allow_insecure_http = InsecureHttp::Loopback;
+    cfg.retry.max_retries = 0;
+    let client = SmartEnrollClient::new(cfg).unwrap();
+    let su = signup("lost@example.com");
+    let s = EnrollmentSession::new(client, flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    s.submit_email_code(env.code("lost@example.com").await)
+        .await
+        .unwrap();
+    let doc = common::document_image();
+    let passport = smart_enroll_core::DocumentCategory::Passport;
+    let front = smart_enroll_core::DocumentSide::Front;
+    let e = s
+        .submit_document(front, doc.clone(), passport)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.category(),
+        smart_enroll_core::ErrorCategory::Network,
+        "{e:?}"
+    );
+    assert!(matches!(
+        s.state(),
+        EnrollState::AwaitingDocument {
+            attempts_left: 3,
+            ..
+        }
+    ));
+    let st = s.submit_document(front, doc, passport).await.unwrap();
+    assert!(
+        matches!(
+            st,
+            EnrollState::AwaitingSelfie {
+                attempts_left: 3,
+                ..
+            }
+        ),
+        "{st:?}"
+    );
+    let e = s.submit_selfie(common::selfie()).await.unwrap_err();
+    assert_eq!(
+        e.category(),
+        smart_enroll_core::ErrorCategory::Network,
+        "{e:?}"
+    );
+    let st = s.submit_selfie(common::selfie()).await.unwrap();
+    assert_eq!(st, EnrollState::ReadyToFinish);
+    let st = s.finish().await.unwrap();
+    let EnrollState::Completed { result } = st else {
+        panic!("{st:?}")
+    };
+    assert_eq!(result.outcome, Outcome::Completed);
+    env.shutdown().await;
+}
