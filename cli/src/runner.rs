@@ -90,7 +90,13 @@ pub fn result_json(result: &EnrollResult) -> Value {
         "outcome": outcome_str(result.outcome),
         "token": result.token.expose(),
         "redirectUrl": result.redirect_url,
-        "scores": result.scores,
+        "scores": {
+            "livenessScore": result.scores.liveness_score,
+            "compareScore": result.scores.compare_score,
+            "comparePassed": result.scores.compare_passed,
+            "namesMatch": result.scores.names_match,
+            "criminalRecordFound": result.scores.criminal_record_found,
+        },
     })
 }
 

@@ -119,8 +119,8 @@ fn demo_full_kyc_completes_with_token_and_redirect() {
         uploaded > 20_000 && uploaded < (600 + 150 + 64) * 1024,
         "{uploaded}"
     );
-    assert!(v["scores"]["liveness_score"].as_f64().unwrap() > 0.65);
-    assert_eq!(v["scores"]["compare_passed"], true);
+    assert!(v["scores"]["livenessScore"].as_f64().unwrap() > 0.65);
+    assert_eq!(v["scores"]["comparePassed"], true);
     // The on-device prefilter ran on the selfie with the real model.
     assert_eq!(
         v["prefilter"]["detector"], true,
