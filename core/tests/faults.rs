@@ -70,7 +70,7 @@ fn faulty_client(proxy: SocketAddr) -> SmartEnrollClient {
     c.retry.base_delay_ms = 20;
     c.retry.max_delay_ms = 2_000;
     c.retry.max_retries = 4;
-    c.request_timeout_ms = 1_500;
+    c.request_timeout_ms = 4_000;
     SmartEnrollClient::new(c).unwrap()
 }
 

@@ -115,7 +115,7 @@ async fn handle(mut s: TcpStream, upstream: SocketAddr, decide: Decide) {
             drop(s);
         }
         Fault::Blackhole => {
-            tokio::time::sleep(Duration::from_millis(2_500)).await;
+            tokio::time::sleep(Duration::from_millis(5_000)).await;
             drop(s);
         }
         Fault::BadGateway => {
