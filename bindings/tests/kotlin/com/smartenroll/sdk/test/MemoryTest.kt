@@ -101,4 +101,20 @@ class MemoryTest {
         }
         assertEquals(baseline, testHooksLiveObjects().captures)
     }
+
+    @Test
+    fun forgottenObjectsAreFreedByTheCleaner() {
+        val sandbox = Sandbox.shared
+        val baseline = testHooksLiveObjects().clients
+        // Created and dropped without close(): only the cleaner (after GC) can free them.
+        fun leakSome() = repeat(200) { SmartEnrollClient(sandbox.config) }
+        leakSome()
+        assertTrue(testHooksLiveObjects().clients >= baseline + 1uL)
+        val deadline = System.nanoTime() + 20_000_000_000L
+        while (testHooksLiveObjects().clients > baseline && System.nanoTime() < deadline) {
+            System.gc()
+            Thread.sleep(50)
+        }
+        assertEquals("the cleaner freed every forgotten client", baseline, testHooksLiveObjects().clients)
+    }
 }
