@@ -182,6 +182,37 @@ fn demo_plain_output_shows_steps_and_result() {
 }
 
 #[test]
+fn demo_without_onnx_runtime_warns_and_still_completes() {
+    // A fresh machine without ONNX Runtime: the prefilter step says so and the demo goes on.
+    let out = wait_bounded(
+        command(&["demo", "--json"])
+            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+            .spawn()
+            .unwrap(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    assert_eq!(v["prefilter"]["detector"], false, "{v:#}");
+    let warned: Vec<_> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "warn")
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    let detail = warned[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("face detector unavailable") && detail.contains("pip install onnxruntime"),
+        "{detail}"
+    );
+}
+
+#[test]
 fn demo_rejects_unknown_flow() {
     let out = run(&["demo", "--flow", "premium"]);
     assert!(!out.status.success());
