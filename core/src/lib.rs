@@ -8,7 +8,8 @@
 //! - [`SmartEnrollClient`]: `fetch_flow_config(project_id, flow_id)` (public, no token), admin
 //!   calls with a [`ClientToken`] (`create_project`, `create_flow`, `list_registrations`,
 //!   `resend_link`), `stats()` and `cancel_all()`.
-//! - [`EnrollmentSession`]: `new(client, flow, signup)` then `start()`, `submit_email_code`,
+//! - [`EnrollmentSession`]: `begin(client, project_id, flow_id, signup)` (fetches the flow) or
+//!   `new(client, flow, signup)`, then `start()`, `submit_email_code`,
 //!   `resend_email_code`, `choose_phone_channel`, `submit_phone_code`, `resend_phone_code`,
 //!   `submit_document(side, bytes, category)`, `submit_selfie(bytes)`, `skip_step`, `skip_kyc`,
 //!   `finish`, `resume`; `state()`, `snapshot()` / [`EnrollmentSession::restore`], `cancel()`,
@@ -19,6 +20,34 @@
 //! - [`EnrollError`] (one enum, [`ErrorCategory`], `is_retryable()`); no field is called
 //!   `message`. Display strings never contain personal data.
 //! - [`plan()`] is the pure planner (flow config + sign-up data → [`Plan`]).
+//!
+//! ```no_run
+//! # async fn demo(code_from_user: impl Fn() -> String, id_front: Vec<u8>, selfie: Vec<u8>)
+//! # -> Result<(), smart_enroll_core::EnrollError> {
+//! use smart_enroll_core::*;
+//!
+//! let client = SmartEnrollClient::new(ClientConfig::new("https://api.verifik.co"))?;
+//! let signup = SignUpData { email: Some("ana@example.com".into()), ..SignUpData::default() };
+//! let session = EnrollmentSession::begin(client, "<project id>".into(), None, signup).await?;
+//! let mut state = session.start().await?;
+//! loop {
+//!     state = match state {
+//!         EnrollState::AwaitingEmailCode { .. } => session.submit_email_code(code_from_user()).await?,
+//!         EnrollState::AwaitingDocument { side, .. } => {
+//!             session.submit_document(side, id_front.clone(), DocumentCategory::Passport).await?
+//!         }
+//!         EnrollState::AwaitingSelfie { .. } => session.submit_selfie(selfie.clone()).await?,
+//!         EnrollState::ReadyToFinish => session.finish().await?,
+//!         EnrollState::Completed { result } => {
+//!             println!("{:?}: continue at the redirect URL", result.outcome);
+//!             break;
+//!         }
+//!         // Phone steps, Processing (call resume()), ... omitted here.
+//!         _ => session.resume().await?,
+//!     };
+//! }
+//! # Ok(()) }
+//! ```
 
 pub mod media;
 pub mod validate;

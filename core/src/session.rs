@@ -308,6 +308,19 @@ impl EnrollmentSession {
         Ok(Self::from_progress(client, progress))
     }
 
+    /// Fetches the project's public flow configuration (one GET), then [`Self::new`].
+    pub async fn begin(
+        client: SmartEnrollClient,
+        project_id: String,
+        flow_id: Option<String>,
+        signup: SignUpData,
+    ) -> Result<EnrollmentSession, EnrollError> {
+        let flow = client
+            .fetch_flow_config(&project_id, flow_id.as_deref())
+            .await?;
+        Self::new(client, flow, signup)
+    }
+
     fn from_progress(client: SmartEnrollClient, progress: Progress) -> Self {
         let state = state_of(&progress);
         EnrollmentSession {

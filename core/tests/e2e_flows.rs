@@ -68,14 +68,24 @@ async fn full_kyc_completes_with_minimum_requests() {
     env.shutdown().await;
 }
 
-/// With a passport (one side) the Full-KYC lifecycle minimum is 11 requests.
+/// With a passport (one side) the Full-KYC lifecycle minimum is 11 requests, plus the one GET
+/// of the flow configuration that `begin` makes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_kyc_with_a_passport_sends_eleven_requests() {
     let env = Env::start().await;
     let flow = env.flow(|_| {}).await;
     let client = env.client();
     let su = signup("passport@example.com");
-    let s = EnrollmentSession::new(client.clone(), flow, su.clone()).unwrap();
+    let s = EnrollmentSession::begin(
+        client.clone(),
+        flow.project_id.clone(),
+        Some(flow.flow_id.clone()),
+        su.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.plan(), smart_enroll_core::plan(&flow, &su).unwrap());
+    assert_eq!(client.stats().requests, 1);
     s.start().await.unwrap();
     s.submit_email_code(env.code("passport@example.com").await)
         .await
@@ -104,7 +114,7 @@ async fn full_kyc_with_a_passport_sends_eleven_requests() {
     let st = s.finish().await.unwrap();
     assert_eq!(result(&st).outcome, Outcome::Completed);
     let stats = client.stats();
-    assert_eq!(stats.requests, 11);
+    assert_eq!(stats.requests, 1 + 11);
     assert_eq!(stats.retries, 0);
     assert!(stats.bytes_uploaded > 0);
     env.shutdown().await;
