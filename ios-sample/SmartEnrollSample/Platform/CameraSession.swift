@@ -30,7 +30,9 @@ final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
         }
     }
 
+    /// Sets up the front camera once; later calls (the screen shown again) reuse it.
     func configure() -> Bool {
+        if !session.inputs.isEmpty { return true }
         session.beginConfiguration()
         defer { session.commitConfiguration() }
         session.sessionPreset = .vga640x480
