@@ -812,3 +812,35 @@ async fn exhausted_attempts_with_a_failing_final_sync_resume_to_failed() {
     assert_eq!(result(&st).outcome, Outcome::Failed);
     env.shutdown().await;
 }
+
+/// A phone-only enrollment (email gateway off, no email given) over WhatsApp.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_only_enrollment_over_whatsapp() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| {
+            f.sign_up_form.email = false;
+            f.sign_up_form.email_gateway = smart_enroll_core::EmailGateway::None;
+            f.sign_up_form.phone_gateway = PhoneGateway::Whatsapp;
+        })
+        .await;
+    let mut su = signup("unused@example.com");
+    su.email = None;
+    su.phone = Some("3109876543".into());
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    let st = s.start().await.unwrap();
+    match &st {
+        EnrollState::AwaitingPhoneCode {
+            masked_phone,
+            channel,
+            ..
+        } => {
+            assert_eq!(masked_phone, "+57 ********43");
+            assert_eq!(*channel, PhoneChannel::Whatsapp);
+        }
+        other => panic!("{other:?}"),
+    }
+    let seen = drive(&env, &s, &su).await;
+    assert_eq!(result(seen.last().unwrap()).outcome, Outcome::Completed);
+    env.shutdown().await;
+}
