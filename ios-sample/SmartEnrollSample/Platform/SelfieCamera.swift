@@ -29,6 +29,8 @@ final class SelfieCamera {
 
     func start(onCaptured: @escaping (Data) -> Void) async {
         guard !started else { return }
+        // This object outlives one selfie screen (e.g. a second enrollment): start fresh.
+        session.rearm()
         guard await CameraSession.requestAccess() else {
             live.cameraAllowed = false
             return
