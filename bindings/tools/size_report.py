@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Attributes the code and data of an UNSTRIPPED libsmart_enroll_ffi.so to crates.
 
-    size_report.py LIB.so [--top N]
+    size_report.py LIB.so [--stripped STRIPPED.so] [--top N]
 
 Sums `nm --print-size --size-sort -C` symbol sizes by crate (the first path segment of the
 demangled name; `<T as crate::Trait>` impls count for the crate of T). With LTO much code is
@@ -52,15 +52,15 @@ def main(argv):
             continue
         size = int(parts[1], 16)
         name = parts[3]
-        if name.startswith(("ring_core_", "ring_")):
+        if name.startswith(("ring_core_", "ring_", "ecp_nistz256")):
             sizes["ring (C/asm)"] += size
         elif name.startswith(("uniffi_smart_enroll_ffi_", "ffi_smart_enroll_ffi_", "UNIFFI_META")):
             sizes["smart_enroll_ffi (exported FFI)"] += size
         else:
             sizes[crate_of(name)] += size
-    total = os.path.getsize(lib)
+    total = os.path.getsize(argv[argv.index("--stripped") + 1]) if "--stripped" in argv else os.path.getsize(lib)
     covered = sum(sizes.values())
-    print(f"{lib}: {total} bytes; symbols cover {covered} bytes")
+    print(f"{lib}: shares of {total} bytes (stripped size); symbols cover {covered} bytes")
     print(f"{'crate':40} {'bytes':>10} {'share':>7}")
     for crate, size in sizes.most_common(top):
         print(f"{crate:40} {size:>10} {100 * size / total:6.1f}%")
