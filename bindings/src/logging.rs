@@ -218,3 +218,53 @@ impl<S: Subscriber> Layer<S> for AndroidLayer {
         log::log!(target: event.metadata().target(), level, "{line}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    struct Collect(Mutex<Vec<LogRecord>>);
+
+    impl LogSink for Collect {
+        fn log(&self, record: LogRecord) {
+            // Logging from inside the sink must not recurse.
+            tracing::error!("from inside the sink");
+            self.0.lock().unwrap().push(record);
+        }
+    }
+
+    struct Panicking;
+
+    impl LogSink for Panicking {
+        fn log(&self, _record: LogRecord) {
+            panic!("sink bug");
+        }
+    }
+
+    #[test]
+    fn events_reach_the_foreign_sink_formatted_and_a_panicking_sink_is_survived() {
+        let sink = Arc::new(Collect(Mutex::new(Vec::new())));
+        let subscriber = Registry::default().with(ForeignSinkLayer);
+        tracing::subscriber::with_default(subscriber, || {
+            set_log_sink(Some(sink.clone()));
+            tracing::warn!(
+                step = "emailOtp",
+                attempt = 2,
+                "step failed after {} ms",
+                40
+            );
+            set_log_sink(Some(Arc::new(Panicking)));
+            tracing::info!("still alive");
+            set_log_sink(None);
+        });
+        let records = sink.0.lock().unwrap();
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert_eq!(records[0].level, LogLevel::Warn);
+        assert_eq!(
+            records[0].line,
+            "step failed after 40 ms step=\"emailOtp\" attempt=2"
+        );
+        assert!(records[0].target.starts_with("smart_enroll_ffi"));
+    }
+}

@@ -71,3 +71,60 @@ where
         Err(_) => Err(SmartEnrollError::Cancelled),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn runs_on_the_named_multi_threaded_runtime() {
+        let name = block_on(run(async {
+            Ok(std::thread::current().name().unwrap_or("").to_owned())
+        }))
+        .unwrap();
+        assert!(name.starts_with("smart-enroll-rt"), "{name}");
+        assert!(worker_threads() >= 2);
+    }
+
+    #[test]
+    fn a_panicking_task_is_an_internal_error() {
+        let r: Result<u32, _> = block_on(run(async { panic!("boom") }));
+        assert!(matches!(r, Err(SmartEnrollError::Internal { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn errors_pass_through() {
+        let r: Result<u32, _> = block_on(run(async { Err(SmartEnrollError::OtpMismatch) }));
+        assert_eq!(r, Err(SmartEnrollError::OtpMismatch));
+    }
+
+    #[test]
+    fn dropping_the_caller_future_aborts_the_task() {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        block_on(async {
+            // The task would hold `tx` for an hour; the caller gives up after 50 ms.
+            let call = run(async move {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                drop(tx);
+                Ok(())
+            });
+            assert!(
+                tokio::time::timeout(Duration::from_millis(50), call)
+                    .await
+                    .is_err()
+            );
+            // Aborted: the task (and with it `tx`) is dropped, closing the channel.
+            let closed = tokio::time::timeout(Duration::from_secs(10), rx).await;
+            assert!(matches!(closed, Ok(Err(_))), "{closed:?}");
+        });
+    }
+}
