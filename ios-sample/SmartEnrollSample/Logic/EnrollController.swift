@@ -200,10 +200,11 @@ public final class EnrollController: ObservableObject {
         screen = Screen(SdkMapping.screenKind(for: state, fields: fields, form: form), busy: busy, error: error)
     }
 
+    /// Attempts left on the step the session is on now (after a failed try).
     private func attemptsLeft() -> Int? {
-        switch screen.kind {
-        case let .document(_, _, left, _, _): return left
-        case let .selfie(left, _, _): return left
+        switch session?.state() {
+        case let .awaitingDocument(_, _, left, _, _): return Int(left)
+        case let .awaitingSelfie(left, _, _): return Int(left)
         default: return nil
         }
     }

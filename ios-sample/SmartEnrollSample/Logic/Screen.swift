@@ -65,3 +65,26 @@ public struct Screen: Equatable, Sendable {
         self.error = error
     }
 }
+
+/// Personal data and the final token are never printed (logs, crash reports).
+extension SignUpForm: CustomStringConvertible {
+    public var description: String {
+        func mask(_ value: String) -> String { value.isEmpty ? "\"\"" : "<redacted>" }
+        return "SignUpForm(fullName: \(mask(fullName)), email: \(mask(email)), countryCode: \(countryCode), phone: \(mask(phone)))"
+    }
+}
+
+extension Screen: CustomStringConvertible {
+    public var description: String {
+        let kindText: String
+        switch kind {
+        case let .result(outcome, _, redirectUrl):
+            kindText = "result(outcome: \(outcome), token: <redacted>, redirectUrl: \(redirectUrl == nil ? "nil" : "<redacted>"))"
+        case let .signUp(fields, form):
+            kindText = "signUp(fields: \(fields), form: \(form))"
+        default:
+            kindText = "\(kind)"
+        }
+        return "Screen(\(kindText), busy: \(busy), error: \(error.map { "\($0.kind)" } ?? "nil"))"
+    }
+}

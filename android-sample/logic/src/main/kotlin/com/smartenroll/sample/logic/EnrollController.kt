@@ -213,9 +213,10 @@ class EnrollController(
         }
     }
 
-    private fun currentAttemptsLeft(): Int? = when (val s = _screen.value) {
-        is Screen.Document -> s.attemptsLeft
-        is Screen.Selfie -> s.attemptsLeft
+    /** Attempts left on the step the session is on now (after a failed try). */
+    private fun attemptsLeftNow(): Int? = when (val state = session?.state()) {
+        is EnrollState.AwaitingDocument -> state.attemptsLeft.toInt()
+        is EnrollState.AwaitingSelfie -> state.attemptsLeft.toInt()
         else -> null
     }
 
@@ -238,7 +239,7 @@ class EnrollController(
             } catch (e: Exception) {
                 inFlight = false
                 lastFailed = action
-                val error = SdkMapping.userErrorFor(e, currentAttemptsLeft())
+                val error = SdkMapping.userErrorFor(e, attemptsLeftNow())
                 val current = session
                 if (error.action == RecoveryAction.RESTART && error.kind == ErrorKind.SESSION_EXPIRED) {
                     store.clear()

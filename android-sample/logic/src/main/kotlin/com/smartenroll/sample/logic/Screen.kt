@@ -22,7 +22,13 @@ data class SignUpForm(
     val email: String = "",
     val countryCode: String = "",
     val phone: String = "",
-)
+) {
+    /** Personal data: never printed (logs, crash reports, test failures). */
+    override fun toString(): String =
+        "SignUpForm(fullName=${mask(fullName)}, email=${mask(email)}, countryCode=$countryCode, phone=${mask(phone)})"
+
+    private fun mask(value: String) = if (value.isEmpty()) "\"\"" else "<redacted>"
+}
 
 /**
  * Every screen of the sample app. The controller maps each SDK state to exactly one of these; the
@@ -113,6 +119,10 @@ sealed interface Screen {
     ) : Screen {
         override val busy: Boolean get() = false
         override val error: UserError? get() = null
+
+        /** Never prints the token (nor the redirect URL, which carries it). */
+        override fun toString(): String =
+            "Result(outcome=$outcome, token=<redacted>, redirectUrl=${if (redirectUrl == null) "null" else "<redacted>"})"
     }
 
     /** A failure the enrollment cannot continue from (session expired, no attempts left...). */

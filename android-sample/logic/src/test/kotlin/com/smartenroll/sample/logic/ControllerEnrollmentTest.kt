@@ -238,6 +238,35 @@ class ControllerEnrollmentTest {
     }
 
     @Test
+    fun whenEverySelfieFailsTheUserRetakesUntilTheEnrollmentEndsAsFailed() {
+        val (project, flow) = sandbox.setup("full")
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            throughCodes(h, person(tags = "+liveness-fail"))
+            h.act { submitDocument(DocumentSide.FRONT, "passport", documentJpeg("PASSPORT")) }
+            var attemptsLeft = h.await<Screen.Selfie>().attemptsLeft
+            var retakes = 0
+            while (true) {
+                h.act { submitSelfie(SelfieCaptureTest.capturedSelfie) }
+                val screen = h.controller.screen.value
+                if (screen is Screen.Result) {
+                    // Out of attempts: a terminal outcome, not an error.
+                    assertEquals(Outcome.FAILED, screen.outcome)
+                    assertFalse("the token never shows in logs", screen.toString().contains(screen.token))
+                    break
+                }
+                val selfie = screen as Screen.Selfie
+                assertEquals(ErrorKind.LIVENESS_FAILED, selfie.error!!.kind)
+                assertEquals(RecoveryAction.RETAKE_PHOTO, selfie.error!!.action)
+                assertEquals(attemptsLeft - 1, selfie.attemptsLeft)
+                attemptsLeft = selfie.attemptsLeft
+                retakes++
+                assertTrue("attempts run out", retakes <= 5)
+            }
+            assertTrue("at least one retake was offered", retakes >= 1)
+        }
+    }
+
+    @Test
     fun aNetworkFailureKeepsTheCodeAndTryAgainRepeatsTheAction() {
         // A sandbox of its own, which this test stops and starts again.
         Sandbox.start().use { own ->

@@ -16,6 +16,7 @@ fun main() {
         CountdownTest::class.java,
         GuidanceAnnouncerTest::class.java,
         DecisionsTest::class.java,
+        RedactionTest::class.java,
         ResourcesTest::class.java,
         SeparationTest::class.java,
         EncryptedSnapshotStoreTest::class.java,

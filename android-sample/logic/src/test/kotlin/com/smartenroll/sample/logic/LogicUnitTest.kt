@@ -123,3 +123,18 @@ class DecisionsTest {
         assertEquals(Guidance.KEYS.size + 1, Guidance.RESOURCE_NAMES.toSet().size)
     }
 }
+
+class RedactionTest {
+    @Test
+    fun personalDataAndTokensNeverPrint() {
+        val form = SignUpForm("Ana Example", "ana@example.com", "+57", "3001234567")
+        val printed = Screen.SignUp(SignUpFields(), form).toString()
+        for (secret in listOf("Ana Example", "ana@example.com", "3001234567")) {
+            assertFalse(printed, printed.contains(secret))
+        }
+        assertTrue(printed.contains("+57"))
+        val result = Screen.Result(Outcome.COMPLETED, "eyJ.secret-token.sig", "https://example.com/welcome?token=eyJ.secret-token.sig")
+        assertFalse(result.toString().contains("secret-token"))
+        assertEquals(Screen.Result(Outcome.COMPLETED, "eyJ.secret-token.sig", null), result.copy(redirectUrl = null))
+    }
+}
