@@ -245,10 +245,12 @@ pub async fn drive<I: Inputs>(
                 progress.done(label, describe(&next));
                 next
             }
-            Err(e) if retryable_here(&e) && wrong_answers < 10 => {
+            // Answers the user can correct (a wrong code, a selfie that failed liveness) and
+            // transient failures the client already retried (the session then resumes).
+            Err(e) if (retryable_here(&e) || e.is_retryable()) && wrong_answers < 10 => {
                 wrong_answers += 1;
                 progress.warn(label, format!("{e}; trying again"));
-                if let EnrollError::RateLimited { .. } = e {
+                if e.is_retryable() {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
                 session.state()
