@@ -780,6 +780,136 @@ async fn enroll_uploads_the_back_side_when_the_server_asks() {
     sb.sandbox.shutdown().await;
 }
 
+/// A loopback proxy in front of the sandbox that answers `503` to the first `fail` requests
+/// whose path starts with `prefix`, without forwarding them.
+async fn flaky_proxy(upstream: String, prefix: &'static str, fail: usize) -> String {
+    use axum::body::Body;
+    use axum::http::{Request, Response, StatusCode};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let failed = Arc::new(AtomicUsize::new(0));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+        let (failed, http, upstream) = (failed.clone(), http.clone(), upstream.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 64 << 20).await.unwrap();
+            if parts.uri.path().starts_with(prefix) && failed.fetch_add(1, Ordering::SeqCst) < fail
+            {
+                return Response::builder()
+                    .status(StatusCode::SERVICE_UNAVAILABLE)
+                    .header("content-type", "text/html")
+                    .body(Body::from("<html><body>503 upstream busy</body></html>"))
+                    .unwrap();
+            }
+            let pq = parts.uri.path_and_query().map_or("/", |x| x.as_str());
+            let mut rb = http.request(parts.method.clone(), format!("{upstream}{pq}"));
+            for (name, value) in &parts.headers {
+                if name != "host" && name != "content-length" {
+                    rb = rb.header(name, value);
+                }
+            }
+            let resp = rb.body(bytes).send().await.unwrap();
+            let mut out = Response::builder().status(resp.status());
+            for (name, value) in resp.headers() {
+                if name != "content-length" && name != "transfer-encoding" {
+                    out = out.header(name, value);
+                }
+            }
+            out.body(Body::from(resp.bytes().await.unwrap())).unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_survives_a_server_error_on_the_selfie_upload() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let (project, flow) = full_kyc_flow(&base).await;
+    // More failures in a row than the client's own retries (3): the session reports the error,
+    // the CLI says so and uploads the selfie again.
+    let proxy = flaky_proxy(base.clone(), "/v2/biometric-validations", 4).await;
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let email = "flaky@example.com";
+    let mut cmd = command(&[
+        "enroll",
+        "--api-url",
+        &proxy,
+        "--project",
+        &project,
+        "--flow",
+        &flow,
+        "--email",
+        email,
+        "--phone",
+        "3105550401",
+        "--country-code",
+        "+57",
+        "--document-front",
+        doc.to_str().unwrap(),
+        "--selfie",
+        SELFIE,
+        "--json",
+    ]);
+    cmd.stdin(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let outbox = outbox::Outbox::new(&base).unwrap();
+    let c1 = outbox
+        .latest_code(&[email.into()], &["email"])
+        .await
+        .unwrap();
+    writeln!(stdin, "{c1}").unwrap();
+    let c2 = outbox
+        .latest_code(&["+573105550401".into(), "3105550401".into()], &["sms"])
+        .await
+        .unwrap();
+    writeln!(stdin, "{c2}").unwrap();
+    drop(stdin);
+    let out = tokio::task::spawn_blocking(move || wait_bounded(child))
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    let warned = warned_steps(&v);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("selfie") && warned[0].contains("503"),
+        "{warned:?}"
+    );
+    // The failed upload never reached the sandbox, so it cost no attempt.
+    let states = v["states"].as_array().unwrap();
+    assert_eq!(
+        states.iter().filter(|s| **s == "AwaitingSelfie").count(),
+        2,
+        "{states:?}"
+    );
+    sb.sandbox.shutdown().await;
+}
+
 #[test]
 fn enroll_refuses_plain_http_to_other_hosts() {
     let out = run(&[
