@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Re-derives cli/assets/sample-selfie.jpg from scikit-image's public-domain sample data.
 
-The source is `skimage.data.astronaut()`: NASA portrait of astronaut Eileen Collins
-(NASA Great Images database), "no known copyright restrictions, released into the public
-domain" per scikit-image. This script
-crops the head and shoulders and writes a baseline JPEG without metadata. The demo embeds the
-result with `include_bytes!`, so Python is needed only to re-derive the asset, never at run time.
+The source is `skimage.data.astronaut()`: a NASA portrait of astronaut Eileen Collins (NASA
+Great Images database), "no known copyright restrictions, released into the public domain" per
+scikit-image. This script crops the head and shoulders and writes a baseline JPEG without
+metadata. The demo embeds the result with `include_bytes!`, so Python is needed only to
+re-derive the asset, never at run time.
 
 Usage: pip install scikit-image==0.26.0 pillow && python3 scripts/make-sample-assets.py
 """
