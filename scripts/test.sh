@@ -20,7 +20,7 @@ step "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
 
 shopt -s nullglob
 for check in "$root"/scripts/checks/*.sh; do
