@@ -2,7 +2,8 @@
 # The sample apps' checks:
 #  1. the logic module (android-sample/logic, plain Kotlin) compiled with the npm kotlinc against
 #     the generated bindings and unit-tested on the JVM through JNA against the host-built
-#     library, driving whole enrollments against a real sandbox that the tests start;
+#     library, driving whole enrollments against a real sandbox that the tests start; the same
+#     run checks the iOS sample's calls into the generated Swift (labels, enum cases);
 #  2. a tree-sitter syntax check of every Kotlin file of the Android app (Compose, CameraX: no
 #     Android SDK here to compile them) and of every Swift file of the iOS app, each with a
 #     planted-error self-test;
@@ -67,6 +68,6 @@ fi
 echo "--- running the sample logic host tests (JUnit 4, JNA -> target/debug/libsmart_enroll_ffi.so, real sandbox)"
 RUST_LOG=warn RUST_BACKTRACE=0 SMART_ENROLL_BIN="$root/target/debug/smart-enroll" \
     java -Xmx512m -Djava.awt.headless=true -Djna.library.path="$root/target/debug" \
-    -Dsmartenroll.repo="$root" \
+    -Dsmartenroll.repo="$root" -Dsmartenroll.swiftBindings="$root/target/bindings-samples/swift/SmartEnroll.swift" \
     -cp "$run_cp:$cp:$kotlin_home/lib/kotlin-stdlib.jar" \
     com.smartenroll.sample.logic.HostTestMainKt

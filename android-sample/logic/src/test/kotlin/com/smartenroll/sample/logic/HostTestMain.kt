@@ -19,6 +19,7 @@ fun main() {
         RedactionTest::class.java,
         ResourcesTest::class.java,
         SeparationTest::class.java,
+        SwiftApiTest::class.java,
         EncryptedSnapshotStoreTest::class.java,
         SelfieCaptureTest::class.java,
         ControllerEnrollmentTest::class.java,

@@ -1,0 +1,210 @@
+package com.smartenroll.sample.logic
+
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import java.io.File
+
+/**
+ * There is no Swift compiler on these machines, so this test does the part of type checking that
+ * catches the likely mistakes in the iOS sample: every call it makes to a function or initialiser
+ * of the generated Swift bindings uses argument labels that the declaration accepts, and every
+ * enum case it matches exists with that number of associated values.
+ */
+class SwiftApiTest {
+    private data class Param(val label: String, val hasDefault: Boolean)
+
+    private val generated: String by lazy {
+        val path = System.getProperty("smartenroll.swiftBindings")
+            ?: File(repoRoot, "target/bindings-samples/swift/SmartEnroll.swift").path
+        val file = File(path)
+        check(file.isFile) { "generated Swift bindings missing ($path): run scripts/test.sh (scripts/checks/40-samples.sh generates them)" }
+        strip(file.readText())
+    }
+
+    private val sampleFiles: List<File> =
+        File(repoRoot, "ios-sample/SmartEnrollSample").walkTopDown().filter { it.extension == "swift" }.toList()
+
+    /** Source without comments and string literal contents (so neither is read as code). */
+    private fun strip(source: String): String = source
+        .replace(Regex("/\\*.*?\\*/", RegexOption.DOT_MATCHES_ALL), " ")
+        .replace(Regex("//[^\n]*"), "")
+        .replace(Regex("\"(?:\\\\.|[^\"\\\\\n])*\""), "\"\"")
+
+    /** The text between the parenthesis at [open] and its match, split at top-level commas. */
+    private fun arguments(text: String, open: Int): List<String> {
+        var depth = 0
+        val parts = mutableListOf<String>()
+        val current = StringBuilder()
+        var i = open
+        while (i < text.length) {
+            val c = text[i]
+            when (c) {
+                '(', '[', '{' -> { depth++; if (depth > 1) current.append(c) }
+                ')', ']', '}' -> {
+                    depth--
+                    if (depth == 0) {
+                        if (current.isNotBlank()) parts += current.toString().trim()
+                        return parts
+                    }
+                    current.append(c)
+                }
+                ',' -> if (depth == 1) { parts += current.toString().trim(); current.clear() } else current.append(c)
+                else -> current.append(c)
+            }
+            i++
+        }
+        error("unbalanced parentheses")
+    }
+
+    private fun params(text: String, open: Int): List<Param> = arguments(text, open).map { p ->
+        Param(label = p.substringBefore(':').trim().split(Regex("\\s+")).first(), hasDefault = p.contains('='))
+    }
+
+    /** Labels of a call's arguments (null for an unlabelled one). */
+    private fun callLabels(text: String, open: Int): List<String?> = arguments(text, open).map { a ->
+        Regex("^(\\w+)\\s*:(?!:)").find(a)?.groupValues?.get(1)
+    }
+
+    private fun accepts(decl: List<Param>, call: List<String?>): Boolean {
+        var d = 0
+        for (label in call) {
+            while (d < decl.size && decl[d].label != (label ?: "_")) {
+                if (!decl[d].hasDefault) return false
+                d++
+            }
+            if (d == decl.size) return false
+            d++
+        }
+        return decl.drop(d).all { it.hasDefault }
+    }
+
+    private fun declarations(text: String, pattern: Regex): Map<String, List<List<Param>>> =
+        pattern.findAll(text).groupBy({ it.groupValues[1] }) { m -> params(text, m.range.last) }
+
+    private val sdkFuncs by lazy { declarations(generated, Regex("func (\\w+)\\s*\\(")) }
+    private val sampleFuncs by lazy {
+        sampleFiles.map { strip(it.readText()) }.flatMap { declarations(it, Regex("func (\\w+)\\s*\\(")).entries }
+            .groupBy({ it.key }) { it.value }.mapValues { it.value.flatten() }
+    }
+
+    /** Initialisers of the generated structs and classes, by type name. */
+    private val sdkInits by lazy {
+        val out = mutableMapOf<String, MutableList<List<Param>>>()
+        for (m in Regex("(?:public struct|open class) (\\w+)").findAll(generated)) {
+            val start = m.range.last
+            val end = Regex("\n(?:public struct|open class|public enum|public protocol|extension) ").find(generated, start)?.range?.first
+                ?: generated.length
+            val body = generated.substring(start, end)
+            for (init in Regex("public (?:convenience )?init\\s*\\(").findAll(body)) {
+                val p = params(body, init.range.last)
+                if (p.none { it.label == "unsafeFromHandle" || it.label == "noHandle" }) {
+                    out.getOrPut(m.groupValues[1]) { mutableListOf() } += p
+                }
+            }
+        }
+        out
+    }
+
+    /** The index of the parenthesis that closes the one at [open]. */
+    private fun closing(text: String, open: Int): Int {
+        var depth = 0
+        for (i in open until text.length) {
+            when (text[i]) {
+                '(', '[', '{' -> depth++
+                ')', ']', '}' -> if (--depth == 0) return i
+            }
+        }
+        error("unbalanced parentheses")
+    }
+
+    /** Enum cases (of the generated bindings and of the sample) with their associated-value counts. */
+    private fun enumCases(text: String): Map<String, Set<Int>> {
+        val out = mutableMapOf<String, MutableSet<Int>>()
+        // Declarations only (`case a, b(x: T), c = "raw"`), not patterns (`case let .a(x)`, `case .b`).
+        for (m in Regex("(?m)^\\s*case (?!let\\b|var\\b)(?=\\w)").findAll(text)) {
+            var p = m.range.last + 1
+            while (true) {
+                val name = Regex("\\w+").matchAt(text, p)?.value ?: break
+                p += name.length
+                var arity = 0
+                if (text.getOrNull(p) == '(') {
+                    arity = arguments(text, p).size
+                    p = closing(text, p) + 1
+                }
+                out.getOrPut(name) { mutableSetOf() } += arity
+                while (p < text.length && text[p] == ' ') p++
+                if (text.getOrNull(p) == '=') {
+                    while (p < text.length && text[p] != ',' && text[p] != '\n') p++
+                }
+                if (text.getOrNull(p) != ',') break
+                p++
+                while (p < text.length && text[p].isWhitespace()) p++
+            }
+        }
+        return out
+    }
+
+    private companion object {
+        /** Cases of Apple's enums the sample matches (AVAuthorizationStatus, UIDeviceOrientation). */
+        val APPLE_CASES = setOf("authorized", "notDetermined", "denied", "restricted", "portrait",
+            "portraitUpsideDown", "landscapeLeft", "landscapeRight", "faceUp", "faceDown", "unknown")
+    }
+
+    @Test
+    fun everyCallIntoTheBindingsUsesDeclaredLabels() {
+        val problems = mutableListOf<String>()
+        var checked = 0
+        for (file in sampleFiles) {
+            val text = strip(file.readText())
+            for (m in Regex("\\b(\\w+)\\s*\\(").findAll(text)) {
+                val name = m.groupValues[1]
+                // `x.name(` is a call on a receiver; `.name(` with nothing before the dot is an
+                // enum case or static member written with the implicit type (not checked here).
+                if (text.getOrNull(m.range.first - 1) == '.') {
+                    val before = text.getOrNull(m.range.first - 2)
+                    if (before == null || !(before.isLetterOrDigit() || before in ")]?!_")) continue
+                }
+                val prefix = text.substring(maxOf(0, m.range.first - 5), m.range.first)
+                val isDeclaration = prefix.endsWith("func ") || prefix.endsWith("case ")
+                if (isDeclaration) continue
+                val candidates = (sdkFuncs[name].orEmpty() + sdkInits[name].orEmpty())
+                if (candidates.isEmpty()) continue
+                val labels = callLabels(text, m.range.last)
+                checked++
+                val all = candidates + sampleFuncs[name].orEmpty()
+                if (all.none { accepts(it, labels) }) {
+                    problems += "${file.name}: $name(${labels.joinToString { (it ?: "_") + ":" }}) matches no declaration " +
+                        candidates.joinToString(" | ") { d -> "(" + d.joinToString { it.label + if (it.hasDefault) "=" else "" } + ")" }
+                }
+            }
+        }
+        assertTrue("the iOS sample calls the bindings ($checked calls checked)", checked >= 20)
+        assertTrue(problems.joinToString("\n"), problems.isEmpty())
+    }
+
+    @Test
+    fun everyMatchedEnumCaseExistsWithItsAssociatedValues() {
+        val known = mutableMapOf<String, MutableSet<Int>>()
+        for ((k, v) in enumCases(generated)) known.getOrPut(k) { mutableSetOf() } += v
+        for (file in sampleFiles) for ((k, v) in enumCases(strip(file.readText()))) known.getOrPut(k) { mutableSetOf() } += v
+        val problems = mutableListOf<String>()
+        var checked = 0
+        for (file in sampleFiles) {
+            val text = strip(file.readText())
+            for (m in Regex("case\\s+(?:let\\s+)?\\.(\\w+)(\\()?").findAll(text)) {
+                val name = m.groupValues[1]
+                val arity = if (m.groupValues[2].isEmpty()) 0 else arguments(text, m.range.last).size
+                checked++
+                val declared = known[name]
+                if (name in APPLE_CASES) continue
+                if (declared == null) {
+                    problems += "${file.name}: .$name is no enum case"
+                } else if (arity > 0 && arity !in declared) {
+                    problems += "${file.name}: .$name with $arity values, declared with $declared"
+                }
+            }
+        }
+        assertTrue("the iOS sample matches enum cases ($checked checked)", checked >= 40)
+        assertTrue(problems.joinToString("\n"), problems.isEmpty())
+    }
+}
