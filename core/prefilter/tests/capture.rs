@@ -282,3 +282,27 @@ fn challenge_with_a_still_real_photo_stream_fails_in_the_session() {
     assert_eq!(fb.guidance, GuidanceCode::ChallengeFailed);
     assert!(p.result().is_none(), "no capture after a failed challenge");
 }
+
+#[test]
+fn one_capture_object_shared_across_threads() {
+    let p = std::sync::Arc::new(prefilter(PrefilterConfig {
+        good_frames: 6,
+        ..PrefilterConfig::default()
+    }));
+    let frame = std::sync::Arc::new(nv21_frame(&selfie(), 0));
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let (p, frame) = (p.clone(), frame.clone());
+            std::thread::spawn(move || {
+                (0..4)
+                    .map(|_| p.process_frame(&frame).unwrap().captured)
+                    .filter(|c| *c)
+                    .count()
+            })
+        })
+        .collect();
+    let captured: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    // 12 good frames in total, capture after 6: exactly one frame reports the capture.
+    assert_eq!(captured, 1);
+    assert!(p.result().is_some());
+}
