@@ -3,7 +3,12 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::challenge::{Challenge, ChallengeConfig, ChallengeStatus, TurnDirection};
+use crate::challenge::{
+    Challenge, ChallengeConfig, ChallengeFailure, ChallengeStatus, TurnDirection,
+};
+
+/// Face motion between two frames (face widths) that counts as a different face.
+const FACE_JUMP: f32 = 0.5;
 use crate::detector::{Detection, Detector, ModelSource};
 use crate::error::PrefilterError;
 use crate::frame::{Frame, FrameView, PixelFormat, Plane, Rotation};
@@ -379,6 +384,27 @@ impl Inner {
             };
         }
 
+        // Face continuity around the challenge: a jump during the challenge fails it (a face or
+        // photo swapped in), and after a passed challenge the face must stay in view, alone,
+        // until the capture; otherwise the challenge starts over.
+        if let Some(ch) = self.challenge.as_mut() {
+            let single = metrics.detector_available && metrics.face_count == 1;
+            let jumped = single && metrics.motion > FACE_JUMP;
+            match ch.status() {
+                ChallengeStatus::Passed if !single || jumped => {
+                    *ch = match self.config.challenge {
+                        Some(config) => Challenge::new(config),
+                        None => Challenge::new(ChallengeConfig::default()),
+                    };
+                    self.streak = 0;
+                    self.has_candidate = false;
+                }
+                ChallengeStatus::Passed | ChallengeStatus::Failed(_) => {}
+                _ if jumped => ch.fail(ChallengeFailure::FaceChanged),
+                _ => {}
+            }
+        }
+
         // Challenge phase: the face must be usable (every check but yaw) for the turn to count.
         if let Some(ch) = self.challenge.as_mut() {
             let usable = matches!(
@@ -600,5 +626,64 @@ impl Inner {
         Err(PrefilterError::Encode {
             reason: format!("could not fit the JPEG under {limit} bytes"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gray_frame(ts: u64) -> Frame {
+        Frame {
+            format: PixelFormat::Rgba,
+            width: 64,
+            height: 64,
+            rotation: Rotation::Deg0,
+            mirrored: false,
+            timestamp_ms: ts,
+            planes: vec![crate::FramePlane {
+                data: vec![128; 64 * 64 * 4],
+                row_stride: 64 * 4,
+                pixel_stride: 4,
+            }],
+        }
+    }
+
+    #[test]
+    fn losing_the_face_after_a_passed_challenge_restarts_it() {
+        let config = ChallengeConfig {
+            turns: 1,
+            ..ChallengeConfig::default()
+        };
+        let p = Prefilter::new(PrefilterConfig {
+            challenge: Some(config),
+            ..PrefilterConfig::default()
+        })
+        .unwrap();
+        assert!(
+            p.detector_error().is_none(),
+            "{:?}: run scripts/test.sh (it installs onnxruntime)",
+            p.detector_error()
+        );
+        {
+            let mut inner = p.lock();
+            let mut ch = Challenge::with_steps(config, vec![TurnDirection::Left]);
+            for (t, yaw) in [(0, 0.0), (100, 40.0), (200, 0.0)] {
+                ch.update(t, Some(yaw));
+            }
+            assert_eq!(ch.status(), ChallengeStatus::Passed);
+            inner.challenge = Some(ch);
+        }
+        let fb = p.process_frame(&gray_frame(300)).unwrap();
+        assert!(
+            matches!(
+                fb.challenge,
+                Some(ChallengeStatus::LookStraight { step: 0, .. })
+            ),
+            "{:?}",
+            fb.challenge
+        );
+        assert_eq!(fb.guidance, GuidanceCode::FaceNotFound);
+        assert!(!fb.captured && p.result().is_none());
     }
 }

@@ -50,6 +50,9 @@ pub enum ChallengeFailure {
     Timeout,
     /// The head turned the wrong way, far, while a turn was asked.
     WrongDirection,
+    /// The tracked face jumped between frames (more than half a face width), as when one face or
+    /// photo is swapped for another.
+    FaceChanged,
 }
 
 /// What the challenge asks for now.
@@ -143,6 +146,13 @@ impl Challenge {
         match self.status {
             ChallengeStatus::Passed => 1.0,
             _ => self.index as f32 / self.steps.len().max(1) as f32,
+        }
+    }
+
+    /// Fails the challenge (the session calls this when face continuity breaks).
+    pub fn fail(&mut self, reason: ChallengeFailure) {
+        if self.status != ChallengeStatus::Passed {
+            self.status = ChallengeStatus::Failed(reason);
         }
     }
 

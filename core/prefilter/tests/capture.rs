@@ -306,3 +306,36 @@ fn one_capture_object_shared_across_threads() {
     assert_eq!(captured, 1);
     assert!(p.result().is_some());
 }
+
+#[test]
+fn a_face_jump_during_the_challenge_fails_it() {
+    let p = prefilter(PrefilterConfig {
+        challenge: Some(cfg()),
+        ..PrefilterConfig::default()
+    });
+    let good = selfie();
+    let (w, h) = (good.width(), good.height());
+    for i in 0..2u64 {
+        let fb = p.process_frame(&nv21_frame(&good, i * 33)).unwrap();
+        assert!(
+            matches!(fb.challenge, Some(ChallengeStatus::Turn { .. })),
+            "{:?}",
+            fb.challenge
+        );
+    }
+    // The face jumps by ~0.7 face widths from one frame to the next (a swapped photo).
+    let jumped = on_canvas(&good, w, h, [128, 128, 128], (w * 3 / 10) as i64, 0);
+    let fb = p.process_frame(&nv21_frame(&jumped, 66)).unwrap();
+    assert!(fb.metrics.motion > 0.5, "{:?}", fb.metrics);
+    assert_eq!(
+        fb.challenge,
+        Some(ChallengeStatus::Failed(ChallengeFailure::FaceChanged))
+    );
+    assert_eq!(fb.guidance, GuidanceCode::ChallengeFailed);
+    // Failure sticks until reset.
+    let fb = p.process_frame(&nv21_frame(&good, 99)).unwrap();
+    assert_eq!(fb.guidance, GuidanceCode::ChallengeFailed);
+    p.reset();
+    let fb = p.process_frame(&nv21_frame(&good, 132)).unwrap();
+    assert!(matches!(fb.challenge, Some(ChallengeStatus::Turn { .. })));
+}
