@@ -82,8 +82,8 @@ data class UserError(
 
 /** The retry decisions of the sample app: which recovery each kind of error gets. */
 object Decisions {
-    /** Automatic retries the app itself makes for a transient error before asking the user. */
-    const val AUTOMATIC_RETRIES = 0
+    // The SDK already retries what is safe to repeat (with backoff); what reaches the app is
+    // shown to the user with the recovery below.
 
     fun recoveryFor(kind: ErrorKind, attemptsLeft: Int? = null): RecoveryAction = when (kind) {
         ErrorKind.NETWORK, ErrorKind.TIMEOUT, ErrorKind.SERVER -> RecoveryAction.RETRY
