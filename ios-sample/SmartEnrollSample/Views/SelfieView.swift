@@ -79,6 +79,10 @@ struct SelfieView: View {
                 Text(screen.busy ? "selfie_uploading" : LocalizedStringKey(guidanceResourceName(feedback.guidance)))
                     .font(.headline)
                 ProgressView(value: Double(min(max(feedback.readiness, 0), 1)))
+                    .accessibilityLabel(Text(String(
+                        format: NSLocalizedString("selfie_readiness", comment: ""),
+                        Int(min(max(feedback.readiness, 0), 1) * 100)
+                    )))
             } else {
                 Text("camera_permission_needed")
                 SecondaryButton(title: "camera_permission_grant") {

@@ -143,9 +143,10 @@ fun SelfieScreen(
                 text = if (screen.busy) stringResource(R.string.selfie_uploading) else stringResource(guidanceStringRes(guidance)),
                 style = MaterialTheme.typography.titleMedium,
             )
+            val readinessLabel = stringResource(R.string.selfie_readiness, (readiness.coerceIn(0f, 1f) * 100).toInt())
             LinearProgressIndicator(
                 progress = { readiness.coerceIn(0f, 1f) },
-                modifier = Modifier.fillMaxWidth(),
+                modifier = Modifier.fillMaxWidth().semantics { contentDescription = readinessLabel },
             )
         } else {
             Text(stringResource(R.string.camera_permission_needed))
