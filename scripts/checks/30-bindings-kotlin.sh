@@ -40,7 +40,17 @@ echo "--- compiling (kotlinc-jvm): generated bindings + adapters + README sample
 
 echo "--- running the JUnit 4 tests on the JVM (JNA -> target/debug/libsmart_enroll_ffi.so)"
 # Fixed, pre-touched heap: resident-memory growth in MemoryTest is then native memory.
+sandbox_log="$root/$out/sandbox.log"
+set +e
 RUST_BACKTRACE=0 RUST_LOG=warn SMART_ENROLL_BIN="$root/target/debug/smart-enroll" \
+    SMART_ENROLL_SANDBOX_LOG="$sandbox_log" \
     java -Xms384m -Xmx384m -XX:+AlwaysPreTouch -Djna.library.path="$root/target/debug" \
     -cp "$out/tests.jar:$cp:$kotlin_home/lib/kotlin-stdlib.jar" \
     com.smartenroll.sdk.test.TestMainKt
+rc=$?
+set -e
+if [ "$rc" -ne 0 ] && [ -s "$sandbox_log" ]; then
+    echo "--- last lines of the sandbox log ($sandbox_log)"
+    tail -n 40 "$sandbox_log"
+fi
+exit "$rc"

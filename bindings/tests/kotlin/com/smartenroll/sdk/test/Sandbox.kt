@@ -43,7 +43,9 @@ class Sandbox private constructor(
             val pb = ProcessBuilder(bin, "serve", "--bind", "127.0.0.1:0", "--data-dir", dataDir.path, "--dev")
             pb.environment()["SMART_ENROLL_CLIENT_TOKEN"] = CLIENT_TOKEN
             pb.environment()["RUST_LOG"] = "warn"
-            pb.redirectError(ProcessBuilder.Redirect.INHERIT)
+            // Its log goes to a file (printed by the check script when a test fails).
+            val log = File(System.getenv("SMART_ENROLL_SANDBOX_LOG") ?: File(dataDir, "sandbox.log").path)
+            pb.redirectError(ProcessBuilder.Redirect.appendTo(log))
             val process = pb.start()
             val reader = BufferedReader(InputStreamReader(process.inputStream))
             val first = reader.readLine()
