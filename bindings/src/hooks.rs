@@ -134,3 +134,15 @@ pub fn test_hooks_live_objects() -> LiveObjects {
         captures: live(Kind::Capture),
     }
 }
+
+/// Benchmark baseline for `bindings/tools/bench-ffi.sh`: runs `capture.processFrame(frame)`
+/// `iterations` times inside Rust and returns the elapsed nanoseconds, so the per-frame cost
+/// of crossing the FFI (JNA marshalling, copying the planes) can be given as a ratio.
+#[uniffi::export]
+pub fn test_hooks_native_frame_loop(
+    capture: std::sync::Arc<crate::prefilter::LivenessCapture>,
+    frame: crate::prefilter::CameraFrame,
+    iterations: u32,
+) -> Result<u64, SmartEnrollError> {
+    capture.native_frame_loop(frame, iterations)
+}

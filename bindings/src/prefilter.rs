@@ -188,6 +188,35 @@ impl std::fmt::Debug for CaptureResult {
     }
 }
 
+/// Converts the FFI frame record to the prefilter's frame (no pixel is read here).
+fn to_core_frame(frame: CameraFrame) -> Result<pf::Frame> {
+    let rotation =
+        pf::Rotation::from_degrees(frame.rotation_degrees).map_err(pf::PrefilterError::from)?;
+    Ok(pf::Frame {
+        format: match frame.format {
+            PixelFormat::Nv21 => pf::PixelFormat::Nv21,
+            PixelFormat::Nv12 => pf::PixelFormat::Nv12,
+            PixelFormat::Yuv420 => pf::PixelFormat::Yuv420,
+            PixelFormat::Bgra => pf::PixelFormat::Bgra,
+            PixelFormat::Rgba => pf::PixelFormat::Rgba,
+        },
+        width: frame.width,
+        height: frame.height,
+        rotation,
+        mirrored: frame.mirrored,
+        timestamp_ms: frame.timestamp_ms,
+        planes: frame
+            .planes
+            .into_iter()
+            .map(|p| pf::FramePlane {
+                data: p.data,
+                row_stride: p.row_stride,
+                pixel_stride: p.pixel_stride,
+            })
+            .collect(),
+    })
+}
+
 /// The on-device liveness prefilter: feed it camera frames (`processFrame`, from the camera's
 /// analysis thread), show the guidance, and read the selfie with `result()` once a frame
 /// reports `captured`. Thread-safe.
@@ -226,31 +255,7 @@ impl LivenessCapture {
     /// Analyses one frame; invalid descriptors are `InvalidInput(field = "frame")`, checked
     /// before any pixel is read.
     pub fn process_frame(&self, frame: CameraFrame) -> Result<FrameFeedback> {
-        let rotation =
-            pf::Rotation::from_degrees(frame.rotation_degrees).map_err(pf::PrefilterError::from)?;
-        let f = pf::Frame {
-            format: match frame.format {
-                PixelFormat::Nv21 => pf::PixelFormat::Nv21,
-                PixelFormat::Nv12 => pf::PixelFormat::Nv12,
-                PixelFormat::Yuv420 => pf::PixelFormat::Yuv420,
-                PixelFormat::Bgra => pf::PixelFormat::Bgra,
-                PixelFormat::Rgba => pf::PixelFormat::Rgba,
-            },
-            width: frame.width,
-            height: frame.height,
-            rotation,
-            mirrored: frame.mirrored,
-            timestamp_ms: frame.timestamp_ms,
-            planes: frame
-                .planes
-                .into_iter()
-                .map(|p| pf::FramePlane {
-                    data: p.data,
-                    row_stride: p.row_stride,
-                    pixel_stride: p.pixel_stride,
-                })
-                .collect(),
-        };
+        let f = to_core_frame(frame)?;
         let fb = self.inner.process_frame(&f)?;
         Ok(FrameFeedback {
             guidance: fb.guidance.into(),
@@ -281,5 +286,19 @@ impl LivenessCapture {
     /// Whether the face detector (ONNX Runtime + model) is available.
     pub fn detector_available(&self) -> bool {
         self.inner.detector_available()
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+impl LivenessCapture {
+    /// Benchmark baseline: processes `frame` `iterations` times inside Rust (no FFI crossing
+    /// per frame) and returns the elapsed nanoseconds.
+    pub(crate) fn native_frame_loop(&self, frame: CameraFrame, iterations: u32) -> Result<u64> {
+        let f = to_core_frame(frame)?;
+        let start = std::time::Instant::now();
+        for _ in 0..iterations {
+            std::hint::black_box(self.inner.process_frame(std::hint::black_box(&f))?);
+        }
+        Ok(u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX))
     }
 }
