@@ -146,3 +146,10 @@ pub fn test_hooks_native_frame_loop(
 ) -> Result<u64, SmartEnrollError> {
     capture.native_frame_loop(frame, iterations)
 }
+
+/// Benchmark probe: receives a frame and only counts its bytes, so the bench can separate the
+/// cost of marshalling a `CameraFrame` across the FFI from the cost of analysing it.
+#[uniffi::export]
+pub fn test_hooks_marshal_frame(frame: crate::prefilter::CameraFrame) -> u64 {
+    frame.planes.iter().map(|p| p.data.len() as u64).sum()
+}

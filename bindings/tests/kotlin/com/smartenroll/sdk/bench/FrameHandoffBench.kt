@@ -5,6 +5,7 @@ import com.smartenroll.sdk.CaptureConfig
 import com.smartenroll.sdk.FramePlane
 import com.smartenroll.sdk.LivenessCapture
 import com.smartenroll.sdk.PixelFormat
+import com.smartenroll.sdk.testHooksMarshalFrame
 import com.smartenroll.sdk.testHooksNativeFrameLoop
 import kotlin.random.Random
 
@@ -32,19 +33,26 @@ fun main(args: Array<String>) {
         // Warm-up: JIT, caches, ONNX Runtime session.
         repeat(30) { capture.processFrame(frame) }
         testHooksNativeFrameLoop(capture, frame, 30u)
+        repeat(30) { testHooksMarshalFrame(frame) }
         val viaFfi = mutableListOf<Double>()
         val native = mutableListOf<Double>()
+        val marshal = mutableListOf<Double>()
         repeat(rounds) {
             val t0 = System.nanoTime()
             repeat(perRound) { capture.processFrame(frame) }
             viaFfi += (System.nanoTime() - t0).toDouble() / perRound
             native += testHooksNativeFrameLoop(capture, frame, perRound.toUInt()).toDouble() / perRound
+            val t1 = System.nanoTime()
+            repeat(perRound) { testHooksMarshalFrame(frame) }
+            marshal += (System.nanoTime() - t1).toDouble() / perRound
         }
         val f = viaFfi.sorted()[rounds / 2]
         val n = native.sorted()[rounds / 2]
+        val m = marshal.sorted()[rounds / 2]
         println("frame ${width}x$height NV21, $rounds rounds x $perRound frames, medians:")
         println("  Rust loop (baseline):   %.3f ms/frame".format(n / 1e6))
         println("  Kotlin -> JNA -> Rust:  %.3f ms/frame".format(f / 1e6))
         println("  ratio FFI / baseline:   %.3f (overhead %.3f ms/frame)".format(f / n, (f - n) / 1e6))
+        println("  of which marshalling a frame alone: %.3f ms (ratio to baseline %.3f)".format(m / 1e6, m / n))
     }
 }
