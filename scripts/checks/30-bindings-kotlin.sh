@@ -39,6 +39,8 @@ echo "--- compiling (kotlinc-jvm): generated bindings + adapters + README sample
     target/bindings-test/kotlin bindings/kotlin/src bindings/kotlin/samples bindings/tests/kotlin
 
 echo "--- running the JUnit 4 tests on the JVM (JNA -> target/debug/libsmart_enroll_ffi.so)"
+echo "    (\"panicked\" and \"Callback interface failure\" lines below are deliberate: the tests check"
+echo "     that Rust panics and throwing Kotlin callbacks never crash the SDK)"
 # Fixed, pre-touched heap: resident-memory growth in MemoryTest is then native memory.
 sandbox_log="$root/$out/sandbox.log"
 set +e
