@@ -155,6 +155,8 @@ class Sandbox private constructor(
                 process.destroyForcibly()
                 error("the sandbox did not start (first line: $first)")
             }
+            // Never outlive the test JVM, whatever happens to the test.
+            Runtime.getRuntime().addShutdownHook(Thread { process.destroyForcibly() })
             // Keep draining stdout so the server never blocks on a full pipe.
             Thread { reader.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
             return process to url
