@@ -9,8 +9,8 @@ use crate::error::SmartEnrollError;
 use crate::live::{Kind, Track};
 use crate::runtime::run;
 use crate::types::{
-    AnalyticsEvent, ClientConfig, DocumentCategory, DocumentSide, EnrollState, PhoneChannel,
-    SignUpData,
+    AnalyticsEvent, ClientConfig, DocumentCategory, DocumentSide, EnrollState, FlowSummary,
+    PhoneChannel, SignUpData,
 };
 
 type Result<T> = std::result::Result<T, SmartEnrollError>;
@@ -35,6 +35,24 @@ impl SmartEnrollClient {
             inner,
             _track: Track::new(Kind::Client),
         }))
+    }
+
+    /// Fetches the project's public onboarding flow (the one with `flow_id` if given): which
+    /// sign-up fields to ask for, the code gateways, the step modes and limits. Sends one
+    /// unauthenticated request; fails with `NotFound` for an unknown project or flow.
+    pub async fn fetch_flow_config(
+        &self,
+        project_id: String,
+        flow_id: Option<String>,
+    ) -> Result<FlowSummary> {
+        let client = self.inner.clone();
+        run(async move {
+            let flow = client
+                .fetch_flow_config(&project_id, flow_id.as_deref())
+                .await?;
+            Ok(flow.into())
+        })
+        .await
     }
 
     /// Fetches the project's public onboarding flow (the one with `flow_id` if given) and

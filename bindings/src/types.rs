@@ -554,3 +554,240 @@ impl From<core::AnalyticsEvent> for AnalyticsEvent {
         }
     }
 }
+
+/// How a flow treats one of its five configurable steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum StepMode {
+    /// The step must be done.
+    Mandatory,
+    /// The user may skip the step.
+    Optional,
+    /// The step is not part of the flow.
+    Skip,
+}
+
+impl From<core::StepMode> for StepMode {
+    fn from(m: core::StepMode) -> Self {
+        match m {
+            core::StepMode::Mandatory => Self::Mandatory,
+            core::StepMode::Optional => Self::Optional,
+            core::StepMode::Skip => Self::Skip,
+        }
+    }
+}
+
+/// How the e-mail one-time code is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum EmailGateway {
+    /// Codes are sent by e-mail.
+    Mailgun,
+    /// No e-mail verification.
+    None,
+}
+
+impl From<core::EmailGateway> for EmailGateway {
+    fn from(g: core::EmailGateway) -> Self {
+        match g {
+            core::EmailGateway::Mailgun => Self::Mailgun,
+            core::EmailGateway::None => Self::None,
+        }
+    }
+}
+
+/// How the phone one-time code is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PhoneGateway {
+    Sms,
+    Whatsapp,
+    /// The user chooses SMS or WhatsApp.
+    Both,
+    /// No phone verification.
+    None,
+}
+
+impl From<core::PhoneGateway> for PhoneGateway {
+    fn from(g: core::PhoneGateway) -> Self {
+        match g {
+            core::PhoneGateway::Sms => Self::Sms,
+            core::PhoneGateway::Whatsapp => Self::Whatsapp,
+            core::PhoneGateway::Both => Self::Both,
+            core::PhoneGateway::None => Self::None,
+        }
+    }
+}
+
+/// The modes of the flow's five configurable steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct StepModes {
+    /// The sign-up form with its e-mail / phone one-time codes.
+    pub sign_up_form: StepMode,
+    /// Basic information form (collected by the host app).
+    pub basic_information: StepMode,
+    /// ID document.
+    pub document: StepMode,
+    /// Selfie liveness.
+    pub liveness: StepMode,
+    /// Extra form (collected by the host app).
+    pub form: StepMode,
+}
+
+impl From<core::StepModes> for StepModes {
+    fn from(s: core::StepModes) -> Self {
+        Self {
+            sign_up_form: s.sign_up_form.into(),
+            basic_information: s.basic_information.into(),
+            document: s.document.into(),
+            liveness: s.liveness.into(),
+            form: s.form.into(),
+        }
+    }
+}
+
+/// Which fields the sign-up form asks for, and how the codes are delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SignUpFormFields {
+    pub full_name: bool,
+    /// First and last name asked separately (send them joined as `full_name`).
+    pub first_name: bool,
+    pub last_name: bool,
+    pub email: bool,
+    pub phone: bool,
+    /// Show the project's terms and conditions.
+    pub show_terms_and_conditions: bool,
+    /// Show the project's privacy notice.
+    pub show_privacy_notice: bool,
+    pub email_gateway: EmailGateway,
+    pub phone_gateway: PhoneGateway,
+}
+
+impl From<core::SignUpFormConfig> for SignUpFormFields {
+    fn from(f: core::SignUpFormConfig) -> Self {
+        Self {
+            full_name: f.full_name,
+            first_name: f.first_name,
+            last_name: f.last_name,
+            email: f.email,
+            phone: f.phone,
+            show_terms_and_conditions: f.show_terms_and_conditions,
+            show_privacy_notice: f.show_privacy_notice,
+            email_gateway: f.email_gateway.into(),
+            phone_gateway: f.phone_gateway.into(),
+        }
+    }
+}
+
+/// A project's public onboarding flow, as an app needs it to build its sign-up form and plan its
+/// screens (`SmartEnrollClient.fetch_flow_config`). Holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FlowSummary {
+    pub project_id: String,
+    pub flow_id: String,
+    /// `active`, `draft` or `paused`.
+    pub status: String,
+    /// Only active flows can enroll.
+    pub active: bool,
+    pub steps: StepModes,
+    pub sign_up_form: SignUpFormFields,
+    /// No KYC step (basic information, document, liveness, form) is mandatory: the user may
+    /// finish with `skip_kyc()`.
+    pub can_skip_kyc: bool,
+    /// The document categories the flow accepts (empty when the document step is skipped).
+    pub accepted_document_categories: Vec<DocumentCategory>,
+    /// Document attempts allowed.
+    pub document_max_attempts: u32,
+    /// Selfie attempts allowed.
+    pub liveness_max_attempts: u32,
+    /// Where the app continues after the enrollment (the token is appended as `?token=`).
+    pub redirect_url: Option<String>,
+}
+
+impl From<core::FlowConfig> for FlowSummary {
+    fn from(f: core::FlowConfig) -> Self {
+        let s = f.steps;
+        let can_skip_kyc = [s.basic_information, s.document, s.liveness, s.form]
+            .iter()
+            .all(|m| *m != core::StepMode::Mandatory);
+        let d = &f.document;
+        let mut accepted_document_categories = Vec::new();
+        if s.document != core::StepMode::Skip {
+            if d.use_government_id {
+                accepted_document_categories.push(DocumentCategory::GovernmentId);
+            }
+            if d.use_passport {
+                accepted_document_categories.push(DocumentCategory::Passport);
+            }
+            if d.use_license {
+                accepted_document_categories.push(DocumentCategory::DriverLicense);
+            }
+            if accepted_document_categories.is_empty() {
+                // As the core's plan: a document step with no category flag accepts all.
+                accepted_document_categories = vec![
+                    DocumentCategory::GovernmentId,
+                    DocumentCategory::Passport,
+                    DocumentCategory::DriverLicense,
+                ];
+            }
+        }
+        Self {
+            active: f.status.eq_ignore_ascii_case("active"),
+            project_id: f.project_id,
+            flow_id: f.flow_id,
+            status: f.status,
+            steps: s.into(),
+            sign_up_form: f.sign_up_form.into(),
+            can_skip_kyc,
+            accepted_document_categories,
+            document_max_attempts: f.document.max_attempts,
+            liveness_max_attempts: f.liveness.max_attempts,
+            redirect_url: f.redirect_url,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(settings: &str) -> core::FlowConfig {
+        let json = format!(
+            r#"{{"_id":"f1","project":"p1","status":"draft","onboardingSettings":{settings}}}"#
+        );
+        core::FlowConfig::from_flow_json(&serde_json::from_str(&json).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn flow_summary_carries_the_form_fields_gateways_steps_and_limits() {
+        let s = FlowSummary::from(flow(
+            r#"{"steps":{"signUpForm":"optional","document":"mandatory","liveness":"optional"},
+                "signUpForm":{"fullName":false,"firstName":true,"lastName":true,"email":false,
+                  "phone":true,"showPrivacyNotice":true,"emailGateway":"none","phoneGateway":"both"},
+                "document":{"useGovernmentID":false,"usePassport":true,"useLicense":false,"maxAttempts":5},
+                "liveness":{"maxAttempts":2}}"#,
+        ));
+        assert_eq!((s.project_id.as_str(), s.flow_id.as_str()), ("p1", "f1"));
+        assert!(!s.active);
+        let f = s.sign_up_form;
+        assert!(!f.full_name && f.first_name && f.last_name && !f.email && f.phone);
+        assert!(f.show_privacy_notice && !f.show_terms_and_conditions);
+        assert_eq!(f.email_gateway, EmailGateway::None);
+        assert_eq!(f.phone_gateway, PhoneGateway::Both);
+        assert_eq!(s.steps.sign_up_form, StepMode::Optional);
+        assert_eq!(s.steps.document, StepMode::Mandatory);
+        assert_eq!(s.steps.form, StepMode::Skip);
+        assert!(!s.can_skip_kyc);
+        assert_eq!(
+            s.accepted_document_categories,
+            vec![DocumentCategory::Passport]
+        );
+        assert_eq!((s.document_max_attempts, s.liveness_max_attempts), (5, 2));
+    }
+
+    #[test]
+    fn a_skipped_document_step_accepts_no_category_and_allows_skip_kyc() {
+        let s = FlowSummary::from(flow(
+            r#"{"steps":{"document":"skip","liveness":"optional"}}"#,
+        ));
+        assert!(s.accepted_document_categories.is_empty());
+        assert!(s.can_skip_kyc);
+    }
+}

@@ -95,6 +95,18 @@ pub struct SignUpFormConfig {
     pub phone: bool,
     /// The form asks for a full name.
     pub full_name: bool,
+    /// The form asks for a first name (with `last_name`, instead of `full_name`).
+    #[serde(default)]
+    pub first_name: bool,
+    /// The form asks for a last name.
+    #[serde(default)]
+    pub last_name: bool,
+    /// The form shows the project's terms and conditions.
+    #[serde(default)]
+    pub show_terms_and_conditions: bool,
+    /// The form shows the project's privacy notice.
+    #[serde(default)]
+    pub show_privacy_notice: bool,
     /// Email OTP gateway.
     pub email_gateway: EmailGateway,
     /// Phone OTP gateway.
@@ -303,6 +315,10 @@ impl FlowConfig {
             email: as_bool(get(suf, "email"), true),
             phone: as_bool(get(suf, "phone"), false),
             full_name: as_bool(get(suf, "fullName"), false),
+            first_name: as_bool(get(suf, "firstName"), false),
+            last_name: as_bool(get(suf, "lastName"), false),
+            show_terms_and_conditions: as_bool(get(suf, "showTermsAndConditions"), false),
+            show_privacy_notice: as_bool(get(suf, "showPrivacyNotice"), false),
             email_gateway,
             phone_gateway,
         };
@@ -462,6 +478,10 @@ impl NewFlow {
                 email: true,
                 phone: true,
                 full_name: true,
+                first_name: false,
+                last_name: false,
+                show_terms_and_conditions: false,
+                show_privacy_notice: false,
                 email_gateway: EmailGateway::Mailgun,
                 phone_gateway: PhoneGateway::Sms,
             },
@@ -509,6 +529,10 @@ impl NewFlow {
                 },
                 "signUpForm": {
                     "fullName": self.sign_up_form.full_name,
+                    "firstName": self.sign_up_form.first_name,
+                    "lastName": self.sign_up_form.last_name,
+                    "showTermsAndConditions": self.sign_up_form.show_terms_and_conditions,
+                    "showPrivacyNotice": self.sign_up_form.show_privacy_notice,
                     "email": self.sign_up_form.email,
                     "phone": self.sign_up_form.phone,
                     "emailGateway": gw_e,

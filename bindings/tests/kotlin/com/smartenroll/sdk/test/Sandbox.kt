@@ -75,7 +75,19 @@ class Sandbox private constructor(
         Regex(""""_id"\s*:\s*"([^"]+)"""").find(json)?.groupValues?.get(1) ?: error("no _id in $json")
 
     /** Creates a project and an active onboarding flow; returns the project id. */
-    fun createProject(fullKyc: Boolean, emailGateway: String = "mailgun", phoneGateway: String = "none"): String {
+    fun createProject(fullKyc: Boolean, emailGateway: String = "mailgun", phoneGateway: String = "none"): String =
+        createProjectAndFlow(fullKyc, emailGateway, phoneGateway).first
+
+    /**
+     * Creates a project and an active onboarding flow; returns the project and flow ids.
+     * [signUpForm] replaces the flow's whole `signUpForm` settings object (JSON) when given.
+     */
+    fun createProjectAndFlow(
+        fullKyc: Boolean,
+        emailGateway: String = "mailgun",
+        phoneGateway: String = "none",
+        signUpForm: String? = null,
+    ): Pair<String, String> {
         val (status, body) = send(
             "POST", "/v2/projects",
             """{"name":"Kotlin host test","allowedCountries":["Colombia"],"contactEmail":"owner@example.com",
@@ -89,14 +101,14 @@ class Sandbox private constructor(
             "redirectUrl":"https://example.com/welcome",
             "onboardingSettings":{
               "steps":{"signUpForm":"mandatory","basicInformation":"skip","document":"$mode","liveness":"$mode","form":"skip"},
-              "signUpForm":{"fullName":true,"email":true,"phone":${phoneGateway != "none"},"emailGateway":"$emailGateway","phoneGateway":"$phoneGateway"},
+              "signUpForm":${signUpForm ?: """{"fullName":true,"email":true,"phone":${phoneGateway != "none"},"emailGateway":"$emailGateway","phoneGateway":"$phoneGateway"}"""},
               "document":{"useGovernmentID":true,"usePassport":true,"useLicense":true,"verifyNames":false,
                           "verifyCriminalHistory":false,"compareMinScore":0.8,"maxAttempts":3},
               "liveness":{"livenessMinScore":0.65,"searchMinScore":0.8,"searchMode":"FAST","maxAttempts":3}},
             "security":{"strategy":"none","source":"NONE"}}"""
         val (fs, fb) = send("POST", "/v2/project-flows", flow, CLIENT_TOKEN)
         check(fs in 200..299) { "create flow: $fs $fb" }
-        return projectId
+        return projectId to idOf(fb)
     }
 
     /** The newest one-time code sent to `to` (e-mail or phone), from the dev outbox. */

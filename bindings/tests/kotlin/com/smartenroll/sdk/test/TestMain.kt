@@ -16,6 +16,7 @@ fun main() {
         LoggingTest::class.java,
         EnrollmentTest::class.java,
         ErrorsTest::class.java,
+        FlowConfigTest::class.java,
         CancellationTest::class.java,
         LivenessCaptureTest::class.java,
         MemoryTest::class.java,
