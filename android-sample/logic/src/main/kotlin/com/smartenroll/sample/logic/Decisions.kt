@@ -78,6 +78,8 @@ data class UserError(
     val retryAfterSeconds: Long? = null,
     /** For liveness failures: the server's score, when it reported one. */
     val score: Double? = null,
+    /** For invalid input: the field to correct (`email`, `phone`, `terms`...), when known. */
+    val field: String? = null,
 )
 
 /** The retry decisions of the sample app: which recovery each kind of error gets. */
@@ -107,7 +109,8 @@ object Decisions {
         attemptsLeft: Int? = null,
         retryAfterSeconds: Long? = null,
         score: Double? = null,
-    ): UserError = UserError(kind, recoveryFor(kind, attemptsLeft), messageKeyFor(kind), retryAfterSeconds, score)
+        field: String? = null,
+    ): UserError = UserError(kind, recoveryFor(kind, attemptsLeft), messageKeyFor(kind), retryAfterSeconds, score, field)
 
     /** Whether the "Skip this step" button is offered: only for steps the flow made optional. */
     fun canSkip(optional: Boolean, busy: Boolean): Boolean = optional && !busy

@@ -2,7 +2,6 @@ package com.smartenroll.sample.logic
 
 import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.EnrollmentSession
-import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.states
 import kotlinx.coroutines.CancellationException
@@ -47,13 +46,17 @@ class EnrollController(
     private val lock = Mutex()
     private var session: EnrollmentSession? = null
     private var stateJob: Job? = null
-    private var fields = SignUpFields(fullName = true, email = true, phone = true)
+    /** The fields the flow asks for; fetched once, when the sign-up form is first needed. */
+    private var fields: SignUpFields? = null
     private var form = SignUpForm()
     private var lastFailed: (suspend () -> Unit)? = null
 
     @Volatile private var inFlight = false
 
-    /** Resumes the stored session if there is one, else shows the sign-up form. */
+    /**
+     * Resumes the stored session if there is one, else fetches the flow configuration and shows
+     * the sign-up form with the fields the flow asks for.
+     */
     fun start(): Job = scope.launch {
         lock.withLock {
             val saved = store.load()
@@ -68,11 +71,11 @@ class EnrollController(
                     // worth saying; a damaged or outdated snapshot is not the user's business.
                     store.clear()
                     val error = SdkMapping.userErrorFor(e).takeIf { it.kind == ErrorKind.SESSION_EXPIRED }
-                    _screen.value = Screen.SignUp(fields, form, error = error)
+                    showSignUp(error)
                     return@withLock
                 }
             }
-            _screen.value = Screen.SignUp(fields, form)
+            showSignUp()
         }
     }
 
@@ -84,17 +87,14 @@ class EnrollController(
             existing.resume()
             return@act
         }
+        // Only the fields the flow asks for are checked and sent; nothing starts while one is missing.
+        val asked = fields ?: loadFields()
+        SignUpRules.invalidField(asked, input)?.let { throw InvalidSignUpField(it) }
         // Fetches the flow configuration, validates the input and plans the steps.
         val fresh = client.newEnrollment(
             target.projectId,
             target.flowId,
-            SignUpData(
-                email = input.email.ifBlank { null },
-                phone = input.phone.ifBlank { null },
-                countryCode = input.countryCode.ifBlank { null },
-                fullName = input.fullName.ifBlank { null },
-                language = target.language,
-            ),
+            SdkMapping.signUpData(asked, input, target.language),
         )
         attach(fresh)
         try {
@@ -158,7 +158,7 @@ class EnrollController(
             store.clear()
             lastFailed = null
             form = SignUpForm()
-            _screen.value = Screen.SignUp(fields, form)
+            showSignUp()
         }
     }
 
@@ -168,6 +168,49 @@ class EnrollController(
         stateJob = null
         session?.close()
         session = null
+    }
+
+    /** Fetches the flow's sign-up fields (public flow configuration) and keeps them. */
+    private suspend fun loadFields(): SignUpFields {
+        val flow = client.fetchFlowConfig(target.projectId, target.flowId)
+        if (!flow.active) throw FlowNotActive()
+        return SdkMapping.signUpFields(flow).also { fields = it }
+    }
+
+    /**
+     * Shows the sign-up form, fetching the flow's fields first if needed. When they cannot be
+     * fetched (no network, unknown project or flow, inactive flow) nothing can start: the error is
+     * shown and "Start over" ([restart]) fetches again.
+     */
+    private suspend fun showSignUp(error: UserError? = null) {
+        val asked = fields ?: try {
+            _screen.value = Screen.Loading()
+            loadFields()
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            _screen.value = Screen.Fatal(SdkMapping.userErrorFor(e))
+            return
+        }
+        _screen.value = Screen.SignUp(asked, form, error = error)
+    }
+
+    /**
+     * When the user already picked the phone channel on the sign-up form and the SDK now asks for
+     * it, answers with that pick. A failure here is not the action's: the choice screen stays.
+     */
+    private suspend fun answerChannelChoice() {
+        val current = session ?: return
+        val state = current.state() as? EnrollState.AwaitingPhoneChannel ?: return
+        val asked = fields ?: return
+        val pick = SignUpRules.chosenChannel(asked, form, state.channels.map(SdkMapping::channelOf)) ?: return
+        try {
+            current.choosePhoneChannel(SdkMapping.sdkChannel(pick))
+        } catch (e: CancellationException) {
+            throw e
+        } catch (_: Exception) {
+            // The user picks again on the channel screen.
+        }
     }
 
     private fun requireSession(): EnrollmentSession =
@@ -199,7 +242,7 @@ class EnrollController(
         if (current !== session) return
         val state = current.state()
         persist(current, state)
-        _screen.value = SdkMapping.screenFor(state, fields, form).with(busy, error)
+        _screen.value = SdkMapping.screenFor(state, fields ?: SignUpFields(), form).with(busy, error)
     }
 
     private fun persist(current: EnrollmentSession, state: EnrollState) {
@@ -229,6 +272,7 @@ class EnrollController(
             inFlight = true
             try {
                 action()
+                answerChannelChoice()
                 inFlight = false
                 lastFailed = null
                 session?.let { render(it) } ?: run { _screen.value = before.with(busy = false, error = null) }
@@ -248,7 +292,7 @@ class EnrollController(
                     render(current, busy = false, error = error)
                 } else if (before is Screen.SignUp) {
                     // Still on the sign-up form: keep what was typed, show the error.
-                    _screen.value = Screen.SignUp(fields, form, busy = false, error = error)
+                    _screen.value = Screen.SignUp(fields ?: SignUpFields(), form, busy = false, error = error)
                 } else {
                     _screen.value = before.with(busy = false, error = error)
                 }

@@ -9,11 +9,27 @@ enum class PhoneChannel { SMS, WHATSAPP }
 /** The final outcome of an enrollment, as the server stored it. */
 enum class Outcome { COMPLETED, COMPLETED_WITHOUT_KYC, FAILED, NEEDS_MANUAL_VERIFICATION }
 
-/** Which sign-up fields the flow asks for (from the public flow configuration). */
+/**
+ * Which sign-up fields the flow asks for, from the public flow configuration
+ * (`SmartEnrollClient.fetchFlowConfig`, mapped by [SdkMapping.signUpFields]). The sign-up screen
+ * shows, and [SignUpRules] checks, only these.
+ */
 data class SignUpFields(
     val fullName: Boolean = true,
+    /** First and last name asked separately (sent joined as the full name). */
+    val firstName: Boolean = false,
+    val lastName: Boolean = false,
     val email: Boolean = true,
     val phone: Boolean = false,
+    /**
+     * How the phone code is sent (the flow's phone gateway): empty when the phone is not
+     * verified, one channel when the flow fixes it, SMS and WhatsApp when the user picks.
+     */
+    val phoneChannels: List<PhoneChannel> = emptyList(),
+    /** The user must accept the terms and conditions. */
+    val termsAndConditions: Boolean = false,
+    /** The user must acknowledge the privacy notice. */
+    val privacyNotice: Boolean = false,
 )
 
 /** What the user typed on the sign-up screen. Kept in the screen state so errors lose nothing. */
@@ -22,10 +38,18 @@ data class SignUpForm(
     val email: String = "",
     val countryCode: String = "",
     val phone: String = "",
+    val firstName: String = "",
+    val lastName: String = "",
+    /** The channel picked on the form when the flow offers both (else the SDK asks later). */
+    val phoneChannel: PhoneChannel? = null,
+    val acceptedTerms: Boolean = false,
+    val acceptedPrivacy: Boolean = false,
 ) {
     /** Personal data: never printed (logs, crash reports, test failures). */
     override fun toString(): String =
-        "SignUpForm(fullName=${mask(fullName)}, email=${mask(email)}, countryCode=$countryCode, phone=${mask(phone)})"
+        "SignUpForm(fullName=${mask(fullName)}, firstName=${mask(firstName)}, lastName=${mask(lastName)}, " +
+            "email=${mask(email)}, countryCode=$countryCode, phone=${mask(phone)}, phoneChannel=$phoneChannel, " +
+            "acceptedTerms=$acceptedTerms, acceptedPrivacy=$acceptedPrivacy)"
 
     private fun mask(value: String) = if (value.isEmpty()) "\"\"" else "<redacted>"
 }

@@ -3,6 +3,9 @@ package com.smartenroll.sample.logic
 import com.smartenroll.sdk.DocumentCategory as SdkDocumentCategory
 import com.smartenroll.sdk.DocumentSide as SdkDocumentSide
 import com.smartenroll.sdk.EnrollState
+import com.smartenroll.sdk.FlowSummary
+import com.smartenroll.sdk.PhoneGateway
+import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.Outcome as SdkOutcome
 import com.smartenroll.sdk.PhoneChannel as SdkPhoneChannel
 import com.smartenroll.sdk.SmartEnrollException
@@ -53,6 +56,35 @@ object SdkMapping {
         )
     }
 
+    /** The sign-up fields a flow asks for; the phone channels follow its phone gateway. */
+    fun signUpFields(flow: FlowSummary): SignUpFields {
+        val f = flow.signUpForm
+        return SignUpFields(
+            fullName = f.fullName,
+            firstName = f.firstName,
+            lastName = f.lastName,
+            email = f.email,
+            phone = f.phone,
+            phoneChannels = if (!f.phone) emptyList() else when (f.phoneGateway) {
+                PhoneGateway.SMS -> listOf(PhoneChannel.SMS)
+                PhoneGateway.WHATSAPP -> listOf(PhoneChannel.WHATSAPP)
+                PhoneGateway.BOTH -> listOf(PhoneChannel.SMS, PhoneChannel.WHATSAPP)
+                PhoneGateway.NONE -> emptyList()
+            },
+            termsAndConditions = f.showTermsAndConditions,
+            privacyNotice = f.showPrivacyNotice,
+        )
+    }
+
+    /** The SDK's sign-up data: only the fields the flow asks for are sent. */
+    fun signUpData(fields: SignUpFields, form: SignUpForm, language: String): SignUpData = SignUpData(
+        email = form.email.trim().takeIf { fields.email && it.isNotEmpty() },
+        phone = form.phone.trim().takeIf { fields.phone && it.isNotEmpty() },
+        countryCode = form.countryCode.trim().takeIf { fields.phone && it.isNotEmpty() },
+        fullName = SignUpRules.nameOf(fields, form),
+        language = language,
+    )
+
     fun channelOf(channel: SdkPhoneChannel): PhoneChannel = when (channel) {
         SdkPhoneChannel.SMS -> PhoneChannel.SMS
         SdkPhoneChannel.WHATSAPP -> PhoneChannel.WHATSAPP
@@ -96,7 +128,9 @@ object SdkMapping {
         )
         is SmartEnrollException.InvalidInput ->
             if (error.field == "image") Decisions.userError(ErrorKind.INVALID_IMAGE)
-            else Decisions.userError(ErrorKind.INVALID_INPUT)
+            else Decisions.userError(ErrorKind.INVALID_INPUT, field = error.field)
+        is InvalidSignUpField -> Decisions.userError(ErrorKind.INVALID_INPUT, field = error.field)
+        is FlowNotActive -> Decisions.userError(ErrorKind.CONFIGURATION)
         is SmartEnrollException.OtpMismatch -> Decisions.userError(ErrorKind.OTP_MISMATCH)
         is SmartEnrollException.OtpLocked -> Decisions.userError(ErrorKind.OTP_LOCKED)
         is SmartEnrollException.OtpExpired -> Decisions.userError(ErrorKind.OTP_EXPIRED)

@@ -112,7 +112,8 @@ class ControllerEnrollmentTest {
 
         val first = harness(project, flow, store)
         val signUp = first.await<Screen.SignUp>()
-        assertTrue(signUp.fields.email && signUp.fields.phone)
+        // The preset's form, read from the flow: full name, e-mail and phone (code by SMS).
+        assertEquals(SignUpFields(fullName = true, email = true, phone = true, phoneChannels = listOf(PhoneChannel.SMS)), signUp.fields)
         first.act { signUp(form) }
         val email = first.await<Screen.EmailCode>()
         assertFalse("the masked address hides the address", email.maskedEmail.contains(form.email.substringBefore('@')))
@@ -319,6 +320,80 @@ class ControllerEnrollmentTest {
             if (next is Screen.ReadyToFinish) h.act { finish() }
             val result = h.await<Screen.Result>()
             assertTrue(result.outcome == Outcome.COMPLETED || result.outcome == Outcome.COMPLETED_WITHOUT_KYC)
+        }
+    }
+
+    @Test
+    fun theSignUpFormShowsAndChecksOnlyWhatTheFlowAsksFor() {
+        val (project, _) = sandbox.setup("basic")
+        val flow = sandbox.createFlow(
+            project, phoneGateway = "whatsapp", document = "skip", liveness = "skip",
+            signUpForm = """{"fullName":false,"firstName":true,"lastName":true,"email":false,"phone":true,
+                "showTermsAndConditions":true,"showPrivacyNotice":false,"emailGateway":"none","phoneGateway":"whatsapp"}""",
+        )
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            val signUp = h.await<Screen.SignUp>()
+            assertEquals(
+                SignUpFields(
+                    fullName = false, firstName = true, lastName = true, email = false, phone = true,
+                    phoneChannels = listOf(PhoneChannel.WHATSAPP), termsAndConditions = true, privacyNotice = false,
+                ),
+                signUp.fields,
+            )
+            // The e-mail is not asked for: a malformed one is neither checked nor sent.
+            val base = person()
+            val typed = base.copy(fullName = "", firstName = "Ana", lastName = "", email = "not-an-email", acceptedTerms = true)
+            h.act { signUp(typed) }
+            val missing = h.await<Screen.SignUp> { it.error != null }
+            assertEquals(ErrorKind.INVALID_INPUT, missing.error!!.kind)
+            assertEquals("lastName", missing.error!!.field)
+            assertEquals("what was typed is kept", typed, missing.form)
+            h.act { signUp(typed.copy(lastName = "Example", acceptedTerms = false)) }
+            assertEquals("terms", h.await<Screen.SignUp> { it.error != null }.error!!.field)
+            // Nothing was started: no code went out.
+            assertTrue(runCatching { sandbox.latestCode(base.countryCode + base.phone) }.isFailure)
+
+            h.act { signUp(typed.copy(lastName = "Example")) }
+            // No e-mail step; the phone code goes by WhatsApp, as the flow's gateway says.
+            val phone = h.await<Screen.PhoneCode>()
+            assertEquals(PhoneChannel.WHATSAPP, phone.channel)
+            h.act { submitPhoneCode(phoneCode(base)) }
+            val next = runBlocking {
+                withTimeoutOrNull(60_000) {
+                    h.controller.screen.first { !it.busy && (it is Screen.ReadyToFinish || it is Screen.Result) }
+                }
+            }
+            assertNotNull("after the phone code: the end; last screen ${h.controller.screen.value}", next)
+        }
+    }
+
+    @Test
+    fun theChannelPickedOnTheFormAnswersTheChannelQuestion() {
+        val (project, _) = sandbox.setup("basic")
+        val flow = sandbox.createFlow(project, phoneGateway = "both", document = "skip", liveness = "skip")
+        harness(project, flow, InMemorySnapshotStore()).use { h ->
+            val signUp = h.await<Screen.SignUp>()
+            assertEquals(listOf(PhoneChannel.SMS, PhoneChannel.WHATSAPP), signUp.fields.phoneChannels)
+            val form = person().copy(phoneChannel = PhoneChannel.WHATSAPP)
+            h.act { signUp(form) }
+            h.await<Screen.EmailCode>()
+            h.act { submitEmailCode(sandbox.latestCode(form.email)) }
+            // Straight to the code: the channel screen is not shown again.
+            val phone = h.await<Screen.PhoneCode>()
+            assertEquals(PhoneChannel.WHATSAPP, phone.channel)
+        }
+    }
+
+    @Test
+    fun anUnknownProjectOrAnInactiveFlowCannotStart() {
+        harness("0123456789abcdef01234567", "0123456789abcdef01234567", InMemorySnapshotStore()).use { h ->
+            val fatal = h.await<Screen.Fatal>()
+            assertEquals(ErrorKind.CONFIGURATION, fatal.error.kind)
+        }
+        val (project, _) = sandbox.setup("basic")
+        val draft = sandbox.createFlow(project, phoneGateway = "sms", document = "skip", liveness = "skip", status = "draft")
+        harness(project, draft, InMemorySnapshotStore()).use { h ->
+            assertEquals(ErrorKind.CONFIGURATION, h.await<Screen.Fatal>().error.kind)
         }
     }
 

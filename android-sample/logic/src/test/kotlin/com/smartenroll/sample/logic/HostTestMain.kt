@@ -17,6 +17,7 @@ fun main() {
         GuidanceAnnouncerTest::class.java,
         DecisionsTest::class.java,
         RedactionTest::class.java,
+        SignUpRulesTest::class.java,
         ResourcesTest::class.java,
         SeparationTest::class.java,
         SwiftApiTest::class.java,

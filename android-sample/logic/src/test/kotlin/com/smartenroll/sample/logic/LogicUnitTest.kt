@@ -138,3 +138,49 @@ class RedactionTest {
         assertEquals(Screen.Result(Outcome.COMPLETED, "eyJ.secret-token.sig", null), result.copy(redirectUrl = null))
     }
 }
+
+class SignUpRulesTest {
+    private val names = SignUpFields(fullName = false, firstName = true, lastName = true, email = false, phone = false)
+
+    @Test
+    fun onlyTheFieldsTheFlowAsksForAreRequired() {
+        val emailOnly = SignUpFields(fullName = false, email = true, phone = false)
+        assertNull(SignUpRules.invalidField(emailOnly, SignUpForm(email = "ana@example.com")))
+        assertEquals("email", SignUpRules.invalidField(emailOnly, SignUpForm(fullName = "Ana", phone = "300")))
+        assertEquals("lastName", SignUpRules.invalidField(names, SignUpForm(firstName = "Ana")))
+        val phone = SignUpFields(fullName = false, email = false, phone = true, phoneChannels = listOf(PhoneChannel.SMS))
+        assertEquals("countryCode", SignUpRules.invalidField(phone, SignUpForm(phone = "3001234567")))
+        assertNull(SignUpRules.invalidField(phone, SignUpForm(countryCode = "+57", phone = "3001234567")))
+        assertEquals(
+            "a channel the flow does not offer",
+            "phoneChannel",
+            SignUpRules.invalidField(phone, SignUpForm(countryCode = "+57", phone = "3001234567", phoneChannel = PhoneChannel.WHATSAPP)),
+        )
+        val terms = emailOnly.copy(termsAndConditions = true, privacyNotice = true)
+        val form = SignUpForm(email = "ana@example.com")
+        assertEquals("terms", SignUpRules.invalidField(terms, form))
+        assertEquals("privacy", SignUpRules.invalidField(terms, form.copy(acceptedTerms = true)))
+        assertNull(SignUpRules.invalidField(terms, form.copy(acceptedTerms = true, acceptedPrivacy = true)))
+    }
+
+    @Test
+    fun firstAndLastNameAreSentJoinedAndUnaskedFieldsAreNotSent() {
+        assertEquals("Ana Example", SignUpRules.nameOf(names, SignUpForm(fullName = "Ignored", firstName = " Ana ", lastName = "Example")))
+        assertEquals("Ana María", SignUpRules.nameOf(SignUpFields(), SignUpForm(fullName = " Ana María ")))
+        assertNull(SignUpRules.nameOf(SignUpFields(fullName = false), SignUpForm(fullName = "Ana")))
+        val data = SdkMapping.signUpData(names, SignUpForm(email = "ana@example.com", phone = "300", firstName = "Ana", lastName = "Example"), "es")
+        assertNull(data.email)
+        assertNull(data.phone)
+        assertEquals("Ana Example", data.fullName)
+        assertEquals("es", data.language)
+    }
+
+    @Test
+    fun thePickedChannelIsUsedOnlyWhenOffered() {
+        val both = SignUpFields(phone = true, phoneChannels = listOf(PhoneChannel.SMS, PhoneChannel.WHATSAPP))
+        val form = SignUpForm(phoneChannel = PhoneChannel.WHATSAPP)
+        assertEquals(PhoneChannel.WHATSAPP, SignUpRules.chosenChannel(both, form, both.phoneChannels))
+        assertNull(SignUpRules.chosenChannel(both, form, listOf(PhoneChannel.SMS)))
+        assertNull(SignUpRules.chosenChannel(both, SignUpForm(), both.phoneChannels))
+    }
+}

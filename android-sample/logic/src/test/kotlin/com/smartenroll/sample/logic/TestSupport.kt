@@ -78,15 +78,23 @@ class Sandbox private constructor(
 
     /**
      * Creates a flow with the given gateways and step modes through the API (client token), for
-     * shapes the `setup` presets do not make; returns its id.
+     * shapes the `setup` presets do not make; returns its id. [signUpForm] (JSON) replaces the
+     * whole `signUpForm` settings object when given.
      */
-    fun createFlow(projectId: String, phoneGateway: String, document: String, liveness: String): String {
+    fun createFlow(
+        projectId: String,
+        phoneGateway: String,
+        document: String,
+        liveness: String,
+        signUpForm: String? = null,
+        status: String = "active",
+    ): String {
         val body = """
-            {"project":"$projectId","type":"onboarding","status":"active",
+            {"project":"$projectId","type":"onboarding","status":"$status",
              "redirectUrl":"https://example.com/welcome",
              "onboardingSettings":{
                "steps":{"signUpForm":"mandatory","basicInformation":"skip","document":"$document","liveness":"$liveness","form":"skip"},
-               "signUpForm":{"fullName":true,"email":true,"phone":true,"emailGateway":"mailgun","phoneGateway":"$phoneGateway"},
+               "signUpForm":${signUpForm ?: """{"fullName":true,"email":true,"phone":true,"emailGateway":"mailgun","phoneGateway":"$phoneGateway"}"""},
                "document":{"useGovernmentID":true,"usePassport":true,"useLicense":true,"verifyNames":false,
                            "verifyCriminalHistory":false,"compareMinScore":0.8,"maxAttempts":3},
                "liveness":{"livenessMinScore":0.65,"searchMinScore":0.8,"searchMode":"FAST","maxAttempts":3}},
