@@ -5,12 +5,18 @@ import android.net.Uri
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.selection.selectable
+import androidx.compose.foundation.selection.selectableGroup
 import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.Checkbox
 import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.RadioButton
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
@@ -26,6 +32,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.LiveRegionMode
+import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.liveRegion
 import androidx.compose.ui.semantics.semantics
@@ -57,44 +64,93 @@ fun LoadingScreen() {
 
 @Composable
 fun SignUpScreen(screen: Screen.SignUp, onSubmit: (SignUpForm) -> Unit, onRestart: () -> Unit) {
+    // Only the fields the flow asks for (screen.fields, from the flow configuration) are shown.
+    val fields = screen.fields
     var fullName by rememberSaveable { mutableStateOf(screen.form.fullName) }
+    var firstName by rememberSaveable { mutableStateOf(screen.form.firstName) }
+    var lastName by rememberSaveable { mutableStateOf(screen.form.lastName) }
     var email by rememberSaveable { mutableStateOf(screen.form.email) }
     var countryCode by rememberSaveable { mutableStateOf(screen.form.countryCode) }
     var phone by rememberSaveable { mutableStateOf(screen.form.phone) }
+    var channel by rememberSaveable {
+        mutableStateOf(screen.form.phoneChannel ?: fields.phoneChannels.firstOrNull())
+    }
+    var acceptedTerms by rememberSaveable { mutableStateOf(screen.form.acceptedTerms) }
+    var acceptedPrivacy by rememberSaveable { mutableStateOf(screen.form.acceptedPrivacy) }
     val invalid = screen.error?.kind == ErrorKind.INVALID_INPUT
-    val submit = { onSubmit(SignUpForm(fullName.trim(), email.trim(), countryCode.trim(), phone.trim())) }
+    // The field the error is about (when known), else every field of the kind that failed.
+    val errorField = screen.error?.field
+    fun flagged(vararg names: String): Boolean = invalid && (errorField == null || errorField in names)
+    val submit = {
+        onSubmit(
+            SignUpForm(
+                fullName = fullName.trim(),
+                email = email.trim(),
+                countryCode = countryCode.trim(),
+                phone = phone.trim(),
+                firstName = firstName.trim(),
+                lastName = lastName.trim(),
+                phoneChannel = channel?.takeIf { fields.phoneChannels.size > 1 },
+                acceptedTerms = acceptedTerms,
+                acceptedPrivacy = acceptedPrivacy,
+            ),
+        )
+    }
 
     Page(stringResource(R.string.signup_title)) {
         Text(stringResource(R.string.signup_subtitle), style = MaterialTheme.typography.bodyLarge)
-        if (screen.fields.fullName) {
+        if (fields.fullName) {
             OutlinedTextField(
                 value = fullName,
                 onValueChange = { fullName = it },
                 label = { Text(stringResource(R.string.field_full_name)) },
                 singleLine = true,
+                isError = flagged("fullName"),
                 keyboardOptions = KeyboardOptions(imeAction = ImeAction.Next),
                 modifier = Modifier.fillMaxWidth(),
             )
         }
-        if (screen.fields.email) {
+        if (fields.firstName) {
+            OutlinedTextField(
+                value = firstName,
+                onValueChange = { firstName = it },
+                label = { Text(stringResource(R.string.field_first_name)) },
+                singleLine = true,
+                isError = flagged("firstName", "fullName"),
+                keyboardOptions = KeyboardOptions(imeAction = ImeAction.Next),
+                modifier = Modifier.fillMaxWidth(),
+            )
+        }
+        if (fields.lastName) {
+            OutlinedTextField(
+                value = lastName,
+                onValueChange = { lastName = it },
+                label = { Text(stringResource(R.string.field_last_name)) },
+                singleLine = true,
+                isError = flagged("lastName", "fullName"),
+                keyboardOptions = KeyboardOptions(imeAction = ImeAction.Next),
+                modifier = Modifier.fillMaxWidth(),
+            )
+        }
+        if (fields.email) {
             OutlinedTextField(
                 value = email,
                 onValueChange = { email = it },
                 label = { Text(stringResource(R.string.field_email)) },
                 singleLine = true,
-                isError = invalid,
+                isError = flagged("email"),
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Email, imeAction = ImeAction.Next),
                 modifier = Modifier.fillMaxWidth(),
             )
         }
-        if (screen.fields.phone) {
+        if (fields.phone) {
             OutlinedTextField(
                 value = countryCode,
                 onValueChange = { countryCode = it },
                 label = { Text(stringResource(R.string.field_country_code)) },
                 placeholder = { Text(stringResource(R.string.field_country_code_hint)) },
                 singleLine = true,
-                isError = invalid,
+                isError = flagged("countryCode", "phone"),
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Phone, imeAction = ImeAction.Next),
                 modifier = Modifier.fillMaxWidth(),
             )
@@ -103,14 +159,88 @@ fun SignUpScreen(screen: Screen.SignUp, onSubmit: (SignUpForm) -> Unit, onRestar
                 onValueChange = { phone = it },
                 label = { Text(stringResource(R.string.field_phone)) },
                 singleLine = true,
-                isError = invalid,
+                isError = flagged("phone"),
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Phone, imeAction = ImeAction.Done),
                 modifier = Modifier.fillMaxWidth(),
             )
+            // The phone code's channel follows the flow's gateway: fixed, or the user's pick.
+            when (fields.phoneChannels.size) {
+                0 -> {}
+                1 -> Text(
+                    stringResource(
+                        if (fields.phoneChannels[0] == PhoneChannel.WHATSAPP) R.string.signup_code_by_whatsapp
+                        else R.string.signup_code_by_sms,
+                    ),
+                    style = MaterialTheme.typography.bodyMedium,
+                )
+                else -> {
+                    Text(stringResource(R.string.signup_code_choose), style = MaterialTheme.typography.bodyMedium)
+                    Column(Modifier.selectableGroup()) {
+                        for (option in fields.phoneChannels) {
+                            ChoiceRow(
+                                label = stringResource(
+                                    if (option == PhoneChannel.WHATSAPP) R.string.phone_channel_whatsapp
+                                    else R.string.phone_channel_sms,
+                                ),
+                                selected = option == channel,
+                                role = Role.RadioButton,
+                                enabled = !screen.busy,
+                            ) { channel = option }
+                        }
+                    }
+                }
+            }
+        }
+        if (fields.termsAndConditions) {
+            ChoiceRow(
+                label = stringResource(R.string.signup_accept_terms),
+                selected = acceptedTerms,
+                role = Role.Checkbox,
+                enabled = !screen.busy,
+                isError = flagged("terms"),
+            ) { acceptedTerms = !acceptedTerms }
+        }
+        if (fields.privacyNotice) {
+            ChoiceRow(
+                label = stringResource(R.string.signup_accept_privacy),
+                selected = acceptedPrivacy,
+                role = Role.Checkbox,
+                enabled = !screen.busy,
+                isError = flagged("privacy"),
+            ) { acceptedPrivacy = !acceptedPrivacy }
         }
         ErrorBanner(screen.error, onRetry = submit, onRestart = onRestart)
         BusyIndicator(screen.busy)
         PrimaryButton(stringResource(R.string.signup_submit), enabled = !screen.busy, onClick = submit)
+    }
+}
+
+/** A full-width, touch-target-sized radio button or checkbox row. */
+@Composable
+private fun ChoiceRow(
+    label: String,
+    selected: Boolean,
+    role: Role,
+    enabled: Boolean,
+    isError: Boolean = false,
+    onClick: () -> Unit,
+) {
+    Row(
+        Modifier
+            .fillMaxWidth()
+            .heightIn(min = MinTouchTarget)
+            .selectable(selected = selected, enabled = enabled, role = role, onClick = onClick),
+        verticalAlignment = Alignment.CenterVertically,
+    ) {
+        if (role == Role.Checkbox) {
+            Checkbox(checked = selected, onCheckedChange = null)
+        } else {
+            RadioButton(selected = selected, onClick = null)
+        }
+        Text(
+            label,
+            color = if (isError) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
+        )
     }
 }
 
