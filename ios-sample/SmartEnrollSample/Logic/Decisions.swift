@@ -34,6 +34,8 @@ public struct UserError: Equatable, Sendable {
     public let messageKey: String
     public let retryAfterSeconds: Int64?
     public let score: Double?
+    /// For invalid input: the field to correct (`email`, `phone`, `terms`...), when known.
+    public var field: String? = nil
 }
 
 /// The retry and skip decisions of the sample app (the same table as the Android sample's).
@@ -64,14 +66,16 @@ public enum Decisions {
         _ kind: ErrorKind,
         attemptsLeft: Int? = nil,
         retryAfterSeconds: Int64? = nil,
-        score: Double? = nil
+        score: Double? = nil,
+        field: String? = nil
     ) -> UserError {
         UserError(
             kind: kind,
             action: recovery(for: kind, attemptsLeft: attemptsLeft),
             messageKey: messageKey(for: kind),
             retryAfterSeconds: retryAfterSeconds,
-            score: score
+            score: score,
+            field: field
         )
     }
 

@@ -28,7 +28,8 @@ public final class EnrollController: ObservableObject {
     private let store: SnapshotStore
     private var session: EnrollmentSession?
     private var stateTask: Task<Void, Never>?
-    private var fields = SignUpFields(fullName: true, email: true, phone: true)
+    /// The fields the flow asks for; fetched once, when the sign-up form is first needed.
+    private var fields: SignUpFields?
     private var form = SignUpForm()
     private var lastFailed: (() async throws -> Void)?
     private var inFlight = false
@@ -39,7 +40,8 @@ public final class EnrollController: ObservableObject {
         self.store = store
     }
 
-    /// Resumes the stored session if there is one, else shows the sign-up form.
+    /// Resumes the stored session if there is one, else fetches the flow configuration and shows
+    /// the sign-up form with the fields the flow asks for.
     public func start() async {
         if let saved = store.load() {
             do {
@@ -51,11 +53,11 @@ public final class EnrollController: ObservableObject {
                 // saying; a damaged or outdated snapshot is not the user's business.
                 store.clear()
                 let userError = SdkMapping.userError(for: error)
-                screen = Screen(.signUp(fields: fields, form: form), error: userError.kind == .sessionExpired ? userError : nil)
+                await showSignUp(error: userError.kind == .sessionExpired ? userError : nil)
                 return
             }
         }
-        screen = Screen(.signUp(fields: fields, form: form))
+        await showSignUp()
     }
 
     public func signUp(_ input: SignUpForm) async {
@@ -65,17 +67,17 @@ public final class EnrollController: ObservableObject {
                 _ = try await existing.resume()
                 return
             }
+            // Only the fields the flow asks for are checked and sent; nothing starts while one is missing.
+            let asked: SignUpFields
+            if let known = fields { asked = known } else { asked = try await loadFields() }
+            if let missing = SignUpRules.invalidField(asked, input) {
+                throw InvalidSignUpField(field: missing)
+            }
             // Fetches the flow configuration, validates the input and plans the steps.
             let fresh = try await client.newEnrollment(
                 projectId: target.projectId,
                 flowId: target.flowId,
-                signup: SignUpData(
-                    email: input.email.isEmpty ? nil : input.email,
-                    phone: input.phone.isEmpty ? nil : input.phone,
-                    countryCode: input.countryCode.isEmpty ? nil : input.countryCode,
-                    fullName: input.fullName.isEmpty ? nil : input.fullName,
-                    language: target.language
-                )
+                signup: SdkMapping.signUpData(fields: asked, form: input, language: target.language)
             )
             attach(fresh)
             do {
@@ -149,16 +151,58 @@ public final class EnrollController: ObservableObject {
         session?.cancel()
     }
 
-    /// Throws the session and its stored snapshot away and shows an empty sign-up form.
+    /// Throws the session and its stored snapshot away and shows an empty sign-up form (fetching
+    /// the flow's fields again if they could not be fetched before).
     public func restart() {
         detach()
         store.clear()
         lastFailed = nil
         form = SignUpForm()
-        screen = Screen(.signUp(fields: fields, form: form))
+        if let known = fields {
+            screen = Screen(.signUp(fields: known, form: form))
+        } else {
+            screen = Screen(.loading, busy: true)
+            Task { await self.showSignUp() }
+        }
     }
 
     // MARK: - Internals
+
+    /// Fetches the flow's sign-up fields (public flow configuration) and keeps them.
+    private func loadFields() async throws -> SignUpFields {
+        let flow = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
+        guard flow.active else { throw FlowNotActive() }
+        let loaded = SdkMapping.signUpFields(flow: flow)
+        fields = loaded
+        return loaded
+    }
+
+    /// Shows the sign-up form, fetching the flow's fields first if needed. When they cannot be
+    /// fetched (no network, unknown project or flow, inactive flow) nothing can start: the error
+    /// is shown and "Start over" (`restart`) fetches again.
+    private func showSignUp(error: UserError? = nil) async {
+        if let known = fields {
+            screen = Screen(.signUp(fields: known, form: form), error: error)
+            return
+        }
+        screen = Screen(.loading, busy: true)
+        do {
+            let loaded = try await loadFields()
+            screen = Screen(.signUp(fields: loaded, form: form), error: error)
+        } catch {
+            screen = Screen(.fatal, error: SdkMapping.userError(for: error))
+        }
+    }
+
+    /// When the user already picked the phone channel on the sign-up form and the SDK now asks
+    /// for it, answers with that pick. A failure here is not the action's: the choice screen stays.
+    private func answerChannelChoice() async {
+        guard let current = session, let asked = fields,
+              case let .awaitingPhoneChannel(channels, _) = current.state(),
+              let pick = SignUpRules.chosenChannel(asked, form, offered: channels.map(SdkMapping.channel(of:)))
+        else { return }
+        _ = try? await current.choosePhoneChannel(channel: SdkMapping.sdkChannel(pick))
+    }
 
     private func requireSession() throws -> EnrollmentSession {
         guard let current = session else {
@@ -197,7 +241,7 @@ public final class EnrollController: ObservableObject {
         if !isNotStarted(state), let json = try? current.snapshot() {
             try? store.save(json)
         }
-        screen = Screen(SdkMapping.screenKind(for: state, fields: fields, form: form), busy: busy, error: error)
+        screen = Screen(SdkMapping.screenKind(for: state, fields: fields ?? SignUpFields(), form: form), busy: busy, error: error)
     }
 
     /// Attempts left on the step the session is on now (after a failed try).
@@ -216,6 +260,7 @@ public final class EnrollController: ObservableObject {
         inFlight = true
         do {
             try await action()
+            await answerChannelChoice()
             inFlight = false
             lastFailed = nil
             if session != nil {
@@ -232,7 +277,7 @@ public final class EnrollController: ObservableObject {
                 screen = Screen(.fatal, error: userError)
             } else if isSignUp(before.kind) {
                 // Still on the sign-up form: keep what was typed, show the error.
-                screen = Screen(.signUp(fields: fields, form: form), error: userError)
+                screen = Screen(.signUp(fields: fields ?? SignUpFields(), form: form), error: userError)
             } else if session != nil {
                 render(error: userError)
             } else {

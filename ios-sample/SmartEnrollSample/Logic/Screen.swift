@@ -6,16 +6,42 @@ public enum PhoneChannelChoice: Sendable { case sms, whatsapp }
 
 public enum Outcome: Sendable { case completed, completedWithoutKyc, failed, needsManualVerification }
 
-/// Which sign-up fields the flow asks for.
+/// Which sign-up fields the flow asks for, from the public flow configuration
+/// (`SmartEnrollClient.fetchFlowConfig`, mapped by `SdkMapping.signUpFields`). The sign-up view
+/// shows, and `SignUpRules` checks, only these.
 public struct SignUpFields: Equatable, Sendable {
     public var fullName = true
+    /// First and last name asked separately (sent joined as the full name).
+    public var firstName = false
+    public var lastName = false
     public var email = true
     public var phone = false
+    /// How the phone code is sent (the flow's phone gateway): empty when the phone is not
+    /// verified, one channel when the flow fixes it, SMS and WhatsApp when the user picks.
+    public var phoneChannels: [PhoneChannelChoice] = []
+    /// The user must accept the terms and conditions.
+    public var termsAndConditions = false
+    /// The user must acknowledge the privacy notice.
+    public var privacyNotice = false
 
-    public init(fullName: Bool = true, email: Bool = true, phone: Bool = false) {
+    public init(
+        fullName: Bool = true,
+        firstName: Bool = false,
+        lastName: Bool = false,
+        email: Bool = true,
+        phone: Bool = false,
+        phoneChannels: [PhoneChannelChoice] = [],
+        termsAndConditions: Bool = false,
+        privacyNotice: Bool = false
+    ) {
         self.fullName = fullName
+        self.firstName = firstName
+        self.lastName = lastName
         self.email = email
         self.phone = phone
+        self.phoneChannels = phoneChannels
+        self.termsAndConditions = termsAndConditions
+        self.privacyNotice = privacyNotice
     }
 }
 
@@ -25,19 +51,40 @@ public struct SignUpForm: Equatable, Sendable {
     public var email = ""
     public var countryCode = ""
     public var phone = ""
+    public var firstName = ""
+    public var lastName = ""
+    /// The channel picked on the form when the flow offers both (else the SDK asks later).
+    public var phoneChannel: PhoneChannelChoice?
+    public var acceptedTerms = false
+    public var acceptedPrivacy = false
 
-    public init(fullName: String = "", email: String = "", countryCode: String = "", phone: String = "") {
+    public init(
+        fullName: String = "",
+        email: String = "",
+        countryCode: String = "",
+        phone: String = "",
+        firstName: String = "",
+        lastName: String = "",
+        phoneChannel: PhoneChannelChoice? = nil,
+        acceptedTerms: Bool = false,
+        acceptedPrivacy: Bool = false
+    ) {
         self.fullName = fullName
         self.email = email
         self.countryCode = countryCode
         self.phone = phone
+        self.firstName = firstName
+        self.lastName = lastName
+        self.phoneChannel = phoneChannel
+        self.acceptedTerms = acceptedTerms
+        self.acceptedPrivacy = acceptedPrivacy
     }
 }
 
 /// Every screen of the sample app. The controller maps each SDK state to one of these; the
 /// SwiftUI views only render them and forward the user's actions.
 public enum ScreenKind: Equatable, Sendable {
-    /// Restoring a stored session.
+    /// Restoring a stored session or loading the flow configuration.
     case loading
     case signUp(fields: SignUpFields, form: SignUpForm)
     /// An automatic step is running, or stopped on an error ("Try again" resumes it).
@@ -70,7 +117,9 @@ public struct Screen: Equatable, Sendable {
 extension SignUpForm: CustomStringConvertible {
     public var description: String {
         func mask(_ value: String) -> String { value.isEmpty ? "\"\"" : "<redacted>" }
-        return "SignUpForm(fullName: \(mask(fullName)), email: \(mask(email)), countryCode: \(countryCode), phone: \(mask(phone)))"
+        return "SignUpForm(fullName: \(mask(fullName)), firstName: \(mask(firstName)), lastName: \(mask(lastName)), "
+            + "email: \(mask(email)), countryCode: \(countryCode), phone: \(mask(phone)), "
+            + "phoneChannel: \(String(describing: phoneChannel)), acceptedTerms: \(acceptedTerms), acceptedPrivacy: \(acceptedPrivacy))"
     }
 }
 

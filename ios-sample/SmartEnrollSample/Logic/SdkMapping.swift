@@ -43,6 +43,45 @@ public enum SdkMapping {
         }
     }
 
+    /// The sign-up fields a flow asks for; the phone channels follow its phone gateway.
+    public static func signUpFields(flow: FlowSummary) -> SignUpFields {
+        let form = flow.signUpForm
+        var channels: [PhoneChannelChoice] = []
+        if form.phone {
+            switch form.phoneGateway {
+            case .sms: channels = [.sms]
+            case .whatsapp: channels = [.whatsapp]
+            case .both: channels = [.sms, .whatsapp]
+            case .none: channels = []
+            }
+        }
+        return SignUpFields(
+            fullName: form.fullName,
+            firstName: form.firstName,
+            lastName: form.lastName,
+            email: form.email,
+            phone: form.phone,
+            phoneChannels: channels,
+            termsAndConditions: form.showTermsAndConditions,
+            privacyNotice: form.showPrivacyNotice
+        )
+    }
+
+    /// The SDK's sign-up data: only the fields the flow asks for are sent.
+    public static func signUpData(fields: SignUpFields, form: SignUpForm, language: String) -> SignUpData {
+        func value(_ asked: Bool, _ text: String) -> String? {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            return asked && !trimmed.isEmpty ? trimmed : nil
+        }
+        return SignUpData(
+            email: value(fields.email, form.email),
+            phone: value(fields.phone, form.phone),
+            countryCode: value(fields.phone, form.countryCode),
+            fullName: SignUpRules.name(fields, form),
+            language: language
+        )
+    }
+
     public static func channel(of channel: PhoneChannel) -> PhoneChannelChoice {
         switch channel {
         case .sms: return .sms
@@ -92,6 +131,12 @@ public enum SdkMapping {
         if error is CancellationError {
             return Decisions.userError(.cancelled)
         }
+        if let missing = error as? InvalidSignUpField {
+            return Decisions.userError(.invalidInput, field: missing.field)
+        }
+        if error is FlowNotActive {
+            return Decisions.userError(.configuration)
+        }
         guard let sdkError = error as? SmartEnrollError else {
             return Decisions.userError(.unknown)
         }
@@ -106,7 +151,7 @@ public enum SdkMapping {
             let seconds = retryAfterMs.map { max(1, (Int64($0) + 999) / 1000) }
             return Decisions.userError(.rateLimited, retryAfterSeconds: seconds)
         case let .InvalidInput(field, _):
-            return Decisions.userError(field == "image" ? .invalidImage : .invalidInput)
+            return field == "image" ? Decisions.userError(.invalidImage) : Decisions.userError(.invalidInput, field: field)
         case .OtpMismatch:
             return Decisions.userError(.otpMismatch)
         case .OtpLocked:

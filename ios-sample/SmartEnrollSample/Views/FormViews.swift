@@ -12,6 +12,7 @@ struct LoadingView: View {
     }
 }
 
+/// The sign-up form: only the fields the flow asks for (`fields`, from the flow configuration).
 struct SignUpView: View {
     let fields: SignUpFields
     let initial: SignUpForm
@@ -20,9 +21,14 @@ struct SignUpView: View {
     let onRestart: () -> Void
 
     @State private var fullName = ""
+    @State private var firstName = ""
+    @State private var lastName = ""
     @State private var email = ""
     @State private var countryCode = ""
     @State private var phone = ""
+    @State private var channel: PhoneChannelChoice = .sms
+    @State private var acceptedTerms = false
+    @State private var acceptedPrivacy = false
 
     var body: some View {
         Page(title: "signup_title") {
@@ -30,6 +36,18 @@ struct SignUpView: View {
             if fields.fullName {
                 TextField("field_full_name", text: $fullName)
                     .textContentType(.name)
+                    .textFieldStyle(.roundedBorder)
+                    .frame(minHeight: minTouchTarget)
+            }
+            if fields.firstName {
+                TextField("field_first_name", text: $firstName)
+                    .textContentType(.givenName)
+                    .textFieldStyle(.roundedBorder)
+                    .frame(minHeight: minTouchTarget)
+            }
+            if fields.lastName {
+                TextField("field_last_name", text: $lastName)
+                    .textContentType(.familyName)
                     .textFieldStyle(.roundedBorder)
                     .frame(minHeight: minTouchTarget)
             }
@@ -52,6 +70,27 @@ struct SignUpView: View {
                     .keyboardType(.phonePad)
                     .textFieldStyle(.roundedBorder)
                     .frame(minHeight: minTouchTarget)
+                // The phone code's channel follows the flow's gateway: fixed, or the user's pick.
+                if fields.phoneChannels.count > 1 {
+                    Picker("signup_code_choose", selection: $channel) {
+                        Text("phone_channel_sms").tag(PhoneChannelChoice.sms)
+                        Text("phone_channel_whatsapp").tag(PhoneChannelChoice.whatsapp)
+                    }
+                    .pickerStyle(.segmented)
+                    .frame(minHeight: minTouchTarget)
+                } else if fields.phoneChannels == [.whatsapp] {
+                    Text("signup_code_by_whatsapp")
+                } else if fields.phoneChannels == [.sms] {
+                    Text("signup_code_by_sms")
+                }
+            }
+            if fields.termsAndConditions {
+                Toggle(isOn: $acceptedTerms) { Text("signup_accept_terms") }
+                    .frame(minHeight: minTouchTarget)
+            }
+            if fields.privacyNotice {
+                Toggle(isOn: $acceptedPrivacy) { Text("signup_accept_privacy") }
+                    .frame(minHeight: minTouchTarget)
             }
             ErrorBanner(error: screen.error, onRetry: submit, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)
@@ -59,9 +98,14 @@ struct SignUpView: View {
         }
         .onAppear {
             fullName = initial.fullName
+            firstName = initial.firstName
+            lastName = initial.lastName
             email = initial.email
             countryCode = initial.countryCode
             phone = initial.phone
+            channel = initial.phoneChannel ?? fields.phoneChannels.first ?? .sms
+            acceptedTerms = initial.acceptedTerms
+            acceptedPrivacy = initial.acceptedPrivacy
         }
     }
 
@@ -70,7 +114,12 @@ struct SignUpView: View {
             fullName: fullName.trimmingCharacters(in: .whitespaces),
             email: email.trimmingCharacters(in: .whitespaces),
             countryCode: countryCode.trimmingCharacters(in: .whitespaces),
-            phone: phone.trimmingCharacters(in: .whitespaces)
+            phone: phone.trimmingCharacters(in: .whitespaces),
+            firstName: firstName.trimmingCharacters(in: .whitespaces),
+            lastName: lastName.trimmingCharacters(in: .whitespaces),
+            phoneChannel: fields.phoneChannels.count > 1 ? channel : nil,
+            acceptedTerms: acceptedTerms,
+            acceptedPrivacy: acceptedPrivacy
         ))
     }
 }
