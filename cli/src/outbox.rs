@@ -80,6 +80,8 @@ impl Outbox {
             .query(&[("to", to)])
             .send()
             .await
+            // The URL carries the recipient (`?to=` email or phone): keep it out of the error.
+            .map_err(reqwest::Error::without_url)
             .context("reading the sandbox outbox")?;
         let status = resp.status();
         if status == reqwest::StatusCode::NOT_FOUND {
@@ -91,6 +93,7 @@ impl Outbox {
         let page: OutboxPage = resp
             .json()
             .await
+            .map_err(reqwest::Error::without_url)
             .context("the sandbox outbox answered malformed JSON")?;
         let code = page
             .data
@@ -107,5 +110,25 @@ impl Outbox {
                 _ => None,
             });
         Ok(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a_failed_read_does_not_reveal_the_recipient() {
+        // A loopback port with nothing listening: the request fails to connect.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let outbox = super::Outbox::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let err = outbox.fetch("jane.doe@example.com", &[]).await.unwrap_err();
+        for text in [format!("{err:#}"), format!("{err:?}")] {
+            assert!(text.contains("reading the sandbox outbox"), "{text}");
+            assert!(!text.contains("jane.doe"), "recipient leaked: {text}");
+            assert!(!text.contains("example.com"), "recipient leaked: {text}");
+        }
     }
 }

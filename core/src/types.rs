@@ -148,8 +148,8 @@ pub struct Scores {
     pub criminal_record_found: Option<bool>,
 }
 
-/// The end of an enrollment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The end of an enrollment. `Debug` redacts the token and the redirect URL (which embeds it).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollResult {
     /// Registration id.
     pub registration_id: String,
@@ -161,6 +161,21 @@ pub struct EnrollResult {
     pub redirect_url: Option<String>,
     /// Scores and checks.
     pub scores: Scores,
+}
+
+impl std::fmt::Debug for EnrollResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollResult")
+            .field("registration_id", &self.registration_id)
+            .field("outcome", &self.outcome)
+            .field("token", &self.token)
+            .field(
+                "redirect_url",
+                &self.redirect_url.as_ref().map(|_| "[redacted]"),
+            )
+            .field("scores", &self.scores)
+            .finish()
+    }
 }
 
 /// What the enrollment needs next.
@@ -273,4 +288,34 @@ pub struct AnalyticsEvent {
     pub error: Option<ErrorCategory>,
     /// Outcome for `EnrollmentFinished`.
     pub outcome: Option<Outcome>,
+}
+
+#[cfg(test)]
+mod privacy_tests {
+    use super::*;
+
+    #[test]
+    fn enroll_result_debug_hides_the_token_and_the_redirect_url() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.secret-final-token.sig";
+        let result = EnrollResult {
+            registration_id: "64b0c0ffee0123456789abcd".into(),
+            outcome: Outcome::Completed,
+            token: FinalToken::new(token.to_owned()),
+            redirect_url: Some(format!("https://app.example/done?token={token}")),
+            scores: Scores::default(),
+        };
+        let state = EnrollState::Completed {
+            result: result.clone(),
+        };
+        for text in [
+            format!("{result:?}"),
+            format!("{result:#?}"),
+            format!("{state:?}"),
+        ] {
+            assert!(!text.contains("secret-final-token"), "token leaked: {text}");
+            assert!(!text.contains("app.example"), "redirect URL leaked: {text}");
+            assert!(text.contains("64b0c0ffee0123456789abcd"), "{text}");
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+    }
 }

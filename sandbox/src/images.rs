@@ -35,12 +35,20 @@ fn too_large() -> ApiError {
     ApiError::payload_too_large("image_too_large")
 }
 
-/// A checked image.
-#[derive(Debug)]
+/// A checked image. `Debug` shows the format and size, never the bytes.
 pub(crate) struct Decoded {
     pub bytes: Vec<u8>,
     pub format: ImageFormat,
     pub digest: [u8; 32],
+}
+
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoded")
+            .field("format", &self.format)
+            .field("len", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Decodes and checks one base64 image (CPU-bound: call on the blocking pool).

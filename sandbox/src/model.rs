@@ -144,8 +144,9 @@ impl Flow {
 
 // ---------------------------------------------------------------- registrations
 
-/// An app registration as stored (and, with ids, as answered).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// An app registration as stored (and, with ids, as answered). `Debug` shows ids and status
+/// only: never the contact details or names.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Registration {
     #[serde(rename = "_id")]
@@ -178,6 +179,18 @@ pub(crate) struct Registration {
     pub liveness_attempts: u32,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("id", &self.id)
+            .field("project", &self.project)
+            .field("project_flow", &self.project_flow)
+            .field("status", &self.status)
+            .field("current_step", &self.current_step)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Registration {
@@ -343,4 +356,31 @@ pub(crate) fn insert_image(
         params![id, registration_id, file, mime, tx.now],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod privacy_tests {
+    use super::Registration;
+
+    #[test]
+    fn registration_debug_hides_contact_details_and_names() {
+        let reg: Registration = serde_json::from_value(serde_json::json!({
+            "_id": "64b0c0ffee0123456789abcd",
+            "project": "p1", "projectFlow": "f1", "status": "ONGOING", "currentStep": "2",
+            "email": "jane.doe@example.com", "phone": "5550001234", "countryCode": "+57",
+            "fullName": "Jane Q Doe", "firstName": "Jane", "lastName": "Doe",
+            "language": "en", "emailValidation": null, "phoneValidation": null,
+            "emailValidated": true, "phoneValidated": false, "documentValidation": null,
+            "biometricValidation": null, "informationValidation": "", "person": null,
+            "face": null, "documentFace": null, "compareFaceVerification": null,
+            "stepsDone": [], "documentAttempts": 0, "livenessAttempts": 0,
+            "createdAt": "", "updatedAt": ""
+        }))
+        .unwrap();
+        let text = format!("{reg:?} {reg:#?}");
+        for secret in ["jane.doe", "example.com", "5550001234", "Jane", "Doe"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+        assert!(text.contains("64b0c0ffee0123456789abcd") && text.contains("ONGOING"));
+    }
 }

@@ -60,8 +60,8 @@ pub(crate) fn matches(key: &[u8], salt: &[u8], stored: &[u8], candidate: &str) -
     bool::from(hash(key, salt, candidate).as_slice().ct_eq(stored))
 }
 
-/// One row of `otp_validations`.
-#[derive(Debug, Clone)]
+/// One row of `otp_validations`. `Debug` leaves out the contact and the code material.
+#[derive(Clone)]
 pub(crate) struct OtpRow {
     pub id: String,
     pub registration_id: String,
@@ -75,6 +75,19 @@ pub(crate) struct OtpRow {
     pub attempts: i64,
     pub expires_at: i64,
     pub last_sent_at: i64,
+}
+
+impl std::fmt::Debug for OtpRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtpRow")
+            .field("id", &self.id)
+            .field("registration_id", &self.registration_id)
+            .field("kind", &self.kind)
+            .field("channel", &self.channel)
+            .field("status", &self.status)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 const COLS: &str = "id, registration_id, kind, channel, contact, seed, salt, code_hash, status, \
@@ -191,5 +204,30 @@ mod tests {
         assert!(matches(&key, &salt, &h, &c.0));
         assert!(!matches(&key, &salt, &h, "abcdef"));
         assert_eq!(format!("{c}"), "[redacted]");
+    }
+
+    #[test]
+    fn otp_row_debug_hides_contact_and_code_material() {
+        let row = OtpRow {
+            id: "v1".into(),
+            registration_id: "r1".into(),
+            kind: "email".into(),
+            channel: "email".into(),
+            contact: "jane.doe@example.com".into(),
+            seed: vec![0xAB; 16],
+            salt: vec![0xCD; 16],
+            code_hash: vec![0xEF; 32],
+            status: "sent".into(),
+            attempts: 1,
+            expires_at: 0,
+            last_sent_at: 0,
+        };
+        let text = format!("{row:?}");
+        assert!(!text.contains("jane.doe"), "{text}");
+        assert!(
+            !text.contains("171") && !text.contains("205") && !text.contains("239"),
+            "{text}"
+        );
+        assert!(text.contains("v1") && text.contains("sent"), "{text}");
     }
 }

@@ -101,6 +101,55 @@ fn random_bytes(n: usize) -> Vec<u8> {
     v
 }
 
+/// `sandbox.db` holds the signing secrets and personal data, `images/` the enrollees' photos:
+/// owner only. The database file is created 0600 before SQLite opens it (SQLite gives its `-wal`
+/// and `-shm` files the database file's mode); existing ones are tightened. The data directory
+/// itself may be a user's directory (`--data-dir .`), so its mode is left alone.
+#[cfg(unix)]
+fn restrict_permissions(
+    images_dir: &std::path::Path,
+    db_path: &std::path::Path,
+) -> Result<(), SandboxError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let set = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|source| {
+            SandboxError::DataDir {
+                path: path.to_path_buf(),
+                source,
+            }
+        })
+    };
+    set(images_dir, 0o700)?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db_path)
+        .map_err(|source| SandboxError::DataDir {
+            path: db_path.to_path_buf(),
+            source,
+        })?;
+    set(db_path, 0o600)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = db_path.as_os_str().to_owned();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        if path.exists() {
+            set(&path, 0o600)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(
+    _images_dir: &std::path::Path,
+    _db_path: &std::path::Path,
+) -> Result<(), SandboxError> {
+    Ok(())
+}
+
 /// Removes image files that no committed row references (a request that stopped between
 /// writing its image and committing). Runs at start, before any request.
 fn sweep_orphan_images(conn: &rusqlite::Connection, dir: &std::path::Path) {
@@ -150,6 +199,7 @@ impl Sandbox {
         }
 
         let db_path = data_dir.join("sandbox.db");
+        restrict_permissions(&images_dir, &db_path)?;
         let preset = config.client_token.clone();
         let sweep_dir = images_dir.clone();
         let (conn, jwt_key, otp_key, token_hash, generated) =

@@ -19,11 +19,20 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// Concurrent deliveries.
 const MAX_IN_FLIGHT: usize = 16;
 
-/// One event for one webhook URL.
-#[derive(Debug, Clone)]
+/// One event for one webhook URL. `Debug` shows the event type only: the body holds personal
+/// data and the URL may hold the integrator's secret.
+#[derive(Clone)]
 pub(crate) struct WebhookEvent {
     pub url: String,
     pub body: Value,
+}
+
+impl std::fmt::Debug for WebhookEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookEvent")
+            .field("type", &self.body["type"])
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookEvent {
