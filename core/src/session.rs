@@ -115,7 +115,9 @@ impl Snapshot {
             Some(n) => return Err(bad(format!("unsupported snapshot version {n}"))),
             None => return Err(bad("no version".into())),
         }
-        let s: Snapshot = serde_json::from_value(v).map_err(|e| bad(format!("damaged: {e}")))?;
+        // serde's message quotes the offending value (it may be an email or the token): not shown.
+        let s: Snapshot = serde_json::from_value(v)
+            .map_err(|_| bad("damaged: a field is missing or has the wrong type".into()))?;
         if s.progress.cursor >= s.progress.plan.steps.len() {
             return Err(bad("step index out of range".into()));
         }
@@ -1711,6 +1713,13 @@ mod tests {
         let mut v: Value = serde_json::from_str(&json).unwrap();
         v["progress"]["cursor"] = json!(999);
         assert!(Snapshot::from_json(&v.to_string()).is_err());
+        // A damaged field's value never reaches the error (it may be personal data).
+        let mut v: Value = serde_json::from_str(&json).unwrap();
+        v["progress"]["cursor"] = json!("jane.doe@example.com");
+        let err = Snapshot::from_json(&v.to_string()).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(matches!(err, EnrollError::InvalidInput { .. }), "{shown}");
+        assert!(!shown.contains("jane.doe"), "{shown}");
     }
 
     #[test]
