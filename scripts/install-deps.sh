@@ -30,7 +30,10 @@ pip_install() {
         python3 -m pip show -q "${spec%%[=<>]*}" >/dev/null 2>&1 || missing+=("$spec")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
-    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${missing[@]}"
+    # PIP_BREAK_SYSTEM_PACKAGES: a distribution Python (PEP 668) would refuse otherwise; harmless
+    # for a pyenv/venv Python.
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q --disable-pip-version-check \
+        --root-user-action=ignore "${missing[@]}"
 }
 export -f apt_install pip_install
 
