@@ -276,6 +276,13 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, dev = config.dev, "sandbox listening");
+        if config.dev && !addr.ip().is_loopback() {
+            // The outbox needs no token: on a shared network anyone could read the codes.
+            tracing::warn!(
+                %addr,
+                "dev outbox reachable beyond this machine: anyone on the network can read OTP codes"
+            );
+        }
         Ok(Sandbox {
             addr,
             generated_token: generated,
