@@ -78,7 +78,7 @@ pub enum EnrollError {
         code: String,
     },
     /// Too many requests; retry after the given delay when known.
-    #[error("rate limited ({code}); retry after {retry_after_ms:?} ms")]
+    #[error("rate limited ({code}){}", retry_hint(*.retry_after_ms))]
     RateLimited {
         /// The server's error token, e.g. `otp_resend_cooldown`.
         code: String,
@@ -180,6 +180,13 @@ pub enum EnrollError {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// `"; retry after N ms"` when the server said how long to wait, else nothing.
+fn retry_hint(retry_after_ms: Option<u64>) -> String {
+    retry_after_ms
+        .map(|ms| format!("; retry after {ms} ms"))
+        .unwrap_or_default()
 }
 
 impl EnrollError {
@@ -428,6 +435,23 @@ mod tests {
 
     fn fail(status: u16, body: &str) -> ApiFailure {
         parse_failure(status, body.as_bytes(), None)
+    }
+
+    #[test]
+    fn rate_limited_display_says_the_wait_only_when_known() {
+        let known = EnrollError::RateLimited {
+            code: "otp_resend_cooldown".into(),
+            retry_after_ms: Some(60_000),
+        };
+        assert_eq!(
+            known.to_string(),
+            "rate limited (otp_resend_cooldown); retry after 60000 ms"
+        );
+        let unknown = EnrollError::RateLimited {
+            code: "TooManyRequests".into(),
+            retry_after_ms: None,
+        };
+        assert_eq!(unknown.to_string(), "rate limited (TooManyRequests)");
     }
 
     #[test]

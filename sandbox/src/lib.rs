@@ -58,7 +58,7 @@ pub enum SandboxError {
         supported: i64,
     },
     /// The listening socket could not be bound.
-    #[error("cannot bind {addr}: {source}")]
+    #[error("cannot bind {addr}")]
     Bind {
         /// The requested address.
         addr: std::net::SocketAddr,
