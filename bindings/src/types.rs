@@ -84,7 +84,11 @@ impl From<ClientConfig> for core::ClientConfig {
 }
 
 /// What the enrollee typed in the sign-up form.
+///
+/// Its `toString()` (Kotlin) and `description`/`debugDescription` (Swift) print
+/// `SignUpData(<redacted>)`, so logging it cannot leak the address, number or name.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
 pub struct SignUpData {
     #[uniffi(default = None)]
     pub email: Option<String>,
@@ -102,6 +106,12 @@ pub struct SignUpData {
 }
 
 impl std::fmt::Debug for SignUpData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignUpData(<redacted>)")
+    }
+}
+
+impl std::fmt::Display for SignUpData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SignUpData(<redacted>)")
     }

@@ -37,6 +37,19 @@ class ErrorsTest {
     }
 
     @Test
+    fun signUpDataPrintsRedactedButKeepsItsValues() {
+        val data = SignUpData(email = "ana.secret@example.com", phone = "3001234567", countryCode = "+57", fullName = "Ana Secreta")
+        val printed = "$data"
+        assertEquals("SignUpData(<redacted>)", printed)
+        for (pii in listOf("ana.secret", "3001234567", "Secreta")) {
+            assertFalse("toString() hides $pii", printed.contains(pii))
+        }
+        assertEquals("ana.secret@example.com", data.email)
+        assertEquals(data, data.copy())
+        assertFalse(data == data.copy(email = "other@example.com"))
+    }
+
+    @Test
     fun badSignUpInputIsInvalidInputWithoutTheValue(): Unit = runBlocking {
         val projectId = sandbox.createProject(fullKyc = false)
         SmartEnrollClient(sandbox.config).use { client ->
