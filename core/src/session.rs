@@ -174,6 +174,22 @@ fn category_api(c: DocumentCategory, schema: FlowSchema) -> &'static str {
     }
 }
 
+/// Runs an image preparation (decode, orient, resize, re-encode) off the async threads;
+/// returns the JPEG.
+async fn prepare_off_thread(
+    image: Vec<u8>,
+    prepare: fn(&[u8]) -> Result<crate::media::PreparedImage, crate::media::MediaError>,
+) -> Result<Vec<u8>, EnrollError> {
+    tokio::task::spawn_blocking(move || prepare(&image))
+        .await
+        .map_err(|_| EnrollError::InvalidInput {
+            field: "image".into(),
+            reason: "image preparation was interrupted".into(),
+        })?
+        .map(|p| p.jpeg)
+        .map_err(media_err)
+}
+
 fn media_err(e: crate::media::MediaError) -> EnrollError {
     EnrollError::InvalidInput {
         field: "image".into(),
@@ -1251,15 +1267,7 @@ impl EnrollmentSession {
                 reason: "not accepted here".into(),
             });
         }
-        let prepared = tokio::task::spawn_blocking(move || crate::media::prepare_document(&image))
-            .await
-            .map_err(|_| EnrollError::InvalidInput {
-                field: "image".into(),
-                reason: "image preparation was interrupted".into(),
-            })?
-            .map_err(media_err)?;
-        let b64 = B64.encode(&prepared.jpeg);
-        drop(prepared);
+        let b64 = B64.encode(prepare_off_thread(image, crate::media::prepare_document).await?);
         let input_method = match self.client.config().platform {
             crate::config::Platform::Desktop => "FILE_UPLOAD",
             _ => "CAMERA",
@@ -1289,31 +1297,15 @@ impl EnrollmentSession {
             attempt,
             started,
         );
-        let forced = retry_body.clone().unwrap_or_else(|| body.clone());
-        let mut r = self
-            .call(
-                Method::POST,
-                "/v2/document-validations/app-registration".into(),
-                Some(body),
+        let r = self
+            .upload(
+                "/v2/document-validations/app-registration",
+                body,
                 retry_body,
-                RetryClass::Safe,
+                "already_exists",
                 "document",
             )
             .await;
-        if is_conflict(&r, "already_exists") {
-            // An earlier upload reached the server but its answer was lost (e.g. cancelled):
-            // replace it, as a retry does.
-            r = self
-                .call(
-                    Method::POST,
-                    "/v2/document-validations/app-registration".into(),
-                    Some(forced),
-                    None,
-                    RetryClass::Safe,
-                    "document",
-                )
-                .await;
-        }
         match r {
             Ok(v) => {
                 let d = data_of(&v);
@@ -1355,27 +1347,11 @@ impl EnrollmentSession {
                 Ok(self.computed_state())
             }
             Err(e) => {
-                self.event_full(
-                    AnalyticsEventKind::StepFailed,
-                    StepKind::Document,
-                    attempt,
-                    started,
-                    Some(&e),
-                    None,
-                );
-                if counts_as_attempt(&e) {
-                    let exhausted = {
-                        let mut p = self.progress();
-                        p.document_attempts += 1;
-                        p.document_attempts >= p.flow.document.max_attempts
-                            || matches!(e, EnrollError::AttemptsExhausted { .. })
-                    };
-                    if exhausted {
-                        self.progress().failed_step = Some(StepKind::Document);
-                        self.finish_inner(false).await?;
-                    }
-                }
-                Err(e)
+                self.attempt_failed(StepKind::Document, attempt, started, e, |p| {
+                    p.document_attempts += 1;
+                    p.document_attempts >= p.flow.document.max_attempts
+                })
+                .await
             }
         }
     }
@@ -1389,15 +1365,8 @@ impl EnrollmentSession {
 
     async fn selfie_inner(&self, image: Vec<u8>) -> Result<EnrollState, EnrollError> {
         self.expect_step(StepKind::Liveness)?;
-        let prepared = tokio::task::spawn_blocking(move || crate::media::prepare_selfie(&image))
-            .await
-            .map_err(|_| EnrollError::InvalidInput {
-                field: "image".into(),
-                reason: "image preparation was interrupted".into(),
-            })?
-            .map_err(media_err)?;
-        let uri = format!("data:image/jpeg;base64,{}", B64.encode(&prepared.jpeg));
-        drop(prepared);
+        let jpeg = prepare_off_thread(image, crate::media::prepare_selfie).await?;
+        let uri = format!("data:image/jpeg;base64,{}", B64.encode(jpeg));
         if !self.progress().liveness_synced {
             self.sync("liveness", "ONGOING").await?;
             self.progress().liveness_synced = true;
@@ -1412,29 +1381,15 @@ impl EnrollmentSession {
             attempt,
             started,
         );
-        let mut r = self
-            .call(
-                Method::POST,
-                "/v2/biometric-validations/app-registration".into(),
-                Some(json!({"image": uri, "os": os, "force": attempts > 0})),
+        let r = self
+            .upload(
+                "/v2/biometric-validations/app-registration",
+                json!({"image": uri, "os": os, "force": attempts > 0}),
                 Some(json!({"image": uri, "os": os, "force": true})),
-                RetryClass::Safe,
+                "person_already_set",
                 "liveness",
             )
             .await;
-        if is_conflict(&r, "person_already_set") {
-            // An earlier selfie reached the server but its answer was lost: replace it.
-            r = self
-                .call(
-                    Method::POST,
-                    "/v2/biometric-validations/app-registration".into(),
-                    Some(json!({"image": uri, "os": os, "force": true})),
-                    None,
-                    RetryClass::Safe,
-                    "liveness",
-                )
-                .await;
-        }
         drop(uri);
         match r {
             Ok(v) => {
@@ -1459,32 +1414,89 @@ impl EnrollmentSession {
                 Ok(self.computed_state())
             }
             Err(e) => {
-                self.event_full(
-                    AnalyticsEventKind::StepFailed,
-                    StepKind::Liveness,
-                    attempt,
-                    started,
-                    Some(&e),
-                    None,
-                );
-                if counts_as_attempt(&e) {
-                    let exhausted = {
-                        let mut p = self.progress();
-                        p.liveness_attempts += 1;
-                        if let EnrollError::LivenessFailed { score } = &e {
-                            p.scores.liveness_score = *score;
-                        }
-                        p.liveness_attempts >= p.flow.liveness.max_attempts
-                            || matches!(e, EnrollError::AttemptsExhausted { .. })
-                    };
-                    if exhausted {
-                        self.progress().failed_step = Some(StepKind::Liveness);
-                        self.finish_inner(false).await?;
+                let score = match &e {
+                    EnrollError::LivenessFailed { score } => Some(*score),
+                    _ => None,
+                };
+                self.attempt_failed(StepKind::Liveness, attempt, started, e, |p| {
+                    if let Some(score) = score {
+                        p.scores.liveness_score = score;
                     }
-                }
-                Err(e)
+                    p.liveness_attempts += 1;
+                    p.liveness_attempts >= p.flow.liveness.max_attempts
+                })
+                .await
             }
         }
+    }
+
+    /// POSTs an upload (safe to repeat: the retry body forces a replacement). When the server
+    /// answers `conflict` (an earlier upload reached it but its answer was lost, e.g. on a
+    /// cancel), sends the forcing body once to replace it, as a retry does.
+    async fn upload(
+        &self,
+        path: &'static str,
+        body: Value,
+        forced: Option<Value>,
+        conflict: &str,
+        step: &'static str,
+    ) -> Result<Value, EnrollError> {
+        let replace = forced.clone().unwrap_or_else(|| body.clone());
+        let r = self
+            .call(
+                Method::POST,
+                path.into(),
+                Some(body),
+                forced,
+                RetryClass::Safe,
+                step,
+            )
+            .await;
+        if !is_conflict(&r, conflict) {
+            return r;
+        }
+        self.call(
+            Method::POST,
+            path.into(),
+            Some(replace),
+            None,
+            RetryClass::Safe,
+            step,
+        )
+        .await
+    }
+
+    /// A failed upload of an attempt-limited step: reports it, and when the error was a judged
+    /// failure, counts the attempt (`count` bumps the step's counter and says whether the
+    /// flow's limit is reached). When no attempt is left the enrollment ends as `Failed`.
+    /// Always returns the upload's error.
+    async fn attempt_failed(
+        &self,
+        step: StepKind,
+        attempt: u32,
+        started: u64,
+        e: EnrollError,
+        count: impl FnOnce(&mut Progress) -> bool,
+    ) -> Result<EnrollState, EnrollError> {
+        self.event_full(
+            AnalyticsEventKind::StepFailed,
+            step,
+            attempt,
+            started,
+            Some(&e),
+            None,
+        );
+        if counts_as_attempt(&e) {
+            let exhausted = {
+                let mut p = self.progress();
+                count(&mut p) || matches!(e, EnrollError::AttemptsExhausted { .. })
+            };
+            if exhausted {
+                self.progress().failed_step = Some(step);
+                self.finish_inner(false).await?;
+            }
+        }
+        Err(e)
     }
 
     /// Final sync: `end` with `COMPLETED` (or `FAILED` when a score or check failed); the
