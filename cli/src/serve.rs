@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use smart_enroll_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(clap::Args)]
@@ -68,7 +69,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     config.bind = args.bind;
     config.dev = args.dev;
     config.client_token = args.client_token.filter(|t| !t.is_empty());
-    let sandbox = Sandbox::start(config).await?;
+    // The sandbox checks the token, the data directory and the address before it writes
+    // anything, and removes what it created if the database then cannot be opened.
+    let sandbox = Sandbox::start(config)
+        .await
+        .context("the sandbox did not start")?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(

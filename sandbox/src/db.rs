@@ -9,10 +9,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::SandboxError;
 use crate::api::ApiError;
-use crate::webhooks::{Outgoing, WebhookEvent};
+use crate::webhooks::{self, Outgoing, WebhookEvent};
 
 /// Schema migrations, applied in order; `user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL
@@ -84,12 +85,26 @@ CREATE TABLE images (
     mime            TEXT NOT NULL,
     created_at      INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE webhook_outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    url             TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox(next_attempt_at);
+"#,
+];
 
-/// Opens (creating if needed) and migrates the database file.
+/// Opens (creating if needed) and migrates the database file. A file that is not a database or
+/// comes from a newer sandbox is refused before anything is written to it.
 pub(crate) fn open(path: &Path) -> Result<Connection, SandboxError> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    check_version(&conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -97,7 +112,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection, SandboxError> {
     Ok(conn)
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), SandboxError> {
+/// The schema version, refused when newer than this build knows.
+fn check_version(conn: &Connection) -> Result<i64, SandboxError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let supported = MIGRATIONS.len() as i64;
     if version > supported {
@@ -106,6 +122,11 @@ fn migrate(conn: &mut Connection) -> Result<(), SandboxError> {
             supported,
         });
     }
+    Ok(version)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), SandboxError> {
+    let version = check_version(conn)?;
     for (i, sql) in MIGRATIONS
         .iter()
         .enumerate()
@@ -146,7 +167,7 @@ pub(crate) struct Db {
 }
 
 /// What a request's transaction sees: the SQL transaction, the request time and the webhook
-/// events to send once it commits.
+/// events that go into the outbox if it commits.
 pub(crate) struct Tx<'c> {
     pub sql: rusqlite::Transaction<'c>,
     pub now: i64,
@@ -156,7 +177,7 @@ pub(crate) struct Tx<'c> {
 }
 
 impl Tx<'_> {
-    /// Queues a webhook event (sent only if the transaction commits).
+    /// Queues a webhook event (stored in the outbox, hence sent, only if the transaction commits).
     pub fn emit(&mut self, url: Option<&str>, suffix: &str, object: serde_json::Value) {
         if let Some(url) = url {
             self.events.push(WebhookEvent::new(url, suffix, object));
@@ -172,7 +193,8 @@ impl Db {
     }
 
     /// Runs `f` in one IMMEDIATE transaction on the blocking pool. Commits when `f` succeeds or
-    /// fails with a `persist` error; otherwise rolls back. Webhook events go out after commit.
+    /// fails with a `persist` error; otherwise rolls back. Webhook events are inserted into the
+    /// outbox in the same transaction, and the dispatcher is woken once it has committed.
     pub async fn tx<T, F>(&self, now: i64, out: &Outgoing, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -200,15 +222,16 @@ impl Db {
                 Err(e) => e.persist,
             };
             if commit {
+                webhooks::enqueue(&sql, &events, now)?;
                 sql.commit()?;
-                Ok::<_, ApiError>((result, events, delete_files))
+                Ok::<_, ApiError>((result, !events.is_empty(), delete_files))
             } else {
                 drop(sql);
-                Ok((result, Vec::new(), Vec::new()))
+                Ok((result, false, Vec::new()))
             }
         })
         .await;
-        let (result, events, delete_files) = match joined {
+        let (result, queued, delete_files) = match joined {
             Ok(r) => r?,
             Err(err) => {
                 tracing::error!(error = %err, "database task failed");
@@ -218,7 +241,9 @@ impl Db {
         for file in delete_files {
             let _ = tokio::fs::remove_file(file).await;
         }
-        out.send_all(events);
+        if queued {
+            out.wake();
+        }
         result
     }
 

@@ -37,8 +37,9 @@ pub use server::{Sandbox, SandboxConfig};
 /// Errors starting or running the sandbox (request errors are HTTP responses, not this type).
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    /// The data directory could not be created or written.
-    #[error("data directory {path}: {source}")]
+    /// The data directory could not be created or written (the cause is the `source`, not
+    /// repeated in the message).
+    #[error("data directory {path}")]
     DataDir {
         /// The directory.
         path: std::path::PathBuf,

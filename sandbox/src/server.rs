@@ -1,8 +1,9 @@
 //! Server start-up, shared state and graceful shutdown.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use rand::RngCore;
 use tokio::net::TcpListener;
@@ -27,6 +28,9 @@ pub struct SandboxConfig {
     pub client_token: Option<String>,
     /// Time source (tests inject a [`crate::ManualClock`]).
     pub clock: Arc<dyn Clock>,
+    /// Webhook retry backoff: the wait before the second attempt, doubled before the third
+    /// (default 250 ms). Measured on the wall clock, not `clock`.
+    pub webhook_backoff: Duration,
 }
 
 impl SandboxConfig {
@@ -38,6 +42,7 @@ impl SandboxConfig {
             dev: false,
             client_token: None,
             clock: Arc::new(SystemClock),
+            webhook_backoff: webhooks::DEFAULT_BACKOFF,
         }
     }
 }
@@ -52,6 +57,7 @@ impl std::fmt::Debug for SandboxConfig {
                 "client_token",
                 &self.client_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("webhook_backoff", &self.webhook_backoff)
             .finish_non_exhaustive()
     }
 }
@@ -181,15 +187,168 @@ fn sweep_orphan_images(conn: &rusqlite::Connection, dir: &std::path::Path) {
     }
 }
 
+/// What a start created in the data directory, removed again when the start fails after all
+/// (e.g. the database cannot be opened): a refused start leaves the disk as it found it.
+#[derive(Default)]
+struct Created {
+    dirs: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Created {
+    /// Creates `dir` and its missing parents one at a time, remembering each one created.
+    fn dir_all(&mut self, dir: &Path) -> Result<(), SandboxError> {
+        let missing: Vec<&Path> = dir
+            .ancestors()
+            .take_while(|p| !p.as_os_str().is_empty() && std::fs::symlink_metadata(p).is_err())
+            .collect();
+        for path in missing.into_iter().rev() {
+            match std::fs::create_dir(path) {
+                Ok(()) => self.dirs.push(path.to_path_buf()),
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
+                Err(source) => {
+                    return Err(SandboxError::DataDir {
+                        path: path.to_path_buf(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes what was created, newest first (directories only if empty).
+    fn undo(self) {
+        for file in self.files.iter().rev() {
+            let _ = std::fs::remove_file(file);
+        }
+        for dir in self.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+fn not_a(path: &Path, what: &str) -> SandboxError {
+    SandboxError::DataDir {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(format!("exists but is not a {what}")),
+    }
+}
+
+/// Checks, without writing anything, that the data directory can be used: the nearest existing
+/// ancestor of the data directory is a directory, an existing `images` is a directory and an
+/// existing `sandbox.db` a regular file.
+fn check_data_dir(data_dir: &Path, images_dir: &Path, db_path: &Path) -> Result<(), SandboxError> {
+    for path in data_dir.ancestors().filter(|p| !p.as_os_str().is_empty()) {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => return Err(not_a(path, "directory")),
+            // Missing, or below a regular file (which the next ancestor reports).
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) => {}
+            Err(source) => {
+                return Err(SandboxError::DataDir {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+    }
+    if let Ok(meta) = std::fs::metadata(images_dir)
+        && !meta.is_dir()
+    {
+        return Err(not_a(images_dir, "directory"));
+    }
+    if let Ok(meta) = std::fs::metadata(db_path)
+        && !meta.is_file()
+    {
+        return Err(not_a(db_path, "file"));
+    }
+    Ok(())
+}
+
+/// Everything `start` reads from the database.
+struct Opened {
+    conn: rusqlite::Connection,
+    jwt_key: Vec<u8>,
+    otp_key: Vec<u8>,
+    client_token_hash: [u8; 32],
+    generated: Option<String>,
+}
+
+/// Creates the data directory's missing parts (recorded in `created`), opens and migrates the
+/// database and loads or creates the secrets.
+async fn open_data_dir(
+    created: &mut Created,
+    images_dir: &Path,
+    db_path: &Path,
+    preset: Option<String>,
+) -> Result<Opened, SandboxError> {
+    let db_existed = std::fs::symlink_metadata(db_path).is_ok();
+    created.dir_all(images_dir)?;
+    if !db_existed {
+        // A database created now is removed with its SQLite side files if the start fails.
+        created.files.push(db_path.to_path_buf());
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut name = db_path.as_os_str().to_owned();
+            name.push(suffix);
+            created.files.push(PathBuf::from(name));
+        }
+    }
+    restrict_permissions(images_dir, db_path)?;
+    let db_path = db_path.to_path_buf();
+    let sweep_dir = images_dir.to_path_buf();
+    let (conn, jwt_key, otp_key, token_hash, generated) =
+        tokio::task::spawn_blocking(move || -> Result<_, SandboxError> {
+            let conn = db::open(&db_path)?;
+            let (jwt_key, _) = db::meta_get_or_insert(&conn, "jwt_secret", || random_bytes(32))?;
+            let (otp_key, _) = db::meta_get_or_insert(&conn, "otp_secret", || random_bytes(32))?;
+            let mut generated = None;
+            let hash = if let Some(token) = preset {
+                let hash = auth::hash_token(&token);
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('client_token_sha256', ?1)
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [hash.to_vec()],
+                )?;
+                hash.to_vec()
+            } else {
+                let token = format!("se_sandbox_{}", hex::encode(random_bytes(24)));
+                let (hash, created) = db::meta_get_or_insert(&conn, "client_token_sha256", || {
+                    auth::hash_token(&token).to_vec()
+                })?;
+                if created {
+                    generated = Some(token);
+                }
+                hash
+            };
+            sweep_orphan_images(&conn, &sweep_dir);
+            Ok((conn, jwt_key, otp_key, hash, generated))
+        })
+        .await
+        .map_err(|e| SandboxError::Internal(e.to_string()))??;
+    let client_token_hash: [u8; 32] = token_hash
+        .try_into()
+        .map_err(|_| SandboxError::Internal("stored client token hash is corrupt".into()))?;
+    Ok(Opened {
+        conn,
+        jwt_key,
+        otp_key,
+        client_token_hash,
+        generated,
+    })
+}
+
 impl Sandbox {
     /// Opens (or creates) the data directory and starts serving.
+    ///
+    /// Everything that can be checked without writing is checked first (client token, data
+    /// directory paths, webhook client, binding the address); if the start still fails while
+    /// opening the database, what it created in the data directory is removed again.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
-        let data_dir = config.data_dir.clone();
-        let images_dir = data_dir.join("images");
-        std::fs::create_dir_all(&images_dir).map_err(|source| SandboxError::DataDir {
-            path: images_dir.clone(),
-            source,
-        })?;
         if let Some(t) = &config.client_token
             && (t.len() < 8 || t.chars().any(char::is_whitespace))
         {
@@ -197,47 +356,11 @@ impl Sandbox {
                 "must be at least 8 characters without whitespace",
             ));
         }
-
+        let data_dir = config.data_dir.clone();
+        let images_dir = data_dir.join("images");
         let db_path = data_dir.join("sandbox.db");
-        restrict_permissions(&images_dir, &db_path)?;
-        let preset = config.client_token.clone();
-        let sweep_dir = images_dir.clone();
-        let (conn, jwt_key, otp_key, token_hash, generated) =
-            tokio::task::spawn_blocking(move || -> Result<_, SandboxError> {
-                let conn = db::open(&db_path)?;
-                let (jwt_key, _) =
-                    db::meta_get_or_insert(&conn, "jwt_secret", || random_bytes(32))?;
-                let (otp_key, _) =
-                    db::meta_get_or_insert(&conn, "otp_secret", || random_bytes(32))?;
-                let mut generated = None;
-                let hash = if let Some(token) = preset {
-                    let hash = auth::hash_token(&token);
-                    conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('client_token_sha256', ?1)
-                         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        [hash.to_vec()],
-                    )?;
-                    hash.to_vec()
-                } else {
-                    let token = format!("se_sandbox_{}", hex::encode(random_bytes(24)));
-                    let (hash, created) =
-                        db::meta_get_or_insert(&conn, "client_token_sha256", || {
-                            auth::hash_token(&token).to_vec()
-                        })?;
-                    if created {
-                        generated = Some(token);
-                    }
-                    hash
-                };
-                sweep_orphan_images(&conn, &sweep_dir);
-                Ok((conn, jwt_key, otp_key, hash, generated))
-            })
-            .await
-            .map_err(|e| SandboxError::Internal(e.to_string()))??;
-        let client_token_hash: [u8; 32] = token_hash
-            .try_into()
-            .map_err(|_| SandboxError::Internal("stored client token hash is corrupt".into()))?;
-
+        check_data_dir(&data_dir, &images_dir, &db_path)?;
+        let client = webhooks::http_client()?;
         let listener =
             TcpListener::bind(config.bind)
                 .await
@@ -250,10 +373,39 @@ impl Sandbox {
             source,
         })?;
 
+        let mut created = Created::default();
+        let opened = open_data_dir(
+            &mut created,
+            &images_dir,
+            &db_path,
+            config.client_token.clone(),
+        )
+        .await;
+        let Opened {
+            conn,
+            jwt_key,
+            otp_key,
+            client_token_hash,
+            generated,
+        } = match opened {
+            Ok(o) => o,
+            Err(err) => {
+                // The connection (if any) is closed by now.
+                created.undo();
+                return Err(err);
+            }
+        };
+
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
-        let out = webhooks::start(cancel.clone(), &tracker)?;
         let db = Db::new(conn);
+        let out = webhooks::start(
+            client,
+            db.clone(),
+            config.webhook_backoff,
+            cancel.clone(),
+            &tracker,
+        );
         let state: AppState = Arc::new(Inner {
             db: db.clone(),
             clock: config.clock,

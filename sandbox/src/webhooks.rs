@@ -1,23 +1,36 @@
-//! Webhook delivery: unsigned POSTs of `{"type":"onboarding_<suffix>","object":{…}}` from a
-//! background task, 3 attempts with exponential backoff, never blocking a request, stopping at
-//! shutdown.
+//! Webhook delivery through a transactional outbox: each request's events are rows of
+//! `webhook_outbox`, inserted in the request's own transaction (so an event exists iff its change
+//! committed), and a background dispatcher POSTs due rows — unsigned
+//! `{"type":"onboarding_<suffix>","object":{…}}`, 3 attempts with exponential backoff, the
+//! attempt count and next-attempt time kept in the row — deleting each row once delivered or
+//! given up. Rows left by a stop or a crash are delivered after the next start. The dispatcher
+//! never blocks a request and stops at shutdown (an attempt cut short there is not counted).
+//!
+//! Scheduling uses the wall clock, not the injectable [`crate::Clock`]: a test's frozen
+//! `ManualClock` would otherwise hold every retry forever. `created_at` is the request's time.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
+use rusqlite::params;
 use serde_json::{Value, json};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::SandboxError;
+use crate::clock::millis;
+use crate::db::Db;
 
 /// Delivery attempts per event.
 pub(crate) const ATTEMPTS: u32 = 3;
-/// Backoff before the second attempt; doubled for each later one.
-const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Default backoff before the second attempt; doubled for each later one.
+pub(crate) const DEFAULT_BACKOFF: Duration = Duration::from_millis(250);
 /// Concurrent deliveries.
 const MAX_IN_FLIGHT: usize = 16;
+/// The dispatcher looks for due rows at least this often, even without a wake-up.
+const POLL: Duration = Duration::from_millis(500);
 
 /// One event for one webhook URL. `Debug` shows the event type only: the body holds personal
 /// data and the URL may hold the integrator's secret.
@@ -59,22 +72,47 @@ fn strip_otps(v: &mut Value) {
     }
 }
 
-/// The sending side, held by request handlers.
+/// The wall clock in milliseconds (delivery scheduling; see the module comment).
+fn wall_ms() -> i64 {
+    millis(SystemTime::now())
+}
+
+/// Inserts `events` into the outbox, due now, in the caller's (request) transaction.
+pub(crate) fn enqueue(
+    sql: &rusqlite::Connection,
+    events: &[WebhookEvent],
+    created_at: i64,
+) -> rusqlite::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let due = wall_ms();
+    let mut st = sql.prepare_cached(
+        "INSERT INTO webhook_outbox (url, body, attempts, next_attempt_at, created_at)
+         VALUES (?1, ?2, 0, ?3, ?4)",
+    )?;
+    for e in events {
+        st.execute(params![e.url, e.body.to_string(), due, created_at])?;
+    }
+    Ok(())
+}
+
+/// Wakes the dispatcher; held by request handlers and passed to `Db::tx`.
 #[derive(Clone)]
 pub(crate) struct Outgoing {
-    tx: mpsc::UnboundedSender<WebhookEvent>,
+    wake: Arc<Notify>,
 }
 
 impl Outgoing {
-    pub fn send_all(&self, events: Vec<WebhookEvent>) {
-        for e in events {
-            // The receiver only goes away at shutdown; dropping late events is intended.
-            let _ = self.tx.send(e);
-        }
+    /// Tells the dispatcher that new rows were committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 }
 
-fn http_client() -> Result<reqwest::Client, SandboxError> {
+/// The webhook HTTP client (built before the sandbox writes anything, so a failure leaves no
+/// trace).
+pub(crate) fn http_client() -> Result<reqwest::Client, SandboxError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -91,66 +129,242 @@ fn http_client() -> Result<reqwest::Client, SandboxError> {
         .map_err(|e| SandboxError::WebhookClient(e.to_string()))
 }
 
-/// Starts the dispatcher; returns the sender. Deliveries stop when `cancel` fires.
+/// One outbox row being delivered.
+struct Row {
+    id: i64,
+    url: String,
+    body: String,
+    /// Event type, for logs (never the URL or the body).
+    kind: String,
+    /// Attempts made before this one.
+    attempts: u32,
+}
+
+/// What one scan of the outbox found.
+struct Scan {
+    /// Due rows not already in flight, at most the free delivery slots.
+    due: Vec<Row>,
+    /// The earliest later next-attempt time, if any.
+    next_due: Option<i64>,
+}
+
+fn scan(conn: &rusqlite::Connection, now: i64, in_flight: &HashSet<i64>) -> rusqlite::Result<Scan> {
+    let free = MAX_IN_FLIGHT.saturating_sub(in_flight.len());
+    let mut due = Vec::new();
+    if free > 0 {
+        let limit = i64::try_from(free + in_flight.len()).unwrap_or(i64::MAX);
+        let mut st = conn.prepare_cached(
+            "SELECT id, url, body, attempts FROM webhook_outbox
+             WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![now, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, url, body, attempts) = row?;
+            if in_flight.contains(&id) || due.len() >= free {
+                continue;
+            }
+            let kind = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_default();
+            due.push(Row {
+                id,
+                url,
+                body,
+                kind,
+                attempts: u32::try_from(attempts).unwrap_or(ATTEMPTS),
+            });
+        }
+    }
+    let next_due = conn
+        .prepare_cached(
+            "SELECT MIN(next_attempt_at) FROM webhook_outbox WHERE next_attempt_at > ?1",
+        )?
+        .query_row([now], |r| r.get::<_, Option<i64>>(0))?;
+    Ok(Scan { due, next_due })
+}
+
+/// Records one attempt's outcome: delivered or given up → the row is deleted; else the attempt
+/// count and the next-attempt time are stored. Returns true when the event was given up.
+fn record(
+    conn: &rusqlite::Connection,
+    row: &Row,
+    delivered: bool,
+    backoff: Duration,
+) -> rusqlite::Result<bool> {
+    let attempts = row.attempts.saturating_add(1);
+    if delivered || attempts >= ATTEMPTS {
+        conn.execute("DELETE FROM webhook_outbox WHERE id = ?1", [row.id])?;
+        return Ok(!delivered);
+    }
+    // Backoff before attempt n+1 is `backoff * 2^(n-1)`.
+    let wait = backoff.saturating_mul(1u32 << (attempts - 1).min(16));
+    let next = wall_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+    conn.execute(
+        "UPDATE webhook_outbox SET attempts = ?1, next_attempt_at = ?2 WHERE id = ?3",
+        params![attempts, next, row.id],
+    )?;
+    Ok(false)
+}
+
+/// One POST; true when the receiver answered 2xx.
+async fn attempt(client: &reqwest::Client, row: &Row) -> bool {
+    let attempt = row.attempts + 1;
+    let kind = &row.kind;
+    let sent = client
+        .post(&row.url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(row.body.clone())
+        .send()
+        .await;
+    match sent {
+        Ok(resp) if resp.status().is_success() => {
+            tracing::debug!(event = %kind, attempt, "webhook delivered");
+            true
+        }
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            tracing::warn!(event = %kind, attempt, status, "webhook rejected");
+            false
+        }
+        Err(err) => {
+            let error = err.without_url();
+            tracing::warn!(event = %kind, attempt, %error, "webhook failed");
+            false
+        }
+    }
+}
+
+/// Starts the dispatcher: it delivers what is due now (rows left by a previous run included),
+/// then whatever a commit wakes it for or a retry's time brings.
 pub(crate) fn start(
+    client: reqwest::Client,
+    db: Db,
+    backoff: Duration,
     cancel: CancellationToken,
     tracker: &TaskTracker,
-) -> Result<Outgoing, SandboxError> {
-    let client = http_client()?;
-    let (tx, mut rx) = mpsc::unbounded_channel::<WebhookEvent>();
-    let limit = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+) -> Outgoing {
+    let wake = Arc::new(Notify::new());
+    let out = Outgoing {
+        wake: Arc::clone(&wake),
+    };
+    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
     let inner_tracker = tracker.clone();
     tracker.spawn(async move {
         loop {
-            let event = tokio::select! {
-                () = cancel.cancelled() => break,
-                e = rx.recv() => match e { Some(e) => e, None => break },
-            };
-            let permit = tokio::select! {
-                () = cancel.cancelled() => break,
-                p = Arc::clone(&limit).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            };
-            let client = client.clone();
-            let cancel = cancel.clone();
-            inner_tracker.spawn(async move {
-                tokio::select! {
-                    () = cancel.cancelled() => {}
-                    () = deliver(&client, &event) => {}
+            let now = wall_ms();
+            let busy = in_flight.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let scan_db = db.clone();
+            let scanned = tokio::task::spawn_blocking(move || {
+                scan_db.with_conn(|c| scan(c, now, &busy))
+            })
+            .await;
+            let next_due = match scanned {
+                Ok(Ok(Scan { due, next_due })) => {
+                    for row in due {
+                        in_flight
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(row.id);
+                        let client = client.clone();
+                        let cancel = cancel.clone();
+                        let db = db.clone();
+                        let in_flight = Arc::clone(&in_flight);
+                        let wake = Arc::clone(&wake);
+                        inner_tracker.spawn(async move {
+                            let outcome = tokio::select! {
+                                () = cancel.cancelled() => None,
+                                ok = attempt(&client, &row) => Some(ok),
+                            };
+                            let id = row.id;
+                            let kind = row.kind.clone();
+                            if let Some(delivered) = outcome {
+                                let recorded = tokio::task::spawn_blocking(move || {
+                                    db.with_conn(|c| record(c, &row, delivered, backoff))
+                                })
+                                .await;
+                                match recorded {
+                                    Ok(Ok(false)) => {}
+                                    Ok(Ok(true)) => {
+                                        // The event type only: the URL may hold a secret.
+                                        tracing::warn!(
+                                            event = %kind,
+                                            "webhook given up after {ATTEMPTS} attempts"
+                                        );
+                                    }
+                                    Ok(Err(err)) => {
+                                        tracing::warn!(error = %err, "cannot update the webhook outbox");
+                                    }
+                                    Err(err) => {
+                                        tracing::warn!(error = %err, "webhook outbox task failed");
+                                    }
+                                }
+                            }
+                            in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                            wake.notify_one();
+                        });
+                    }
+                    next_due
                 }
-                drop(permit);
-            });
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "cannot read the webhook outbox");
+                    None
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "webhook outbox task failed");
+                    None
+                }
+            };
+            let wait = next_due
+                .map(|t| Duration::from_millis(u64::try_from(t.saturating_sub(wall_ms())).unwrap_or(0)))
+                .map_or(POLL, |d| d.min(POLL));
+            tokio::select! {
+                () = cancel.cancelled() => break,
+                () = wake.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
         }
     });
-    Ok(Outgoing { tx })
+    out
 }
 
-async fn deliver(client: &reqwest::Client, event: &WebhookEvent) {
-    let kind = event
-        .body
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let mut backoff = FIRST_BACKOFF;
-    for attempt in 1..=ATTEMPTS {
-        match client.post(&event.url).json(&event.body).send().await {
-            Ok(resp) if resp.status().is_success() => {
-                tracing::debug!(event = %kind, attempt, "webhook delivered");
-                return;
-            }
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                tracing::warn!(event = %kind, attempt, status, "webhook rejected");
-            }
-            Err(err) => {
-                let error = err.without_url();
-                tracing::warn!(event = %kind, attempt, %error, "webhook failed");
-            }
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn stored_bodies_never_hold_otp_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(&dir.path().join("sandbox.db")).unwrap();
+        let object = json!({"_id": "v1", "otp": "123456", "code": "654321",
+            "project": {"demoOTP": "111111", "name": "p"},
+            "sends": [{"code": "222222", "to": "x"}]});
+        let event = WebhookEvent::new("http://127.0.0.1:9/h", "email_validation_created", object);
+        enqueue(&conn, &[event], 7).unwrap();
+        let (body, attempts, created): (String, i64, i64) = conn
+            .query_row(
+                "SELECT body, attempts, created_at FROM webhook_outbox",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((attempts, created), (0, 7));
+        for code in [
+            "123456", "654321", "111111", "222222", "otp", "code", "demoOTP",
+        ] {
+            assert!(!body.contains(code), "{code} in {body}");
         }
-        if attempt < ATTEMPTS {
-            tokio::time::sleep(backoff).await;
-            backoff *= 2;
-        }
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["type"], "onboarding_email_validation_created");
+        assert_eq!(v["object"]["project"]["name"], "p");
     }
-    tracing::warn!(event = %kind, "webhook given up after {ATTEMPTS} attempts");
 }

@@ -19,6 +19,8 @@ pub struct Server {
     pub http: reqwest::Client,
     pub clock: Option<ManualClock>,
     pub dev: bool,
+    /// `SandboxConfig::webhook_backoff` for this server and its restarts (default if `None`).
+    pub webhook_backoff: Option<std::time::Duration>,
 }
 
 /// Who a request authenticates as.
@@ -30,8 +32,16 @@ pub enum Auth<'a> {
     Raw(&'a str),
 }
 
-fn config(dir: &std::path::Path, dev: bool, clock: Option<&ManualClock>) -> SandboxConfig {
+fn config(
+    dir: &std::path::Path,
+    dev: bool,
+    clock: Option<&ManualClock>,
+    webhook_backoff: Option<std::time::Duration>,
+) -> SandboxConfig {
     let mut cfg = SandboxConfig::new(dir);
+    if let Some(b) = webhook_backoff {
+        cfg.webhook_backoff = b;
+    }
     cfg.dev = dev;
     cfg.client_token = Some(CLIENT_TOKEN.into());
     if let Some(c) = clock {
@@ -53,8 +63,21 @@ impl Server {
     }
 
     pub async fn start_with(dev: bool, clock: Option<ManualClock>) -> Self {
+        Self::start_full(dev, clock, None).await
+    }
+
+    /// A dev-mode sandbox, system clock, with the given webhook retry backoff.
+    pub async fn start_with_backoff(backoff: std::time::Duration) -> Self {
+        Self::start_full(true, None, Some(backoff)).await
+    }
+
+    pub async fn start_full(
+        dev: bool,
+        clock: Option<ManualClock>,
+        webhook_backoff: Option<std::time::Duration>,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(config(dir.path(), dev, clock.as_ref()))
+        let sandbox = Sandbox::start(config(dir.path(), dev, clock.as_ref(), webhook_backoff))
             .await
             .unwrap();
         let base = sandbox.base_url();
@@ -66,6 +89,7 @@ impl Server {
             http,
             clock,
             dev,
+            webhook_backoff,
         }
     }
 
@@ -74,9 +98,14 @@ impl Server {
         if let Some(s) = self.sandbox.take() {
             s.shutdown().await;
         }
-        let sandbox = Sandbox::start(config(self.dir.path(), self.dev, self.clock.as_ref()))
-            .await
-            .unwrap();
+        let sandbox = Sandbox::start(config(
+            self.dir.path(),
+            self.dev,
+            self.clock.as_ref(),
+            self.webhook_backoff,
+        ))
+        .await
+        .unwrap();
         self.base = sandbox.base_url();
         self.sandbox = Some(sandbox);
     }
