@@ -2,18 +2,25 @@
 //!
 //! Codes are prompted for on a terminal, or read one per line from stdin otherwise (scripts,
 //! tests). Every state is printed; `--json` prints a single JSON object at the end instead.
+//!
+//! Pre-flight, before the registration is created: every given file is read and decoded, the
+//! public flow configuration is fetched and planned with the sign-up data, every mandatory step
+//! must have its input, and the selfie goes through the liveness prefilter (unless
+//! `--no-prefilter`). Only the document's back side cannot be checked up front: the server says
+//! whether it needs one (`requiresBackSide`) in its answer to the front upload.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde_json::json;
 use smart_enroll_core::{
-    ClientConfig, DocumentCategory, DocumentSide, EnrollmentSession, InsecureHttp, PhoneChannel,
-    SignUpData, SmartEnrollClient,
+    ClientConfig, DocumentCategory, DocumentSide, EnrollError, EnrollmentSession, FlowConfig,
+    InsecureHttp, PhoneChannel, Plan, PlanStep, SignUpData, SmartEnrollClient, StepKind, media,
 };
 
+use crate::prefilter;
 use crate::progress::{Mode, Progress};
 use crate::runner::{self, Inputs};
 
@@ -72,6 +79,9 @@ pub struct Args {
     /// Selfie image (JPEG, PNG or WebP).
     #[arg(long)]
     pub selfie: Option<PathBuf>,
+    /// Upload the selfie without checking it with the on-device liveness prefilter first.
+    #[arg(long)]
+    pub no_prefilter: bool,
     /// Phone channel when the flow offers both.
     #[arg(long, value_enum, default_value_t = ChannelArg::Sms)]
     pub channel: ChannelArg,
@@ -125,8 +135,220 @@ pub fn client_for(api_url: &str, allow_insecure_http: bool) -> anyhow::Result<Sm
     })
 }
 
-fn read_image(path: &PathBuf, what: &str) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading the {what} image {}", path.display()))
+/// Reads an image file and checks that the core can decode it (JPEG, PNG or WebP, size limits,
+/// EXIF orientation): the pre-flight check of every file flag. Returns the bytes to upload.
+fn read_image(path: &Path, flag: &str) -> anyhow::Result<(Vec<u8>, (u32, u32))> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the {flag} file {}", path.display()))?;
+    let image = media::decode_upright(&bytes)
+        .with_context(|| format!("the {flag} file {} is not a usable image", path.display()))?;
+    Ok((bytes, (image.width(), image.height())))
+}
+
+/// The image files, read and decoded before anything is sent.
+#[derive(Default)]
+struct Images {
+    front: Option<Vec<u8>>,
+    back: Option<Vec<u8>>,
+    selfie: Option<Vec<u8>>,
+}
+
+/// Reads and decodes every given file (no network): a typo in a path or a broken image must
+/// not leave a half-done registration behind.
+async fn read_images(args: &Args, progress: &mut Progress) -> anyhow::Result<Images> {
+    let files: Vec<(&'static str, PathBuf)> = [
+        ("--document-front", &args.document_front),
+        ("--document-back", &args.document_back),
+        ("--selfie", &args.selfie),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.clone().map(|p| (flag, p)))
+    .collect();
+    if files.is_empty() {
+        return Ok(Images::default());
+    }
+    let step = progress.start("Read and decode the images");
+    let read = tokio::task::spawn_blocking(move || {
+        files
+            .into_iter()
+            .map(|(flag, path)| read_image(&path, flag).map(|(bytes, dims)| (flag, bytes, dims)))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })
+    .await
+    .context("the image reader failed")?;
+    let read = match read {
+        Ok(r) => r,
+        Err(e) => {
+            progress.fail(step, format!("{e:#}"));
+            return Err(e);
+        }
+    };
+    let mut images = Images::default();
+    let mut detail = Vec::new();
+    for (flag, bytes, (w, h)) in read {
+        detail.push(format!("{flag} {w}x{h}"));
+        let slot = match flag {
+            "--document-front" => &mut images.front,
+            "--document-back" => &mut images.back,
+            _ => &mut images.selfie,
+        };
+        *slot = Some(bytes);
+    }
+    progress.done(step, detail.join(", "));
+    Ok(images)
+}
+
+/// The command-line flag of a sign-up field named in an [`EnrollError::InvalidInput`].
+fn flag_of(field: &str) -> Option<&'static str> {
+    match field {
+        "email" => Some("--email"),
+        "phone" => Some("--phone"),
+        "countryCode" => Some("--country-code"),
+        _ => None,
+    }
+}
+
+/// The document kind the files stand for.
+fn document_category(args: &Args) -> DocumentCategory {
+    match args.document_type {
+        Some(DocumentArg::Passport) => DocumentCategory::Passport,
+        Some(DocumentArg::Id) => DocumentCategory::GovernmentId,
+        Some(DocumentArg::License) => DocumentCategory::DriverLicense,
+        None if args.document_back.is_some() => DocumentCategory::GovernmentId,
+        None => DocumentCategory::Passport,
+    }
+}
+
+/// Plans the enrollment and checks that every mandatory step has its input. Returns the plan
+/// and what the inputs step reports (what will be used, and given flags the flow does not use).
+fn check_plan(
+    args: &Args,
+    flow: &FlowConfig,
+    signup: &SignUpData,
+) -> anyhow::Result<(Plan, String)> {
+    let plan = smart_enroll_core::plan(flow, signup).map_err(|e| match &e {
+        EnrollError::InvalidInput { field, reason } => match flag_of(field) {
+            Some(flag) => anyhow::anyhow!("invalid {flag}: {reason}"),
+            None => anyhow::Error::new(e),
+        },
+        _ => anyhow::Error::new(e),
+    })?;
+    let mut used = Vec::new();
+    let mut unused = Vec::new();
+    for step in &plan.steps {
+        match step {
+            PlanStep::EmailOtp { .. } => used.push("email".to_owned()),
+            PlanStep::PhoneOtp { .. } => used.push("phone".to_owned()),
+            PlanStep::Document {
+                optional,
+                categories,
+            } => match &args.document_front {
+                None if *optional => used.push("no document (optional, skipped)".to_owned()),
+                None => bail!(
+                    "this flow requires a document: pass --document-front (and --document-back for ID cards and licences)"
+                ),
+                Some(_) => {
+                    let category = document_category(args);
+                    if !categories.contains(&category) {
+                        bail!(
+                            "the flow does not accept {category:?} documents (it accepts {categories:?}): pass --document-type"
+                        );
+                    }
+                    used.push(format!("document ({category:?})"));
+                }
+            },
+            PlanStep::Liveness { optional } => match &args.selfie {
+                None if *optional => used.push("no selfie (optional, skipped)".to_owned()),
+                None => bail!("this flow requires a selfie: pass --selfie"),
+                Some(_) => used.push("selfie".to_owned()),
+            },
+            _ => {}
+        }
+    }
+    if !plan.has(StepKind::Document) {
+        if args.document_front.is_some() {
+            unused.push("--document-front");
+        }
+        if args.document_back.is_some() {
+            unused.push("--document-back");
+        }
+    }
+    if !plan.has(StepKind::Liveness) && args.selfie.is_some() {
+        unused.push("--selfie");
+    }
+    let mut detail = used.join(", ");
+    if !unused.is_empty() {
+        detail.push_str(&format!("; the flow does not use {}", unused.join(", ")));
+    }
+    Ok((plan, detail))
+}
+
+/// Runs the liveness prefilter on the selfie before anything is sent: a photo it would refuse
+/// (no face, several faces, too small, too dark, blurry, ...) stops the run. Without ONNX
+/// Runtime only the quality checks run, with one warning (as in `demo`).
+async fn prefilter_selfie(
+    selfie: &[u8],
+    path: &Path,
+    json: bool,
+    progress: &mut Progress,
+) -> anyhow::Result<serde_json::Value> {
+    let step = progress.start("Check the selfie on device (liveness prefilter)");
+    let bytes = selfie.to_vec();
+    let checked = tokio::task::spawn_blocking(move || prefilter::check_selfie(&bytes))
+        .await
+        .context("the prefilter task failed")?;
+    let check = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            progress.fail(step, format!("{e:#}"));
+            return Err(e.context(format!("--selfie {}", path.display())));
+        }
+    };
+    let guidance = check.analysis.guidance;
+    let verdict = json!({
+        "detector": check.detector_error.is_none(),
+        "faces": check.analysis.faces.len(),
+        "bestFaceScore": check.best_score(),
+        "guidance": guidance.key(),
+    });
+    if !check.passes() {
+        progress.fail(
+            step,
+            format!(
+                "guidance {}: {}",
+                guidance.key(),
+                prefilter::advice(guidance)
+            ),
+        );
+        bail!(
+            "--selfie {} would not pass the liveness check (prefilter guidance {}: {}); nothing was sent: retake the photo, or pass --no-prefilter to upload it anyway",
+            path.display(),
+            guidance.key(),
+            prefilter::advice(guidance)
+        );
+    }
+    match &check.detector_error {
+        Some(err) => {
+            let warning = format!(
+                "face detector unavailable ({err}); quality checks only (install it with `pip install onnxruntime==1.23.2` or scripts/test.sh)"
+            );
+            if json {
+                // No progress lines with --json: say it once on stderr.
+                eprintln!("warning: {warning}");
+            }
+            progress.warn(step, warning);
+        }
+        None => progress.done(
+            step,
+            format!(
+                "{} face(s), best score {:.2}, guidance {}",
+                check.analysis.faces.len(),
+                check.best_score().unwrap_or_default(),
+                guidance.key()
+            ),
+        ),
+    }
+    Ok(verdict)
 }
 
 /// Reads codes from a terminal prompt or from stdin lines.
@@ -158,13 +380,13 @@ impl LineSource {
     }
 }
 
+/// The enrollee's answers: codes from the terminal or stdin, and the images the pre-flight
+/// already read and checked (the very bytes that are uploaded).
 struct CliInputs {
     lines: LineSource,
     channel: PhoneChannel,
-    front: Option<PathBuf>,
-    back: Option<PathBuf>,
-    document_type: Option<DocumentArg>,
-    selfie: Option<PathBuf>,
+    images: Images,
+    category: DocumentCategory,
 }
 
 impl Inputs for CliInputs {
@@ -200,39 +422,29 @@ impl Inputs for CliInputs {
         side: DocumentSide,
         accepted: &[DocumentCategory],
     ) -> anyhow::Result<Option<(Vec<u8>, DocumentCategory)>> {
-        let category = match self.document_type {
-            Some(DocumentArg::Passport) => DocumentCategory::Passport,
-            Some(DocumentArg::Id) => DocumentCategory::GovernmentId,
-            Some(DocumentArg::License) => DocumentCategory::DriverLicense,
-            None if self.back.is_some() => DocumentCategory::GovernmentId,
-            None => DocumentCategory::Passport,
-        };
+        let category = self.category;
         if !accepted.is_empty() && !accepted.contains(&category) {
             bail!(
-                "the flow does not accept {category:?} documents (it accepts {accepted:?}); pass --document-type"
+                "the flow does not accept {category:?} documents (it accepts {accepted:?}): pass --document-type"
             );
         }
-        let path = match side {
-            DocumentSide::Front => self.front.as_ref(),
-            DocumentSide::Back => match self.back.as_ref() {
-                Some(p) => Some(p),
-                None if self.front.is_some() => {
+        let bytes = match side {
+            DocumentSide::Front => self.images.front.as_ref(),
+            // Whether a back side is needed is the server's answer to the front upload
+            // (`requiresBackSide`), so it cannot be checked before the registration exists.
+            DocumentSide::Back => match self.images.back.as_ref() {
+                Some(b) => Some(b),
+                None if self.images.front.is_some() => {
                     bail!("the server asks for the back side of the document: pass --document-back")
                 }
                 None => None,
             },
         };
-        match path {
-            Some(p) => Ok(Some((read_image(p, "document")?, category))),
-            None => Ok(None),
-        }
+        Ok(bytes.map(|b| (b.clone(), category)))
     }
 
     async fn selfie(&mut self, _progress: &mut Progress) -> anyhow::Result<Option<Vec<u8>>> {
-        match &self.selfie {
-            Some(p) => Ok(Some(read_image(p, "selfie")?)),
-            None => Ok(None),
-        }
+        Ok(self.images.selfie.clone())
     }
 }
 
@@ -240,23 +452,32 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if args.email.is_none() && args.phone.is_none() {
         bail!("give at least --email or --phone with --country-code");
     }
-    // Read every file first: a typo in a path must not leave a half-done registration behind.
-    for (path, what) in [
-        (&args.document_front, "document front"),
-        (&args.document_back, "document back"),
-        (&args.selfie, "selfie"),
-    ] {
-        if let Some(p) = path {
-            let bytes = read_image(p, what)?;
-            smart_enroll_core::media::decode_upright(&bytes)
-                .with_context(|| format!("the {what} image {} is not usable", p.display()))?;
-        }
-    }
     let client = client_for(&args.api_url, args.allow_insecure_http)?;
-    let flow = client
+    let mut progress = Progress::new(if args.json { Mode::Quiet } else { Mode::Plain });
+
+    // Pre-flight: everything that can be checked is checked before the registration is
+    // created, so a missing or bad input writes nothing on the server and spends no check.
+    let images = read_images(&args, &mut progress).await?;
+    let step = progress.start("Fetch the flow configuration");
+    let flow = match client
         .fetch_flow_config(&args.project, Some(&args.flow))
         .await
-        .context("fetching the flow configuration")?;
+    {
+        Ok(f) => {
+            progress.done(
+                step,
+                format!(
+                    "document {:?}, liveness {:?}",
+                    f.steps.document, f.steps.liveness
+                ),
+            );
+            f
+        }
+        Err(e) => {
+            progress.fail(step, e.to_string());
+            return Err(e).context("fetching the flow configuration");
+        }
+    };
     let signup = SignUpData {
         email: args.email.clone(),
         phone: args.phone.clone(),
@@ -264,8 +485,30 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         full_name: args.name.clone(),
         language: Some("en".into()),
     };
+    let step = progress.start("Check the inputs against the flow");
+    let plan = match check_plan(&args, &flow, &signup) {
+        Ok((plan, detail)) => {
+            if detail.contains("does not use") {
+                progress.warn(step, detail);
+            } else {
+                progress.done(step, detail);
+            }
+            plan
+        }
+        Err(e) => {
+            progress.fail(step, format!("{e:#}"));
+            return Err(e);
+        }
+    };
+    let mut prefilter_verdict = serde_json::Value::Null;
+    if let (Some(selfie), Some(path)) = (&images.selfie, &args.selfie)
+        && plan.has(StepKind::Liveness)
+        && !args.no_prefilter
+    {
+        prefilter_verdict = prefilter_selfie(selfie, path, args.json, &mut progress).await?;
+    }
+
     let session = EnrollmentSession::new(client.clone(), flow, signup)?;
-    let mut progress = Progress::new(if args.json { Mode::Quiet } else { Mode::Plain });
     let mut inputs = CliInputs {
         lines: LineSource {
             tty: std::io::stdin().is_terminal(),
@@ -274,10 +517,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             ChannelArg::Sms => PhoneChannel::Sms,
             ChannelArg::Whatsapp => PhoneChannel::Whatsapp,
         },
-        front: args.document_front.clone(),
-        back: args.document_back.clone(),
-        document_type: args.document_type,
-        selfie: args.selfie.clone(),
+        images,
+        category: document_category(&args),
     };
     let (result, states) = runner::drive(&session, &mut inputs, &mut progress).await?;
     let stats = client.stats();
@@ -287,6 +528,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         out["steps"] = serde_json::to_value(progress.records())?;
         out["requests"] = json!(stats.requests);
         out["bytesUploaded"] = json!(stats.bytes_uploaded);
+        out["prefilter"] = prefilter_verdict;
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!();

@@ -51,6 +51,8 @@ async fn main() -> std::process::ExitCode {
     // The demo's embedded sandbox would interleave its request logs with the progress output.
     init_tracing(match cli.command {
         Command::Demo(_) => "warn",
+        // `enroll` reports a missing face detector itself, in one line.
+        Command::Enroll(_) => "warn,smart_enroll_prefilter=error",
         _ => "warn,smart_enroll_sandbox=info",
     });
     let result = match cli.command {

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use smart_enroll_core::prefilter::{ImageAnalysis, Prefilter, PrefilterConfig};
+use smart_enroll_core::prefilter::{
+    GuidanceCode, ImageAnalysis, Prefilter, PrefilterConfig, PrefilterError,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -79,6 +81,74 @@ fn run_blocking(args: Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The prefilter's verdict on a selfie, for `enroll`'s pre-flight.
+#[derive(Debug)]
+pub struct SelfieCheck {
+    /// What the prefilter saw in the selfie as it will be uploaded.
+    pub analysis: ImageAnalysis,
+    /// Why the face detector could not run, if so: only the quality checks (exposure,
+    /// sharpness) were made, as in `demo`.
+    pub detector_error: Option<PrefilterError>,
+}
+
+impl SelfieCheck {
+    /// Whether the prefilter would let this selfie through (what the SDK's capture accepts).
+    pub fn passes(&self) -> bool {
+        self.analysis.guidance.is_good()
+    }
+
+    /// The best face's detection score, if a face was found.
+    pub fn best_score(&self) -> Option<f32> {
+        self.analysis
+            .faces
+            .iter()
+            .map(|f| f.score)
+            .fold(None, |acc: Option<f32>, s| {
+                Some(acc.map_or(s, |a| a.max(s)))
+            })
+    }
+}
+
+/// Runs the prefilter on a selfie exactly as it will be uploaded: the core's upload
+/// preparation first (EXIF orientation applied, long edge ≤ 1080 px, JPEG), then
+/// `analyze_image`. Blocking (loads ONNX Runtime and the model): call it off the async runtime.
+/// A missing ONNX Runtime is not an error here (see [`SelfieCheck::detector_error`]).
+pub fn check_selfie(bytes: &[u8]) -> anyhow::Result<SelfieCheck> {
+    let prepared = smart_enroll_core::media::prepare_selfie(bytes)
+        .context("preparing the selfie for upload")?;
+    let prefilter = Prefilter::new(PrefilterConfig::default())?;
+    let detector_error = prefilter.detector_error();
+    let analysis = prefilter
+        .analyze_image(&prepared.jpeg)
+        .context("analysing the selfie")?;
+    Ok(SelfieCheck {
+        analysis,
+        detector_error,
+    })
+}
+
+/// What the user should change for a guidance code that refuses a still selfie.
+pub fn advice(code: GuidanceCode) -> &'static str {
+    match code {
+        GuidanceCode::FaceNotFound => "no face found",
+        GuidanceCode::MultipleFaces => "more than one face: only the enrollee may be in the photo",
+        GuidanceCode::FaceTooClose => "the face is too close or cut off by the edge",
+        GuidanceCode::FaceTooSmall => "the face is too small: take the photo closer",
+        GuidanceCode::FaceOffCenter => "the face is not centred",
+        GuidanceCode::HeadTurned => "the head is turned: look straight at the camera",
+        GuidanceCode::HeadTilted => "the head is tilted: hold it straight",
+        GuidanceCode::TooDark => "the face is too dark",
+        GuidanceCode::TooBright => "the face is too bright",
+        GuidanceCode::Blurry => "the photo is blurry",
+        GuidanceCode::Moving
+        | GuidanceCode::TurnHeadLeft
+        | GuidanceCode::TurnHeadRight
+        | GuidanceCode::LookStraight
+        | GuidanceCode::ChallengeFailed => "the photo is not usable",
+        GuidanceCode::HoldStill | GuidanceCode::Captured => "the photo is usable",
+    }
 }
 
 fn table(entries: &[Entry]) -> String {

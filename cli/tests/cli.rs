@@ -326,6 +326,10 @@ async fn setup_creates_project_and_flow() {
 }
 
 async fn full_kyc_flow(base: &str) -> (String, String) {
+    preset_flow(base, FlowPreset::FullKyc).await
+}
+
+async fn preset_flow(base: &str, preset: FlowPreset) -> (String, String) {
     let admin = admin(base);
     let token = ClientToken::new(CLIENT_TOKEN);
     let project = admin
@@ -342,10 +346,7 @@ async fn full_kyc_flow(base: &str) -> (String, String) {
         .await
         .unwrap();
     let flow = admin
-        .create_flow(
-            &token,
-            &NewFlow::preset(project.id.clone(), FlowPreset::FullKyc),
-        )
+        .create_flow(&token, &NewFlow::preset(project.id.clone(), preset))
         .await
         .unwrap();
     (project.id, flow.flow_id)
@@ -534,7 +535,7 @@ async fn enroll_bad_inputs_fail_before_any_registration() {
                 "--selfie".into(),
                 missing.display().to_string(),
             ],
-            "reading the selfie image",
+            "cannot read the --selfie file",
         ),
         (
             vec![
@@ -543,7 +544,7 @@ async fn enroll_bad_inputs_fail_before_any_registration() {
                 "--selfie".into(),
                 garbage.display().to_string(),
             ],
-            "is not usable",
+            "the --selfie file",
         ),
         (vec!["--email".into(), "not-an-email".into()], "email"),
         (
@@ -599,6 +600,10 @@ async fn enroll_bad_inputs_fail_before_any_registration() {
         "3105550123",
         "--country-code",
         "+57",
+        "--document-front",
+        write_document(files.path()).to_str().unwrap(),
+        "--selfie",
+        SELFIE,
     ]))
     .await;
     assert!(!out.status.success());
@@ -620,7 +625,30 @@ async fn enroll_bad_inputs_fail_before_any_registration() {
 /// Runs `enroll --json` with the email's sandbox trigger tags, feeding the two codes from the
 /// outbox; returns the process output.
 async fn enroll_json(base: &str, email: &str, phone: &str, extra: &[&str]) -> Output {
-    let (project, flow) = full_kyc_flow(base).await;
+    enroll_json_with(
+        base,
+        FlowPreset::FullKyc,
+        email,
+        phone,
+        Some(SELFIE),
+        extra,
+        |_| {},
+    )
+    .await
+}
+
+/// [`enroll_json`] on a flow of `preset`, with another selfie (or none), and `configure`
+/// applied to the command (environment).
+async fn enroll_json_with(
+    base: &str,
+    preset: FlowPreset,
+    email: &str,
+    phone: &str,
+    selfie: Option<&str>,
+    extra: &[&str],
+    configure: impl FnOnce(&mut Command),
+) -> Output {
+    let (project, flow) = preset_flow(base, preset).await;
     let mut args = vec![
         "enroll",
         "--api-url",
@@ -635,12 +663,14 @@ async fn enroll_json(base: &str, email: &str, phone: &str, extra: &[&str]) -> Ou
         phone,
         "--country-code",
         "+57",
-        "--selfie",
-        SELFIE,
         "--json",
     ];
+    if let Some(selfie) = selfie {
+        args.extend_from_slice(&["--selfie", selfie]);
+    }
     args.extend_from_slice(extra);
     let mut cmd = command(&args);
+    configure(&mut cmd);
     cmd.stdin(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
@@ -926,4 +956,355 @@ fn enroll_refuses_plain_http_to_other_hosts() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--allow-insecure-http"), "{err}");
+}
+
+// ---- enroll's pre-flight: nothing is written on the server until every input checked out ----
+
+/// The scikit-image photos `scripts/deps/20-prefilter.sh` exports (as the prefilter tests do).
+fn prefilter_photo(name: &str) -> String {
+    let dir = std::env::var_os("SMART_ENROLL_PREFILTER_TEST_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/prefilter-test-data")
+        });
+    assert!(
+        dir.join("COMPLETE").is_file(),
+        "prefilter test photos missing in {}: run scripts/test.sh (scripts/deps/20-prefilter.sh)",
+        dir.display()
+    );
+    dir.join(name).display().to_string()
+}
+
+async fn registrations(base: &str) -> u64 {
+    admin(base)
+        .list_registrations(&ClientToken::new(CLIENT_TOKEN), 1, 20)
+        .await
+        .unwrap()
+        .total
+}
+
+/// `enroll` against a Full-KYC flow with these inputs, stdin closed (no code can be given).
+async fn enroll_once(base: &str, project: &str, flow: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "enroll",
+        "--api-url",
+        base,
+        "--project",
+        project,
+        "--flow",
+        flow,
+    ];
+    args.extend_from_slice(extra);
+    spawn_blocking_run(command(&args)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_preflight_refuses_missing_inputs_before_any_registration() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let (project, flow) = full_kyc_flow(&base).await;
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let doc = doc.to_str().unwrap();
+    let text_file = files.path().join("notes.txt");
+    std::fs::write(&text_file, "not an image\n").unwrap();
+    let text_file = text_file.to_str().unwrap();
+    let email = "pre.flight@example.com";
+    let contact = [
+        "--email",
+        email,
+        "--phone",
+        "3105550501",
+        "--country-code",
+        "+57",
+    ];
+
+    let not_an_image = format!("the --document-front file {text_file} is not a usable image");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // The flow needs a document and none was given.
+        (
+            [&contact[..], &["--selfie", SELFIE]].concat(),
+            "this flow requires a document: pass --document-front",
+        ),
+        // The flow needs a selfie and none was given.
+        (
+            [&contact[..], &["--document-front", doc]].concat(),
+            "this flow requires a selfie: pass --selfie",
+        ),
+        // The flow needs the phone.
+        (
+            vec![
+                "--email",
+                email,
+                "--document-front",
+                doc,
+                "--selfie",
+                SELFIE,
+            ],
+            "invalid --phone: required by this flow",
+        ),
+        // A file that is not an image, named by its flag.
+        (
+            [
+                &contact[..],
+                &["--document-front", text_file, "--selfie", SELFIE],
+            ]
+            .concat(),
+            &not_an_image,
+        ),
+        // A selfie path that does not exist.
+        (
+            [
+                &contact[..],
+                &["--document-front", doc, "--selfie", "/nonexistent/me.jpg"],
+            ]
+            .concat(),
+            "cannot read the --selfie file",
+        ),
+    ];
+    for (extra, expected) in &cases {
+        let out = enroll_once(&base, &project, &flow, extra).await;
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{extra:?} should fail with exit 1"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(expected),
+            "{extra:?}: expected {expected:?} in {err}"
+        );
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error: ")).count(),
+            1,
+            "one error line: {err}"
+        );
+        assert!(
+            !err.contains(email) && !err.contains("3105550501"),
+            "personal data: {err}"
+        );
+        // Plain mode: the failed pre-flight step is on stdout, and no registration step.
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("[fail] "), "{text}");
+        assert!(!text.contains("Create the registration"), "{text}");
+    }
+    // None of them reached `POST /v2/app-registrations`.
+    assert_eq!(registrations(&base).await, 0);
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_prefilter_refuses_a_selfie_that_cannot_pass() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let (project, flow) = full_kyc_flow(&base).await;
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let doc = doc.to_str().unwrap();
+    // A pitch-dark frame, generated here: no face can be seen.
+    let dark = files.path().join("dark.png");
+    image::RgbImage::from_pixel(480, 640, image::Rgb([6, 6, 8]))
+        .save(&dark)
+        .unwrap();
+    let dark = dark.to_str().unwrap();
+    let coffee = prefilter_photo("coffee.png");
+    let astronaut = prefilter_photo("astronaut.png");
+
+    for (selfie, key) in [
+        (coffee.as_str(), "face_not_found"),
+        (astronaut.as_str(), "face_too_small"),
+        (dark, "too_dark"),
+    ] {
+        let out = enroll_once(
+            &base,
+            &project,
+            &flow,
+            &[
+                "--email",
+                "no.face@example.com",
+                "--phone",
+                "3105550601",
+                "--country-code",
+                "+57",
+                "--document-front",
+                doc,
+                "--selfie",
+                selfie,
+                "--json",
+            ],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{selfie} must be refused");
+        assert!(out.stdout.is_empty(), "--json prints nothing on failure");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("error: "))
+            .unwrap_or_else(|| panic!("no error line: {err}"));
+        assert!(
+            line.contains("--selfie")
+                && line.contains(&format!("prefilter guidance {key}"))
+                && line.contains("--no-prefilter"),
+            "{line}"
+        );
+    }
+    // Refused before the registration: nothing uploaded, no attempt used.
+    assert_eq!(registrations(&base).await, 0);
+
+    // --no-prefilter uploads it anyway (the sandbox's liveness check is not face-aware).
+    let out = enroll_json_with(
+        &base,
+        FlowPreset::FullKyc,
+        "no.face@example.com",
+        "3105550602",
+        Some(&coffee),
+        &["--document-front", doc, "--no-prefilter"],
+        |_| {},
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    assert_eq!(v["prefilter"], Value::Null, "{v:#}");
+    let steps = v["steps"].as_array().unwrap();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s["step"] == "Upload the selfie for the liveness check" && s["status"] == "ok"),
+        "{steps:?}"
+    );
+    assert!(
+        !steps
+            .iter()
+            .any(|s| s["step"].as_str().unwrap().contains("prefilter"))
+    );
+    assert_eq!(registrations(&base).await, 1);
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_prefilter_passes_a_good_selfie_before_the_registration() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let out = enroll_json(
+        &base,
+        "good.selfie@example.com",
+        "3105550701",
+        &["--document-front", doc.to_str().unwrap()],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    assert_eq!(
+        v["prefilter"]["detector"], true,
+        "ONNX Runtime missing? {v:#}"
+    );
+    assert_eq!(v["prefilter"]["faces"], 1, "{v:#}");
+    assert_eq!(v["prefilter"]["guidance"], "hold_still", "{v:#}");
+    // The pre-flight steps come first, then the registration.
+    let names: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &names[..5],
+        [
+            "Read and decode the images",
+            "Fetch the flow configuration",
+            "Check the inputs against the flow",
+            "Check the selfie on device (liveness prefilter)",
+            "Create the registration",
+        ],
+        "{names:?}"
+    );
+    assert_eq!(registrations(&base).await, 1);
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_without_onnx_runtime_warns_once_and_completes() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let out = enroll_json_with(
+        &base,
+        FlowPreset::FullKyc,
+        "no.ort@example.com",
+        "3105550801",
+        Some(SELFIE),
+        &["--document-front", doc.to_str().unwrap()],
+        |cmd| {
+            // The CLI's own log settings (not the tests' SMART_ENROLL_LOG=warn).
+            cmd.env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+                .env_remove("SMART_ENROLL_LOG");
+        },
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_completed_with_token(&v);
+    assert_eq!(v["prefilter"]["detector"], false, "{v:#}");
+    assert_eq!(warned_steps(&v).len(), 1, "{:?}", warned_steps(&v));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("face detector unavailable").count(),
+        1,
+        "warned exactly once: {err}"
+    );
+    assert!(err.contains("pip install onnxruntime"), "{err}");
+    sb.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_skips_optional_steps_without_files() {
+    let sb = start_sandbox().await;
+    let base = sb.sandbox.base_url();
+    // Basic: document and selfie optional; none given, so both are skipped, as before.
+    let out = enroll_json_with(
+        &base,
+        FlowPreset::Basic,
+        "basic@example.com",
+        "3105550901",
+        None,
+        &[],
+        |_| {},
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(v["states"].as_array().unwrap().last().unwrap(), "Completed");
+    assert_eq!(v["prefilter"], Value::Null);
+    let steps = serde_json::to_string(&v["steps"]).unwrap();
+    for needle in [
+        "no document (optional, skipped)",
+        "Skip the optional document",
+        "Skip the optional selfie",
+    ] {
+        assert!(steps.contains(needle), "missing {needle:?} in {steps}");
+    }
+    assert!(!steps.contains("prefilter"), "{steps}");
+    sb.sandbox.shutdown().await;
 }
