@@ -16,7 +16,9 @@
 #
 # Needs: rustup with the three Android targets, cargo-ndk (cargo install cargo-ndk),
 # ANDROID_NDK_HOME (NDK r26+; r28+ recommended), ANDROID_HOME (SDK with platform 35),
-# JDK 17 and Gradle 8.9+ on PATH (or GRADLE=/path/to/gradle).
+# JDK 17. Gradle comes from the committed wrapper (bindings/android/gradlew, which downloads
+# the Gradle version pinned in bindings/android/gradle/wrapper/gradle-wrapper.properties on its
+# first run); set GRADLE=/path/to/gradle to use another Gradle 8.9+ instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,9 +60,9 @@ for abi in "${abis[@]}"; do
         missing+=("rust target $target (rustup target add $target)")
     fi
 done
-gradle=${GRADLE:-gradle}
+gradle=${GRADLE:-$(pwd)/bindings/android/gradlew}
 if [ "$skip_gradle" -eq 0 ]; then
-    have "$gradle" || missing+=("gradle 8.9+ (install it, or set GRADLE=/path/to/gradle; or pass --skip-gradle)")
+    have "$gradle" || missing+=("gradle: $gradle is not executable (restore the wrapper with scripts/fetch-gradle-wrapper.sh, or set GRADLE=/path/to/gradle; or pass --skip-gradle)")
     have java || missing+=("java (JDK 17)")
     if [ -z "${ANDROID_HOME:-${ANDROID_SDK_ROOT:-}}" ]; then
         missing+=("ANDROID_HOME (set it to the Android SDK, with platform android-35)")
