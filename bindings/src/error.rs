@@ -79,9 +79,19 @@ pub enum SmartEnrollError {
     /// The operation was cancelled (`cancel()`, or the caller's coroutine / task was cancelled).
     #[error("cancelled")]
     Cancelled,
-    /// The client configuration is invalid (bad base URL, plain HTTP not allowed...).
+    /// The client configuration is invalid (bad base URL, plain HTTP not allowed, malformed
+    /// pin or extra root certificate...).
     #[error("configuration error: {reason}")]
     Config { reason: String },
+    /// The server's certificate chain verified, but none of its certificates has a key in
+    /// `ClientConfig.pinnedPublicKeys`: the connection may be intercepted. Not retried; do not
+    /// retry it either.
+    #[error("certificate pin mismatch for {host}")]
+    CertificatePinMismatch { host: String },
+    /// The server's certificate was refused (unknown issuer, expired, wrong host name). A
+    /// private CA can be trusted with `ClientConfig.extraRootCertificatesPem`. Not retried.
+    #[error("untrusted server certificate for {host}: {reason}")]
+    UntrustedCertificate { host: String, reason: String },
     /// The prefilter's face detector could not be loaded (ONNX Runtime or model missing or
     /// broken); the prefilter can still run in quality-only mode.
     #[error("face detector unavailable: {reason}")]
@@ -122,6 +132,8 @@ impl From<core::EnrollError> for SmartEnrollError {
             E::MalformedResponse { reason } => Self::MalformedResponse { reason },
             E::Cancelled => Self::Cancelled,
             E::Config { reason } => Self::Config { reason },
+            E::CertificatePinMismatch { host } => Self::CertificatePinMismatch { host },
+            E::UntrustedCertificate { host, reason } => Self::UntrustedCertificate { host, reason },
         }
     }
 }

@@ -60,6 +60,18 @@ pub struct ClientConfig {
     /// The platform reported with the selfie; `None` means the one the library was built for.
     #[uniffi(default = None)]
     pub platform: Option<Platform>,
+    /// Public-key pins, OkHttp's form `sha256/<base64 SHA-256 of the SubjectPublicKeyInfo>`.
+    /// When not empty, the server's chain must verify as usual and a certificate on the
+    /// verified path (server, intermediate or root) must have one of these keys, else calls
+    /// fail with `CertificatePinMismatch`. Pin a backup key too. A malformed pin is a `Config`
+    /// error when the client is created.
+    #[uniffi(default = [])]
+    pub pinned_public_keys: Vec<String>,
+    /// Extra trusted root certificates (PEM text, one or more certificates each), in addition
+    /// to the built-in Mozilla roots: a staging server's private CA, a TLS-terminating proxy.
+    /// Malformed PEM is a `Config` error when the client is created.
+    #[uniffi(default = [])]
+    pub extra_root_certificates_pem: Vec<String>,
 }
 
 impl From<ClientConfig> for core::ClientConfig {
@@ -74,6 +86,8 @@ impl From<ClientConfig> for core::ClientConfig {
         cfg.request_timeout_ms = c.request_timeout_ms;
         cfg.user_agent = c.user_agent;
         cfg.retry.max_retries = c.max_retries;
+        cfg.pinned_public_keys = c.pinned_public_keys;
+        cfg.extra_root_certificates_pem = c.extra_root_certificates_pem;
         cfg.platform = match c.platform.unwrap_or_else(Platform::native) {
             Platform::Android => core::Platform::Android,
             Platform::Ios => core::Platform::Ios,
@@ -483,6 +497,8 @@ pub enum ErrorCategory {
     MalformedResponse,
     Cancelled,
     Config,
+    CertificatePinMismatch,
+    UntrustedCertificate,
 }
 
 impl From<core::ErrorCategory> for ErrorCategory {
@@ -510,6 +526,8 @@ impl From<core::ErrorCategory> for ErrorCategory {
             C::MalformedResponse => Self::MalformedResponse,
             C::Cancelled => Self::Cancelled,
             C::Config => Self::Config,
+            C::CertificatePinMismatch => Self::CertificatePinMismatch,
+            C::UntrustedCertificate => Self::UntrustedCertificate,
         }
     }
 }

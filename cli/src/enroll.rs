@@ -88,6 +88,8 @@ pub struct Args {
     /// Allow plain HTTP to a host that is not loopback (never for production).
     #[arg(long)]
     pub allow_insecure_http: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
     /// Print one JSON object at the end (and nothing else on stdout).
     #[arg(long)]
     pub json: bool,
@@ -107,9 +109,27 @@ fn is_loopback_url(api_url: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// TLS trust flags shared by `setup` and `enroll`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct TlsArgs {
+    /// Pin the API's certificate key: `sha256/<base64 of the SHA-256 of its
+    /// SubjectPublicKeyInfo>`, OkHttp's form (repeatable; one key on the verified chain must
+    /// match). HTTPS only.
+    #[arg(long = "pin", value_name = "sha256/BASE64")]
+    pub pins: Vec<String>,
+    /// Also trust the CA certificate(s) in this PEM file, e.g. a staging server's private CA or
+    /// a TLS-terminating proxy's (repeatable).
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
+}
+
 /// A client for the CLI: HTTPS anywhere, plain HTTP to loopback, and plain HTTP to other hosts
-/// only with `--allow-insecure-http`.
-pub fn client_for(api_url: &str, allow_insecure_http: bool) -> anyhow::Result<SmartEnrollClient> {
+/// only with `--allow-insecure-http`; `--pin` and `--ca-cert` as given.
+pub fn client_for(
+    api_url: &str,
+    allow_insecure_http: bool,
+    tls: &TlsArgs,
+) -> anyhow::Result<SmartEnrollClient> {
     let mut config = ClientConfig::new(api_url);
     config.user_agent = Some(format!("smart-enroll-cli/{}", env!("CARGO_PKG_VERSION")));
     config.allow_insecure_http = if allow_insecure_http && !is_loopback_url(api_url) {
@@ -125,13 +145,30 @@ pub fn client_for(api_url: &str, allow_insecure_http: bool) -> anyhow::Result<Sm
     } else {
         InsecureHttp::Loopback
     };
-    SmartEnrollClient::new(config).with_context(|| {
-        if api_url.trim().starts_with("http://") && !is_loopback_url(api_url) {
-            "plain HTTP is allowed only to loopback addresses; use HTTPS or pass --allow-insecure-http"
-                .to_owned()
-        } else {
-            "invalid --api-url".to_owned()
-        }
+    config.pinned_public_keys = tls.pins.clone();
+    for path in &tls.ca_certs {
+        let pem = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the --ca-cert file {}", path.display()))?;
+        config.extra_root_certificates_pem.push(pem);
+    }
+    SmartEnrollClient::new(config).map_err(|e| {
+        let what = match &e {
+            EnrollError::Config { reason } if reason.contains("pinned_public_keys[") => {
+                "invalid --pin".to_owned()
+            }
+            EnrollError::Config { reason } => match tls.ca_certs.iter().enumerate().find(|(i, _)| {
+                reason.contains(&format!("extra_root_certificates_pem[{i}]"))
+            }) {
+                Some((_, path)) => format!("invalid --ca-cert file {}", path.display()),
+                None if api_url.trim().starts_with("http://") && !is_loopback_url(api_url) => {
+                    "plain HTTP is allowed only to loopback addresses; use HTTPS or pass --allow-insecure-http"
+                        .to_owned()
+                }
+                None => "invalid --api-url".to_owned(),
+            },
+            _ => "invalid --api-url".to_owned(),
+        };
+        anyhow::Error::new(e).context(what)
     })
 }
 
@@ -452,7 +489,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if args.email.is_none() && args.phone.is_none() {
         bail!("give at least --email or --phone with --country-code");
     }
-    let client = client_for(&args.api_url, args.allow_insecure_http)?;
+    let client = client_for(&args.api_url, args.allow_insecure_http, &args.tls)?;
     let mut progress = Progress::new(if args.json { Mode::Quiet } else { Mode::Plain });
 
     // Pre-flight: everything that can be checked is checked before the registration is
@@ -571,13 +608,14 @@ mod tests {
 
     #[test]
     fn plain_http_needs_the_flag_off_loopback() {
-        assert!(client_for("http://127.0.0.1:9", false).is_ok());
-        assert!(client_for("https://api.example.com", false).is_ok());
-        let err = client_for("http://10.0.2.2:8080", false).unwrap_err();
+        let tls = TlsArgs::default();
+        assert!(client_for("http://127.0.0.1:9", false, &tls).is_ok());
+        assert!(client_for("https://api.example.com", false, &tls).is_ok());
+        let err = client_for("http://10.0.2.2:8080", false, &tls).unwrap_err();
         assert!(
             format!("{err:#}").contains("--allow-insecure-http"),
             "{err:#}"
         );
-        assert!(client_for("http://10.0.2.2:8080", true).is_ok());
+        assert!(client_for("http://10.0.2.2:8080", true, &tls).is_ok());
     }
 }

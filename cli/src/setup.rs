@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use serde_json::json;
 use smart_enroll_core::{ClientToken, FlowPreset, NewFlow, NewProject};
 
-use crate::enroll::client_for;
+use crate::enroll::{TlsArgs, client_for};
 
 /// Flow presets (contract §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,6 +41,8 @@ pub struct Args {
     /// Allow plain HTTP to a host that is not loopback (never for production).
     #[arg(long)]
     pub allow_insecure_http: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -58,7 +60,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         ),
         Err(std::env::VarError::NotUnicode(_)) => bail!("{TOKEN_ENV} is not valid UTF-8"),
     };
-    let client = client_for(&args.api_url, args.allow_insecure_http)?;
+    let client = client_for(&args.api_url, args.allow_insecure_http, &args.tls)?;
     let project = client
         .create_project(
             &token,

@@ -958,6 +958,39 @@ fn enroll_refuses_plain_http_to_other_hosts() {
     assert!(err.contains("--allow-insecure-http"), "{err}");
 }
 
+#[test]
+fn enroll_rejects_a_malformed_pin_or_ca_cert_before_anything_is_sent() {
+    let base = [
+        "enroll",
+        "--api-url",
+        "https://127.0.0.1:9",
+        "--project",
+        "p",
+        "--flow",
+        "f",
+        "--email",
+        "x@example.com",
+    ];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = with(&["--pin", "garbage"]);
+    assert!(err.contains("invalid --pin"), "{err}");
+    assert!(err.contains("sha256/"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("ca.pem");
+    std::fs::write(&bad, "not a certificate").unwrap();
+    let err = with(&["--ca-cert", bad.to_str().unwrap()]);
+    assert!(err.contains("invalid --ca-cert file"), "{err}");
+    let missing = dir.path().join("missing.pem");
+    let err = with(&["--ca-cert", missing.to_str().unwrap()]);
+    assert!(err.contains("cannot read the --ca-cert file"), "{err}");
+}
+
 // ---- enroll's pre-flight: nothing is written on the server until every input checked out ----
 
 /// The scikit-image photos `scripts/deps/20-prefilter.sh` exports (as the prefilter tests do).

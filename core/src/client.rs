@@ -2,9 +2,12 @@
 //! retries, request statistics, admin calls and the registrant calls the engine uses.
 //!
 //! TLS: reqwest with rustls, the `ring` crypto provider and the Mozilla root store
-//! (`webpki-roots`), passed to reqwest pre-built (`tls_backend_preconfigured`). Nothing needs a
-//! platform verifier or JNI initialisation, and no OpenSSL is linked. Integrators that need the
-//! OS trust store or pinning can front the API with their own HTTPS endpoint.
+//! (`webpki-roots`) plus `ClientConfig::extra_root_certificates_pem`, passed to reqwest
+//! pre-built (`tls_backend_preconfigured`); with `ClientConfig::pinned_public_keys` a verifier
+//! wrapping rustls' WebPKI verifier also requires a pinned key on the verified chain (see
+//! [`tls`]). Nothing needs a platform verifier or JNI initialisation, and no OpenSSL is linked.
+//! A refused certificate is a typed, non-retried error (`CertificatePinMismatch`,
+//! `UntrustedCertificate`).
 
 use crate::config::{ClientConfig, RetryPolicy};
 use crate::error::{AuthKind, EnrollError, map_failure, parse_failure};
@@ -15,6 +18,10 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+// The TLS set-up lives in its own file next to this one.
+#[path = "tls.rs"]
+mod tls;
 
 /// Counters of what the client sent (for benchmarks and diagnostics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -142,21 +149,6 @@ pub struct RegistrationSummary {
     pub project_id: Option<String>,
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, EnrollError> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| EnrollError::Config {
-            reason: format!("TLS set-up failed: {e}"),
-        })?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(tls)
-}
-
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -205,7 +197,8 @@ pub(crate) fn data_of(body: &Value) -> &Value {
 
 impl SmartEnrollClient {
     /// Builds a client. Fails with [`EnrollError::Config`] when the base URL is invalid or is
-    /// plain HTTP that the configuration does not allow.
+    /// plain HTTP that the configuration does not allow, or when a pin or an extra root
+    /// certificate is malformed.
     pub fn new(config: ClientConfig) -> Result<Self, EnrollError> {
         let base = config.parsed_base_url()?;
         let ua = match &config.user_agent {
@@ -219,7 +212,10 @@ impl SmartEnrollClient {
             None => false,
         };
         let mut b = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
+            .tls_backend_preconfigured(tls::client_config(
+                &config.pinned_public_keys,
+                &config.extra_root_certificates_pem,
+            )?)
             .connect_timeout(Duration::from_millis(config.connect_timeout_ms.max(1)))
             .timeout(Duration::from_millis(config.request_timeout_ms.max(1)))
             .user_agent(ua)
@@ -355,6 +351,13 @@ impl SmartEnrollClient {
             let (err, retry_after, retryable) = match rb.send().await {
                 Err(e) => {
                     let connect = e.is_connect();
+                    let host = self.inner.base.host_str().unwrap_or_default();
+                    if let Some(err) = tls::certificate_failure(&e, host) {
+                        // A refused certificate is a security failure: trying again would
+                        // only meet the same certificate.
+                        tracing::warn!(step = req.step, error = %err, "certificate refused");
+                        return Err(err);
+                    }
                     let err = if e.is_timeout() {
                         EnrollError::Timeout {
                             detail: format!("{} {}", req.method, req.step),

@@ -1,4 +1,5 @@
-//! Client configuration: base URL, plain-HTTP policy, timeouts, User-Agent and retries.
+//! Client configuration: base URL, plain-HTTP policy, TLS trust (pins, extra roots), timeouts,
+//! User-Agent and retries.
 
 use crate::error::EnrollError;
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,22 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// The platform reported with the selfie.
     pub platform: Platform,
+    /// Public-key pins, OkHttp's form: `sha256/` + base64 of the SHA-256 of a certificate's
+    /// DER SubjectPublicKeyInfo (e.g. `openssl x509 -pubkey -noout | openssl pkey -pubin
+    /// -outform der | openssl dgst -sha256 -binary | base64`). When not empty, an HTTPS server
+    /// is accepted only if its chain verifies as usual *and* a certificate on the verified path
+    /// (server certificate, intermediate or root) has one of these keys; otherwise requests
+    /// fail with [`EnrollError::CertificatePinMismatch`]. Pin a backup key too. Checked by
+    /// [`crate::SmartEnrollClient::new`] (a malformed pin is a `Config` error). No effect on
+    /// plain HTTP.
+    #[serde(default)]
+    pub pinned_public_keys: Vec<String>,
+    /// Extra trusted root certificates, PEM text (each entry may hold several certificates),
+    /// trusted in addition to the built-in Mozilla roots: a private CA of a staging server or of
+    /// a TLS-terminating proxy. Parsed by [`crate::SmartEnrollClient::new`] (malformed PEM is a
+    /// `Config` error).
+    #[serde(default)]
+    pub extra_root_certificates_pem: Vec<String>,
 }
 
 impl ClientConfig {
@@ -95,6 +112,8 @@ impl ClientConfig {
             user_agent: None,
             retry: RetryPolicy::default(),
             platform: Platform::Desktop,
+            pinned_public_keys: Vec::new(),
+            extra_root_certificates_pem: Vec::new(),
         }
     }
 

@@ -52,6 +52,12 @@ pub enum ErrorCategory {
     Cancelled,
     /// The client configuration is invalid (e.g. plain HTTP not allowed).
     Config,
+    /// The server's certificate chain holds none of the configured pinned public keys (a
+    /// security failure: not retried).
+    CertificatePinMismatch,
+    /// The server's certificate was refused (unknown issuer, expired, wrong host name): not
+    /// retried.
+    UntrustedCertificate,
 }
 
 /// Every error the SDK core returns.
@@ -180,6 +186,26 @@ pub enum EnrollError {
         /// What is wrong.
         reason: String,
     },
+    /// The server's certificate chain verified, but none of its certificates has a public key
+    /// in `ClientConfig::pinned_public_keys`: the connection may be intercepted. A security
+    /// failure, never retried.
+    #[error(
+        "certificate pin mismatch for {host}: no certificate of the server's verified chain has a pinned public key"
+    )]
+    CertificatePinMismatch {
+        /// The API host.
+        host: String,
+    },
+    /// The server's certificate was refused: not issued by a trusted root (add a private CA with
+    /// `ClientConfig::extra_root_certificates_pem`), expired, or not valid for the host. Not
+    /// retried.
+    #[error("untrusted server certificate for {host}: {reason}")]
+    UntrustedCertificate {
+        /// The API host.
+        host: String,
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 /// `"; retry after N ms"` when the server said how long to wait, else nothing.
@@ -214,6 +240,8 @@ impl EnrollError {
             EnrollError::MalformedResponse { .. } => ErrorCategory::MalformedResponse,
             EnrollError::Cancelled => ErrorCategory::Cancelled,
             EnrollError::Config { .. } => ErrorCategory::Config,
+            EnrollError::CertificatePinMismatch { .. } => ErrorCategory::CertificatePinMismatch,
+            EnrollError::UntrustedCertificate { .. } => ErrorCategory::UntrustedCertificate,
         }
     }
 

@@ -37,6 +37,25 @@ class ErrorsTest {
     }
 
     @Test
+    fun malformedPinsAndRootCertificatesAreConfigErrors() {
+        val https = ClientConfig(baseUrl = "https://127.0.0.1:9")
+        // Defaults: no pins, no extra roots.
+        assertTrue(https.pinnedPublicKeys.isEmpty() && https.extraRootCertificatesPem.isEmpty())
+        val wellFormed = "sha256/" + java.util.Base64.getEncoder().encodeToString(ByteArray(32))
+        SmartEnrollClient(https.copy(pinnedPublicKeys = listOf(wellFormed))).close()
+        for (bad in listOf("garbage", "sha256/AAAA", wellFormed.removePrefix("sha256/"))) {
+            val e = expect<SmartEnrollException.Config> {
+                SmartEnrollClient(https.copy(pinnedPublicKeys = listOf(wellFormed, bad))).close()
+            }
+            assertTrue(e.reason, e.reason.contains("pinned_public_keys[1]"))
+        }
+        val pem = expect<SmartEnrollException.Config> {
+            SmartEnrollClient(https.copy(extraRootCertificatesPem = listOf("not a certificate"))).close()
+        }
+        assertTrue(pem.reason, pem.reason.contains("extra_root_certificates_pem[0]"))
+    }
+
+    @Test
     fun signUpDataPrintsRedactedButKeepsItsValues() {
         val data = SignUpData(email = "ana.secret@example.com", phone = "3001234567", countryCode = "+57", fullName = "Ana Secreta")
         val printed = "$data"
