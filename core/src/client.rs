@@ -19,10 +19,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-// The TLS set-up lives in its own file next to this one.
-#[path = "tls.rs"]
-mod tls;
-
 /// Counters of what the client sent (for benchmarks and diagnostics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RequestStats {
@@ -212,7 +208,7 @@ impl SmartEnrollClient {
             None => false,
         };
         let mut b = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls::client_config(
+            .tls_backend_preconfigured(crate::tls::client_config(
                 &config.pinned_public_keys,
                 &config.extra_root_certificates_pem,
             )?)
@@ -352,7 +348,7 @@ impl SmartEnrollClient {
                 Err(e) => {
                     let connect = e.is_connect();
                     let host = self.inner.base.host_str().unwrap_or_default();
-                    if let Some(err) = tls::certificate_failure(&e, host) {
+                    if let Some(err) = crate::tls::certificate_failure(&e, host) {
                         // A refused certificate is a security failure: trying again would
                         // only meet the same certificate.
                         tracing::warn!(step = req.step, error = %err, "certificate refused");

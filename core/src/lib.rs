@@ -61,6 +61,7 @@ mod observer;
 mod plan;
 mod secret;
 mod session;
+mod tls;
 mod types;
 
 pub use client::{RegistrationPage, RegistrationSummary, RequestStats, SmartEnrollClient};
