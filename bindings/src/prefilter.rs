@@ -1,6 +1,6 @@
 //! The liveness prefilter for camera frames: `LivenessCapture` wraps the core's `Prefilter`
-//! (a capture-quality gate with optional head-turn challenge; the server's liveness score
-//! decides, nothing here is certified presentation-attack detection).
+//! (a capture-quality gate with optional head-turn and blink challenge; the server's liveness
+//! score decides, nothing here is certified presentation-attack detection).
 
 use std::sync::Arc;
 
@@ -68,6 +68,11 @@ pub struct CaptureConfig {
     /// Run a random head-turn challenge (this many turns, 1-6) before capturing; 0 = none.
     #[uniffi(default = 0)]
     pub challenge_turns: u32,
+    /// Add one blink step at a random place in the challenge (needs `challenge_turns` >= 1).
+    /// When the eye-landmark model cannot load, the challenge runs without it (see
+    /// `blinkAvailable`).
+    #[uniffi(default = false)]
+    pub challenge_blink: bool,
     /// Long-edge limit of the captured JPEG, pixels.
     #[uniffi(default = 1080)]
     pub jpeg_max_side: u32,
@@ -96,6 +101,8 @@ pub enum GuidanceCode {
     TurnHeadLeft,
     TurnHeadRight,
     LookStraight,
+    /// Blink once (the challenge's blink step), facing the camera.
+    Blink,
     ChallengeFailed,
     HoldStill,
     Captured,
@@ -164,6 +171,9 @@ pub struct FrameFeedback {
     pub sharpness: f32,
     /// Whether the face detector ran (false: quality-only mode, no ONNX Runtime).
     pub detector_available: bool,
+    /// Eye openness (eye-aspect ratio, mean of both eyes; about 0.25-0.35 open, towards 0
+    /// closed), measured only on frames that arrive while the blink step is active.
+    pub eye_openness: Option<f32>,
 }
 
 /// The captured selfie.
@@ -173,7 +183,8 @@ pub struct CaptureResult {
     pub jpeg: Vec<u8>,
     pub width: u32,
     pub height: u32,
-    /// The head-turn challenge was run and passed.
+    /// The challenge (head turns, and the blink step when configured and available) was run
+    /// and passed.
     pub challenge_passed: bool,
 }
 
@@ -239,9 +250,16 @@ impl LivenessCapture {
             runtime_path: config.onnx_runtime_path.map(Into::into),
             ..pf::PrefilterConfig::default()
         };
+        if config.challenge_blink && config.challenge_turns == 0 {
+            return Err(pf::PrefilterError::Config {
+                reason: "challenge_blink needs challenge_turns >= 1".to_owned(),
+            }
+            .into());
+        }
         if config.challenge_turns > 0 {
             c.challenge = Some(pf::ChallengeConfig {
                 turns: config.challenge_turns,
+                blink: config.challenge_blink,
                 ..pf::ChallengeConfig::default()
             });
         }
@@ -257,14 +275,22 @@ impl LivenessCapture {
     pub fn process_frame(&self, frame: CameraFrame) -> Result<FrameFeedback> {
         let f = to_core_frame(frame)?;
         let fb = self.inner.process_frame(&f)?;
+        // The core asks to face the camera during the blink step; here it is its own code.
+        let guidance = match (fb.guidance, fb.challenge) {
+            (pf::GuidanceCode::LookStraight, Some(pf::ChallengeStatus::Blink { .. })) => {
+                GuidanceCode::Blink
+            }
+            (g, _) => g.into(),
+        };
         Ok(FrameFeedback {
-            guidance: fb.guidance.into(),
+            guidance,
             readiness: fb.readiness,
             captured: fb.captured,
             faces: fb.faces.iter().map(FaceBox::from).collect(),
             brightness: fb.metrics.brightness,
             sharpness: fb.metrics.sharpness,
             detector_available: fb.metrics.detector_available,
+            eye_openness: fb.eye_openness.map(|e| e.mean()),
         })
     }
 
@@ -286,6 +312,13 @@ impl LivenessCapture {
     /// Whether the face detector (ONNX Runtime + model) is available.
     pub fn detector_available(&self) -> bool {
         self.inner.detector_available()
+    }
+
+    /// Whether the challenge includes the blink step (`challengeBlink` set and the eye-landmark
+    /// model loaded). False with `challengeBlink` set: the model could not load (logged once)
+    /// and the challenge runs with head turns only.
+    pub fn blink_available(&self) -> bool {
+        self.inner.blink_available()
     }
 }
 

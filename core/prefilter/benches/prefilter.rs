@@ -2,7 +2,8 @@
 //!
 //! Run: `cargo bench -p smart-enroll-prefilter --bench prefilter -- --warm-up-time 1 --measurement-time 3`
 //! After criterion, the binary prints (a) the pipeline / inference ratios measured in this same
-//! run by interleaved timing, and (b) the peak heap of a capture session (counting allocator) and
+//! run by interleaved timing, (a') the blink step's extra cost (Face Mesh landmark model, run
+//! only during a blink step) against BlazeFace inference, and (b) the peak heap of a capture session (counting allocator) and
 //! the process's peak RSS. Results are recorded in BENCHMARKS.md (ratios, not absolute times).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -16,9 +17,13 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use image::{RgbImage, imageops};
+use smart_enroll_prefilter::challenge::Challenge;
 use smart_enroll_prefilter::detector::{Detector, ModelSource};
+use smart_enroll_prefilter::eyes::EyeEstimator;
 use smart_enroll_prefilter::quality::{Analyzer, QualityThresholds, guidance};
-use smart_enroll_prefilter::{Frame, Prefilter, PrefilterConfig, Rotation};
+use smart_enroll_prefilter::{
+    ChallengeConfig, ChallengeStatus, ChallengeStep, Frame, Prefilter, PrefilterConfig, Rotation,
+};
 
 struct Tracking;
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
@@ -69,6 +74,33 @@ fn detector() -> Detector {
         .unwrap_or_else(|e| panic!("{e}: run scripts/test.sh (it installs onnxruntime)"))
 }
 
+fn eyes() -> EyeEstimator {
+    EyeEstimator::load(&ModelSource::Embedded, None)
+        .unwrap_or_else(|e| panic!("{e}: run scripts/test.sh (it installs onnxruntime)"))
+}
+
+/// A session whose challenge starts with the blink step and stays in it (a still frame never
+/// blinks; the frames' timestamps do not advance, so it never times out).
+fn blink_session() -> Prefilter {
+    let config = (0..64)
+        .map(|seed| ChallengeConfig {
+            turns: 1,
+            seed: Some(seed),
+            step_timeout_ms: u64::MAX / 2,
+            blink: true,
+            ..ChallengeConfig::default()
+        })
+        .find(|c| Challenge::new(*c).steps()[0] == ChallengeStep::Blink)
+        .unwrap();
+    let p = Prefilter::new(PrefilterConfig {
+        challenge: Some(config),
+        ..PrefilterConfig::default()
+    })
+    .unwrap();
+    assert!(p.blink_available(), "{:?}", p.blink_error());
+    p
+}
+
 fn bench_frame(c: &mut Criterion, name: &str, frame: &Frame) {
     let view = frame.view().unwrap();
     let t = QualityThresholds::default();
@@ -100,7 +132,83 @@ fn bench_frame(c: &mut Criterion, name: &str, frame: &Frame) {
     })
     .unwrap();
     g.bench_function("pipeline", |b| b.iter(|| p.process_view(black_box(&view))));
+    let mut est = eyes();
+    est.prepare(&view, &faces[0]);
+    g.bench_function("landmark_crop", |b| {
+        b.iter(|| est.prepare(black_box(&view), &faces[0]))
+    });
+    g.bench_function("landmark_inference_raw", |b| {
+        b.iter(|| est.run_model().unwrap())
+    });
+    let blink = blink_session();
+    // The first frame starts the blink step; the eyes are measured from the next one on.
+    blink.process_view(&view);
+    let fb = blink.process_view(&view);
+    assert!(
+        matches!(fb.challenge, Some(ChallengeStatus::Blink { .. })) && fb.eye_openness.is_some()
+    );
+    g.bench_function("pipeline_blink_step", |b| {
+        b.iter(|| blink.process_view(black_box(&view)))
+    });
     g.finish();
+}
+
+/// Interleaved medians: BlazeFace inference, landmark inference, the pipeline without a
+/// challenge and during a blink step.
+fn blink_ratio(name: &str, frame: &Frame) {
+    let view = frame.view().unwrap();
+    let mut det = detector();
+    det.prepare(&view);
+    let face = det.infer(0.5).unwrap()[0];
+    let mut est = eyes();
+    est.prepare(&view, &face);
+    let plain = Prefilter::new(PrefilterConfig {
+        good_frames: 300,
+        ..PrefilterConfig::default()
+    })
+    .unwrap();
+    let blink = blink_session();
+    let mut runs: [Vec<f64>; 4] = Default::default();
+    for _ in 0..30 {
+        det.run_model().unwrap();
+        est.run_model().unwrap();
+        plain.process_view(&view);
+        blink.process_view(&view);
+    }
+    let start = Instant::now();
+    while runs[0].len() < 300 && start.elapsed() < Duration::from_secs(30) {
+        let t = Instant::now();
+        det.run_model().unwrap();
+        runs[0].push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        est.run_model().unwrap();
+        runs[1].push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        black_box(plain.process_view(&view));
+        runs[2].push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let fb = black_box(blink.process_view(&view));
+        runs[3].push(t.elapsed().as_secs_f64());
+        assert!(fb.eye_openness.is_some());
+    }
+    let n = runs[0].len();
+    let [bf, lm, pipe, pipe_blink] = runs.map(|mut v| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    });
+    println!(
+        "{name}: landmark inference / BlazeFace inference = {:.2}; pipeline during a blink step / \
+         pipeline = {:.2}; blink-step pipeline / BlazeFace inference = {:.2}  (medians of {} \
+         interleaved runs: BlazeFace {:.3} ms, landmarks {:.3} ms, pipeline {:.3} ms, blink step {:.3} ms)",
+        lm / bf,
+        pipe_blink / pipe,
+        pipe_blink / bf,
+        n,
+        bf * 1e3,
+        lm * 1e3,
+        pipe * 1e3,
+        pipe_blink * 1e3
+    );
 }
 
 fn bench_capture(c: &mut Criterion) {
@@ -199,5 +307,7 @@ fn main() {
     println!("\n== ratios (same run) ==");
     ratio("nv21_1280x720", &nv21_720p());
     ratio("bgra_640x480", &bgra_480p());
+    blink_ratio("nv21_1280x720", &nv21_720p());
+    blink_ratio("bgra_640x480", &bgra_480p());
     peak_memory();
 }

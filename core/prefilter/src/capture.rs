@@ -4,13 +4,14 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use crate::challenge::{
-    Challenge, ChallengeConfig, ChallengeFailure, ChallengeStatus, TurnDirection,
+    Challenge, ChallengeConfig, ChallengeFailure, ChallengeStatus, ChallengeStep, TurnDirection,
 };
 
 /// Face motion between two frames (face widths) that counts as a different face.
 const FACE_JUMP: f32 = 0.5;
 use crate::detector::{Detection, Detector, ModelSource};
 use crate::error::PrefilterError;
+use crate::eyes::{EyeEstimator, EyeOpenness};
 use crate::frame::{Frame, FrameView, PixelFormat, Plane, Rotation};
 use crate::quality::{Analyzer, FrameMetrics, GuidanceCode, QualityThresholds, guidance};
 
@@ -22,7 +23,10 @@ pub struct PrefilterConfig {
     pub good_frames: u32,
     /// Optional active challenge, run before the capture.
     pub challenge: Option<ChallengeConfig>,
+    /// The face detector (BlazeFace).
     pub model: ModelSource,
+    /// The blink step's landmark model (Face Mesh); loaded only when the challenge has `blink`.
+    pub landmark_model: ModelSource,
     /// Explicit ONNX Runtime library (overrides discovery; first load in the process only).
     pub runtime_path: Option<PathBuf>,
     /// JPEG long-edge limit in pixels.
@@ -40,6 +44,7 @@ impl Default for PrefilterConfig {
             good_frames: 5,
             challenge: None,
             model: ModelSource::Embedded,
+            landmark_model: ModelSource::Embedded,
             runtime_path: None,
             jpeg_max_side: 1080,
             jpeg_max_bytes: 150_000,
@@ -96,8 +101,13 @@ pub struct FrameFeedback {
     pub faces: Vec<FaceBox>,
     /// True on the frame that completed the capture (the result is then in [`Prefilter::result`]).
     pub captured: bool,
-    /// The challenge state, when a challenge is configured.
+    /// The challenge state, when a challenge is configured. During a blink step
+    /// ([`ChallengeStatus::Blink`]) `guidance` is [`GuidanceCode::LookStraight`] while the face is
+    /// usable: ask the user to blink (the bindings report it as their own `Blink` code).
     pub challenge: Option<ChallengeStatus>,
+    /// Eye-aspect ratios of this frame, measured only on frames that arrive while a blink step
+    /// is active (not on the frame that starts it), on a usable face.
+    pub eye_openness: Option<EyeOpenness>,
 }
 
 /// The captured selfie. `Debug` never prints the image bytes.
@@ -154,6 +164,8 @@ struct Inner {
     config: PrefilterConfig,
     detector: Option<Detector>,
     detector_error: Option<PrefilterError>,
+    eyes: Option<EyeEstimator>,
+    eyes_error: Option<PrefilterError>,
     analyzer: Analyzer,
     challenge: Option<Challenge>,
     streak: u32,
@@ -203,6 +215,18 @@ fn validate(config: &PrefilterConfig) -> Result<(), PrefilterError> {
     {
         return bad("challenge: turns 1..=6, turn_yaw_deg > straight_yaw_deg, step_timeout_ms > 0");
     }
+    if let Some(c) = &config.challenge
+        && c.blink
+        && !(c.blink_open_ear > 0.0
+            && c.blink_open_ear < 1.0
+            && c.blink_closed_ratio > 0.0
+            && c.blink_closed_ratio < c.blink_reopen_ratio
+            && c.blink_reopen_ratio <= 1.0)
+    {
+        return bad(
+            "challenge blink: 0 < blink_open_ear < 1, 0 < blink_closed_ratio < blink_reopen_ratio <= 1",
+        );
+    }
     Ok(())
 }
 
@@ -221,19 +245,33 @@ impl Prefilter {
                     (None, Some(err))
                 }
             };
-        let challenge = config.challenge.map(Challenge::new);
+        let (eyes, eyes_error) = if config.challenge.is_some_and(|c| c.blink) {
+            match EyeEstimator::load(&config.landmark_model, config.runtime_path.as_deref()) {
+                Ok(e) => (Some(e), None),
+                Err(err) => {
+                    tracing::warn!(%err, "landmark model unavailable; the challenge runs without the blink step");
+                    (None, Some(err))
+                }
+            }
+        } else {
+            (None, None)
+        };
+        let mut inner = Inner {
+            config,
+            detector,
+            detector_error,
+            eyes,
+            eyes_error,
+            analyzer: Analyzer::new(),
+            challenge: None,
+            streak: 0,
+            candidate: Candidate::default(),
+            has_candidate: false,
+            result: None,
+        };
+        inner.challenge = inner.new_challenge();
         Ok(Self {
-            inner: Mutex::new(Inner {
-                config,
-                detector,
-                detector_error,
-                analyzer: Analyzer::new(),
-                challenge,
-                streak: 0,
-                candidate: Candidate::default(),
-                has_candidate: false,
-                result: None,
-            }),
+            inner: Mutex::new(inner),
         })
     }
 
@@ -254,8 +292,20 @@ impl Prefilter {
         self.lock().detector.is_some()
     }
 
-    /// The challenge's turn sequence, if a challenge is configured.
-    pub fn challenge_steps(&self) -> Option<Vec<TurnDirection>> {
+    /// Why the blink step is not available although configured (`None` when the landmark model
+    /// loaded, or no blink was asked for). Logged once at construction; the challenge then runs
+    /// without the blink step.
+    pub fn blink_error(&self) -> Option<PrefilterError> {
+        self.lock().eyes_error.clone()
+    }
+
+    /// True when the challenge includes a blink step (configured and the landmark model loaded).
+    pub fn blink_available(&self) -> bool {
+        self.lock().eyes.is_some()
+    }
+
+    /// The challenge's step sequence, if a challenge is configured.
+    pub fn challenge_steps(&self) -> Option<Vec<ChallengeStep>> {
         self.lock().challenge.as_ref().map(|c| c.steps().to_vec())
     }
 
@@ -282,7 +332,7 @@ impl Prefilter {
         inner.has_candidate = false;
         inner.result = None;
         inner.analyzer.reset();
-        inner.challenge = inner.config.challenge.map(Challenge::new);
+        inner.challenge = inner.new_challenge();
     }
 
     /// Analyses one encoded still image (PNG, JPEG, WebP). Does not touch the capture state.
@@ -320,6 +370,14 @@ impl Prefilter {
 }
 
 impl Inner {
+    /// A fresh challenge from the configuration; the blink step only when its model loaded.
+    fn new_challenge(&self) -> Option<Challenge> {
+        self.config.challenge.map(|mut c| {
+            c.blink &= self.eyes.is_some();
+            Challenge::new(c)
+        })
+    }
+
     /// Detection (if available) → metrics → base guidance. Returns the main detection too.
     fn evaluate(
         &mut self,
@@ -381,6 +439,7 @@ impl Inner {
                 faces,
                 captured: false,
                 challenge: self.challenge.as_ref().map(|c| c.status()),
+                eye_openness: None,
             };
         }
 
@@ -392,10 +451,9 @@ impl Inner {
             let jumped = single && metrics.motion > FACE_JUMP;
             match ch.status() {
                 ChallengeStatus::Passed if !single || jumped => {
-                    *ch = match self.config.challenge {
-                        Some(config) => Challenge::new(config),
-                        None => Challenge::new(ChallengeConfig::default()),
-                    };
+                    let mut config = self.config.challenge.unwrap_or_default();
+                    config.blink &= self.eyes.is_some();
+                    *ch = Challenge::new(config);
                     self.streak = 0;
                     self.has_candidate = false;
                 }
@@ -411,11 +469,23 @@ impl Inner {
                 base,
                 GuidanceCode::HoldStill | GuidanceCode::Moving | GuidanceCode::Blurry
             ) && metrics.detector_available;
+            // The landmark model runs only during a blink step, on a usable face.
+            let eye_openness = match (ch.wants_eyes() && usable, self.eyes.as_mut(), &main) {
+                (true, Some(est), Some(face)) => match est.estimate(frame, face) {
+                    Ok(openness) => openness,
+                    Err(err) => {
+                        tracing::warn!(%err, "landmark inference failed for a frame");
+                        None
+                    }
+                },
+                _ => None,
+            };
             let status = match ch.status() {
                 ChallengeStatus::Passed | ChallengeStatus::Failed(_) => ch.status(),
-                _ => ch.update(
+                _ => ch.update_with_eyes(
                     frame.timestamp_ms(),
                     if usable { metrics.yaw_deg } else { None },
+                    eye_openness.map(|e| e.mean()),
                 ),
             };
             let progress = ch.progress();
@@ -430,11 +500,13 @@ impl Inner {
                 } else {
                     base
                 }),
-                ChallengeStatus::LookStraight { .. } => Some(if usable {
-                    GuidanceCode::LookStraight
-                } else {
-                    base
-                }),
+                ChallengeStatus::LookStraight { .. } | ChallengeStatus::Blink { .. } => {
+                    Some(if usable {
+                        GuidanceCode::LookStraight
+                    } else {
+                        base
+                    })
+                }
             };
             if let Some(code) = guidance_code {
                 self.streak = 0;
@@ -446,6 +518,7 @@ impl Inner {
                     faces,
                     captured: false,
                     challenge: Some(status),
+                    eye_openness,
                 };
             }
         }
@@ -463,6 +536,7 @@ impl Inner {
                 faces,
                 captured: false,
                 challenge: challenge_status,
+                eye_openness: None,
             };
         }
         self.streak += 1;
@@ -497,6 +571,7 @@ impl Inner {
             faces,
             captured,
             challenge: challenge_status,
+            eye_openness: None,
         }
     }
 

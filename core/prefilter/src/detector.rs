@@ -467,10 +467,36 @@ pub fn runtime(explicit: Option<&Path>) -> Result<&'static Environment, Prefilte
     }
 }
 
-/// Where the face model comes from.
+/// Loads ONNX Runtime (once per process) and builds a single-threaded session from model bytes.
+/// `what` names the model in [`PrefilterError::ModelInvalid`] reasons. Typed errors, never a panic.
+pub(crate) fn session_from_memory(
+    bytes: &[u8],
+    runtime_path: Option<&Path>,
+    what: &str,
+) -> Result<Session, PrefilterError> {
+    let env = runtime(runtime_path)?;
+    let invalid = |reason: String| PrefilterError::ModelInvalid {
+        reason: format!("{what}: {reason}"),
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Session::builder(env)
+            .map_err(|e| invalid(e.to_string()))?
+            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .map_err(|e| invalid(e.to_string()))?
+            .with_intra_threads(1)
+            .map_err(|e| invalid(e.to_string()))?
+            .commit_from_memory(bytes)
+            .map_err(|e| invalid(e.to_string()))
+    }))
+    .map_err(|p| invalid(panic_message(p.as_ref())))?
+}
+
+/// Where a model comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ModelSource {
-    /// The BlazeFace model compiled into the library (default).
+    /// The model compiled into the library (default): BlazeFace for the face detector
+    /// ([`PrefilterConfig::model`](crate::PrefilterConfig::model)), the Face Mesh landmark model
+    /// for the blink step ([`PrefilterConfig::landmark_model`](crate::PrefilterConfig::landmark_model)).
     #[default]
     Embedded,
     /// A model file on disk (must have the same signature).
@@ -520,19 +546,7 @@ impl Detector {
                 })?)
             }
         };
-        let env = runtime(runtime_path)?;
-        let invalid = |reason: String| PrefilterError::ModelInvalid { reason };
-        let session = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Session::builder(env)
-                .map_err(|e| invalid(e.to_string()))?
-                .with_optimization_level(GraphOptimizationLevel::Level3)
-                .map_err(|e| invalid(e.to_string()))?
-                .with_intra_threads(1)
-                .map_err(|e| invalid(e.to_string()))?
-                .commit_from_memory(&bytes)
-                .map_err(|e| invalid(e.to_string()))
-        }))
-        .map_err(|p| invalid(panic_message(p.as_ref())))??;
+        let session = session_from_memory(&bytes, runtime_path, "BlazeFace 128x128")?;
         let mut detector = Self {
             session,
             map: OutputMap {
@@ -556,7 +570,9 @@ impl Detector {
     /// Runs the model once on a blank input and identifies the outputs by shape; rejects a model
     /// that does not have BlazeFace's input and four outputs.
     fn probe(&mut self) -> Result<OutputMap, PrefilterError> {
-        let invalid = |reason: String| PrefilterError::ModelInvalid { reason };
+        let invalid = |reason: String| PrefilterError::ModelInvalid {
+            reason: format!("BlazeFace 128x128: {reason}"),
+        };
         let inputs = self.session.inputs();
         if inputs.len() != 1 {
             return Err(invalid(format!("expected 1 input, found {}", inputs.len())));

@@ -50,11 +50,13 @@ pub enum PrefilterError {
     /// The ONNX Runtime library exists but could not be loaded or initialised.
     #[error("ONNX Runtime could not be loaded from {path}: {reason}")]
     RuntimeLoad { path: String, reason: String },
-    /// The model file does not exist or cannot be read.
+    /// The model file (face detector, or the blink step's landmark model) does not exist or
+    /// cannot be read.
     #[error("face model not readable at {path}: {reason}")]
     ModelMissing { path: String, reason: String },
-    /// The model bytes are not a valid ONNX model, or not the BlazeFace signature we decode.
-    #[error("face model is corrupt or not the expected BlazeFace 128x128 model: {reason}")]
+    /// The model bytes are not a valid ONNX model, or not the signature we decode (the reason
+    /// starts with the model: "BlazeFace 128x128" or "Face Mesh landmarks 192x192").
+    #[error("face model is corrupt or not the expected model: {reason}")]
     ModelInvalid { reason: String },
     /// ONNX Runtime failed while running the model.
     #[error("face model inference failed: {reason}")]

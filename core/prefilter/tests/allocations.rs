@@ -1,15 +1,21 @@
 //! Steady-state allocations, counted by a global allocator: the conversion and metric stages
-//! allocate nothing per frame; a whole `process_view` allocates a small constant amount (the
-//! returned feedback's face list, and ort's per-run bookkeeping), never growing with frames.
+//! (and the blink step's face crop) allocate nothing per frame; a whole `process_view`
+//! allocates a small constant amount (the returned feedback's face list, and ort's per-run
+//! bookkeeping), never growing with frames, also while a blink step runs the landmark model.
+//! One test function: the counter is global, so a second test running in parallel would skew it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use smart_enroll_prefilter::challenge::Challenge;
 use smart_enroll_prefilter::detector::{Detector, ModelSource};
+use smart_enroll_prefilter::eyes::EyeEstimator;
 use smart_enroll_prefilter::quality::{Analyzer, QualityThresholds};
-use smart_enroll_prefilter::{PrefilterConfig, Rotation};
+use smart_enroll_prefilter::{
+    ChallengeConfig, ChallengeStatus, ChallengeStep, PrefilterConfig, Rotation,
+};
 
 struct Counting;
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
@@ -69,6 +75,48 @@ fn steady_state_allocations() {
     }
     let counts: Vec<usize> = (0..10).map(|_| count(|| p.process_view(&view)).1).collect();
     println!("allocations per process_view (1 face): {counts:?}");
+    assert!(
+        counts.iter().all(|&c| c == counts[0]),
+        "allocations vary per frame: {counts:?}"
+    );
+    assert!(
+        counts[0] <= 64,
+        "too many allocations per frame: {counts:?}"
+    );
+
+    // The blink step: the crop allocates nothing; the whole call stays constant per frame.
+    let mut eyes = EyeEstimator::load(&ModelSource::Embedded, None).unwrap();
+    eyes.prepare(&view, &faces[0]);
+    for _ in 0..3 {
+        let ((), n) = count(|| eyes.prepare(&view, &faces[0]));
+        assert_eq!(n, 0, "landmark crop allocated");
+    }
+    let config = (0..64)
+        .map(|seed| ChallengeConfig {
+            turns: 1,
+            seed: Some(seed),
+            step_timeout_ms: 60_000,
+            blink: true,
+            ..ChallengeConfig::default()
+        })
+        .find(|c| Challenge::new(*c).steps()[0] == ChallengeStep::Blink)
+        .unwrap();
+    let p = common::prefilter(PrefilterConfig {
+        challenge: Some(config),
+        ..PrefilterConfig::default()
+    });
+    for _ in 0..3 {
+        p.process_view(&view);
+    }
+    let counts: Vec<usize> = (0..10)
+        .map(|_| {
+            let (fb, n) = count(|| p.process_view(&view));
+            assert!(matches!(fb.challenge, Some(ChallengeStatus::Blink { .. })));
+            assert!(fb.eye_openness.is_some());
+            n
+        })
+        .collect();
+    println!("allocations per process_view during a blink step: {counts:?}");
     assert!(
         counts.iter().all(|&c| c == counts[0]),
         "allocations vary per frame: {counts:?}"

@@ -6,8 +6,8 @@ use common::*;
 use smart_enroll_prefilter::challenge::Challenge;
 use smart_enroll_prefilter::quality::yaw_from_keypoints;
 use smart_enroll_prefilter::{
-    ChallengeConfig, ChallengeFailure, ChallengeStatus, GuidanceCode, PrefilterConfig,
-    TurnDirection,
+    ChallengeConfig, ChallengeFailure, ChallengeStatus, ChallengeStep, GuidanceCode,
+    PrefilterConfig, TurnDirection,
 };
 
 #[test]
@@ -143,6 +143,7 @@ fn cfg() -> ChallengeConfig {
         turn_yaw_deg: 25.0,
         straight_yaw_deg: 10.0,
         seed: Some(1),
+        ..ChallengeConfig::default()
     }
 }
 
@@ -232,7 +233,7 @@ fn wrong_direction_fails_and_sequences_are_random() {
         ch.update(100, Some(-40.0)),
         ChallengeStatus::Failed(ChallengeFailure::WrongDirection)
     );
-    let seqs: std::collections::HashSet<Vec<TurnDirection>> = (0..32)
+    let seqs: std::collections::HashSet<Vec<ChallengeStep>> = (0..32)
         .map(|seed| {
             Challenge::new(ChallengeConfig {
                 turns: 4,

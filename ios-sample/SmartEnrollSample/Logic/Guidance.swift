@@ -19,7 +19,8 @@ public func guidanceKey(_ code: GuidanceCode) -> String {
 public let guidanceKeys: [String] = [
     "face_not_found", "multiple_faces", "face_too_close", "face_too_small", "face_off_center",
     "head_turned", "head_tilted", "too_dark", "too_bright", "blurry", "moving",
-    "turn_head_left", "turn_head_right", "look_straight", "challenge_failed", "hold_still", "captured",
+    "turn_head_left", "turn_head_right", "look_straight", "blink", "challenge_failed", "hold_still",
+    "captured",
 ]
 
 /// The Localizable.strings key for a guidance key; unknown keys (a newer SDK) fall back.

@@ -92,4 +92,52 @@ class LivenessCaptureTest {
             assertTrue(capture.processFrame(good).faces.isNotEmpty() || !capture.detectorAvailable())
         }
     }
+
+    @Test
+    fun blinkIsOffByDefaultAndNeedsTurns() {
+        assertEquals(false, CaptureConfig().challengeBlink)
+        LivenessCapture(CaptureConfig(challengeTurns = 1u)).use { assertEquals(false, it.blinkAvailable()) }
+        try {
+            LivenessCapture(CaptureConfig(challengeTurns = 0u, challengeBlink = true)).close()
+            fail("a blink step without a challenge was accepted")
+        } catch (e: SmartEnrollException.InvalidInput) {
+            assertEquals("captureConfig", e.field)
+        }
+    }
+
+    @Test
+    fun aStillPhotoFailsTheBlinkStep() {
+        val frame = selfieFrame(false)
+        // The blink step lands at a random place among the steps (1 turn + 1 blink): take the
+        // first capture whose challenge starts with it (each try has a 1/2 chance).
+        for (attempt in 0 until 40) {
+            LivenessCapture(CaptureConfig(challengeTurns = 1u, challengeBlink = true)).use { capture ->
+                requireDetector(capture)
+                assertTrue("blink step unavailable (landmark model)", capture.blinkAvailable())
+                val first = capture.processFrame(frame.copy(timestampMs = 0u))
+                if (first.guidance != GuidanceCode.BLINK) {
+                    assertTrue("${first.guidance}", first.guidance in listOf(GuidanceCode.TURN_HEAD_LEFT, GuidanceCode.TURN_HEAD_RIGHT))
+                    assertEquals(null, first.eyeOpenness)
+                    return@use
+                }
+                // The photo keeps its eyes open: the step times out (default 6 s). The eyes are
+                // measured on every frame that arrives while the step is active.
+                val seen = mutableListOf(first.guidance)
+                for (i in 1..16) {
+                    val fb = capture.processFrame(frame.copy(timestampMs = (i * 500).toULong()))
+                    seen += fb.guidance
+                    assertTrue("captured during the challenge: $seen", !fb.captured)
+                    if (fb.guidance == GuidanceCode.BLINK) {
+                        val open = fb.eyeOpenness ?: error("no eye openness during the blink step")
+                        assertTrue("open eyes: $open", open > 0.15f)
+                    }
+                }
+                assertEquals("guidance seen: $seen", GuidanceCode.CHALLENGE_FAILED, seen.last())
+                assertTrue(seen.subList(0, 12).all { it == GuidanceCode.BLINK })
+                assertEquals(null, capture.result())
+                return
+            }
+        }
+        fail("no challenge started with the blink step in 40 tries")
+    }
 }

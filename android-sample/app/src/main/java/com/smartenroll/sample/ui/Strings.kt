@@ -65,6 +65,7 @@ fun guidanceStringRes(key: String): Int = when (key) {
     "turn_head_left" -> R.string.guidance_turn_head_left
     "turn_head_right" -> R.string.guidance_turn_head_right
     "look_straight" -> R.string.guidance_look_straight
+    "blink" -> R.string.guidance_blink
     "challenge_failed" -> R.string.guidance_challenge_failed
     "hold_still" -> R.string.guidance_hold_still
     "captured" -> R.string.guidance_captured

@@ -22,6 +22,7 @@ object Guidance {
         "turn_head_left",
         "turn_head_right",
         "look_straight",
+        "blink",
         "challenge_failed",
         "hold_still",
         "captured",
