@@ -18,6 +18,9 @@ public enum ErrorKind: String, CaseIterable, Sendable {
     case paymentRequired = "payment_required"
     case cancelled
     case configuration
+    /// The server's certificate failed the pinning or trust check: the connection may be
+    /// intercepted (captive portal, proxy). Another network may work.
+    case insecureConnection = "insecure_connection"
     case invalidState = "invalid_state"
     case unknown
 }
@@ -42,7 +45,7 @@ public struct UserError: Equatable, Sendable {
 public enum Decisions {
     public static func recovery(for kind: ErrorKind, attemptsLeft: Int? = nil) -> RecoveryAction {
         switch kind {
-        case .network, .timeout, .server: return .retry
+        case .network, .timeout, .server, .insecureConnection: return .retry
         case .rateLimited: return .wait
         case .invalidInput, .otpMismatch: return .fixInput
         case .otpExpired, .otpLocked: return .resendCode

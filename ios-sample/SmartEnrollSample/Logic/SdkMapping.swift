@@ -175,11 +175,17 @@ public enum SdkMapping {
         case let .Rejected(status, _):
             // The image rejections of the API (only_images_in_base64, image_too_large).
             return Decisions.userError([412, 413, 415].contains(status) ? .invalidImage : .unknown)
+        case .CertificatePinMismatch, .UntrustedCertificate:
+            // Someone may be intercepting the connection (captive portal, proxy); the SDK never
+            // retries these.
+            return Decisions.userError(.insecureConnection)
         case .InvalidState:
             return Decisions.userError(.invalidState)
         case .Cancelled:
             return Decisions.userError(.cancelled)
-        case .Internal:
+        case .FaceDetectorUnavailable, .Internal:
+            // FaceDetectorUnavailable only comes from creating a LivenessCapture, and
+            // SelfieCapture falls back to quality-only mode before it could reach a screen.
             return Decisions.userError(.unknown)
         }
     }

@@ -28,6 +28,7 @@ fun errorStringRes(kind: ErrorKind): Int = when (kind) {
     ErrorKind.PAYMENT_REQUIRED -> R.string.error_payment_required
     ErrorKind.CANCELLED -> R.string.error_cancelled
     ErrorKind.CONFIGURATION -> R.string.error_configuration
+    ErrorKind.INSECURE_CONNECTION -> R.string.error_insecure_connection
     ErrorKind.INVALID_STATE -> R.string.error_invalid_state
     ErrorKind.UNKNOWN -> R.string.error_unknown
 }

@@ -38,6 +38,12 @@ enum class ErrorKind {
     /** The app is misconfigured (bad API URL, unknown project or flow). */
     CONFIGURATION,
 
+    /**
+     * The server's certificate failed the pinning or trust check: the connection may be
+     * intercepted (captive portal, proxy). Another network may work.
+     */
+    INSECURE_CONNECTION,
+
     /** A call that does not fit the current state (a bug in the app, or a stale screen). */
     INVALID_STATE,
     UNKNOWN,
@@ -88,7 +94,7 @@ object Decisions {
     // shown to the user with the recovery below.
 
     fun recoveryFor(kind: ErrorKind, attemptsLeft: Int? = null): RecoveryAction = when (kind) {
-        ErrorKind.NETWORK, ErrorKind.TIMEOUT, ErrorKind.SERVER -> RecoveryAction.RETRY
+        ErrorKind.NETWORK, ErrorKind.TIMEOUT, ErrorKind.SERVER, ErrorKind.INSECURE_CONNECTION -> RecoveryAction.RETRY
         ErrorKind.RATE_LIMITED -> RecoveryAction.WAIT
         ErrorKind.INVALID_INPUT, ErrorKind.OTP_MISMATCH -> RecoveryAction.FIX_INPUT
         ErrorKind.OTP_EXPIRED, ErrorKind.OTP_LOCKED -> RecoveryAction.RESEND_CODE

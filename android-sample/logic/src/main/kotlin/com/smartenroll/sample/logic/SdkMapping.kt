@@ -118,6 +118,18 @@ object SdkMapping {
      * remaining attempts (decides between "retake" and "start over" for liveness failures).
      */
     fun userErrorFor(error: Throwable, attemptsLeft: Int? = null): UserError = when (error) {
+        is SmartEnrollException -> sdkUserError(error, attemptsLeft)
+        is InvalidSignUpField -> Decisions.userError(ErrorKind.INVALID_INPUT, field = error.field)
+        is FlowNotActive -> Decisions.userError(ErrorKind.CONFIGURATION)
+        is kotlinx.coroutines.CancellationException -> Decisions.userError(ErrorKind.CANCELLED)
+        else -> Decisions.userError(ErrorKind.UNKNOWN)
+    }
+
+    /**
+     * Every SDK error, without an `else`: the compiler refuses this `when` when a new SDK
+     * version adds an error, so the app decides how to show it instead of showing "unknown".
+     */
+    private fun sdkUserError(error: SmartEnrollException, attemptsLeft: Int?): UserError = when (error) {
         is SmartEnrollException.Network -> Decisions.userError(ErrorKind.NETWORK)
         is SmartEnrollException.Timeout -> Decisions.userError(ErrorKind.TIMEOUT)
         is SmartEnrollException.Server, is SmartEnrollException.MalformedResponse ->
@@ -129,8 +141,6 @@ object SdkMapping {
         is SmartEnrollException.InvalidInput ->
             if (error.field == "image") Decisions.userError(ErrorKind.INVALID_IMAGE)
             else Decisions.userError(ErrorKind.INVALID_INPUT, field = error.field)
-        is InvalidSignUpField -> Decisions.userError(ErrorKind.INVALID_INPUT, field = error.field)
-        is FlowNotActive -> Decisions.userError(ErrorKind.CONFIGURATION)
         is SmartEnrollException.OtpMismatch -> Decisions.userError(ErrorKind.OTP_MISMATCH)
         is SmartEnrollException.OtpLocked -> Decisions.userError(ErrorKind.OTP_LOCKED)
         is SmartEnrollException.OtpExpired -> Decisions.userError(ErrorKind.OTP_EXPIRED)
@@ -148,10 +158,15 @@ object SdkMapping {
             412, 413, 415 -> Decisions.userError(ErrorKind.INVALID_IMAGE)
             else -> Decisions.userError(ErrorKind.UNKNOWN)
         }
+        // A pinned key that did not match, or a certificate no trusted root vouches for: someone
+        // may be intercepting the connection (a captive portal, a proxy). Never retried by the SDK.
+        is SmartEnrollException.CertificatePinMismatch, is SmartEnrollException.UntrustedCertificate ->
+            Decisions.userError(ErrorKind.INSECURE_CONNECTION)
         is SmartEnrollException.InvalidState -> Decisions.userError(ErrorKind.INVALID_STATE)
-        is SmartEnrollException.Cancelled, is kotlinx.coroutines.CancellationException ->
-            Decisions.userError(ErrorKind.CANCELLED)
-        is SmartEnrollException.Internal -> Decisions.userError(ErrorKind.UNKNOWN)
-        else -> Decisions.userError(ErrorKind.UNKNOWN)
+        is SmartEnrollException.Cancelled -> Decisions.userError(ErrorKind.CANCELLED)
+        // Only from creating a LivenessCapture; SelfieCapture falls back to quality-only mode
+        // before it could reach a screen.
+        is SmartEnrollException.FaceDetectorUnavailable, is SmartEnrollException.Internal ->
+            Decisions.userError(ErrorKind.UNKNOWN)
     }
 }

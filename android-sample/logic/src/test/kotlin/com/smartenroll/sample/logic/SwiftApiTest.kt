@@ -7,8 +7,10 @@ import java.io.File
 /**
  * There is no Swift compiler on these machines, so this test does the part of type checking that
  * catches the likely mistakes in the iOS sample: every call it makes to a function or initialiser
- * of the generated Swift bindings uses argument labels that the declaration accepts, and every
- * enum case it matches exists with that number of associated values.
+ * of the generated Swift bindings uses argument labels that the declaration accepts, every
+ * enum case it matches exists with that number of associated values, and every `switch` over an
+ * enum of the bindings without a `default` names all its cases (Swift refuses a non-exhaustive
+ * switch, so a new SDK error or state would otherwise break the Xcode build unnoticed).
  */
 class SwiftApiTest {
     private data class Param(val label: String, val hasDefault: Boolean)
@@ -205,6 +207,79 @@ class SwiftApiTest {
             }
         }
         assertTrue("the iOS sample matches enum cases ($checked checked)", checked >= 40)
+        assertTrue(problems.joinToString("\n"), problems.isEmpty())
+    }
+
+    /** Case names of each enum declared in [text], by enum name. */
+    private fun enumsByName(text: String): Map<String, Set<String>> {
+        val out = mutableMapOf<String, Set<String>>()
+        for (m in Regex("\\benum (\\w+)[^{]*\\{").findAll(text)) {
+            val body = text.substring(m.range.last, closing(text, m.range.last) + 1)
+            out[m.groupValues[1]] = enumCases(body).keys
+        }
+        return out
+    }
+
+    /**
+     * The top-level patterns of the `switch` whose body opens at [open]: the case names matched
+     * (`case .a, .b:`, `case let .c(x):`, `case .d(let y):`) and whether it has a `default`.
+     */
+    private fun switchArms(text: String, open: Int): Pair<Set<String>, Boolean> {
+        val end = closing(text, open)
+        val names = mutableSetOf<String>()
+        var hasDefault = false
+        var depth = 0
+        var i = open
+        while (i <= end) {
+            when (text[i]) {
+                '(', '[', '{' -> depth++
+                ')', ']', '}' -> depth--
+            }
+            if (depth == 1 && (i == 0 || !text[i - 1].isLetterOrDigit())) {
+                if (text.startsWith("default", i) && text.substring(i + 7).trimStart().startsWith(":")) hasDefault = true
+                if (text.startsWith("case ", i)) {
+                    var colon = i + 5
+                    var d = 0
+                    while (colon < end && !(d == 0 && text[colon] == ':')) {
+                        when (text[colon]) { '(', '[' -> d++; ')', ']' -> d-- }
+                        colon++
+                    }
+                    val patterns = text.substring(i + 5, colon)
+                    for (p in Regex("(?:^|,)\\s*(?:let\\s+|var\\s+)?\\.(\\w+)").findAll(patterns)) names += p.groupValues[1]
+                    if (Regex("(?:^|,)\\s*(?:let\\s+|var\\s+)?_\\s*(?:,|$)").containsMatchIn(patterns)) hasDefault = true
+                    i = colon
+                }
+            }
+            i++
+        }
+        return names to hasDefault
+    }
+
+    @Test
+    fun everySwitchOverABindingsEnumWithoutDefaultIsExhaustive() {
+        val sdkEnums = enumsByName(generated).filterValues { it.isNotEmpty() }
+        val sampleEnums = sampleFiles.flatMap { enumsByName(strip(it.readText())).values }
+        val problems = mutableListOf<String>()
+        var checked = 0
+        for (file in sampleFiles) {
+            val text = strip(file.readText())
+            for (m in Regex("\\bswitch\\b[^{]*\\{").findAll(text)) {
+                val (names, hasDefault) = switchArms(text, m.range.last)
+                if (hasDefault || names.isEmpty()) continue
+                // The enum switched over: the smallest one that has all the matched names. A
+                // sample-defined enum that the switch covers completely settles it.
+                if (sampleEnums.any { it.containsAll(names) && names.containsAll(it) }) continue
+                val (enumName, cases) = sdkEnums.entries.filter { it.value.containsAll(names) }
+                    .minByOrNull { it.value.size }?.toPair() ?: continue
+                checked++
+                val missing = cases - names
+                if (missing.isNotEmpty()) {
+                    val line = text.substring(0, m.range.first).count { it == '\n' } + 1
+                    problems += "${file.name}:$line: switch over $enumName misses ${missing.sorted().joinToString { ".$it" }}"
+                }
+            }
+        }
+        assertTrue("the iOS sample switches over the bindings' enums ($checked checked)", checked >= 5)
         assertTrue(problems.joinToString("\n"), problems.isEmpty())
     }
 }
