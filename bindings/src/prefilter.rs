@@ -126,6 +126,7 @@ impl From<pf::GuidanceCode> for GuidanceCode {
             G::TurnHeadLeft => Self::TurnHeadLeft,
             G::TurnHeadRight => Self::TurnHeadRight,
             G::LookStraight => Self::LookStraight,
+            G::Blink => Self::Blink,
             G::ChallengeFailed => Self::ChallengeFailed,
             G::HoldStill => Self::HoldStill,
             G::Captured => Self::Captured,
@@ -275,13 +276,7 @@ impl LivenessCapture {
     pub fn process_frame(&self, frame: CameraFrame) -> Result<FrameFeedback> {
         let f = to_core_frame(frame)?;
         let fb = self.inner.process_frame(&f)?;
-        // The core asks to face the camera during the blink step; here it is its own code.
-        let guidance = match (fb.guidance, fb.challenge) {
-            (pf::GuidanceCode::LookStraight, Some(pf::ChallengeStatus::Blink { .. })) => {
-                GuidanceCode::Blink
-            }
-            (g, _) => g.into(),
-        };
+        let guidance = fb.guidance.into();
         Ok(FrameFeedback {
             guidance,
             readiness: fb.readiness,

@@ -146,6 +146,7 @@ pub fn advice(code: GuidanceCode) -> &'static str {
         | GuidanceCode::TurnHeadLeft
         | GuidanceCode::TurnHeadRight
         | GuidanceCode::LookStraight
+        | GuidanceCode::Blink
         | GuidanceCode::ChallengeFailed => "the photo is not usable",
         GuidanceCode::HoldStill | GuidanceCode::Captured => "the photo is usable",
     }

@@ -102,8 +102,7 @@ pub struct FrameFeedback {
     /// True on the frame that completed the capture (the result is then in [`Prefilter::result`]).
     pub captured: bool,
     /// The challenge state, when a challenge is configured. During a blink step
-    /// ([`ChallengeStatus::Blink`]) `guidance` is [`GuidanceCode::LookStraight`] while the face is
-    /// usable: ask the user to blink (the bindings report it as their own `Blink` code).
+    /// ([`ChallengeStatus::Blink`]) `guidance` is [`GuidanceCode::Blink`] while the face is usable.
     pub challenge: Option<ChallengeStatus>,
     /// Eye-aspect ratios of this frame, measured only on frames that arrive while a blink step
     /// is active (not on the frame that starts it), on a usable face.
@@ -500,12 +499,13 @@ impl Inner {
                 } else {
                     base
                 }),
-                ChallengeStatus::LookStraight { .. } | ChallengeStatus::Blink { .. } => {
-                    Some(if usable {
-                        GuidanceCode::LookStraight
-                    } else {
-                        base
-                    })
+                ChallengeStatus::LookStraight { .. } => Some(if usable {
+                    GuidanceCode::LookStraight
+                } else {
+                    base
+                }),
+                ChallengeStatus::Blink { .. } => {
+                    Some(if usable { GuidanceCode::Blink } else { base })
                 }
             };
             if let Some(code) = guidance_code {

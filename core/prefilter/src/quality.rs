@@ -9,7 +9,7 @@ use crate::frame::FrameView;
 /// Priority (first match wins): `too_dark`/`too_bright` (whole frame, only when no face is found),
 /// `face_not_found`, `multiple_faces`, `face_too_close`, `face_too_small`, `face_off_center`,
 /// `head_turned`, `head_tilted`, `too_dark`/`too_bright` (face region), `blurry`, `moving`, then the
-/// challenge instructions (`turn_head_left`, `turn_head_right`, `look_straight`), then `hold_still`
+/// challenge instructions (`turn_head_left`, `turn_head_right`, `look_straight`, `blink`), then `hold_still`
 /// (all good, counting good frames) and `captured`. `challenge_failed` overrides everything once the
 /// challenge has failed (until reset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -29,6 +29,8 @@ pub enum GuidanceCode {
     TurnHeadLeft,
     TurnHeadRight,
     LookStraight,
+    /// The challenge's blink step: blink once, facing the camera.
+    Blink,
     ChallengeFailed,
     HoldStill,
     Captured,
@@ -36,7 +38,7 @@ pub enum GuidanceCode {
 
 impl GuidanceCode {
     /// Every code, in priority order.
-    pub const ALL: [GuidanceCode; 17] = [
+    pub const ALL: [GuidanceCode; 18] = [
         Self::FaceNotFound,
         Self::MultipleFaces,
         Self::FaceTooClose,
@@ -51,6 +53,7 @@ impl GuidanceCode {
         Self::TurnHeadLeft,
         Self::TurnHeadRight,
         Self::LookStraight,
+        Self::Blink,
         Self::ChallengeFailed,
         Self::HoldStill,
         Self::Captured,
@@ -73,6 +76,7 @@ impl GuidanceCode {
             Self::TurnHeadLeft => "turn_head_left",
             Self::TurnHeadRight => "turn_head_right",
             Self::LookStraight => "look_straight",
+            Self::Blink => "blink",
             Self::ChallengeFailed => "challenge_failed",
             Self::HoldStill => "hold_still",
             Self::Captured => "captured",

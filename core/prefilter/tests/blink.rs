@@ -322,7 +322,7 @@ fn a_still_real_photo_stream_fails_the_blink_step() {
                 fb.challenge,
                 Some(ChallengeStatus::Blink { step: 0, of: 2 })
             );
-            assert_eq!(fb.guidance, GuidanceCode::LookStraight);
+            assert_eq!(fb.guidance, GuidanceCode::Blink);
         }
         if let Some(e) = fb.eye_openness {
             ears.push(e.mean());
