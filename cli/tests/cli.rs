@@ -67,6 +67,16 @@ fn stdout_json(out: &Output) -> Value {
     })
 }
 
+/// Asserts a zero exit (showing stderr otherwise) and parses stdout as one JSON object.
+fn success_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(out)
+}
+
 fn assert_completed_with_token(v: &Value) {
     assert_eq!(v["outcome"], "COMPLETED", "{v:#}");
     let token = v["token"].as_str().unwrap();
@@ -190,12 +200,7 @@ fn demo_without_onnx_runtime_warns_and_still_completes() {
             .spawn()
             .unwrap(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     assert_eq!(v["prefilter"]["detector"], false, "{v:#}");
     let warned: Vec<_> = v["steps"]
@@ -280,12 +285,7 @@ async fn setup_creates_project_and_flow() {
     ]);
     cmd.env("SMART_ENROLL_CLIENT_TOKEN", CLIENT_TOKEN);
     let out = spawn_blocking_run(cmd).await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     let project = v["projectId"].as_str().unwrap().to_owned();
     let flow = v["flowId"].as_str().unwrap().to_owned();
     // The flow really exists, is public and is the Basic preset.
@@ -420,12 +420,7 @@ async fn enroll_reads_codes_from_stdin_and_completes() {
     let out = tokio::task::spawn_blocking(move || wait_bounded(child))
         .await
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     let steps = v["steps"].as_array().unwrap();
     let warned: Vec<_> = steps.iter().filter(|s| s["status"] == "warn").collect();
@@ -714,12 +709,7 @@ async fn enroll_retries_a_failed_liveness_then_completes() {
         &["--document-front", doc.to_str().unwrap()],
     )
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     let warned = warned_steps(&v);
     assert_eq!(warned.len(), 1, "{warned:?}");
@@ -748,12 +738,7 @@ async fn enroll_reports_failed_outcome_when_attempts_run_out() {
     )
     .await;
     // FAILED is an outcome, not an error: exit 0, and the JSON says so.
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_eq!(v["outcome"], "FAILED", "{v:#}");
     assert_eq!(v["states"].as_array().unwrap().last().unwrap(), "Completed");
     // The flow allows 3 liveness attempts: each failed one is reported.
@@ -779,12 +764,7 @@ async fn enroll_uploads_the_back_side_when_the_server_asks() {
         &["--document-front", d, "--document-back", d],
     )
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     let steps = serde_json::to_string(&v["steps"]).unwrap();
     assert!(
@@ -917,12 +897,7 @@ async fn enroll_survives_a_server_error_on_the_selfie_upload() {
     let out = tokio::task::spawn_blocking(move || wait_bounded(child))
         .await
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     let warned = warned_steps(&v);
     assert_eq!(warned.len(), 1, "{warned:?}");
@@ -1196,12 +1171,7 @@ async fn enroll_prefilter_refuses_a_selfie_that_cannot_pass() {
         |_| {},
     )
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     assert_eq!(v["prefilter"], Value::Null, "{v:#}");
     let steps = v["steps"].as_array().unwrap();
@@ -1233,12 +1203,7 @@ async fn enroll_prefilter_passes_a_good_selfie_before_the_registration() {
         &["--document-front", doc.to_str().unwrap()],
     )
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     assert_eq!(
         v["prefilter"]["detector"], true,
@@ -1288,12 +1253,7 @@ async fn enroll_without_onnx_runtime_warns_once_and_completes() {
         },
     )
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_completed_with_token(&v);
     assert_eq!(v["prefilter"]["detector"], false, "{v:#}");
     assert_eq!(warned_steps(&v).len(), 1, "{:?}", warned_steps(&v));
@@ -1322,12 +1282,7 @@ async fn enroll_skips_optional_steps_without_files() {
         |_| {},
     )
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = stdout_json(&out);
+    let v = success_json(&out);
     assert_eq!(v["states"].as_array().unwrap().last().unwrap(), "Completed");
     assert_eq!(v["prefilter"], Value::Null);
     let steps = serde_json::to_string(&v["steps"]).unwrap();
