@@ -20,6 +20,17 @@ fun setting(name: String, default: String): String =
         .replace("\\", "\\\\")
         .replace("\"", "\\\"")
 
+// The blink step's eye-landmark model (2.4 MB): the app ships the repository's
+// models/face_landmark_192.onnx as an APK asset and passes its bytes in
+// CaptureConfig.landmarkModel (camera/Prefilter.kt), so the SDK library need not embed it (size
+// budget).
+val landmarkModelAssets = layout.buildDirectory.dir("generated/landmark-model-assets")
+val copyLandmarkModel by tasks.registering(Copy::class) {
+    from(rootProject.file("../models/face_landmark_192.onnx"))
+    into(landmarkModelAssets)
+}
+tasks.named("preBuild") { dependsOn(copyLandmarkModel) }
+
 android {
     namespace = "com.smartenroll.sample"
     compileSdk = 35
@@ -44,6 +55,12 @@ android {
             buildConfigField("String", "SMART_ENROLL_API_URL", "\"${setting("smartEnroll.releaseApiUrl", "https://api.verifik.co")}\"")
             isMinifyEnabled = true
             proguardFiles(getDefaultProguardFile("proguard-android-optimize.txt"), "proguard-rules.pro")
+        }
+    }
+
+    sourceSets {
+        getByName("main") {
+            assets.srcDir(landmarkModelAssets)
         }
     }
 

@@ -59,8 +59,8 @@ pub struct CameraFrame {
     pub timestamp_ms: u64,
 }
 
-/// Prefilter settings.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// Prefilter settings. `Debug` prints the landmark model's length, not its bytes.
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct CaptureConfig {
     /// Consecutive good frames before the auto-capture.
     #[uniffi(default = 5)]
@@ -69,10 +69,18 @@ pub struct CaptureConfig {
     #[uniffi(default = 0)]
     pub challenge_turns: u32,
     /// Add one blink step at a random place in the challenge (needs `challenge_turns` >= 1).
-    /// When the eye-landmark model cannot load, the challenge runs without it (see
-    /// `blinkAvailable`).
+    /// Needs `landmark_model`. When the eye-landmark model is missing or cannot load, the
+    /// challenge runs without it (see `blinkAvailable` and `blinkError`).
     #[uniffi(default = false)]
     pub challenge_blink: bool,
+    /// The blink step's eye-landmark model: the bytes of `face_landmark_192.onnx` (2.4 MB, in
+    /// the repository's `models/`). Apps ship it as an asset and pass its bytes here when
+    /// `challenge_blink` is on, so the library need not embed it (size budget). Without it, a
+    /// library built without the embedded model reports `blinkAvailable()` false and a
+    /// `blinkError()` that says the model must be passed; the challenge then runs with head turns
+    /// only. Ignored (not loaded) without `challenge_blink`.
+    #[uniffi(default = None)]
+    pub landmark_model: Option<Vec<u8>>,
     /// Long-edge limit of the captured JPEG, pixels.
     #[uniffi(default = 1080)]
     pub jpeg_max_side: u32,
@@ -82,6 +90,26 @@ pub struct CaptureConfig {
     /// Path of the ONNX Runtime library, when not found automatically.
     #[uniffi(default = None)]
     pub onnx_runtime_path: Option<String>,
+}
+
+impl std::fmt::Debug for CaptureConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureConfig")
+            .field("good_frames", &self.good_frames)
+            .field("challenge_turns", &self.challenge_turns)
+            .field("challenge_blink", &self.challenge_blink)
+            .field(
+                "landmark_model",
+                &self
+                    .landmark_model
+                    .as_ref()
+                    .map(|m| format!("<{} bytes>", m.len())),
+            )
+            .field("jpeg_max_side", &self.jpeg_max_side)
+            .field("jpeg_max_bytes", &self.jpeg_max_bytes)
+            .field("onnx_runtime_path", &self.onnx_runtime_path)
+            .finish()
+    }
 }
 
 /// What the user should do now, in priority order of the checks.
@@ -249,6 +277,14 @@ impl LivenessCapture {
             jpeg_max_side: config.jpeg_max_side,
             jpeg_max_bytes: config.jpeg_max_bytes,
             runtime_path: config.onnx_runtime_path.map(Into::into),
+            // Without the app's bytes this is `Embedded`: in a library built without the
+            // prefilter's `embedded-landmark-model` feature, a typed `blinkError`. Loaded only
+            // when the challenge has the blink step.
+            landmark_model: config
+                .landmark_model
+                .map_or(pf::ModelSource::Embedded, |bytes| {
+                    pf::ModelSource::Bytes(bytes.into())
+                }),
             ..pf::PrefilterConfig::default()
         };
         if config.challenge_blink && config.challenge_turns == 0 {
@@ -314,6 +350,14 @@ impl LivenessCapture {
     /// and the challenge runs with head turns only.
     pub fn blink_available(&self) -> bool {
         self.inner.blink_available()
+    }
+
+    /// Why the blink step is not available although `challengeBlink` is set (`null`/`nil` when
+    /// it is, or when no blink was asked for): e.g. that the landmark model is not embedded in
+    /// this library and must be passed as `CaptureConfig.landmarkModel`, or that the bytes are
+    /// not the expected model. Contains no personal data.
+    pub fn blink_error(&self) -> Option<String> {
+        self.inner.blink_error().map(|e| e.to_string())
     }
 }
 

@@ -24,6 +24,8 @@ const NMS_IOU: f32 = 0.3;
 /// The committed model (see `models/PROVENANCE.md`), embedded so it loads on every platform.
 pub static EMBEDDED_MODEL: &[u8] =
     include_bytes!("../../../models/face_detection_front_128x128_barracuda.onnx");
+/// The face detector's file name in `models/` (named in errors).
+const MODEL_FILE: &str = "face_detection_front_128x128_barracuda.onnx";
 
 /// A face detection in upright-frame pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -492,15 +494,60 @@ pub(crate) fn session_from_memory(
 }
 
 /// Where a model comes from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub enum ModelSource {
     /// The model compiled into the library (default): BlazeFace for the face detector
     /// ([`PrefilterConfig::model`](crate::PrefilterConfig::model)), the Face Mesh landmark model
     /// for the blink step ([`PrefilterConfig::landmark_model`](crate::PrefilterConfig::landmark_model)).
+    /// The landmark model is embedded only with the crate feature `embedded-landmark-model`
+    /// (on by default): without it, `Embedded` for the landmark
+    /// model is a [`PrefilterError::ModelMissing`] that says to pass the model.
     #[default]
     Embedded,
     /// A model file on disk (must have the same signature).
     Path(PathBuf),
+    /// The model's bytes, e.g. read by the app from its bundled assets (must have the same
+    /// signature). `Debug` prints only the length.
+    Bytes(std::sync::Arc<[u8]>),
+}
+
+impl std::fmt::Debug for ModelSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Embedded => f.write_str("Embedded"),
+            Self::Path(path) => f.debug_tuple("Path").field(path).finish(),
+            Self::Bytes(bytes) => write!(f, "Bytes(<{} bytes>)", bytes.len()),
+        }
+    }
+}
+
+/// The bytes of `source`: `embedded` is the model compiled into this build for
+/// [`ModelSource::Embedded`] (`None` when the build leaves it out), `file` names the model's
+/// file for the error that says so. A file is read here; bytes are borrowed.
+pub(crate) fn model_bytes<'a>(
+    source: &'a ModelSource,
+    embedded: Option<&'static [u8]>,
+    file: &str,
+) -> Result<std::borrow::Cow<'a, [u8]>, PrefilterError> {
+    match source {
+        ModelSource::Embedded => match embedded {
+            Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            None => Err(PrefilterError::ModelMissing {
+                path: file.to_owned(),
+                reason: "this model is not embedded in this build (crate feature \
+                         `embedded-landmark-model` off); pass its bytes (ModelSource::Bytes, \
+                         CaptureConfig.landmarkModel in the mobile SDK) or a file path"
+                    .to_owned(),
+            }),
+        },
+        ModelSource::Path(path) => std::fs::read(path)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|e| PrefilterError::ModelMissing {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }),
+        ModelSource::Bytes(bytes) => Ok(std::borrow::Cow::Borrowed(&bytes[..])),
+    }
 }
 
 /// Output positions of the four model outputs, found by shape.
@@ -535,17 +582,7 @@ impl std::fmt::Debug for Detector {
 impl Detector {
     /// Loads ONNX Runtime (once per process) and the model. Typed errors, never a panic.
     pub fn load(model: &ModelSource, runtime_path: Option<&Path>) -> Result<Self, PrefilterError> {
-        let bytes: std::borrow::Cow<'_, [u8]> = match model {
-            ModelSource::Embedded => std::borrow::Cow::Borrowed(EMBEDDED_MODEL),
-            ModelSource::Path(path) => {
-                std::borrow::Cow::Owned(std::fs::read(path).map_err(|e| {
-                    PrefilterError::ModelMissing {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    }
-                })?)
-            }
-        };
+        let bytes = model_bytes(model, Some(EMBEDDED_MODEL), MODEL_FILE)?;
         let session = session_from_memory(&bytes, runtime_path, "BlazeFace 128x128")?;
         let mut detector = Self {
             session,
@@ -683,6 +720,63 @@ impl Detector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn model_bytes_resolves_each_source() {
+        // Embedded, in a build that has the model / that leaves it out.
+        let built_in: &'static [u8] = b"built-in";
+        let got = model_bytes(&ModelSource::Embedded, Some(built_in), "m.onnx").unwrap();
+        assert_eq!(&*got, built_in);
+        let err = model_bytes(&ModelSource::Embedded, None, "face_landmark_192.onnx").unwrap_err();
+        let PrefilterError::ModelMissing { path, reason } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(path, "face_landmark_192.onnx");
+        assert!(reason.contains("not embedded in this build"), "{reason}");
+        assert!(reason.contains("pass its bytes"), "{reason}");
+        assert!(err.to_string().contains("face_landmark_192.onnx"), "{err}");
+
+        // Bytes are borrowed as they are, whatever the build embeds.
+        let bytes: std::sync::Arc<[u8]> = vec![1u8, 2, 3].into();
+        let source = ModelSource::Bytes(bytes.clone());
+        assert_eq!(&*model_bytes(&source, None, "m.onnx").unwrap(), &bytes[..]);
+        assert_eq!(
+            &*model_bytes(&source, Some(built_in), "m.onnx").unwrap(),
+            &bytes[..]
+        );
+
+        // A path is read; a missing one is ModelMissing with the path.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("model.onnx");
+        std::fs::write(&file, b"on disk").unwrap();
+        let on_disk = ModelSource::Path(file);
+        assert_eq!(&*model_bytes(&on_disk, None, "m.onnx").unwrap(), b"on disk");
+        let missing = dir.path().join("missing.onnx");
+        let err = model_bytes(&ModelSource::Path(missing.clone()), None, "m.onnx").unwrap_err();
+        assert!(
+            matches!(&err, PrefilterError::ModelMissing { path, .. } if *path == missing.display().to_string()),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn model_source_debug_never_prints_the_bytes() {
+        let source = ModelSource::Bytes(vec![0xab; 3000].into());
+        assert_eq!(format!("{source:?}"), "Bytes(<3000 bytes>)");
+        assert_eq!(format!("{:?}", ModelSource::Embedded), "Embedded");
+        assert_eq!(
+            format!("{:?}", ModelSource::Path("m.onnx".into())),
+            "Path(\"m.onnx\")"
+        );
+    }
+
+    #[test]
+    fn the_landmark_model_is_embedded_only_with_the_feature() {
+        assert_eq!(
+            crate::eyes::EMBEDDED_LANDMARK_MODEL.is_some(),
+            cfg!(feature = "embedded-landmark-model")
+        );
+    }
 
     #[test]
     fn anchors_follow_the_mediapipe_layout() {

@@ -12,7 +12,7 @@ use std::path::Path;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use crate::detector::{Detection, ModelSource, session_from_memory};
+use crate::detector::{Detection, ModelSource, model_bytes, session_from_memory};
 use crate::error::PrefilterError;
 use crate::frame::{AxisMap, FrameView, PixelFetch, PixelVisitor};
 
@@ -27,9 +27,19 @@ pub const ROI_SCALE: f32 = 1.5;
 pub const MIN_PRESENCE: f32 = 0.5;
 const WHAT: &str = "Face Mesh landmarks 192x192";
 
-/// The committed landmark model (see `models/PROVENANCE.md`), embedded like the face detector.
-pub static EMBEDDED_LANDMARK_MODEL: &[u8] =
-    include_bytes!("../../../models/face_landmark_192.onnx");
+/// The committed landmark model (see `models/PROVENANCE.md`), embedded like the face detector
+/// when the crate feature `embedded-landmark-model` is on (the default); `None` without the
+/// feature, and then the caller passes the model's bytes or a path.
+#[cfg(feature = "embedded-landmark-model")]
+pub static EMBEDDED_LANDMARK_MODEL: Option<&[u8]> =
+    Some(include_bytes!("../../../models/face_landmark_192.onnx"));
+/// The committed landmark model (see `models/PROVENANCE.md`), embedded like the face detector
+/// when the crate feature `embedded-landmark-model` is on (the default); `None` without the
+/// feature, and then the caller passes the model's bytes or a path.
+#[cfg(not(feature = "embedded-landmark-model"))]
+pub static EMBEDDED_LANDMARK_MODEL: Option<&[u8]> = None;
+/// The landmark model's file name in `models/` (named in errors).
+pub const LANDMARK_MODEL_FILE: &str = "face_landmark_192.onnx";
 
 /// Mesh indices of the subject's right eye: outer corner, three upper-lid points (outer to
 /// inner), inner corner, three lower-lid points (inner to outer). Upper point `k` faces lower
@@ -201,20 +211,11 @@ impl std::fmt::Debug for EyeEstimator {
 
 impl EyeEstimator {
     /// Loads ONNX Runtime (once per process) and the landmark model. Typed errors, never a panic:
-    /// [`PrefilterError::ModelMissing`] (unreadable file), [`PrefilterError::ModelInvalid`] (not
+    /// [`PrefilterError::ModelMissing`] (unreadable file, or [`ModelSource::Embedded`] in a build
+    /// without the `embedded-landmark-model` feature), [`PrefilterError::ModelInvalid`] (not
     /// an ONNX model, or not this model's signature), or the runtime's own errors.
     pub fn load(model: &ModelSource, runtime_path: Option<&Path>) -> Result<Self, PrefilterError> {
-        let bytes: std::borrow::Cow<'_, [u8]> = match model {
-            ModelSource::Embedded => std::borrow::Cow::Borrowed(EMBEDDED_LANDMARK_MODEL),
-            ModelSource::Path(path) => {
-                std::borrow::Cow::Owned(std::fs::read(path).map_err(|e| {
-                    PrefilterError::ModelMissing {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    }
-                })?)
-            }
-        };
+        let bytes = model_bytes(model, EMBEDDED_LANDMARK_MODEL, LANDMARK_MODEL_FILE)?;
         let session = session_from_memory(&bytes, runtime_path, WHAT)?;
         let mut estimator = Self {
             session,

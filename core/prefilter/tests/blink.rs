@@ -388,22 +388,33 @@ fn without_the_landmark_model_the_challenge_runs_without_blink() {
     ))
     .unwrap();
     std::fs::write(&corrupt, &model[..model.len() / 3]).unwrap();
+    let wrong = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/face_detection_front_128x128_barracuda.onnx"
+    ));
     let cases = [
-        (dir.path().join("missing.onnx"), "missing"),
-        (corrupt, "corrupt"),
-        // A valid ONNX model with the wrong signature.
         (
-            std::path::PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../models/face_detection_front_128x128_barracuda.onnx"
-            )),
+            ModelSource::Path(dir.path().join("missing.onnx")),
+            "missing",
+        ),
+        (ModelSource::Path(corrupt), "corrupt"),
+        // A valid ONNX model with the wrong signature.
+        (ModelSource::Path(wrong.clone()), "wrong"),
+        // The same, handed in as bytes (how the mobile SDK passes an app's asset).
+        (
+            ModelSource::Bytes(model[..model.len() / 3].to_vec().into()),
+            "corrupt",
+        ),
+        (ModelSource::Bytes(vec![0x5a; 4096].into()), "corrupt"),
+        (
+            ModelSource::Bytes(std::fs::read(&wrong).unwrap().into()),
             "wrong",
         ),
     ];
-    for (path, what) in cases {
+    for (source, what) in cases {
         let p = Prefilter::new(PrefilterConfig {
             challenge: Some(ChallengeConfig { turns: 2, ..cfg() }),
-            landmark_model: ModelSource::Path(path),
+            landmark_model: source,
             ..PrefilterConfig::default()
         })
         .unwrap();
@@ -435,6 +446,40 @@ fn without_the_landmark_model_the_challenge_runs_without_blink() {
         assert_eq!(p.blink_error(), err);
         assert!(!p.challenge_steps().unwrap().contains(&ChallengeStep::Blink));
     }
+}
+
+#[test]
+fn the_landmark_model_loads_from_bytes() {
+    let bytes: std::sync::Arc<[u8]> = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/face_landmark_192.onnx"
+    ))
+    .unwrap()
+    .into();
+    let source = ModelSource::Bytes(bytes.clone());
+    // Debug names the length, never the bytes.
+    let shown = format!("{source:?}");
+    assert_eq!(shown, format!("Bytes(<{} bytes>)", bytes.len()));
+    let p = Prefilter::new(PrefilterConfig {
+        challenge: Some(ChallengeConfig { turns: 1, ..cfg() }),
+        landmark_model: source,
+        ..PrefilterConfig::default()
+    })
+    .unwrap();
+    assert!(p.blink_available(), "{:?}", p.blink_error());
+    assert!(p.blink_error().is_none());
+    assert!(p.challenge_steps().unwrap().contains(&ChallengeStep::Blink));
+
+    // The bytes measure the same eyes as the embedded model.
+    let mut det = detector();
+    let mut from_bytes = EyeEstimator::load(&ModelSource::Bytes(bytes), None).unwrap();
+    let frame = rgba_frame(&selfie(), 0);
+    let eyes = measure(&mut det, &mut from_bytes, &frame).unwrap();
+    assert!(
+        eyes.mean() > ChallengeConfig::default().blink_open_ear,
+        "{eyes:?}"
+    );
+    assert_eq!(Some(eyes), measure(&mut det, &mut estimator(), &frame));
 }
 
 #[test]

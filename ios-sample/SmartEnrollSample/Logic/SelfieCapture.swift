@@ -1,6 +1,34 @@
 import Foundation
 import SmartEnroll
 
+/// The bundle resource name (and extension) of the blink step's eye-landmark model: the
+/// repository's `models/face_landmark_192.onnx`, a resource of the app (project.yml).
+public let landmarkModelResource = (name: "face_landmark_192", ext: "onnx")
+
+/// Head turns of the prefilter's active challenge before the capture; 0 = no challenge, which is
+/// what this sample runs (auto-capture only). Set 1-6 to run the challenge: it then includes the
+/// blink step too, since `sampleCaptureConfig` already passes the landmark model.
+public let sampleChallengeTurns: UInt32 = 0
+
+/// The sample's prefilter settings (the same as the Android sample's `sampleCaptureConfig`): the
+/// SDK defaults (auto-capture after 5 good frames, JPEG ≤ 1080 px and ≤ 150 KB) and
+/// `challengeTurns` head turns, plus one blink step whenever there is a challenge. The app ships
+/// the blink step's landmark model (2.4 MB) as a resource and `landmarkModel` reads its bytes, so
+/// the SDK library need not embed it (its size budget). It is read only
+/// when the blink step is on (the sample's default runs none, so nothing is read); without it
+/// (nil) the challenge runs with head turns only and `blinkError()` says why.
+public func sampleCaptureConfig(
+    challengeTurns: UInt32 = sampleChallengeTurns,
+    landmarkModel: () -> Data?
+) -> CaptureConfig {
+    let blink = challengeTurns > 0
+    return CaptureConfig(
+        challengeTurns: challengeTurns,
+        challengeBlink: blink,
+        landmarkModel: blink ? landmarkModel() : nil
+    )
+}
+
 /// What the selfie screen shows for one analysed camera frame.
 public struct SelfieFeedback {
     /// The prefilter's guidance key, e.g. `face_too_small`.

@@ -5,6 +5,19 @@ import SmartEnroll
 /// the SDK; ONNX Runtime is loaded at run time from the app's embedded `onnxruntime.framework`
 /// (see the README). Without it the capture works in quality-only mode (light and sharpness)
 /// and `detectorAvailable()` is false: the selfie screen says so.
+///
+/// The sample runs no active challenge (`sampleChallengeTurns` = 0). The blink step's
+/// eye-landmark model ships as the app resource `face_landmark_192.onnx` (project.yml; the SDK
+/// library need not embed it) and is passed as `CaptureConfig.landmarkModel`, so turning the
+/// challenge on (one constant) also brings the blink step. Its bytes are read only then.
 func makeLivenessCapture() throws -> LivenessCapture {
-    try LivenessCapture(config: CaptureConfig())
+    try LivenessCapture(config: sampleCaptureConfig(landmarkModel: readLandmarkModel))
+}
+
+/// The landmark model resource's bytes, or nil (then the challenge runs without the blink step).
+private func readLandmarkModel() -> Data? {
+    guard let url = Bundle.main.url(
+        forResource: landmarkModelResource.name, withExtension: landmarkModelResource.ext
+    ) else { return nil }
+    return try? Data(contentsOf: url, options: .mappedIfSafe)
 }

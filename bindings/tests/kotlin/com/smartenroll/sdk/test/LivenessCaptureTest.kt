@@ -12,6 +12,7 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
 import java.io.ByteArrayInputStream
+import java.io.File
 import javax.imageio.ImageIO
 
 /** The prefilter through the bindings, on the repository's real sample selfie photo. */
@@ -34,6 +35,14 @@ class LivenessCaptureTest {
             planes = listOf(FramePlane(rgba, (w * 4).toUInt(), 4u)),
             rotationDegrees = if (sensorRotated) 90u else 0u,
         )
+    }
+
+    /** The blink step's landmark model, as an app ships it (an asset whose bytes it passes in
+     *  `CaptureConfig.landmarkModel`, so the library need not embed it). */
+    private val landmarkModel: ByteArray by lazy {
+        val f = File(System.getProperty("user.dir"), "models/face_landmark_192.onnx")
+        check(f.isFile) { "${f.path} missing: run the tests from the repository root (scripts/test.sh)" }
+        f.readBytes()
     }
 
     private fun requireDetector(capture: LivenessCapture) {
@@ -96,7 +105,12 @@ class LivenessCaptureTest {
     @Test
     fun blinkIsOffByDefaultAndNeedsTurns() {
         assertEquals(false, CaptureConfig().challengeBlink)
-        LivenessCapture(CaptureConfig(challengeTurns = 1u)).use { assertEquals(false, it.blinkAvailable()) }
+        assertEquals(null, CaptureConfig().landmarkModel)
+        // Without the blink step the model bytes are not even loaded.
+        LivenessCapture(CaptureConfig(challengeTurns = 1u, landmarkModel = ByteArray(16))).use {
+            assertEquals(false, it.blinkAvailable())
+            assertEquals(null, it.blinkError())
+        }
         try {
             LivenessCapture(CaptureConfig(challengeTurns = 0u, challengeBlink = true)).close()
             fail("a blink step without a challenge was accepted")
@@ -106,14 +120,35 @@ class LivenessCaptureTest {
     }
 
     @Test
+    fun wrongLandmarkModelBytesLeaveTheChallengeWithoutBlink() {
+        val frame = selfieFrame(false)
+        val cases = listOf(
+            "not an ONNX model" to ByteArray(4096) { 0x5a },
+            "truncated" to landmarkModel.copyOf(landmarkModel.size / 3),
+        )
+        for ((what, bytes) in cases) {
+            LivenessCapture(CaptureConfig(challengeTurns = 2u, challengeBlink = true, landmarkModel = bytes)).use { capture ->
+                requireDetector(capture)
+                assertEquals(what, false, capture.blinkAvailable())
+                val reason = capture.blinkError() ?: error("$what: no blinkError")
+                assertTrue("$what: $reason", reason.contains("Face Mesh landmarks 192x192"))
+                // The head-turn challenge runs without the blink step.
+                val fb = capture.processFrame(frame.copy(timestampMs = 0u))
+                assertTrue("$what: ${fb.guidance}", fb.guidance in listOf(GuidanceCode.TURN_HEAD_LEFT, GuidanceCode.TURN_HEAD_RIGHT))
+            }
+        }
+    }
+
+    @Test
     fun aStillPhotoFailsTheBlinkStep() {
         val frame = selfieFrame(false)
         // The blink step lands at a random place among the steps (1 turn + 1 blink): take the
         // first capture whose challenge starts with it (each try has a 1/2 chance).
         for (attempt in 0 until 40) {
-            LivenessCapture(CaptureConfig(challengeTurns = 1u, challengeBlink = true)).use { capture ->
+            LivenessCapture(CaptureConfig(challengeTurns = 1u, challengeBlink = true, landmarkModel = landmarkModel)).use { capture ->
                 requireDetector(capture)
-                assertTrue("blink step unavailable (landmark model)", capture.blinkAvailable())
+                assertTrue("blink step unavailable: ${capture.blinkError()}", capture.blinkAvailable())
+                assertEquals(null, capture.blinkError())
                 val first = capture.processFrame(frame.copy(timestampMs = 0u))
                 if (first.guidance != GuidanceCode.BLINK) {
                     assertTrue("${first.guidance}", first.guidance in listOf(GuidanceCode.TURN_HEAD_LEFT, GuidanceCode.TURN_HEAD_RIGHT))

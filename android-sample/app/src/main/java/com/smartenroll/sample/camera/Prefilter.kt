@@ -1,7 +1,11 @@
 package com.smartenroll.sample.camera
 
-import com.smartenroll.sdk.CaptureConfig
+import android.content.Context
+import android.util.Log
+import com.smartenroll.sample.logic.LANDMARK_MODEL_ASSET
+import com.smartenroll.sample.logic.sampleCaptureConfig
 import com.smartenroll.sdk.LivenessCapture
+import java.io.IOException
 
 /**
  * The SDK's on-device prefilter for the selfie screen. The face-detection model is compiled into
@@ -10,5 +14,20 @@ import com.smartenroll.sdk.LivenessCapture
  * quality-only mode (light and sharpness) and `detectorAvailable()` is false: the screen says so.
  *
  * Auto-capture after 5 consecutive good frames, JPEG ≤ 1080 px and ≤ 150 KB (the SDK defaults).
+ * The sample runs no active challenge (`SAMPLE_CHALLENGE_TURNS` = 0). The blink step's
+ * eye-landmark model ships as the APK asset `face_landmark_192.onnx` (copied from the
+ * repository's models/ by app/build.gradle.kts; the SDK library need not embed it) and is passed
+ * as `CaptureConfig.landmarkModel`, so turning the challenge on (one constant) also brings the
+ * blink step. Its bytes are read only then.
  */
-fun createLivenessCapture(): LivenessCapture = LivenessCapture(CaptureConfig())
+fun createLivenessCapture(context: Context): LivenessCapture =
+    LivenessCapture(sampleCaptureConfig { readLandmarkModel(context) })
+
+/** The landmark model asset's bytes, or null (then the challenge runs without the blink step). */
+private fun readLandmarkModel(context: Context): ByteArray? =
+    try {
+        context.assets.open(LANDMARK_MODEL_ASSET).use { it.readBytes() }
+    } catch (e: IOException) {
+        Log.w("SmartEnrollSample", "landmark model asset unavailable; no blink step", e)
+        null
+    }

@@ -67,7 +67,7 @@ fun SelfieScreen(
     var cameraPresent by remember { mutableStateOf(true) }
     var guidance by remember { mutableStateOf("face_not_found") }
     var readiness by remember { mutableFloatStateOf(0f) }
-    val selfie = remember { SelfieCapture(createLivenessCapture(), clock) }
+    val selfie = remember { SelfieCapture(createLivenessCapture(context), clock) }
     val executor = remember { Executors.newSingleThreadExecutor() }
     val mainExecutor = remember { ContextCompat.getMainExecutor(context) }
 

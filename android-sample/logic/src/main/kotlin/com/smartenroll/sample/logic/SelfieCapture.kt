@@ -1,8 +1,40 @@
 package com.smartenroll.sample.logic
 
 import com.smartenroll.sdk.CameraFrame
+import com.smartenroll.sdk.CaptureConfig
 import com.smartenroll.sdk.GuidanceCode
 import com.smartenroll.sdk.LivenessCapture
+
+/** The asset name of the blink step's eye-landmark model (the repository's
+ *  `models/face_landmark_192.onnx`; app/build.gradle.kts copies it into the APK's assets). */
+const val LANDMARK_MODEL_ASSET = "face_landmark_192.onnx"
+
+/**
+ * Head turns of the prefilter's active challenge before the capture; 0 = no challenge, which is
+ * what this sample runs (auto-capture only). Set 1-6 to run the challenge: it then includes the
+ * blink step too, since [sampleCaptureConfig] already passes the landmark model.
+ */
+const val SAMPLE_CHALLENGE_TURNS: UInt = 0u
+
+/**
+ * The sample's prefilter settings: the SDK defaults (auto-capture after 5 good frames, JPEG
+ * ≤ 1080 px and ≤ 150 KB) and [challengeTurns] head turns, plus one blink step whenever there is
+ * a challenge. The app ships the blink step's landmark model (2.4 MB) as an asset and
+ * [landmarkModel] reads its bytes, so the SDK library need not embed it (its size budget).
+ * It is read only when the blink step is on (the sample's default runs none, so nothing is read);
+ * without it (null) the challenge runs with head turns only and `blinkError()` says why.
+ */
+fun sampleCaptureConfig(
+    challengeTurns: UInt = SAMPLE_CHALLENGE_TURNS,
+    landmarkModel: () -> ByteArray?,
+): CaptureConfig {
+    val blink = challengeTurns > 0u
+    return CaptureConfig(
+        challengeTurns = challengeTurns,
+        challengeBlink = blink,
+        landmarkModel = if (blink) landmarkModel() else null,
+    )
+}
 
 /** The prefilter's guidance code as its stable snake_case key (`FACE_NOT_FOUND` → `face_not_found`). */
 fun guidanceKey(code: GuidanceCode): String = code.name.lowercase()

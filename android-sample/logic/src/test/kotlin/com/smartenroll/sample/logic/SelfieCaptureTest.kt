@@ -13,6 +13,7 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
 import java.io.ByteArrayInputStream
+import java.io.File
 import javax.imageio.ImageIO
 import kotlin.math.roundToInt
 
@@ -70,6 +71,34 @@ class SelfieCaptureTest {
             assertTrue(fb.guidanceKey, fb.guidanceKey == "too_dark" || fb.guidanceKey == "face_not_found")
             assertEquals("guidance_" + fb.guidanceKey, fb.resourceName)
             assertNull(fb.capturedJpeg)
+        }
+    }
+
+    @Test
+    fun theSampleConfigPassesTheLandmarkModelAssetWhenTheChallengeIsOn() {
+        val asset = File(repoRoot, "models/$LANDMARK_MODEL_ASSET")
+        check(asset.isFile) { "${asset.path} is missing" }
+        var reads = 0
+        val read = { reads++; asset.readBytes() }
+        // The sample's default: no challenge, so no blink step and the model is not read.
+        val plain = sampleCaptureConfig(landmarkModel = read)
+        assertEquals(0u, plain.challengeTurns)
+        assertEquals(false, plain.challengeBlink)
+        assertNull(plain.landmarkModel)
+        assertEquals(0, reads)
+        LivenessCapture(plain).use { capture ->
+            assertEquals(false, capture.blinkAvailable())
+            assertNull(capture.blinkError())
+        }
+        // One flag on: the challenge runs with the blink step, on the asset's bytes.
+        val challenge = sampleCaptureConfig(challengeTurns = 1u, landmarkModel = read)
+        assertEquals(1, reads)
+        assertTrue(challenge.challengeBlink)
+        val capture = LivenessCapture(challenge)
+        SelfieCapture(capture, ManualClock(start = 0)).use { selfie ->
+            requireDetector(selfie)
+            assertTrue("blink unavailable: ${capture.blinkError()}", capture.blinkAvailable())
+            assertNull(capture.blinkError())
         }
     }
 
