@@ -20,10 +20,9 @@ fun setting(name: String, default: String): String =
         .replace("\\", "\\\\")
         .replace("\"", "\\\"")
 
-// The blink step's eye-landmark model (2.4 MB): the app ships the repository's
-// models/face_landmark_192.onnx as an APK asset and passes its bytes in
-// CaptureConfig.landmarkModel (camera/Prefilter.kt), so the SDK library need not embed it (size
-// budget).
+// The blink step's eye-landmark model (2.4 MB) is not in the SDK library (size budget): the app
+// ships the repository's models/face_landmark_192.onnx as an APK asset and passes its bytes in
+// CaptureConfig.landmarkModel (camera/Prefilter.kt).
 val landmarkModelAssets = layout.buildDirectory.dir("generated/landmark-model-assets")
 val copyLandmarkModel by tasks.registering(Copy::class) {
     from(rootProject.file("../models/face_landmark_192.onnx"))

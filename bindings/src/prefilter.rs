@@ -74,11 +74,11 @@ pub struct CaptureConfig {
     #[uniffi(default = false)]
     pub challenge_blink: bool,
     /// The blink step's eye-landmark model: the bytes of `face_landmark_192.onnx` (2.4 MB, in
-    /// the repository's `models/`). Apps ship it as an asset and pass its bytes here when
-    /// `challenge_blink` is on, so the library need not embed it (size budget). Without it, a
-    /// library built without the embedded model reports `blinkAvailable()` false and a
-    /// `blinkError()` that says the model must be passed; the challenge then runs with head turns
-    /// only. Ignored (not loaded) without `challenge_blink`.
+    /// the repository's `models/`). The mobile library does not embed it (size budget): apps ship
+    /// it as an asset and pass its bytes here when `challenge_blink` is on. Without it
+    /// `blinkAvailable()` is false, `blinkError()` says the model is not embedded and must be
+    /// passed, and the challenge runs with head turns only. Ignored (not loaded) without
+    /// `challenge_blink`.
     #[uniffi(default = None)]
     pub landmark_model: Option<Vec<u8>>,
     /// Long-edge limit of the captured JPEG, pixels.
@@ -277,9 +277,9 @@ impl LivenessCapture {
             jpeg_max_side: config.jpeg_max_side,
             jpeg_max_bytes: config.jpeg_max_bytes,
             runtime_path: config.onnx_runtime_path.map(Into::into),
-            // Without the app's bytes this is `Embedded`: in a library built without the
-            // prefilter's `embedded-landmark-model` feature, a typed `blinkError`. Loaded only
-            // when the challenge has the blink step.
+            // Without the app's bytes this is `Embedded`, which this library (built without the
+            // prefilter's `embedded-landmark-model` feature, see Cargo.toml) reports as a typed
+            // `blinkError`. Loaded only when the challenge has the blink step.
             landmark_model: config
                 .landmark_model
                 .map_or(pf::ModelSource::Embedded, |bytes| {

@@ -12,9 +12,9 @@ public let sampleChallengeTurns: UInt32 = 0
 
 /// The sample's prefilter settings (the same as the Android sample's `sampleCaptureConfig`): the
 /// SDK defaults (auto-capture after 5 good frames, JPEG ≤ 1080 px and ≤ 150 KB) and
-/// `challengeTurns` head turns, plus one blink step whenever there is a challenge. The app ships
-/// the blink step's landmark model (2.4 MB) as a resource and `landmarkModel` reads its bytes, so
-/// the SDK library need not embed it (its size budget). It is read only
+/// `challengeTurns` head turns, plus one blink step whenever there is a challenge. The SDK library
+/// does not embed the blink step's landmark model (2.4 MB, its size budget): the app ships it as a
+/// resource and `landmarkModel` reads its bytes. It is read only
 /// when the blink step is on (the sample's default runs none, so nothing is read); without it
 /// (nil) the challenge runs with head turns only and `blinkError()` says why.
 public func sampleCaptureConfig(

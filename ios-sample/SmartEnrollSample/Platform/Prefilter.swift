@@ -8,7 +8,7 @@ import SmartEnroll
 ///
 /// The sample runs no active challenge (`sampleChallengeTurns` = 0). The blink step's
 /// eye-landmark model ships as the app resource `face_landmark_192.onnx` (project.yml; the SDK
-/// library need not embed it) and is passed as `CaptureConfig.landmarkModel`, so turning the
+/// library does not embed it) and is passed as `CaptureConfig.landmarkModel`, so turning the
 /// challenge on (one constant) also brings the blink step. Its bytes are read only then.
 func makeLivenessCapture() throws -> LivenessCapture {
     try LivenessCapture(config: sampleCaptureConfig(landmarkModel: readLandmarkModel))

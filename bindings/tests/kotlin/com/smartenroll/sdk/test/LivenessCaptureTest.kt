@@ -38,7 +38,7 @@ class LivenessCaptureTest {
     }
 
     /** The blink step's landmark model, as an app ships it (an asset whose bytes it passes in
-     *  `CaptureConfig.landmarkModel`, so the library need not embed it). */
+     *  `CaptureConfig.landmarkModel`; the library does not embed it). */
     private val landmarkModel: ByteArray by lazy {
         val f = File(System.getProperty("user.dir"), "models/face_landmark_192.onnx")
         check(f.isFile) { "${f.path} missing: run the tests from the repository root (scripts/test.sh)" }
@@ -116,6 +116,23 @@ class LivenessCaptureTest {
             fail("a blink step without a challenge was accepted")
         } catch (e: SmartEnrollException.InvalidInput) {
             assertEquals("captureConfig", e.field)
+        }
+    }
+
+    @Test
+    fun theLibraryDoesNotEmbedTheLandmarkModel() {
+        // Built like the mobile libraries (smart-enroll-ffi alone, without the prefilter's
+        // embedded-landmark-model feature): without the app's bytes there is no blink step, and
+        // the reason says the model must be passed. The head turns still run.
+        LivenessCapture(CaptureConfig(challengeTurns = 2u, challengeBlink = true)).use { capture ->
+            requireDetector(capture)
+            assertEquals(false, capture.blinkAvailable())
+            val reason = capture.blinkError() ?: error("no blinkError without the landmark model")
+            assertTrue(reason, reason.contains("face_landmark_192.onnx"))
+            assertTrue(reason, reason.contains("not embedded in this build"))
+            assertTrue(reason, reason.contains("CaptureConfig.landmarkModel"))
+            val fb = capture.processFrame(selfieFrame(false).copy(timestampMs = 0u))
+            assertTrue("${fb.guidance}", fb.guidance in listOf(GuidanceCode.TURN_HEAD_LEFT, GuidanceCode.TURN_HEAD_RIGHT))
         }
     }
 

@@ -16,7 +16,7 @@ import java.io.IOException
  * Auto-capture after 5 consecutive good frames, JPEG ≤ 1080 px and ≤ 150 KB (the SDK defaults).
  * The sample runs no active challenge (`SAMPLE_CHALLENGE_TURNS` = 0). The blink step's
  * eye-landmark model ships as the APK asset `face_landmark_192.onnx` (copied from the
- * repository's models/ by app/build.gradle.kts; the SDK library need not embed it) and is passed
+ * repository's models/ by app/build.gradle.kts; the SDK library does not embed it) and is passed
  * as `CaptureConfig.landmarkModel`, so turning the challenge on (one constant) also brings the
  * blink step. Its bytes are read only then.
  */

@@ -19,8 +19,8 @@ const val SAMPLE_CHALLENGE_TURNS: UInt = 0u
 /**
  * The sample's prefilter settings: the SDK defaults (auto-capture after 5 good frames, JPEG
  * ≤ 1080 px and ≤ 150 KB) and [challengeTurns] head turns, plus one blink step whenever there is
- * a challenge. The app ships the blink step's landmark model (2.4 MB) as an asset and
- * [landmarkModel] reads its bytes, so the SDK library need not embed it (its size budget).
+ * a challenge. The SDK library does not embed the blink step's landmark model (2.4 MB, its size
+ * budget): the app ships it as an asset and [landmarkModel] reads its bytes.
  * It is read only when the blink step is on (the sample's default runs none, so nothing is read);
  * without it (null) the challenge runs with head turns only and `blinkError()` says why.
  */

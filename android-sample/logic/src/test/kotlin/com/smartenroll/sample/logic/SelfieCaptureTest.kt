@@ -100,6 +100,13 @@ class SelfieCaptureTest {
             assertTrue("blink unavailable: ${capture.blinkError()}", capture.blinkAvailable())
             assertNull(capture.blinkError())
         }
+        // The SDK library does not embed the model: an app whose asset is missing gets no blink
+        // step, and the reason.
+        LivenessCapture(sampleCaptureConfig(challengeTurns = 1u) { null }).use { noAsset ->
+            assertEquals(false, noAsset.blinkAvailable())
+            val reason = noAsset.blinkError()
+            assertTrue("$reason", reason != null && reason.contains("not embedded in this build"))
+        }
     }
 
     private fun requireDetector(selfie: SelfieCapture) {
