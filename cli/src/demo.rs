@@ -363,7 +363,7 @@ impl Inputs for DemoInputs {
             "detector": detector_error.is_none(),
             "faces": analysis.faces.len(),
             "bestFaceScore": best,
-            "guidance": format!("{:?}", analysis.guidance),
+            "guidance": analysis.guidance.key(),
         }));
         match (detector_error, best) {
             (Some(err), _) => progress.warn(
@@ -373,9 +373,9 @@ impl Inputs for DemoInputs {
             (None, Some(score)) => progress.done(
                 step,
                 format!(
-                    "{} face(s), best score {score:.2}, guidance {:?}",
+                    "{} face(s), best score {score:.2}, guidance {}",
                     analysis.faces.len(),
-                    analysis.guidance
+                    analysis.guidance.key()
                 ),
             ),
             (None, None) => {

@@ -138,6 +138,8 @@ fn demo_full_kyc_completes_with_token_and_redirect() {
     );
     assert_eq!(v["prefilter"]["faces"], 1, "{v:#}");
     assert!(v["prefilter"]["bestFaceScore"].as_f64().unwrap() > 0.7);
+    // The stable localisation key, as in `enroll` and the bindings.
+    assert_eq!(v["prefilter"]["guidance"], "hold_still", "{v:#}");
     // Every step is recorded and succeeded.
     let steps = v["steps"].as_array().unwrap();
     assert!(steps.len() >= 12, "{steps:?}");
