@@ -200,26 +200,14 @@ async fn enroll(
     };
 
     // 3. What an app does: read the public flow configuration, then enroll.
-    let step = progress.start("Fetch the public flow configuration");
-    let flow = match client
-        .fetch_flow_config(&project.id, Some(&flow.flow_id))
-        .await
-    {
-        Ok(f) => {
-            progress.done(
-                step,
-                format!(
-                    "document {:?}, liveness {:?}",
-                    f.steps.document, f.steps.liveness
-                ),
-            );
-            f
-        }
-        Err(e) => {
-            progress.fail(step, e.to_string());
-            return Err(e.into());
-        }
-    };
+    let flow = runner::fetch_flow_step(
+        &client,
+        progress,
+        "Fetch the public flow configuration",
+        &project.id,
+        &flow.flow_id,
+    )
+    .await?;
 
     let step = progress.start("Draw the specimen passport page (ICAO 9303 TD3)");
     let specimen = match specimen::render_jpeg(&SpecimenData::demo(), SAMPLE_SELFIE) {

@@ -495,26 +495,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // Pre-flight: everything that can be checked is checked before the registration is
     // created, so a missing or bad input writes nothing on the server and spends no check.
     let images = read_images(&args, &mut progress).await?;
-    let step = progress.start("Fetch the flow configuration");
-    let flow = match client
-        .fetch_flow_config(&args.project, Some(&args.flow))
-        .await
-    {
-        Ok(f) => {
-            progress.done(
-                step,
-                format!(
-                    "document {:?}, liveness {:?}",
-                    f.steps.document, f.steps.liveness
-                ),
-            );
-            f
-        }
-        Err(e) => {
-            progress.fail(step, e.to_string());
-            return Err(e).context("fetching the flow configuration");
-        }
-    };
+    let flow = runner::fetch_flow_step(
+        &client,
+        &mut progress,
+        "Fetch the flow configuration",
+        &args.project,
+        &args.flow,
+    )
+    .await
+    .context("fetching the flow configuration")?;
     let signup = SignUpData {
         email: args.email.clone(),
         phone: args.phone.clone(),

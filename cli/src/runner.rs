@@ -6,7 +6,7 @@ use anyhow::bail;
 use serde_json::{Value, json};
 use smart_enroll_core::{
     DocumentCategory, DocumentSide, EnrollError, EnrollResult, EnrollState, EnrollmentSession,
-    Outcome, PhoneChannel, state_name,
+    FlowConfig, Outcome, PhoneChannel, SmartEnrollClient, state_name,
 };
 
 use crate::progress::Progress;
@@ -101,6 +101,34 @@ pub fn result_json(result: &EnrollResult) -> Value {
 }
 
 /// Typing `resend` instead of a code asks for the code again.
+/// The "fetch the public flow configuration" step of `demo` and `enroll`: fetches it (no token)
+/// and reports the step as done, with the document and liveness modes, or failed.
+pub async fn fetch_flow_step(
+    client: &SmartEnrollClient,
+    progress: &mut Progress,
+    label: &str,
+    project_id: &str,
+    flow_id: &str,
+) -> Result<FlowConfig, EnrollError> {
+    let step = progress.start(label);
+    match client.fetch_flow_config(project_id, Some(flow_id)).await {
+        Ok(f) => {
+            progress.done(
+                step,
+                format!(
+                    "document {:?}, liveness {:?}",
+                    f.steps.document, f.steps.liveness
+                ),
+            );
+            Ok(f)
+        }
+        Err(e) => {
+            progress.fail(step, e.to_string());
+            Err(e)
+        }
+    }
+}
+
 fn is_resend(answer: &str) -> bool {
     answer.trim().eq_ignore_ascii_case("resend")
 }
