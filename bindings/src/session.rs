@@ -178,10 +178,10 @@ impl EnrollmentSession {
         op!(self, |s| s.skip_kyc())
     }
 
-    /// Ends the enrollment (state `ReadyToFinish`): the state becomes `Completed` with the
-    /// outcome and the final token.
-    pub async fn finish(&self) -> Result<EnrollState> {
-        op!(self, |s| s.finish())
+    /// Confirms the review (state `AwaitingReview`) and ends the enrollment (`sync end`): the
+    /// state becomes `Completed` with the outcome and the final token.
+    pub async fn confirm(&self) -> Result<EnrollState> {
+        op!(self, |s| s.confirm())
     }
 
     /// A versioned JSON snapshot to store securely (it holds the registrant token and the

@@ -114,6 +114,12 @@ pub struct SignUpData {
     pub country_code: Option<String>,
     #[uniffi(default = None)]
     pub full_name: Option<String>,
+    /// For flows whose sign-up form asks for first and last name.
+    #[uniffi(default = None)]
+    pub first_name: Option<String>,
+    /// For flows whose sign-up form asks for first and last name.
+    #[uniffi(default = None)]
+    pub last_name: Option<String>,
     /// Language of the messages the server sends (`en` by default).
     #[uniffi(default = None)]
     pub language: Option<String>,
@@ -138,6 +144,8 @@ impl From<SignUpData> for core::SignUpData {
             phone: s.phone,
             country_code: s.country_code,
             full_name: s.full_name,
+            first_name: s.first_name,
+            last_name: s.last_name,
             language: s.language,
         }
     }
@@ -300,6 +308,135 @@ impl From<core::Scores> for Scores {
     }
 }
 
+/// The document's OCR fields as the server extracted them. `toString()` / `description`
+/// redact the personal values.
+#[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct DocumentFields {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub document_type: Option<String>,
+    pub document_number: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub expiration_date: Option<String>,
+    pub nationality: Option<String>,
+}
+
+impl From<core::DocumentFields> for DocumentFields {
+    fn from(d: core::DocumentFields) -> Self {
+        Self {
+            status: d.status,
+            category: d.category,
+            document_type: d.document_type,
+            document_number: d.document_number,
+            first_name: d.first_name,
+            last_name: d.last_name,
+            full_name: d.full_name,
+            date_of_birth: d.date_of_birth,
+            expiration_date: d.expiration_date,
+            nationality: d.nationality,
+        }
+    }
+}
+
+impl From<&DocumentFields> for core::DocumentFields {
+    fn from(d: &DocumentFields) -> Self {
+        Self {
+            status: d.status.clone(),
+            category: d.category.clone(),
+            document_type: d.document_type.clone(),
+            document_number: d.document_number.clone(),
+            first_name: d.first_name.clone(),
+            last_name: d.last_name.clone(),
+            full_name: d.full_name.clone(),
+            date_of_birth: d.date_of_birth.clone(),
+            expiration_date: d.expiration_date.clone(),
+            nationality: d.nationality.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for DocumentFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // One redaction policy: the core's.
+        std::fmt::Debug::fmt(&core::DocumentFields::from(self), f)
+    }
+}
+
+impl std::fmt::Display for DocumentFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+/// A score with the flow's threshold and the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct ScoreCheck {
+    pub score: f64,
+    pub min_score: f64,
+    pub passed: bool,
+}
+
+impl From<core::ScoreCheck> for ScoreCheck {
+    fn from(c: core::ScoreCheck) -> Self {
+        Self {
+            score: c.score,
+            min_score: c.min_score,
+            passed: c.passed,
+        }
+    }
+}
+
+/// Result of the criminal background check.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CriminalCheck {
+    /// `ACTIVE` (clear), `FAILED` (a hit) or `ASSESSING`.
+    pub status: String,
+    pub record_found: bool,
+}
+
+impl From<core::CriminalCheck> for CriminalCheck {
+    fn from(c: core::CriminalCheck) -> Self {
+        Self {
+            status: c.status,
+            record_found: c.record_found,
+        }
+    }
+}
+
+/// What the server holds before the final `sync end` (state `AwaitingReview`): show it, then
+/// call `confirm()`.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Review {
+    pub registration_id: String,
+    /// `null` when no document was uploaded.
+    pub document: Option<DocumentFields>,
+    /// `null` unless a name check ran.
+    pub names_match: Option<bool>,
+    pub liveness: Option<ScoreCheck>,
+    pub compare: Option<ScoreCheck>,
+    pub criminal_check: Option<CriminalCheck>,
+    /// What `confirm()` asks the server to store (`COMPLETED` or `FAILED`).
+    pub expected_outcome: Outcome,
+}
+
+impl From<core::Review> for Review {
+    fn from(r: core::Review) -> Self {
+        Self {
+            registration_id: r.registration_id,
+            document: r.document.map(Into::into),
+            names_match: r.names_match,
+            liveness: r.liveness.map(Into::into),
+            compare: r.compare.map(Into::into),
+            criminal_check: r.criminal_check.map(Into::into),
+            expected_outcome: r.expected_outcome.into(),
+        }
+    }
+}
+
 /// A secret string (the final token, or a URL that contains it). Its `toString()` /
 /// `description` never shows the value, so logging a state or result cannot leak it; read it
 /// with `reveal()` only to hand it to your backend or app session.
@@ -359,6 +496,8 @@ impl From<core::EnrollResult> for EnrollResult {
 }
 
 /// What the enrollment needs next.
+// As in the core: the review variant is larger; states are few and short-lived.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum EnrollState {
     /// `start()` has not run yet.
@@ -403,8 +542,9 @@ pub enum EnrollState {
         optional: bool,
         can_skip_kyc: bool,
     },
-    /// Everything is done: call `finish()`.
-    ReadyToFinish,
+    /// Every verification step is done: show `review` (what the server holds), then call
+    /// `confirm()`.
+    AwaitingReview { review: Review },
     /// Terminal: the enrollment ended (see `result.outcome`).
     Completed { result: EnrollResult },
 }
@@ -465,7 +605,9 @@ impl From<core::EnrollState> for EnrollState {
                 optional,
                 can_skip_kyc,
             },
-            S::ReadyToFinish => Self::ReadyToFinish,
+            S::AwaitingReview { review } => Self::AwaitingReview {
+                review: review.into(),
+            },
             S::Completed { result } => Self::Completed {
                 result: result.into(),
             },

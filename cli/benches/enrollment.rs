@@ -278,6 +278,7 @@ async fn main() {
                 country_code: Some("+57".into()),
                 full_name: Some("Anna Maria Eriksson".into()),
                 language: None,
+                ..SignUpData::default()
             },
         )
         .unwrap();

@@ -240,6 +240,7 @@ async fn enroll(
         country_code: Some(DEMO_COUNTRY_CODE.into()),
         full_name: Some(DEMO_NAME.into()),
         language: Some("en".into()),
+        ..SignUpData::default()
     };
     let session = EnrollmentSession::new(client.clone(), flow.clone(), signup)?;
     let mut inputs = DemoInputs {

@@ -510,6 +510,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         country_code: args.country_code.clone(),
         full_name: args.name.clone(),
         language: Some("en".into()),
+        ..SignUpData::default()
     };
     let step = progress.start("Check the inputs against the flow");
     let plan = match check_plan(&args, &flow, &signup) {

@@ -263,9 +263,9 @@ pub async fn drive<I: Inputs>(
                 }
                 None => bail!("this flow requires a selfie: pass --selfie"),
             },
-            EnrollState::ReadyToFinish => {
-                let step = progress.start("Finish (sync end)");
-                (step, session.finish().await)
+            EnrollState::AwaitingReview { .. } => {
+                let step = progress.start("Confirm the review (sync end)");
+                (step, session.confirm().await)
             }
         };
         state = match outcome {

@@ -115,7 +115,7 @@ fn demo_full_kyc_completes_with_token_and_redirect() {
             "AwaitingPhoneCode",
             "AwaitingDocument",
             "AwaitingSelfie",
-            "ReadyToFinish",
+            "AwaitingReview",
             "Completed"
         ])
     );
@@ -504,7 +504,7 @@ async fn enroll_prints_each_state_in_plain_mode() {
         "→ AwaitingPhoneCode",
         "→ AwaitingDocument (Front, 3 attempts left)",
         "→ AwaitingSelfie (3 attempts left)",
-        "→ ReadyToFinish",
+        "→ AwaitingReview",
         "→ Completed (COMPLETED)",
         "[warn] Resend the email code to p***@example.com: rate limited (otp_resend_cooldown)",
         "Outcome:      COMPLETED",

@@ -12,7 +12,7 @@
 //!   `new(client, flow, signup)`, then `start()`, `submit_email_code`,
 //!   `resend_email_code`, `choose_phone_channel`, `submit_phone_code`, `resend_phone_code`,
 //!   `submit_document(side, bytes, category)`, `submit_selfie(bytes)`, `skip_step`, `skip_kyc`,
-//!   `finish`, `resume`; `state()`, `snapshot()` / [`EnrollmentSession::restore`], `cancel()`,
+//!   `confirm` (after [`EnrollState::AwaitingReview`]), `resume`; `state()`, `snapshot()` / [`EnrollmentSession::restore`], `cancel()`,
 //!   `observe(Arc<dyn StateObserver>) -> ObserverHandle`, `set_analytics_sink`.
 //! - [`EnrollState`] says what is needed next; `Completed { result }` carries the [`Outcome`]
 //!   (`Failed` / `NeedsManualVerification` are outcomes, not errors), the [`FinalToken`] and the
@@ -37,7 +37,10 @@
 //!             session.submit_document(side, id_front.clone(), DocumentCategory::Passport).await?
 //!         }
 //!         EnrollState::AwaitingSelfie { .. } => session.submit_selfie(selfie.clone()).await?,
-//!         EnrollState::ReadyToFinish => session.finish().await?,
+//!         EnrollState::AwaitingReview { review } => {
+//!             println!("{:?}", review.expected_outcome); // show the review, then:
+//!             session.confirm().await?
+//!         }
 //!         EnrollState::Completed { result } => {
 //!             println!("{:?}: continue at the redirect URL", result.outcome);
 //!             break;
@@ -59,6 +62,7 @@ mod flow;
 mod jwt;
 mod observer;
 mod plan;
+mod review;
 mod secret;
 mod session;
 mod tls;
@@ -73,6 +77,7 @@ pub use flow::{
 };
 pub use observer::{AnalyticsSink, ObserverHandle, StateObserver};
 pub use plan::{Plan, PlanStep, plan};
+pub use review::{CriminalCheck, DocumentFields, Review, ScoreCheck};
 pub use secret::{ClientToken, FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
 pub use session::{EnrollmentSession, SNAPSHOT_VERSION, Snapshot, state_name};
 pub use types::{

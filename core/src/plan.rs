@@ -249,6 +249,7 @@ mod tests {
             country_code: Some("+57".into()),
             full_name: Some("Ana Example".into()),
             language: None,
+            ..SignUpData::default()
         }
     }
 

@@ -11,6 +11,7 @@ use crate::error::EnrollError;
 use crate::flow::{FlowConfig, FlowSchema, as_f64, as_id};
 use crate::observer::{AnalyticsSink, ObserverHandle, Registry, StateObserver, emit};
 use crate::plan::{Plan, PlanStep, plan};
+use crate::review::{CriminalCheck, Review, ScoreCheck};
 use crate::secret::{FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
 use crate::types::{
     AnalyticsEvent, AnalyticsEventKind, DocumentCategory, DocumentSide, EnrollResult, EnrollState,
@@ -212,7 +213,9 @@ fn state_of(p: &Progress) -> EnrollState {
         };
     }
     let Some(step) = p.plan.steps.get(p.cursor) else {
-        return EnrollState::ReadyToFinish;
+        return EnrollState::AwaitingReview {
+            review: local_review(p),
+        };
     };
     let no_kyc_done = !p.document_done && !p.liveness_done && p.document_attempts == 0;
     match step {
@@ -276,8 +279,52 @@ fn state_of(p: &Progress) -> EnrollState {
             optional: *optional,
             can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
         },
-        PlanStep::Finish => EnrollState::ReadyToFinish,
+        PlanStep::Finish => EnrollState::AwaitingReview {
+            review: local_review(p),
+        },
         other => EnrollState::Processing { step: other.kind() },
+    }
+}
+
+/// Whether the final sync asks for `FAILED` rather than `COMPLETED` (the session's own tally).
+fn tally_failed(p: &Progress) -> bool {
+    let s = &p.scores;
+    p.failed_step.is_some()
+        || s.compare_passed == Some(false)
+        || s.criminal_record_found == Some(true)
+        || s.liveness_score
+            .is_some_and(|l| p.liveness_done && l <= p.flow.liveness.liveness_min_score)
+}
+
+/// The review built from what the session itself gathered on the way.
+// TODO(issue 10): replaced by the server's populated registration (retrieve `me`).
+fn local_review(p: &Progress) -> Review {
+    let s = &p.scores;
+    Review {
+        registration_id: p.registration_id.clone().unwrap_or_default(),
+        document: None,
+        names_match: s.names_match,
+        liveness: s.liveness_score.map(|score| ScoreCheck {
+            score,
+            min_score: p.flow.liveness.liveness_min_score,
+            passed: score > p.flow.liveness.liveness_min_score,
+        }),
+        compare: s.compare_score.map(|score| ScoreCheck {
+            score,
+            min_score: p.flow.document.compare_min_score,
+            passed: s
+                .compare_passed
+                .unwrap_or(score >= p.flow.document.compare_min_score),
+        }),
+        criminal_check: s.criminal_record_found.map(|found| CriminalCheck {
+            status: if found { "FAILED" } else { "ACTIVE" }.to_owned(),
+            record_found: found,
+        }),
+        expected_outcome: if tally_failed(p) {
+            Outcome::Failed
+        } else {
+            Outcome::Completed
+        },
     }
 }
 
@@ -1202,19 +1249,20 @@ impl EnrollmentSession {
     /// allows it (no KYC step mandatory) and no KYC step was done yet.
     pub async fn skip_kyc(&self) -> Result<EnrollState, EnrollError> {
         self.run(async {
-            let allowed = matches!(
-                self.computed_state(),
-                EnrollState::AwaitingDocument {
-                    can_skip_kyc: true,
-                    ..
-                } | EnrollState::AwaitingSelfie {
-                    can_skip_kyc: true,
-                    ..
-                }
-            ) || (matches!(self.computed_state(), EnrollState::ReadyToFinish)
-                && self.progress().plan.can_skip_kyc
-                && !self.progress().document_done
-                && !self.progress().liveness_done);
+            let allowed =
+                matches!(
+                    self.computed_state(),
+                    EnrollState::AwaitingDocument {
+                        can_skip_kyc: true,
+                        ..
+                    } | EnrollState::AwaitingSelfie {
+                        can_skip_kyc: true,
+                        ..
+                    }
+                ) || (matches!(self.computed_state(), EnrollState::AwaitingReview { .. })
+                    && self.progress().plan.can_skip_kyc
+                    && !self.progress().document_done
+                    && !self.progress().liveness_done);
             if !allowed {
                 return Err(EnrollError::invalid_state(
                     "skipping KYC is not allowed here (a KYC step is mandatory or already done)",
@@ -1499,10 +1547,11 @@ impl EnrollmentSession {
         Err(e)
     }
 
-    /// Final sync: `end` with `COMPLETED` (or `FAILED` when a score or check failed); the
-    /// server may store `NEEDS_MANUAL_VERIFICATION`. With no KYC step done and KYC skippable,
-    /// `skipKYC`. Returns the `Completed` state with the final token and redirect URL.
-    pub async fn finish(&self) -> Result<EnrollState, EnrollError> {
+    /// Confirms the review ([`EnrollState::AwaitingReview`]) and sends the final sync: `end`
+    /// with `COMPLETED` (or `FAILED` when a score or check failed); the server may store
+    /// `NEEDS_MANUAL_VERIFICATION`. With no KYC step done and KYC skippable, `skipKYC`.
+    /// Returns the `Completed` state with the final token and redirect URL.
+    pub async fn confirm(&self) -> Result<EnrollState, EnrollError> {
         self.run(async {
             self.expect_step(StepKind::Finish)?;
             let skip = {
@@ -1519,13 +1568,7 @@ impl EnrollmentSession {
         let (step, status) = if skip_kyc {
             ("skipKYC", "COMPLETED_WITHOUT_KYC")
         } else {
-            let p = self.progress();
-            let s = &p.scores;
-            let failed = p.failed_step.is_some()
-                || s.compare_passed == Some(false)
-                || s.criminal_record_found == Some(true)
-                || s.liveness_score
-                    .is_some_and(|l| p.liveness_done && l <= p.flow.liveness.liveness_min_score);
+            let failed = tally_failed(&self.progress());
             ("end", if failed { "FAILED" } else { "COMPLETED" })
         };
         self.event(
@@ -1621,7 +1664,7 @@ pub fn state_name(s: &EnrollState) -> &'static str {
         EnrollState::AwaitingPhoneCode { .. } => "AwaitingPhoneCode",
         EnrollState::AwaitingDocument { .. } => "AwaitingDocument",
         EnrollState::AwaitingSelfie { .. } => "AwaitingSelfie",
-        EnrollState::ReadyToFinish => "ReadyToFinish",
+        EnrollState::AwaitingReview { .. } => "AwaitingReview",
         EnrollState::Completed { .. } => "Completed",
     }
 }
@@ -1651,6 +1694,7 @@ mod tests {
             country_code: Some("+57".into()),
             full_name: Some("Secret Person".into()),
             language: None,
+            ..SignUpData::default()
         }
     }
 
@@ -1680,7 +1724,7 @@ mod tests {
             DocumentCategory::Passport,
         ));
         assert_send(&s.submit_selfie(Vec::new()));
-        assert_send(&s.finish());
+        assert_send(&s.confirm());
         let c = client();
         assert_send(&c.fetch_flow_config("p", None));
     }
@@ -1769,7 +1813,7 @@ mod tests {
             Err(EnrollError::InvalidInput { .. })
         ));
         assert!(matches!(
-            s.finish().await,
+            s.confirm().await,
             Err(EnrollError::InvalidState { .. })
         ));
         assert!(matches!(

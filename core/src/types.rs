@@ -1,6 +1,7 @@
 //! Public value types of the enrollment: sign-up data, states, outcomes and results.
 
 use crate::error::ErrorCategory;
+use crate::review::Review;
 use crate::secret::FinalToken;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,12 @@ pub struct SignUpData {
     pub country_code: Option<String>,
     /// Full name.
     pub full_name: Option<String>,
+    /// First name(s), for flows whose sign-up form asks for first and last name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name(s), for flows whose sign-up form asks for first and last name.
+    #[serde(default)]
+    pub last_name: Option<String>,
     /// UI language for messages the server sends (`en` by default).
     pub language: Option<String>,
 }
@@ -27,6 +34,8 @@ impl std::fmt::Debug for SignUpData {
             .field("phone", &r(&self.phone))
             .field("country_code", &self.country_code)
             .field("full_name", &r(&self.full_name))
+            .field("first_name", &r(&self.first_name))
+            .field("last_name", &r(&self.last_name))
             .field("language", &self.language)
             .finish()
     }
@@ -179,6 +188,9 @@ impl std::fmt::Debug for EnrollResult {
 }
 
 /// What the enrollment needs next.
+// The review makes one variant larger than the others; states are few and short-lived, and an
+// unboxed `review` keeps matching on them plain for integrators.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EnrollState {
     /// `start()` has not run yet.
@@ -241,8 +253,13 @@ pub enum EnrollState {
         /// The user may skip all KYC steps (`skip_kyc()`).
         can_skip_kyc: bool,
     },
-    /// Everything is done: call `finish()`.
-    ReadyToFinish,
+    /// Every verification step is done and the server's view of the registration was
+    /// retrieved: show `review` (OCR fields, scores with thresholds, check results), then call
+    /// `confirm()` to send the final `sync end`.
+    AwaitingReview {
+        /// What the server holds.
+        review: Review,
+    },
     /// Terminal: the enrollment ended (see `result.outcome`).
     Completed {
         /// The result.

@@ -61,7 +61,7 @@ async fn full_kyc_completes_with_minimum_requests() {
             "AwaitingDocument",
             "AwaitingDocument",
             "AwaitingSelfie",
-            "ReadyToFinish",
+            "AwaitingReview",
             "Completed"
         ]
     );
@@ -111,7 +111,7 @@ async fn full_kyc_with_a_passport_sends_eleven_requests() {
         .unwrap();
     assert!(matches!(st, EnrollState::AwaitingSelfie { .. }), "{st:?}");
     s.submit_selfie(common::selfie()).await.unwrap();
-    let st = s.finish().await.unwrap();
+    let st = s.confirm().await.unwrap();
     assert_eq!(result(&st).outcome, Outcome::Completed);
     let stats = client.stats();
     assert_eq!(stats.requests, 1 + 11);
@@ -150,8 +150,8 @@ async fn basic_flow_with_optional_steps_skipped_completes_without_kyc() {
         EnrollState::AwaitingSelfie { optional: true, .. }
     ));
     let st = s.skip_step().await.unwrap();
-    assert_eq!(st, EnrollState::ReadyToFinish);
-    let st = s.finish().await.unwrap();
+    assert!(matches!(st, EnrollState::AwaitingReview { .. }), "{st:?}");
+    let st = s.confirm().await.unwrap();
     assert_eq!(result(&st).outcome, Outcome::CompletedWithoutKyc);
     env.shutdown().await;
 }
@@ -200,7 +200,7 @@ async fn skip_kyc_when_allowed() {
     assert!(!r.token.expose().is_empty());
     // Terminal: nothing else is accepted.
     assert!(matches!(
-        s.finish().await,
+        s.confirm().await,
         Err(EnrollError::InvalidState { .. })
     ));
     env.shutdown().await;
@@ -322,8 +322,8 @@ async fn liveness_fails_once_then_succeeds() {
         }
     ));
     let st = s.submit_selfie(common::selfie()).await.unwrap();
-    assert_eq!(st, EnrollState::ReadyToFinish);
-    let st = s.finish().await.unwrap();
+    assert!(matches!(st, EnrollState::AwaitingReview { .. }), "{st:?}");
+    let st = s.confirm().await.unwrap();
     assert_eq!(result(&st).outcome, Outcome::Completed);
     env.shutdown().await;
 }

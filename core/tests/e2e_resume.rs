@@ -59,7 +59,7 @@ async fn resume_from_a_snapshot_at_every_step_boundary() {
             "AwaitingDocument",
             "AwaitingDocument",
             "AwaitingSelfie",
-            "ReadyToFinish",
+            "AwaitingReview",
             "Completed"
         ]
     );

@@ -136,6 +136,7 @@ pub fn signup(email: &str) -> SignUpData {
         country_code: Some("+57".into()),
         full_name: Some("Ana Example".into()),
         language: Some("en".into()),
+        ..SignUpData::default()
     }
 }
 
@@ -204,7 +205,7 @@ pub async fn step(
             s.submit_document(side, document_image(), cat).await
         }
         EnrollState::AwaitingSelfie { .. } => s.submit_selfie(selfie()).await,
-        EnrollState::ReadyToFinish => s.finish().await,
+        EnrollState::AwaitingReview { .. } => s.confirm().await,
         st @ EnrollState::Completed { .. } => Ok(st),
     }
 }
