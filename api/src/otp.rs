@@ -25,7 +25,7 @@ wire_enum!(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateEmailValidationRequest {
     /// Project id.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub project: String,
     /// `verificationCode | manual`.
     #[serde(
@@ -89,7 +89,7 @@ pub struct CreateEmailValidationRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePhoneValidationRequest {
     /// Project id.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub project: String,
     /// `verificationCode | manual`.
     #[serde(
@@ -103,7 +103,7 @@ pub struct CreatePhoneValidationRequest {
     #[serde(default)]
     pub phone: Secret,
     /// `+57`.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub country_code: String,
     /// `onboarding | validation | login | oneTimeLink`.
     #[serde(

@@ -57,9 +57,9 @@ impl Serialize for Secret {
 }
 
 impl<'de> Deserialize<'de> for Secret {
-    /// A string; numbers are accepted as their decimal text (phones typed as numbers).
+    /// A JSON string only (a number or object in a personal-data field is an error).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_like(d).map(Self)
+        String::deserialize(d).map(Self)
     }
 }
 

@@ -45,12 +45,16 @@ fn create_registration_sample_and_request() {
     );
     let back: CreateAppRegistrationRequest = round_trip(v);
     assert_eq!(back, req);
-    // A phone typed as a number is read as its digits; unknown fields are ignored.
+    // Unknown fields are ignored; personal data must be a string.
     let lenient: CreateAppRegistrationRequest = serde_json::from_value(
-        json!({"project":"p","projectFlow":"f","phone":3001112233u64,"countryCode":"+57","__v":0,"x":{}}),
+        json!({"project":"p","projectFlow":"f","phone":"3001112233","countryCode":"+57","__v":0,"x":{}}),
     )
     .unwrap();
     assert_eq!(lenient.phone.unwrap().expose(), "3001112233");
+    assert!(serde_json::from_value::<CreateAppRegistrationRequest>(json!({"email": 5})).is_err());
+    assert!(
+        serde_json::from_value::<CreateAppRegistrationRequest>(json!({"projectFlow": 7})).is_err()
+    );
 }
 
 #[test]
