@@ -399,9 +399,13 @@ pub struct MeRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncRequest {
-    /// The step.
+    /// The step (an absent step reads as an empty unknown one).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub step: SyncStep,
     /// The status for that step.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub status: RegistrationStatus,
 }
 

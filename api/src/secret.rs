@@ -64,9 +64,10 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 /// Which JSON form a one-time code arrived in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum OtpForm {
     /// A JSON string (the primary form: what the client sends).
+    #[default]
     String,
     /// A JSON number (the older docs' form: leading zeros are lost on the way).
     Number,
@@ -75,7 +76,7 @@ pub enum OtpForm {
 /// A one-time code. It serializes as a JSON **string exactly as typed** (leading zeros kept)
 /// and deserializes from a string or a number, remembering which form arrived. `Debug` and
 /// `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct OtpCode {
     value: String,
     form: OtpForm,
