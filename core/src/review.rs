@@ -125,7 +125,6 @@ impl Thresholds {
     }
 
     /// The thresholds of a populated `projectFlow` (wire type), with the §10 #14 defaults.
-    #[allow(dead_code)] // used by ProjectClient (next commit)
     pub(crate) fn of_wire_flow(flow: &api::ProjectFlow) -> Self {
         let s = &flow.onboarding_settings;
         Self {
