@@ -289,7 +289,7 @@ async fn main() {
             specimen: specimen.clone(),
         };
         let mut progress = Progress::new(Mode::Quiet);
-        let (result, _) = runner::drive(&session, &mut inputs, &mut progress)
+        let runner::Driven { result, .. } = runner::drive(&session, &mut inputs, &mut progress)
             .await
             .unwrap();
         times.push(started.elapsed().as_secs_f64() * 1000.0);
