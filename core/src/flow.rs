@@ -657,10 +657,13 @@ mod tests {
         assert_eq!(c.sign_up_form, nf.sign_up_form);
         assert_eq!(c.document, nf.document);
         assert_eq!(c.liveness, nf.liveness);
-        assert_eq!(v.get("webhookUrl"), None);
+        let wire = |nf: &NewFlow| {
+            serde_json::from_value::<smart_enroll_api::ProjectFlow>(nf.to_json()).unwrap()
+        };
+        assert_eq!(wire(&nf).webhook_url, None);
         nf.webhook_url = Some("https://hooks.example.com/se".into());
         assert_eq!(
-            nf.to_json().get("webhookUrl").and_then(Value::as_str),
+            wire(&nf).webhook_url.as_deref(),
             Some("https://hooks.example.com/se")
         );
     }
