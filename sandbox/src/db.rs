@@ -178,9 +178,14 @@ pub(crate) struct Tx<'c> {
 
 impl Tx<'_> {
     /// Queues a webhook event (stored in the outbox, hence sent, only if the transaction commits).
-    pub fn emit(&mut self, url: Option<&str>, suffix: &str, object: serde_json::Value) {
+    pub fn emit(&mut self, url: Option<&str>, suffix: &str, object: impl serde::Serialize) {
         if let Some(url) = url {
-            self.events.push(WebhookEvent::new(url, suffix, object));
+            match serde_json::to_value(object) {
+                Ok(object) => self.events.push(WebhookEvent::new(url, suffix, object)),
+                Err(err) => {
+                    tracing::error!(error = %err, suffix, "webhook object not serializable")
+                }
+            }
         }
     }
 }
