@@ -63,6 +63,7 @@ mod jwt;
 mod observer;
 mod plan;
 mod review;
+mod review_interim;
 mod secret;
 mod session;
 mod tls;
