@@ -68,7 +68,6 @@ mod observer;
 mod plan;
 mod project;
 mod review;
-mod review_interim;
 mod secret;
 mod session;
 mod tls;

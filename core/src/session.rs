@@ -364,7 +364,7 @@ fn review_state(p: &Progress) -> EnrollState {
 /// folded into the expected outcome (a step that ran out of attempts, a failed check the
 /// server's answer reported but the registration does not show).
 fn review_of(p: &Progress, reg: &AppRegistration) -> Review {
-    let mut review = crate::review_interim::review_from_registration(reg, &p.flow);
+    let mut review = crate::review::review_from_registration(reg, &p.flow);
     if review.registration_id.is_empty() {
         review.registration_id = p.registration_id.clone().unwrap_or_default();
     }
