@@ -869,3 +869,41 @@ async fn phone_only_enrollment_over_whatsapp() {
     assert_eq!(result(seen.last().unwrap()).outcome, Outcome::Completed);
     env.shutdown().await;
 }
+
+/// Codes that start with `0` (about one in ten) travel as the string typed, the leading zero
+/// kept, on both the email and the phone validate calls: the real sandbox's random codes are
+/// drawn until each channel has produced one (bounded: 150 registrations), and it accepts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_with_a_leading_zero_are_accepted_on_email_and_phone() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = smart_enroll_core::PhoneGateway::Sms)
+        .await;
+    let (mut email_zero, mut phone_zero) = (false, false);
+    for i in 0..150 {
+        if email_zero && phone_zero {
+            break;
+        }
+        let mut su = signup(&format!("zero{i}@example.com"));
+        su.phone = Some(format!("300{i:07}"));
+        let s = EnrollmentSession::new(env.client(), flow.clone(), su.clone()).unwrap();
+        s.start().await.unwrap();
+        let code = env.code(su.email.as_deref().unwrap()).await;
+        let st = s.submit_email_code(code.clone()).await.unwrap();
+        email_zero |= code.starts_with('0');
+        let EnrollState::AwaitingPhoneCode { .. } = st else {
+            panic!("{st:?}")
+        };
+        let code = env.code(&common::phone_to(&su)).await;
+        if code.starts_with('0') {
+            let st = s.submit_phone_code(code).await.unwrap();
+            assert!(matches!(st, EnrollState::AwaitingDocument { .. }), "{st:?}");
+            phone_zero = true;
+        }
+    }
+    assert!(
+        email_zero && phone_zero,
+        "no leading-zero code in 150 draws"
+    );
+    env.shutdown().await;
+}
