@@ -224,6 +224,13 @@ macro_rules! wire_enum {
             }
         }
 
+        impl Default for $name {
+            /// An empty unknown value (an absent field in a lenient request).
+            fn default() -> Self {
+                Self::Unknown(String::new())
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

@@ -130,9 +130,16 @@ pub struct DocumentUploadRequest {
 }
 
 /// The document number: `|`-separated candidates, the first is the one to use.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct DocumentNumber(pub Secret);
+
+impl<'de> Deserialize<'de> for DocumentNumber {
+    /// A string, or a number (some OCR templates give the number as a JSON number).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::string_like(d).map(|s| Self(Secret::new(s)))
+    }
+}
 
 impl DocumentNumber {
     /// The first candidate, trimmed.

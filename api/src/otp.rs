@@ -25,7 +25,7 @@ wire_enum!(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateEmailValidationRequest {
     /// Project id.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub project: String,
     /// `verificationCode | manual`.
     #[serde(
@@ -89,7 +89,7 @@ pub struct CreateEmailValidationRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePhoneValidationRequest {
     /// Project id.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub project: String,
     /// `verificationCode | manual`.
     #[serde(
@@ -103,7 +103,7 @@ pub struct CreatePhoneValidationRequest {
     #[serde(default)]
     pub phone: Secret,
     /// `+57`.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub country_code: String,
     /// `onboarding | validation | login | oneTimeLink`.
     #[serde(
@@ -179,8 +179,9 @@ pub struct ValidateEmailRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub email: Option<Secret>,
-    /// The code, as a string exactly as typed (numbers are accepted).
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "048213"))]
+    /// The code, as a string exactly as typed (numbers are accepted; absent reads as empty).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "048213", required = true))]
     pub otp: OtpCode,
 }
 
@@ -209,8 +210,9 @@ pub struct ValidatePhoneRequest {
         deserialize_with = "de::opt_string"
     )]
     pub country_code: Option<String>,
-    /// The code, as a string exactly as typed (numbers are accepted).
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "048213"))]
+    /// The code, as a string exactly as typed (numbers are accepted; absent reads as empty).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "048213", required = true))]
     pub otp: OtpCode,
 }
 

@@ -587,7 +587,7 @@ impl V3Step {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateFlowRequest {
     /// Project id.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub project: String,
     /// `onboarding` (required in v2 bodies).
     #[serde(

@@ -65,10 +65,10 @@ wire_enum!(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateAppRegistrationRequest {
     /// Project id.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub project: String,
     /// Flow id.
-    #[serde(default, deserialize_with = "de::string_like_default")]
+    #[serde(default)]
     pub project_flow: String,
     /// Email (at least one of email / phone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -399,9 +399,13 @@ pub struct MeRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncRequest {
-    /// The step.
+    /// The step (an absent step reads as an empty unknown one).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub step: SyncStep,
     /// The status for that step.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub status: RegistrationStatus,
 }
 

@@ -57,16 +57,17 @@ impl Serialize for Secret {
 }
 
 impl<'de> Deserialize<'de> for Secret {
-    /// A string; numbers are accepted as their decimal text (phones typed as numbers).
+    /// A JSON string only (a number or object in a personal-data field is an error).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_like(d).map(Self)
+        String::deserialize(d).map(Self)
     }
 }
 
 /// Which JSON form a one-time code arrived in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum OtpForm {
     /// A JSON string (the primary form: what the client sends).
+    #[default]
     String,
     /// A JSON number (the older docs' form: leading zeros are lost on the way).
     Number,
@@ -75,7 +76,7 @@ pub enum OtpForm {
 /// A one-time code. It serializes as a JSON **string exactly as typed** (leading zeros kept)
 /// and deserializes from a string or a number, remembering which form arrived. `Debug` and
 /// `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct OtpCode {
     value: String,
     form: OtpForm,
