@@ -121,8 +121,8 @@ fn demo_full_kyc_completes_with_token_and_redirect() {
     );
     // The lifecycle's minimum for Full KYC with email and SMS (contract §7): flow config,
     // create, 2 x (create OTP + validate), sync signUpForm, document, sync liveness, selfie,
-    // compare, sync end.
-    assert_eq!(v["requests"], 12, "{v:#}");
+    // compare, the review's retrieve (`me`), sync end.
+    assert_eq!(v["requests"], 13, "{v:#}");
     assert_eq!(v["retries"], 0);
     let uploaded = v["bytesUploaded"].as_u64().unwrap();
     assert!(
@@ -531,7 +531,12 @@ fn assert_review_printed_before_confirming(text: &str) {
     assert!(at("→ AwaitingReview") < review, "{text}");
     assert!(review < at("Confirm the review (sync end)"), "{text}");
     for needle in [
-        "  Document:       ",
+        "  Document:       Passport PP (ACTIVE)",
+        "  Number:         ",
+        "  Name:           ",
+        "  Date of birth:  ",
+        "  Expires:        ",
+        "  Nationality:    ",
         "  Names match:    ",
         "  Liveness:       0.",
         "(minimum 0.65, passes above it): passed",
@@ -573,10 +578,27 @@ fn assert_review_json(v: &Value) {
     assert_eq!(r["compare"]["score"], v["scores"]["compareScore"]);
     assert_eq!(r["compare"]["minScore"], 0.8);
     assert_eq!(r["compare"]["passed"], true);
-    if let Some(d) = r["document"].as_object() {
-        // When the document is there, its OCR keys are camelCase.
-        assert!(d.keys().all(|k| !k.contains('_')), "{d:?}");
+    // The document's OCR fields, as the server extracted them (camelCase keys).
+    let d = r["document"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no document: {r:#}"));
+    assert_eq!(d["status"], "ACTIVE", "{d:?}");
+    assert_eq!(d["category"], "Passport", "{d:?}");
+    for key in [
+        "documentNumber",
+        "dateOfBirth",
+        "expirationDate",
+        "nationality",
+    ] {
+        assert!(
+            d[key].as_str().is_some_and(|v| !v.is_empty()),
+            "{key}: {d:?}"
+        );
     }
+    assert!(
+        d["fullName"].is_string() || d["firstName"].is_string(),
+        "{d:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
