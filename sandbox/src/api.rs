@@ -130,9 +130,16 @@ impl From<serde_json::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The JSON body.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.code.clone(), self.message.clone())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody::new(self.code, self.message);
+        let body = self.body();
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())

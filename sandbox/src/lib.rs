@@ -21,6 +21,7 @@ mod auth;
 mod clock;
 mod db;
 mod handlers;
+mod idempotency;
 mod images;
 mod model;
 mod openapi;

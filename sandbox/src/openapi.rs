@@ -330,6 +330,39 @@ fn string_param(name: &str, at: ParameterIn, required: bool) -> utoipa::openapi:
         .build()
 }
 
+/// The document as served. utoipa 5 serializes a Link's `operationId` / `requestBody` in
+/// snake case; the spec's camelCase names are restored here.
+pub(crate) fn document_json(dev: bool) -> serde_json::Value {
+    let mut doc = serde_json::to_value(document(dev)).unwrap_or_default();
+    fix_links(&mut doc);
+    doc
+}
+
+fn fix_links(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(links)) = map.get_mut("links") {
+                for link in links.values_mut() {
+                    if let serde_json::Value::Object(l) = link {
+                        for (from, to) in [
+                            ("operation_id", "operationId"),
+                            ("operation_ref", "operationRef"),
+                            ("request_body", "requestBody"),
+                        ] {
+                            if let Some(x) = l.remove(from) {
+                                l.insert(to.to_owned(), x);
+                            }
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(fix_links);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(fix_links),
+        _ => {}
+    }
+}
+
 /// The OpenAPI 3 document.
 pub(crate) fn document(dev: bool) -> OpenApi {
     let mut schemas = Schemas::default();

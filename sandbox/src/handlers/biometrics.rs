@@ -44,7 +44,7 @@ pub(crate) async fn create(
     let base = state.base_url.clone();
     let result = state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
@@ -161,7 +161,7 @@ pub(crate) async fn create(
         })
         .await;
     match result {
-        Ok(out) => Ok(ok(out)),
+        Ok(resp) => Ok(resp),
         Err(e) => {
             images::discard(std::slice::from_ref(&upload)).await;
             Err(e)
@@ -212,9 +212,9 @@ pub(crate) async fn compare(
     _body: Body<serde::de::IgnoredAny>,
 ) -> ApiResult {
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             reg.require_status(&["STARTED", "ONGOING", "NEEDS_MANUAL_VERIFICATION"])?;
             let project = model::load_project(tx, &reg.project)?;
@@ -282,6 +282,5 @@ pub(crate) async fn compare(
                 compare_face_verification: cmp,
             })
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }

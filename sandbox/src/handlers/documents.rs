@@ -11,9 +11,7 @@ use smart_enroll_api::{
 };
 
 use super::{EventObject, own_registration, reg_event};
-use crate::api::{
-    ApiError, ApiResult, Body, Path, Problems, non_blank, ok, query_get, query_pairs,
-};
+use crate::api::{ApiError, ApiResult, Body, Path, Problems, non_blank, query_get, query_pairs};
 use crate::auth::Registrant;
 use crate::clock::rfc3339;
 use crate::images::{self, Upload};
@@ -193,7 +191,7 @@ pub(crate) async fn create(
     let ups = uploads.clone();
     let result = state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let get = |i: usize| slots[i].and_then(|k| ups.get(k));
             let (front, back, face) = (get(0), get(1), get(2));
             let mut reg = own_registration(tx, &claims, None)?;
@@ -334,13 +332,13 @@ pub(crate) async fn create(
                     app_registration: reg_event(&reg),
                 },
             );
-            Ok(doc)
+            Ok(DocumentValidationResponse {
+                document_validation: doc,
+            })
         })
         .await;
     match result {
-        Ok(doc) => Ok(ok(DocumentValidationResponse {
-            document_validation: doc,
-        })),
+        Ok(resp) => Ok(resp),
         Err(e) => {
             images::discard(&uploads).await;
             Err(e)
@@ -386,9 +384,9 @@ pub(crate) async fn name_validation(
     f.optional("force");
     f.finish()?;
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = own_registration(tx, &claims, None)?;
             let mut doc = owned_document(tx, &reg, &id)?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
@@ -453,8 +451,7 @@ pub(crate) async fn name_validation(
             );
             Ok(result)
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }
 
 /// `PUT /v2/document-validations/{id}/manual-verification {reason}`.
@@ -477,9 +474,9 @@ pub(crate) async fn manual_verification(
     );
     f.finish()?;
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = own_registration(tx, &claims, None)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
             let mut doc = owned_document(tx, &reg, &id)?;
@@ -498,12 +495,11 @@ pub(crate) async fn manual_verification(
                     ..Default::default()
                 },
             );
-            Ok(doc)
+            Ok(DocumentValidationResponse {
+                document_validation: doc,
+            })
         })
-        .await?;
-    Ok(ok(DocumentValidationResponse {
-        document_validation: data,
-    }))
+        .await
 }
 
 const SOURCES: &[(&str, &str)] = &[
@@ -530,9 +526,9 @@ pub(crate) async fn background_check(
     let force = body.force.unwrap_or(false);
     f.finish()?;
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = own_registration(tx, &claims, None)?;
             let mut info: InformationValidation = match model::obj_get(tx, model::INFORMATION, &id)?
             {
@@ -602,6 +598,5 @@ pub(crate) async fn background_check(
             );
             Ok(info)
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }

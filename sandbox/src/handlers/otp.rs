@@ -8,7 +8,7 @@ use smart_enroll_api::{
 };
 
 use super::{EventObject, own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Body, Path, Problems, non_blank, ok};
+use crate::api::{ApiError, ApiResult, Body, Path, Problems, non_blank};
 use crate::auth::{Claims, Registrant};
 use crate::clock::rfc3339;
 use crate::db::Tx;
@@ -183,9 +183,9 @@ pub(crate) async fn create_email(
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let row = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             check_project(tx, &reg, &project)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
@@ -208,11 +208,10 @@ pub(crate) async fn create_email(
             )?;
             reg.email_validation = Some(row.id.clone());
             model::save_registration(tx, &mut reg)?;
-            Ok(row)
+            log_delivery(&st, &row);
+            Ok(created_body(&row))
         })
-        .await?;
-    log_delivery(&state, &row);
-    Ok(ok(created_body(&row)))
+        .await
 }
 
 /// `POST /v2/phone-validations/app-registration` (billed).
@@ -252,9 +251,9 @@ pub(crate) async fn create_phone(
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let row = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             check_project(tx, &reg, &project)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
@@ -287,11 +286,10 @@ pub(crate) async fn create_phone(
             )?;
             reg.phone_validation = Some(row.id.clone());
             model::save_registration(tx, &mut reg)?;
-            Ok(row)
+            log_delivery(&st, &row);
+            Ok(created_body(&row))
         })
-        .await?;
-    log_delivery(&state, &row);
-    Ok(ok(created_body(&row)))
+        .await
 }
 
 /// How the validation to check is named.
@@ -491,13 +489,12 @@ async fn validate(
     };
     let now = state.now_ms();
     let st = state.clone();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             validate_tx(tx, &st, &claims, kind, &target, contact.as_deref(), &code)
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }
 
 /// `PUT /v2/email-validations/{id} {email?, otp}`.

@@ -8,9 +8,7 @@ use smart_enroll_api::{
     OtpCode, Project, ProjectFlow, SignUpFormSettings, StepSetting, Steps,
 };
 
-use crate::api::{
-    ApiError, ApiResult, Body, Problems, non_blank, ok, ok_raw, query_get, query_pairs,
-};
+use crate::api::{ApiError, ApiResult, Body, Problems, non_blank, ok_raw, query_get, query_pairs};
 use crate::auth::ClientAuth;
 use crate::clock::rfc3339;
 use crate::model::{self, Flow, new_id};
@@ -81,19 +79,17 @@ pub(crate) async fn create_project(
         status: Some("active".into()),
         created_at: Some(rfc3339(now)),
     };
-    let stored = project.clone();
     state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             tx.sql.execute(
                 "INSERT INTO projects (id, created_at, doc) VALUES (?1, ?2, ?3)",
-                rusqlite::params![stored.id, tx.now, serde_json::to_string(&stored)?],
+                rusqlite::params![project.id, tx.now, serde_json::to_string(&project)?],
             )?;
-            Ok(())
+            tracing::info!(project = %project.id, "project created");
+            Ok(project)
         })
-        .await?;
-    tracing::info!(project = %project.id, "project created");
-    Ok(ok(project))
+        .await
 }
 
 fn steps(s: [StepSetting; 5]) -> Steps {
@@ -416,20 +412,18 @@ pub(crate) async fn create_flow(
         schema_version: Some(if is_v3 { "v3" } else { "v2" }.into()),
         created_at: Some(rfc3339(now)),
     };
-    let stored = flow.clone();
     state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             model::load_project(tx, &project)?;
             tx.sql.execute(
                 "INSERT INTO project_flows (id, project_id, created_at, doc)
                  VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![stored.id, project, tx.now, serde_json::to_string(&stored)?],
+                rusqlite::params![flow.id, project, tx.now, serde_json::to_string(&flow)?],
             )?;
-            Ok(())
+            Ok(flow)
         })
-        .await?;
-    Ok(ok(flow))
+        .await
 }
 
 /// `GET /v2/projects/kyc?id=&type=onboarding[&projectFlow=]` (no token).

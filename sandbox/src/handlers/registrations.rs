@@ -112,9 +112,9 @@ pub(crate) async fn create(
 
     let now = state.now_ms();
     let st = state.clone();
-    let (reg, info_id, token) = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             model::load_project(tx, &project)?;
             let flow = model::load_flow(tx, &flow_id)?;
             if flow.project() != project {
@@ -199,15 +199,14 @@ pub(crate) async fn create(
                 "app_registration_created",
                 reg_event(&reg),
             );
-            Ok((reg, info_id, token))
+            tracing::info!(registration = %reg.id, "app registration created");
+            Ok(CreateAppRegistrationResponse {
+                app_registration: reg.to_wire(),
+                information_validation: Some(IdOnly { id: info_id }),
+                token: Secret::new(token),
+            })
         })
-        .await?;
-    tracing::info!(registration = %reg.id, "app registration created");
-    Ok(ok(CreateAppRegistrationResponse {
-        app_registration: reg.to_wire(),
-        information_validation: Some(IdOnly { id: info_id }),
-        token: Secret::new(token),
-    }))
+        .await
 }
 
 /// `GET /v2/app-registrations?page=&perPage=[&project=]` (client).
@@ -349,9 +348,10 @@ pub(crate) async fn resend_link(
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let (reg, token, exp) = state
+    let base = state.base_url.clone();
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = model::load_registration(tx, &id)?;
             if reg.is_terminal() {
                 return Err(ApiError::not_ongoing());
@@ -363,19 +363,18 @@ pub(crate) async fn resend_link(
                 tx.now,
                 RESEND_LINK_TTL_SECS,
             )?;
-            Ok((reg, token, exp))
+            let emailed = send_email && (recipient.is_some() || reg.email.is_some());
+            if emailed {
+                tracing::info!(registration = %reg.id, "sign-up link e-mail queued (sandbox: not sent)");
+            }
+            let link = format!("{base}/sign-up/{}?token={token}", reg.project);
+            Ok(ResendLinkResponse {
+                app_registration_id: reg.id,
+                token: Secret::new(token),
+                link: Some(Secret::new(link)),
+                expires_at: Some(rfc3339(exp * 1000)),
+                email_sent: Some(emailed),
+            })
         })
-        .await?;
-    let emailed = send_email && (recipient.is_some() || reg.email.is_some());
-    if emailed {
-        tracing::info!(registration = %reg.id, "sign-up link e-mail queued (sandbox: not sent)");
-    }
-    let link = format!("{}/sign-up/{}?token={}", state.base_url, reg.project, token);
-    Ok(ok(ResendLinkResponse {
-        app_registration_id: reg.id,
-        token: Secret::new(token),
-        link: Some(Secret::new(link)),
-        expires_at: Some(rfc3339(exp * 1000)),
-        email_sent: Some(emailed),
-    }))
+        .await
 }

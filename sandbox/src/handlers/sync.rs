@@ -9,7 +9,7 @@ use smart_enroll_api::{
 };
 
 use super::{issue_token, own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Body, Path, Problems, ok};
+use crate::api::{ApiError, ApiResult, Body, Path, Problems};
 use crate::auth::{REGISTRANT_TTL_SECS, Registrant};
 use crate::db::Tx;
 use crate::model::{self, Flow, Registration};
@@ -100,9 +100,9 @@ pub(crate) async fn sync(
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, Some(&id))?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
             if reg.is_terminal() {
@@ -185,6 +185,5 @@ pub(crate) async fn sync(
                 steps: flow.steps(),
             })
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }
