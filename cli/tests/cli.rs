@@ -1,6 +1,6 @@
-//! End-to-end tests of the `smart-enroll` binary: `demo`, `setup` and `enroll`, each against a
-//! real sandbox (the demo's own in-process one, or one started here) over loopback HTTP with a
-//! real SQLite file.
+//! End-to-end tests of the `smart-enroll` binary: `demo`, `setup`, `enroll` and `results`, each
+//! against a real sandbox (the demo's own in-process one, or one started here with
+//! `smart-enroll-testkit`) over loopback HTTP with a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../src/outbox.rs"]
@@ -15,11 +15,10 @@ use serde_json::Value;
 use smart_enroll_core::{
     ClientConfig, ClientToken, FlowPreset, InsecureHttp, NewFlow, NewProject, SmartEnrollClient,
 };
-use smart_enroll_sandbox::{Sandbox, SandboxConfig};
+use smart_enroll_testkit::{CLIENT_TOKEN, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_smart-enroll");
 const SELFIE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-selfie.jpg");
-const CLIENT_TOKEN: &str = "cli-test-client-token-0123456789abcdef";
 /// No single CLI run may take longer than this (they take ~1-3 s in debug builds).
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 
@@ -233,20 +232,6 @@ fn demo_rejects_unknown_flow() {
 
 // ---- setup / enroll against a sandbox started here ----
 
-struct TestSandbox {
-    sandbox: Sandbox,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_sandbox() -> TestSandbox {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = SandboxConfig::new(dir.path());
-    config.dev = true;
-    config.client_token = Some(CLIENT_TOKEN.into());
-    let sandbox = Sandbox::start(config).await.unwrap();
-    TestSandbox { sandbox, _dir: dir }
-}
-
 fn admin(base: &str) -> SmartEnrollClient {
     let mut c = ClientConfig::new(base);
     c.allow_insecure_http = InsecureHttp::Loopback;
@@ -276,8 +261,8 @@ async fn setup_without_token_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setup_creates_project_and_flow() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
 
     let mut cmd = command(&[
         "setup",
@@ -328,7 +313,7 @@ async fn setup_creates_project_and_flow() {
         "the token leaked: {err}"
     );
 
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 async fn full_kyc_flow(base: &str) -> (String, String) {
@@ -358,20 +343,18 @@ async fn preset_flow(base: &str, preset: FlowPreset) -> (String, String) {
     (project.id, flow.flow_id)
 }
 
-/// A synthetic document photo (a card-like PNG): the sandbox accepts any real image.
+/// A synthetic document photo (the testkit's deterministic PNG): the sandbox accepts any real
+/// image.
 fn write_document(dir: &std::path::Path) -> std::path::PathBuf {
-    let img = image::RgbImage::from_fn(900, 600, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
     let path = dir.join("document.png");
-    img.save(&path).unwrap();
+    std::fs::write(&path, smart_enroll_testkit::png_bytes(900, 600, 7)).unwrap();
     path
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_reads_codes_from_stdin_and_completes() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -449,13 +432,13 @@ async fn enroll_reads_codes_from_stdin_and_completes() {
         .await
         .unwrap();
     assert_eq!(page.total, 1, "{page:?}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_prints_each_state_in_plain_mode() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -517,7 +500,7 @@ async fn enroll_prints_each_state_in_plain_mode() {
         assert!(text.contains(state), "missing {state:?} in:\n{text}");
     }
     assert_review_printed_before_confirming(&text);
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 /// The text mode prints the review (document fields, scores with their thresholds, what
@@ -603,8 +586,8 @@ fn assert_review_json(v: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_bad_inputs_fail_before_any_registration() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let garbage = files.path().join("garbage.jpg");
@@ -703,7 +686,7 @@ async fn enroll_bad_inputs_fail_before_any_registration() {
         .await
         .unwrap();
     assert_eq!(page.total, 1, "{page:?}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 /// Runs `enroll --json` with the email's sandbox trigger tags, feeding the two codes from the
@@ -787,8 +770,8 @@ fn warned_steps(v: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_retries_a_failed_liveness_then_completes() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json(
@@ -810,13 +793,13 @@ async fn enroll_retries_a_failed_liveness_then_completes() {
         2,
         "{states:?}"
     );
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_reports_failed_outcome_when_attempts_run_out() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json(
@@ -836,13 +819,13 @@ async fn enroll_reports_failed_outcome_when_attempts_run_out() {
         warned.iter().filter(|w| w.contains("liveness")).count() >= 2,
         "{warned:?}"
     );
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_uploads_the_back_side_when_the_server_asks() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let d = doc.to_str().unwrap();
@@ -876,7 +859,7 @@ async fn enroll_uploads_the_back_side_when_the_server_asks() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pass --document-back"), "{err}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 /// A loopback proxy in front of the sandbox that answers `503` to the first `fail` requests
@@ -939,8 +922,8 @@ async fn flaky_proxy(upstream: String, prefix: &'static str, fail: usize) -> Str
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_survives_a_server_error_on_the_selfie_upload() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     // More failures in a row than the client's own retries (3): the session reports the error,
     // the CLI says so and uploads the selfie again.
@@ -1001,7 +984,7 @@ async fn enroll_survives_a_server_error_on_the_selfie_upload() {
         2,
         "{states:?}"
     );
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[test]
@@ -1098,8 +1081,8 @@ async fn enroll_once(base: &str, project: &str, flow: &str, extra: &[&str]) -> O
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_preflight_refuses_missing_inputs_before_any_registration() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -1188,13 +1171,13 @@ async fn enroll_preflight_refuses_missing_inputs_before_any_registration() {
     }
     // None of them reached `POST /v2/app-registrations`.
     assert_eq!(registrations(&base).await, 0);
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_prefilter_refuses_a_selfie_that_cannot_pass() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -1276,13 +1259,13 @@ async fn enroll_prefilter_refuses_a_selfie_that_cannot_pass() {
             .any(|s| s["step"].as_str().unwrap().contains("prefilter"))
     );
     assert_eq!(registrations(&base).await, 1);
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_prefilter_passes_a_good_selfie_before_the_registration() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json(
@@ -1319,13 +1302,13 @@ async fn enroll_prefilter_passes_a_good_selfie_before_the_registration() {
         "{names:?}"
     );
     assert_eq!(registrations(&base).await, 1);
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_without_onnx_runtime_warns_once_and_completes() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json_with(
@@ -1353,13 +1336,13 @@ async fn enroll_without_onnx_runtime_warns_once_and_completes() {
         "warned exactly once: {err}"
     );
     assert!(err.contains("pip install onnxruntime"), "{err}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_skips_optional_steps_without_files() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     // Basic: document and selfie optional; none given, so both are skipped, as before.
     let out = enroll_json_with(
         &base,
@@ -1383,7 +1366,7 @@ async fn enroll_skips_optional_steps_without_files() {
         assert!(steps.contains(needle), "missing {needle:?} in {steps}");
     }
     assert!(!steps.contains("prefilter"), "{steps}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 // ---- results: what the integrator's backend checks ----
@@ -1417,8 +1400,8 @@ fn b64(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_verifies_a_real_final_token_and_refuses_forged_ones() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let doc_arg = ["--document-front", doc.to_str().unwrap()];
@@ -1582,7 +1565,7 @@ async fn results_verifies_a_real_final_token_and_refuses_forged_ones() {
         "",
         "not found",
     );
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 // ---- setup --webhook-url ----
@@ -1614,8 +1597,8 @@ async fn webhook_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Valu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setup_sets_the_flows_webhook_url() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (hook, got) = webhook_receiver().await;
 
     let mut cmd = command(&[
@@ -1688,5 +1671,5 @@ async fn setup_sets_the_flows_webhook_url() {
         assert!(err.contains("invalid --webhook-url"), "{bad}: {err}");
         assert!(out.stdout.is_empty());
     }
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
