@@ -35,7 +35,8 @@ pub struct Args {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// A registration id, or the final token the app received after `sync end`.
+    /// A registration id, or the final token the app received after `sync end`; `-` reads it
+    /// from the first line of stdin (keeps the token out of process listings).
     #[arg(value_name = "REGISTRATION_ID | FINAL_TOKEN")]
     pub target: String,
 }
@@ -104,7 +105,19 @@ fn reasons_text(v: &FinalTokenVerdict) -> String {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let token = client_token()?;
-    let target = args.target.trim();
+    let from_stdin;
+    let target = if args.target.trim() == "-" {
+        from_stdin = tokio::task::spawn_blocking(|| {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map(|_| line)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the stdin reader failed: {e}"))?
+        .map_err(|e| anyhow::anyhow!("reading the token from stdin: {e}"))?;
+        from_stdin.trim()
+    } else {
+        args.target.trim()
+    };
     if target.is_empty() {
         bail!("give a registration id or a final token");
     }

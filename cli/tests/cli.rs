@@ -1431,6 +1431,17 @@ async fn results_verifies_a_real_final_token_and_refuses_forged_ones() {
     let project = v["projectId"].as_str().unwrap().to_owned();
     let flow = v["flowId"].as_str().unwrap().to_owned();
 
+    // `-` reads the token from stdin (out of the process listing).
+    let mut cmd = command(&["results", "--api-url", &base, "--json", "-"]);
+    cmd.env("SMART_ENROLL_CLIENT_TOKEN", CLIENT_TOKEN)
+        .stdin(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+    let out = tokio::task::spawn_blocking(move || wait_bounded(child))
+        .await
+        .unwrap();
+    assert_eq!(success_json(&out)["verified"], true);
+
     // With this project and flow required, it still holds.
     let v = success_json(
         &results(
