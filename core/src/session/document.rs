@@ -45,10 +45,10 @@ impl EnrollmentSession {
         let (want_side, prev_cat, schema, attempts) = {
             let p = self.progress();
             (
-                p.document_side,
-                p.document_category,
+                p.document_side(),
+                p.document_category(),
                 p.flow.schema,
-                p.document_attempts,
+                p.document.attempts,
             )
         };
         if side != want_side {
@@ -126,22 +126,27 @@ impl EnrollmentSession {
                 {
                     let mut p = self.progress();
                     if side == DocumentSide::Front {
-                        let next = p.server_document_attempts + 1;
-                        p.server_document_attempts = dv.attempt.unwrap_or(next).max(next);
+                        let next = p.document.server_attempts + 1;
+                        p.document.server_attempts = dv.attempt.unwrap_or(next).max(next);
                     }
-                    p.document_validation_id = Some(id);
-                    p.document_category = Some(category);
-                    p.document_status = dv.status.as_ref().map(|s| s.as_str().to_owned());
-                    if side == DocumentSide::Front && requires_back && !has_back {
-                        p.document_side = DocumentSide::Back;
+                    p.document.state = if side == DocumentSide::Front && requires_back && !has_back
+                    {
+                        DocumentState::AwaitingBack {
+                            validation_id: id,
+                            category,
+                        }
                     } else {
-                        p.document_done = true;
-                    }
+                        DocumentState::Done {
+                            validation_id: id,
+                            category,
+                            status: dv.status.as_ref().map(|s| s.as_str().to_owned()),
+                        }
+                    };
                     if let Some(m) = dv.names_match {
                         p.scores.names_match = Some(m);
                     }
                 }
-                let done = self.progress().document_done;
+                let done = self.progress().document_done();
                 if done {
                     self.event(
                         AnalyticsEventKind::StepCompleted,
@@ -156,8 +161,8 @@ impl EnrollmentSession {
             }
             Err(e) => {
                 self.attempt_failed(StepKind::Document, attempt, started, e, |p| {
-                    p.document_attempts += 1;
-                    p.document_attempts >= p.flow.document.max_attempts
+                    p.document.attempts += 1;
+                    p.document.attempts >= p.flow.document.max_attempts
                 })
                 .await
             }
@@ -167,8 +172,8 @@ impl EnrollmentSession {
     pub(super) async fn name_validation(&self) -> Result<(), EnrollError> {
         let id = self
             .progress()
-            .document_validation_id
-            .clone()
+            .document_validation_id()
+            .map(str::to_owned)
             .ok_or_else(|| EnrollError::invalid_state("no document validation"))?;
         let r = self
             .call(
@@ -212,7 +217,11 @@ impl EnrollmentSession {
     }
 
     pub(super) async fn criminal_check(&self) -> Result<(), EnrollError> {
-        let Some(id) = self.progress().information_validation_id.clone() else {
+        let Some(id) = self
+            .progress()
+            .information_validation_id()
+            .map(str::to_owned)
+        else {
             return Ok(());
         };
         let v = self

@@ -74,11 +74,7 @@ impl EnrollmentSession {
         {
             let mut p = self.progress();
             let o = if phone { &mut p.phone } else { &mut p.email };
-            if id.is_some() {
-                o.validation_id = id;
-            }
-            o.sent_at_ms = Some(now_ms());
-            o.needs_new_code = false;
+            o.sent(id, now_ms());
         }
         self.event(AnalyticsEventKind::StepStarted, kind, 1, started);
         Ok(())
@@ -104,7 +100,7 @@ impl EnrollmentSession {
             // hosted app sends it (contract §10 #2).
             let otp = smart_enroll_api::OtpCode::new(code.expose());
             let o = if phone { &p.phone } else { &p.email };
-            if o.sent_at_ms.is_none() {
+            if o.sent_at_ms().is_none() {
                 return Err(EnrollError::invalid_state(
                     "no code was sent yet: call resume()",
                 ));
@@ -121,7 +117,7 @@ impl EnrollmentSession {
                     })?,
                 )
             } else {
-                let path = match &o.validation_id {
+                let path = match &o.validation_id() {
                     Some(id) => format!("/v2/email-validations/{}", seg(id)?),
                     None => "/v2/email-validations".to_owned(),
                 };
@@ -174,7 +170,7 @@ impl EnrollmentSession {
                 ) {
                     let mut p = self.progress();
                     let o = if phone { &mut p.phone } else { &mut p.email };
-                    o.needs_new_code = true;
+                    o.mark_needs_new_code();
                 }
                 let e = self.step_failed(kind, attempt, started, e);
                 let e = match e {
@@ -241,7 +237,7 @@ impl EnrollmentSession {
                 let mut p = self.progress();
                 if p.phone_channel != Some(channel) {
                     p.phone_channel = Some(channel);
-                    p.phone = OtpProgress::default();
+                    p.phone = OtpState::default();
                 }
             }
             self.drive().await?;

@@ -57,8 +57,10 @@ impl EnrollmentSession {
             .ok_or_else(|| EnrollError::malformed("registration has no token"))?;
         {
             let mut p = self.progress();
-            p.registration_id = Some(id);
-            p.information_validation_id = as_id(d.get("informationValidation"));
+            p.registration = RegistrationState::Created {
+                id,
+                information_validation_id: as_id(d.get("informationValidation")),
+            };
             p.token = Some(RegistrantToken::new(token));
         }
         tracing::info!("registration created");
