@@ -179,7 +179,7 @@ impl EnrollmentSession {
             .call(
                 Method::PUT,
                 format!("/v2/document-validations/{}/validate?force=true", seg(&id)?),
-                Some(json!({})),
+                Some(body_of(&smart_enroll_api::NameValidationRequest::default())?),
                 None,
                 RetryClass::Safe,
                 "nameValidation",
@@ -187,9 +187,21 @@ impl EnrollmentSession {
             .await;
         match r {
             Ok(v) => {
-                let d = data_of(&v);
-                let d = d.get("documentValidation").unwrap_or(d);
-                let m = d.get("namesMatch").and_then(Value::as_bool);
+                // `{documentValidation: {namesMatch}}` or the result itself.
+                let m = match parse_data::<smart_enroll_api::DocumentValidationResponse>(
+                    &v,
+                    "nameValidation",
+                ) {
+                    Ok(r) => r.document_validation.names_match.or_else(|| {
+                        r.document_validation
+                            .name_validation
+                            .and_then(|n| n.names_match)
+                    }),
+                    Err(_) => {
+                        parse_data::<smart_enroll_api::NameValidationResult>(&v, "nameValidation")?
+                            .names_match
+                    }
+                };
                 self.progress().scores.names_match = m;
                 if m == Some(false) {
                     // As the hosted app does: names that do not match go to a person
@@ -197,7 +209,9 @@ impl EnrollmentSession {
                     self.call(
                         Method::PUT,
                         format!("/v2/document-validations/{}/manual-verification", seg(&id)?),
-                        Some(json!({"reason": "name_mismatch"})),
+                        Some(body_of(&smart_enroll_api::ManualVerificationRequest {
+                            reason: Some("name_mismatch".into()),
+                        })?),
                         None,
                         RetryClass::Safe,
                         "nameValidation",
@@ -228,15 +242,17 @@ impl EnrollmentSession {
             .call(
                 Method::PUT,
                 format!("/v2/information-validations/{}/background-check", seg(&id)?),
-                Some(json!({})),
+                Some(body_of(
+                    &smart_enroll_api::BackgroundCheckRequest::default(),
+                )?),
                 None,
                 RetryClass::Safe,
                 "criminalCheck",
             )
             .await?;
-        let d = data_of(&v);
-        let status = d.get("status").and_then(Value::as_str).unwrap_or("");
-        self.progress().scores.criminal_record_found = Some(status.eq_ignore_ascii_case("FAILED"));
+        let info: smart_enroll_api::InformationValidation = parse_data(&v, "criminalCheck")?;
+        self.progress().scores.criminal_record_found =
+            Some(info.status == Some(smart_enroll_api::InformationStatus::Failed));
         Ok(())
     }
 }

@@ -97,23 +97,22 @@ impl EnrollmentSession {
                 return Err(self.step_failed(StepKind::Finish, 1, started, e));
             }
         };
-        let d = data_of(&v);
-        let token = d
-            .get("token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| EnrollError::malformed("final sync has no token"))?
-            .to_owned();
-        let stored = d.get("status").and_then(Value::as_str).unwrap_or(status);
-        let outcome = match stored.to_ascii_uppercase().as_str() {
-            "COMPLETED" => Outcome::Completed,
-            "COMPLETED_WITHOUT_KYC" => Outcome::CompletedWithoutKyc,
-            "FAILED" => Outcome::Failed,
-            "NEEDS_MANUAL_VERIFICATION" => Outcome::NeedsManualVerification,
+        let synced: smart_enroll_api::SyncResponse = parse_data(&v, "end")?;
+        if synced.token.is_blank() {
+            return Err(EnrollError::malformed("final sync has no token"));
+        }
+        let token = synced.token.into_inner();
+        use smart_enroll_api::RegistrationStatus as S;
+        let outcome = match synced.status {
+            S::Completed => Outcome::Completed,
+            S::CompletedWithoutKyc => Outcome::CompletedWithoutKyc,
+            S::Failed => Outcome::Failed,
+            S::NeedsManualVerification => Outcome::NeedsManualVerification,
             _ => {
                 return Err(EnrollError::malformed("final sync has an unknown status"));
             }
         };
+        tracing::debug!(requested = status, "final sync stored");
         let state = {
             let mut p = self.progress();
             let redirect_url = p

@@ -14,7 +14,7 @@ use crate::client::{
     Auth, Req, RetryClass, SendInfo, SmartEnrollClient, data_of, idempotency_key, now_ms, seg,
 };
 use crate::error::EnrollError;
-use crate::flow::{FlowConfig, FlowSchema, as_id};
+use crate::flow::{FlowConfig, FlowSchema};
 use crate::observer::{AnalyticsSink, ObserverHandle, Registry, StateObserver, emit};
 use crate::plan::{Plan, PlanStep, plan};
 use crate::review::Review;
@@ -27,7 +27,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use smart_enroll_api::{AppRegistration, IdOr, MeRequest, Populates};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -556,6 +556,8 @@ impl EnrollmentSession {
         req.body_on_retry = body_on_retry;
         req.idempotency_key = idempotency;
         let (r, tries) = self.client.send_counted(req).await;
+        // Poke kept on purpose: ANY registrant answer may carry a newer token in `data.token`
+        // (§2), whatever its operation's type; one generic read covers them all.
         if let Ok(v) = &r
             && let Some(t) = data_of(v).get("token").and_then(Value::as_str)
             && !t.is_empty()
@@ -570,7 +572,10 @@ impl EnrollmentSession {
         self.call(
             Method::PUT,
             format!("/v2/app-registrations/{}/sync", seg(&id)?),
-            Some(json!({"step": step, "status": status})),
+            Some(body_of(&smart_enroll_api::SyncRequest {
+                step: smart_enroll_api::SyncStep::parse(step),
+                status: smart_enroll_api::RegistrationStatus::parse(status),
+            })?),
             None,
             RetryClass::Safe,
             step,
@@ -812,7 +817,7 @@ mod tests {
 
     fn flow() -> FlowConfig {
         let mut v = NewFlow::preset("p1", FlowPreset::FullKyc).to_json();
-        v["_id"] = json!("f1");
+        v["_id"] = "f1".into();
         FlowConfig::from_flow_json(&v).unwrap()
     }
 
@@ -896,11 +901,11 @@ mod tests {
             );
         }
         let mut v: Value = serde_json::from_str(&json).unwrap();
-        v["progress"]["cursor"] = json!(999);
+        v["progress"]["cursor"] = 999.into();
         assert!(Snapshot::from_json(&v.to_string()).is_err());
         // A damaged field's value never reaches the error (it may be personal data).
         let mut v: Value = serde_json::from_str(&json).unwrap();
-        v["progress"]["cursor"] = json!("jane.doe@example.com");
+        v["progress"]["cursor"] = "jane.doe@example.com".into();
         let err = Snapshot::from_json(&v.to_string()).unwrap_err();
         let shown = format!("{err} {err:?}");
         assert!(matches!(err, EnrollError::InvalidInput { .. }), "{shown}");
@@ -933,45 +938,68 @@ mod tests {
     }
 
     /// A version-1 body (loose flags) as the SDK wrote it before the typed step states.
-    fn v1_snapshot(edit: impl FnOnce(&mut Value)) -> String {
-        let s = EnrollmentSession::new(client(), flow(), signup()).unwrap();
-        let v2: Value = serde_json::from_str(&s.snapshot().to_json().unwrap()).unwrap();
-        let p = &v2["progress"];
-        let otp = json!({"validation_id": null, "sent_at_ms": null, "needs_new_code": false,
-            "attempts": 0});
-        let mut v1 = json!({"version": 1, "taken_at_ms": 5, "progress": {
-            "flow": p["flow"], "signup": p["signup"], "plan": p["plan"], "cursor": 0,
-            "registration_id": "r1", "information_validation_id": "i1", "token": null,
-            "email": otp, "phone": otp, "phone_channel": null,
-            "document_validation_id": null, "document_category": null,
-            "document_side": serde_json::to_value(DocumentSide::Front).unwrap(),
-            "document_attempts": 0, "document_done": false, "document_status": null,
-            "liveness_synced": false, "liveness_attempts": 0, "liveness_done": false,
-            "failed_step": null, "skipped": [],
-            "scores": serde_json::to_value(Scores::default()).unwrap(), "result": null}});
-        edit(&mut v1["progress"]);
-        v1.to_string()
+    fn v1_snapshot(edit: impl FnOnce(&mut ProgressV1)) -> String {
+        #[derive(Serialize)]
+        struct SnapshotV1 {
+            version: u32,
+            taken_at_ms: u64,
+            progress: ProgressV1,
+        }
+        let mut progress = ProgressV1 {
+            flow: flow(),
+            signup: signup(),
+            plan: plan(&flow(), &signup()).unwrap(),
+            cursor: 0,
+            registration_id: Some("r1".into()),
+            information_validation_id: Some("i1".into()),
+            token: None,
+            email: OtpProgressV1::default(),
+            phone: OtpProgressV1::default(),
+            phone_channel: None,
+            document_validation_id: None,
+            document_category: None,
+            document_side: DocumentSide::Front,
+            document_attempts: 0,
+            document_done: false,
+            document_status: None,
+            liveness_synced: false,
+            liveness_attempts: 0,
+            liveness_done: false,
+            failed_step: None,
+            skipped: Vec::new(),
+            scores: Scores::default(),
+            result: None,
+        };
+        edit(&mut progress);
+        serde_json::to_string(&SnapshotV1 {
+            version: 1,
+            taken_at_ms: 5,
+            progress,
+        })
+        .unwrap()
     }
 
     #[test]
     fn version_1_snapshots_migrate_to_the_typed_step_states() {
         let plan = plan(&flow(), &signup()).unwrap();
         let at = |k: StepKind| plan.steps.iter().position(|s| s.kind() == k).unwrap();
-        let passport = serde_json::to_value(DocumentCategory::Passport).unwrap();
         // At the finish step, document and selfie done: the review is not there yet.
         let (doc, fin) = (at(StepKind::Document), at(StepKind::Finish));
-        let p2 = passport.clone();
-        let json = v1_snapshot(move |p| {
-            p["cursor"] = json!(fin);
-            p["email"] = json!({"validation_id": "e1", "sent_at_ms": 10,
-                "needs_new_code": true, "attempts": 2});
-            p["document_validation_id"] = json!("d1");
-            p["document_category"] = p2;
-            p["document_done"] = json!(true);
-            p["document_status"] = json!("ACTIVE");
-            p["document_attempts"] = json!(1);
-            p["liveness_synced"] = json!(true);
-            p["liveness_done"] = json!(true);
+        let json = v1_snapshot(|p| {
+            p.cursor = fin;
+            p.email = OtpProgressV1 {
+                validation_id: Some("e1".into()),
+                sent_at_ms: Some(10),
+                needs_new_code: true,
+                attempts: 2,
+            };
+            p.document_validation_id = Some("d1".into());
+            p.document_category = Some(DocumentCategory::Passport);
+            p.document_done = true;
+            p.document_status = Some("ACTIVE".into());
+            p.document_attempts = 1;
+            p.liveness_synced = true;
+            p.liveness_done = true;
         });
         let snap = Snapshot::from_json(&json).unwrap();
         assert_eq!(snap.version, SNAPSHOT_VERSION);
@@ -1009,11 +1037,11 @@ mod tests {
             }
         );
         // Waiting for the back side.
-        let json = v1_snapshot(move |p| {
-            p["cursor"] = json!(doc);
-            p["document_validation_id"] = json!("d1");
-            p["document_category"] = passport;
-            p["document_side"] = serde_json::to_value(DocumentSide::Back).unwrap();
+        let json = v1_snapshot(|p| {
+            p.cursor = doc;
+            p.document_validation_id = Some("d1".into());
+            p.document_category = Some(DocumentCategory::Passport);
+            p.document_side = DocumentSide::Back;
         });
         let r = EnrollmentSession::restore(client(), Snapshot::from_json(&json).unwrap()).unwrap();
         assert!(
@@ -1027,8 +1055,8 @@ mod tests {
         );
         // Out of attempts in version 1: the FAILED sync is pending.
         let json = v1_snapshot(|p| {
-            p["cursor"] = json!(doc);
-            p["failed_step"] = serde_json::to_value(StepKind::Document).unwrap();
+            p.cursor = doc;
+            p.failed_step = Some(StepKind::Document);
         });
         let snap = Snapshot::from_json(&json).unwrap();
         assert_eq!(snap.progress.failed_step(), Some(StepKind::Document));

@@ -282,11 +282,12 @@ impl Progress {
 
 /// Version-1 OTP progress (flat).
 #[derive(Deserialize)]
-struct OtpProgressV1 {
-    validation_id: Option<String>,
-    sent_at_ms: Option<u64>,
-    needs_new_code: bool,
-    attempts: u32,
+#[cfg_attr(test, derive(Serialize, Default))]
+pub(super) struct OtpProgressV1 {
+    pub(super) validation_id: Option<String>,
+    pub(super) sent_at_ms: Option<u64>,
+    pub(super) needs_new_code: bool,
+    pub(super) attempts: u32,
 }
 
 impl From<OtpProgressV1> for OtpState {
@@ -307,30 +308,31 @@ impl From<OtpProgressV1> for OtpState {
 
 /// The version-1 snapshot body: the same facts as loose flags.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub(super) struct ProgressV1 {
-    flow: FlowConfig,
-    signup: SignUpData,
-    plan: Plan,
-    cursor: usize,
-    registration_id: Option<String>,
-    information_validation_id: Option<String>,
-    token: Option<RegistrantToken>,
-    email: OtpProgressV1,
-    phone: OtpProgressV1,
-    phone_channel: Option<PhoneChannel>,
-    document_validation_id: Option<String>,
-    document_category: Option<DocumentCategory>,
-    document_side: DocumentSide,
-    document_attempts: u32,
-    document_done: bool,
-    document_status: Option<String>,
-    liveness_synced: bool,
-    liveness_attempts: u32,
-    liveness_done: bool,
-    failed_step: Option<StepKind>,
-    skipped: Vec<StepKind>,
-    scores: Scores,
-    result: Option<EnrollResult>,
+    pub(super) flow: FlowConfig,
+    pub(super) signup: SignUpData,
+    pub(super) plan: Plan,
+    pub(super) cursor: usize,
+    pub(super) registration_id: Option<String>,
+    pub(super) information_validation_id: Option<String>,
+    pub(super) token: Option<RegistrantToken>,
+    pub(super) email: OtpProgressV1,
+    pub(super) phone: OtpProgressV1,
+    pub(super) phone_channel: Option<PhoneChannel>,
+    pub(super) document_validation_id: Option<String>,
+    pub(super) document_category: Option<DocumentCategory>,
+    pub(super) document_side: DocumentSide,
+    pub(super) document_attempts: u32,
+    pub(super) document_done: bool,
+    pub(super) document_status: Option<String>,
+    pub(super) liveness_synced: bool,
+    pub(super) liveness_attempts: u32,
+    pub(super) liveness_done: bool,
+    pub(super) failed_step: Option<StepKind>,
+    pub(super) skipped: Vec<StepKind>,
+    pub(super) scores: Scores,
+    pub(super) result: Option<EnrollResult>,
 }
 
 impl From<ProgressV1> for Progress {
