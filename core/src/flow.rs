@@ -476,7 +476,7 @@ impl NewProject {
     pub(crate) fn to_json(&self) -> Result<Value, EnrollError> {
         crate::client::to_body(&smart_enroll_api::CreateProjectRequest {
             name: self.name.clone(),
-            allowed_countries: self.allowed_countries.clone(),
+            allowed_countries: Some(self.allowed_countries.clone()),
             contact_email: Some(self.contact_email.clone()),
             privacy_url: Some(self.privacy_url.clone()),
             terms_and_conditions_url: Some(self.terms_and_conditions_url.clone()),
