@@ -92,3 +92,8 @@ pub use types::{
 };
 
 pub use smart_enroll_prefilter as prefilter;
+
+/// The "Verify on your backend" page: its Rust example is compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/verify-on-your-backend.md")]
+mod verify_on_your_backend_doc {}
