@@ -1,6 +1,6 @@
 //! Shared harness for the end-to-end tests: a real sandbox (SQLite in a temp dir, from
-//! smart-enroll-testkit) on a loopback
-//! port, a client, admin helpers, the dev outbox, sample images and a generic driver.
+//! smart-enroll-testkit) on a loopback port, a client, admin helpers, the dev outbox, sample
+//! images and a generic driver.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod proxy;
