@@ -166,6 +166,17 @@ pub struct FlowConfig {
     pub liveness: LivenessConfig,
     /// Which schema the server sent.
     pub schema: FlowSchema,
+    /// The project's terms and conditions URL (public KYC configuration), when it has one.
+    #[serde(default)]
+    pub terms_url: Option<String>,
+    /// The project's privacy notice URL (public KYC configuration), when it has one.
+    #[serde(default)]
+    pub privacy_url: Option<String>,
+    /// The project's first allowed country (a name, e.g. `Colombia`), from the public KYC
+    /// configuration; the document upload sends it as `country`. `None` when the project lists
+    /// none (the field is then omitted and the server uses its own default).
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 fn get<'a>(o: Option<&'a Map<String, Value>>, k: &str) -> Option<&'a Value> {
@@ -205,6 +216,7 @@ pub(crate) fn as_id(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
+        // Poke kept on purpose: an id populated as an object (`{_id}` or `{id}`), any shape.
         Value::Object(o) => as_id(o.get("_id").or_else(|| o.get("id"))),
         _ => None,
     }
@@ -212,6 +224,34 @@ pub(crate) fn as_id(v: Option<&Value>) -> Option<String> {
 
 fn as_obj(v: Option<&Value>) -> Option<&Map<String, Value>> {
     v.and_then(Value::as_object)
+}
+
+/// The top level of a flow object: each field any JSON value, read tolerantly afterwards.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FlowTop {
+    #[serde(rename = "_id")]
+    id: Option<Value>,
+    #[serde(rename = "id")]
+    alt_id: Option<Value>,
+    #[serde(rename = "type")]
+    kind: Option<Value>,
+    project: Option<Value>,
+    status: Option<Value>,
+    redirect_url: Option<Value>,
+    onboarding_settings: Option<Value>,
+    steps: Option<Value>,
+    sign_up_form: Option<Value>,
+    documents: Option<Value>,
+    liveness: Option<Value>,
+}
+
+/// The KYC configuration's `data`: a list of flows or a single one (§11).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KycTop {
+    project_flows: Option<Vec<Value>>,
+    project_flow: Option<Value>,
 }
 
 impl FlowConfig {
@@ -223,17 +263,19 @@ impl FlowConfig {
         flow_id: Option<&str>,
         body: &Value,
     ) -> Result<FlowConfig, EnrollError> {
-        let data = body.get("data").unwrap_or(body);
+        let data = crate::client::data_of(body);
         let data = data
             .as_object()
             .ok_or_else(|| EnrollError::malformed("kyc response has no data object"))?;
-        let flow = if let Some(list) = data.get("projectFlows") {
-            let list = list
-                .as_array()
-                .ok_or_else(|| EnrollError::malformed("projectFlows is not a list"))?;
+        let kyc = KycTop::deserialize(&Value::Object(data.clone()))
+            .map_err(|_| EnrollError::malformed("projectFlows is not a list"))?;
+        let head = |f: &Value| FlowTop::deserialize(f).unwrap_or_default();
+        let flow = if let Some(list) = &kyc.project_flows {
             let by_id = flow_id.and_then(|want| {
-                list.iter()
-                    .find(|f| as_id(f.get("_id").or_else(|| f.get("id"))).as_deref() == Some(want))
+                list.iter().find(|f| {
+                    let h = head(f);
+                    as_id(h.id.as_ref().or(h.alt_id.as_ref())).as_deref() == Some(want)
+                })
             });
             if flow_id.is_some() && by_id.is_none() {
                 return Err(EnrollError::NotFound {
@@ -242,12 +284,13 @@ impl FlowConfig {
             }
             by_id
                 .or_else(|| {
-                    list.iter()
-                        .find(|f| f.get("type").and_then(Value::as_str) == Some("onboarding"))
+                    list.iter().find(|f| {
+                        head(f).kind.as_ref().and_then(Value::as_str) == Some("onboarding")
+                    })
                 })
                 .or_else(|| list.first())
         } else {
-            data.get("projectFlow")
+            kyc.project_flow.as_ref()
         }
         .ok_or_else(|| EnrollError::NotFound {
             code: "projectFlow_not_found".into(),
@@ -255,6 +298,17 @@ impl FlowConfig {
         let mut cfg = Self::from_flow_json(flow)?;
         if cfg.project_id.is_empty() {
             cfg.project_id = project_id.to_owned();
+        }
+        // The project's public fields around the flows (typed; a project that does not read
+        // as one just leaves them empty).
+        if let Ok(project) = smart_enroll_api::Project::deserialize(&Value::Object(data.clone())) {
+            let url = |u: Option<String>| u.filter(|u| !u.trim().is_empty());
+            cfg.terms_url = url(project.terms_and_conditions_url);
+            cfg.privacy_url = url(project.privacy_url);
+            cfg.country = project
+                .allowed_countries
+                .into_iter()
+                .find(|c| !c.trim().is_empty());
         }
         if let Some(want) = flow_id
             && cfg.flow_id != want
@@ -268,28 +322,33 @@ impl FlowConfig {
 
     /// Parses one flow object (v2 or v3 schema). Missing fields take the §6 defaults.
     pub fn from_flow_json(flow: &Value) -> Result<FlowConfig, EnrollError> {
-        let f = flow
-            .as_object()
-            .ok_or_else(|| EnrollError::malformed("flow is not an object"))?;
-        let flow_id = as_id(f.get("_id").or_else(|| f.get("id")))
+        if !flow.is_object() {
+            return Err(EnrollError::malformed("flow is not an object"));
+        }
+        // The top level read as a struct; the settings stay JSON values because this reader is
+        // more tolerant than the wire types (v2 and v3 schemas, numbers and booleans as
+        // strings, the §6/§10 #14 defaults per field).
+        let f = FlowTop::deserialize(flow)
+            .map_err(|_| EnrollError::malformed("flow: unexpected shape"))?;
+        let flow_id = as_id(f.id.as_ref().or(f.alt_id.as_ref()))
             .ok_or_else(|| EnrollError::malformed("flow has no id"))?;
-        let project_id = as_id(f.get("project")).unwrap_or_default();
+        let project_id = as_id(f.project.as_ref()).unwrap_or_default();
         let status = f
-            .get("status")
+            .status
+            .as_ref()
             .and_then(Value::as_str)
             .unwrap_or("active")
             .to_owned();
         let redirect_url = f
-            .get("redirectUrl")
+            .redirect_url
+            .as_ref()
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
-        let settings = as_obj(f.get("onboardingSettings"));
+        let settings = as_obj(f.onboarding_settings.as_ref());
         let v3 = settings.is_none()
-            && (f.contains_key("documents")
-                || f.contains_key("liveness")
-                || f.contains_key("steps"));
-        let steps_obj = as_obj(get(settings, "steps")).or_else(|| as_obj(f.get("steps")));
+            && (f.documents.is_some() || f.liveness.is_some() || f.steps.is_some());
+        let steps_obj = as_obj(get(settings, "steps")).or_else(|| as_obj(f.steps.as_ref()));
         let steps = StepModes {
             sign_up_form: StepMode::parse(get(steps_obj, "signUpForm"), StepMode::Mandatory),
             basic_information: StepMode::parse(get(steps_obj, "basicInformation"), StepMode::Skip),
@@ -297,7 +356,7 @@ impl FlowConfig {
             liveness: StepMode::parse(get(steps_obj, "liveness"), StepMode::Skip),
             form: StepMode::parse(get(steps_obj, "form"), StepMode::Skip),
         };
-        let suf = as_obj(get(settings, "signUpForm")).or_else(|| as_obj(f.get("signUpForm")));
+        let suf = as_obj(get(settings, "signUpForm")).or_else(|| as_obj(f.sign_up_form.as_ref()));
         let email_gateway = match get(suf, "emailGateway").and_then(Value::as_str) {
             Some("mailgun") => EmailGateway::Mailgun,
             Some(_) => EmailGateway::None,
@@ -322,7 +381,7 @@ impl FlowConfig {
             email_gateway,
             phone_gateway,
         };
-        let doc = as_obj(get(settings, "document")).or_else(|| as_obj(f.get("documents")));
+        let doc = as_obj(get(settings, "document")).or_else(|| as_obj(f.documents.as_ref()));
         let doc_types: Vec<String> = get(doc, "documentTypes")
             .and_then(Value::as_array)
             .map(|a| {
@@ -366,7 +425,7 @@ impl FlowConfig {
                 .filter(|n| *n > 0)
                 .unwrap_or(3),
         };
-        let live = as_obj(get(settings, "liveness")).or_else(|| as_obj(f.get("liveness")));
+        let live = as_obj(get(settings, "liveness")).or_else(|| as_obj(f.liveness.as_ref()));
         let liveness = LivenessConfig {
             liveness_min_score: as_f64(
                 get(live, "livenessMinScore").or_else(|| get(live, "minScore")),
@@ -391,6 +450,9 @@ impl FlowConfig {
             document,
             liveness,
             schema: if v3 { FlowSchema::V3 } else { FlowSchema::V2 },
+            terms_url: None,
+            privacy_url: None,
+            country: None,
         })
     }
 }
@@ -411,13 +473,17 @@ pub struct NewProject {
 }
 
 impl NewProject {
-    pub(crate) fn to_json(&self) -> Value {
-        json!({
-            "name": self.name,
-            "allowedCountries": self.allowed_countries,
-            "contactEmail": self.contact_email,
-            "privacyUrl": self.privacy_url,
-            "termsAndConditionsUrl": self.terms_and_conditions_url,
+    pub(crate) fn to_json(&self) -> Result<Value, EnrollError> {
+        crate::client::to_body(&smart_enroll_api::CreateProjectRequest {
+            name: self.name.clone(),
+            allowed_countries: Some(self.allowed_countries.clone()),
+            contact_email: Some(self.contact_email.clone()),
+            privacy_url: Some(self.privacy_url.clone()),
+            terms_and_conditions_url: Some(self.terms_and_conditions_url.clone()),
+            branding: None,
+            data_protection: None,
+            demo_mode: None,
+            demo_otp: None,
         })
     }
 }
@@ -519,6 +585,8 @@ impl NewFlow {
             PhoneGateway::Both => "both",
             PhoneGateway::None => "none",
         };
+        // Kept as one JSON literal on purpose: the admin flow body mirrors the contract's §6
+        // settings tree 1:1 (the sandbox reads it with the same tolerant reader as above).
         let mut v = json!({
             "project": self.project_id,
             "type": "onboarding",
@@ -576,9 +644,14 @@ impl NewFlow {
 mod tests {
     use super::*;
 
+    /// A JSON fixture from its text.
+    fn j(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
     #[test]
     fn parses_v2_project_flows_list() {
-        let body = json!({"data": {"_id": "p1", "name": "Demo", "projectFlows": [
+        let body = j(r#"{"data": {"_id": "p1", "name": "Demo", "projectFlows": [
             {"_id": "f0", "type": "login", "status": "active"},
             {"_id": "f1", "type": "onboarding", "status": "active", "project": "p1",
              "redirectUrl": "https://x.test/done",
@@ -589,7 +662,7 @@ mod tests {
                 "document": {"useGovernmentID": true, "usePassport": false, "useLicense": false,
                              "compareMinScore": "0.7", "maxAttempts": 5},
                 "liveness": {"livenessMinScore": 0.6, "maxAttempts": "4", "unknown": 1}}}
-        ]}, "planCode": "x"});
+        ]}, "planCode": "x"}"#);
         let c = FlowConfig::from_kyc_response("p1", None, &body).unwrap();
         assert_eq!(c.flow_id, "f1");
         assert_eq!(c.steps.document, StepMode::Optional);
@@ -609,11 +682,38 @@ mod tests {
     }
 
     #[test]
+    fn project_fields_terms_privacy_and_country() {
+        let body = j(
+            r#"{"data": {"_id": "p1", "name": "Demo", "allowedCountries": ["", "Colombia", "Chile"],
+            "privacyUrl": "https://x.test/privacy", "termsAndConditionsUrl": " ",
+            "projectFlows": [{"_id": "f1", "type": "onboarding",
+                "onboardingSettings": {"document": {"verifyNames": true, "verifyCriminalHistory": true,
+                    "compareMinScore": 0.9}, "liveness": {"livenessMinScore": 0.7}}}]}}"#,
+        );
+        let c = FlowConfig::from_kyc_response("p1", None, &body).unwrap();
+        assert_eq!(c.privacy_url.as_deref(), Some("https://x.test/privacy"));
+        assert_eq!(c.terms_url, None, "blank URL");
+        assert_eq!(c.country.as_deref(), Some("Colombia"));
+        assert!(c.document.verify_names && c.document.verify_criminal_history);
+        assert_eq!(
+            (c.document.compare_min_score, c.liveness.liveness_min_score),
+            (0.9, 0.7)
+        );
+        // A flow config from an older snapshot (without these fields) still reads.
+        let mut v = serde_json::to_value(&c).unwrap();
+        for k in ["terms_url", "privacy_url", "country"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        let back: FlowConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(back.country, None);
+    }
+
+    #[test]
     fn parses_single_project_flow_without_envelope_and_v3() {
-        let body = json!({"projectFlow": {"id": "f9", "name": "v3",
+        let body = j(r#"{"projectFlow": {"id": "f9", "name": "v3",
             "documents": {"attemptLimit": 4, "documentTypes": ["passport"]},
             "liveness": {"attemptLimit": 5, "minScore": 0.7},
-            "steps": {"document": "mandatory", "liveness": "mandatory"}}});
+            "steps": {"document": "mandatory", "liveness": "mandatory"}}}"#);
         let c = FlowConfig::from_kyc_response("p", None, &body).unwrap();
         assert_eq!(c.schema, FlowSchema::V3);
         assert_eq!(c.project_id, "p");
@@ -629,10 +729,10 @@ mod tests {
     #[test]
     fn wrong_shapes_are_malformed_not_panics() {
         for body in [
-            json!(null),
-            json!({"data": 3}),
-            json!({"data": {"projectFlows": "x"}}),
-            json!({"data": {"projectFlow": {"noid": 1}}}),
+            j(r#"null"#),
+            j(r#"{"data": 3}"#),
+            j(r#"{"data": {"projectFlows": "x"}}"#),
+            j(r#"{"data": {"projectFlow": {"noid": 1}}}"#),
         ] {
             let r = FlowConfig::from_kyc_response("p", None, &body);
             assert!(
@@ -641,7 +741,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            FlowConfig::from_kyc_response("p", None, &json!({"data": {"projectFlows": []}})),
+            FlowConfig::from_kyc_response("p", None, &j(r#"{"data": {"projectFlows": []}}"#)),
             Err(EnrollError::NotFound { .. })
         ));
     }
@@ -651,7 +751,7 @@ mod tests {
         let mut nf = NewFlow::preset("p1", FlowPreset::FullKyc);
         nf.sign_up_form.phone_gateway = PhoneGateway::Whatsapp;
         let mut v = nf.to_json();
-        v.as_object_mut().unwrap().insert("_id".into(), json!("f1"));
+        v.as_object_mut().unwrap().insert("_id".into(), "f1".into());
         let c = FlowConfig::from_flow_json(&v).unwrap();
         assert_eq!(c.steps, nf.steps);
         assert_eq!(c.sign_up_form, nf.sign_up_form);

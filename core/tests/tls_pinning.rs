@@ -160,7 +160,7 @@ async fn setup(pki: &Pki) -> (Env, FlowConfig, Terminator) {
     let t = Terminator::start(
         vec![pki.leaf.clone()],
         pki.leaf_key.clone_key(),
-        env.sandbox.local_addr(),
+        env.sandbox().local_addr(),
     )
     .await;
     (env, flow, t)
@@ -243,7 +243,7 @@ async fn a_pinned_certificate_the_server_appends_but_that_is_not_on_the_verified
     let t = Terminator::start(
         vec![pki.leaf.clone(), other_ca.der().clone()],
         pki.leaf_key.clone_key(),
-        env.sandbox.local_addr(),
+        env.sandbox().local_addr(),
     )
     .await;
     let e = fetch(config(&t, &[&other_pin], &[pki.ca_pem()]), &flow)

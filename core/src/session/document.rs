@@ -42,13 +42,14 @@ impl EnrollmentSession {
         let PlanStep::Document { categories, .. } = self.expect_step(StepKind::Document)? else {
             return Err(EnrollError::invalid_state("not at the document step"));
         };
-        let (want_side, prev_cat, schema, attempts) = {
+        let (want_side, prev_cat, schema, attempts, country) = {
             let p = self.progress();
             (
-                p.document_side,
-                p.document_category,
+                p.document_side(),
+                p.document_category(),
                 p.flow.schema,
-                p.document_attempts,
+                p.document.attempts,
+                p.flow.country.clone(),
             )
         };
         if side != want_side {
@@ -74,9 +75,12 @@ impl EnrollmentSession {
             image: (side == DocumentSide::Front).then(|| smart_enroll_api::Secret::new(&b64)),
             back_image: (side == DocumentSide::Back).then(|| smart_enroll_api::Secret::new(&b64)),
             force: Some(force),
+            // The face crop of the front is not computed in this build: the field is omitted
+            // (the server crops the face from the front itself).
             document_face: None,
             input_method: Some(input_method.clone()),
-            country: None,
+            // The project's first allowed country (public KYC configuration).
+            country: country.clone(),
             category: Some(category_api(category, schema).to_owned()),
         };
         // The back side always adds to the current document (`force:true`); a new front
@@ -89,6 +93,9 @@ impl EnrollmentSession {
             DocumentSide::Back => (body_of(&request(true))?, None),
         };
         drop(b64);
+        if side == DocumentSide::Front {
+            tracing::debug!("document upload without documentFace (no face crop in this build)");
+        }
         let kind = match side {
             DocumentSide::Front => UploadKind::DocumentFront,
             DocumentSide::Back => UploadKind::DocumentBack,
@@ -126,22 +133,27 @@ impl EnrollmentSession {
                 {
                     let mut p = self.progress();
                     if side == DocumentSide::Front {
-                        let next = p.server_document_attempts + 1;
-                        p.server_document_attempts = dv.attempt.unwrap_or(next).max(next);
+                        let next = p.document.server_attempts + 1;
+                        p.document.server_attempts = dv.attempt.unwrap_or(next).max(next);
                     }
-                    p.document_validation_id = Some(id);
-                    p.document_category = Some(category);
-                    p.document_status = dv.status.as_ref().map(|s| s.as_str().to_owned());
-                    if side == DocumentSide::Front && requires_back && !has_back {
-                        p.document_side = DocumentSide::Back;
+                    p.document.state = if side == DocumentSide::Front && requires_back && !has_back
+                    {
+                        DocumentState::AwaitingBack {
+                            validation_id: id,
+                            category,
+                        }
                     } else {
-                        p.document_done = true;
-                    }
+                        DocumentState::Done {
+                            validation_id: id,
+                            category,
+                            status: dv.status.as_ref().map(|s| s.as_str().to_owned()),
+                        }
+                    };
                     if let Some(m) = dv.names_match {
                         p.scores.names_match = Some(m);
                     }
                 }
-                let done = self.progress().document_done;
+                let done = self.progress().document_done();
                 if done {
                     self.event(
                         AnalyticsEventKind::StepCompleted,
@@ -156,8 +168,8 @@ impl EnrollmentSession {
             }
             Err(e) => {
                 self.attempt_failed(StepKind::Document, attempt, started, e, |p| {
-                    p.document_attempts += 1;
-                    p.document_attempts >= p.flow.document.max_attempts
+                    p.document.attempts += 1;
+                    p.document.attempts >= p.flow.document.max_attempts
                 })
                 .await
             }
@@ -167,14 +179,14 @@ impl EnrollmentSession {
     pub(super) async fn name_validation(&self) -> Result<(), EnrollError> {
         let id = self
             .progress()
-            .document_validation_id
-            .clone()
+            .document_validation_id()
+            .map(str::to_owned)
             .ok_or_else(|| EnrollError::invalid_state("no document validation"))?;
         let r = self
             .call(
                 Method::PUT,
                 format!("/v2/document-validations/{}/validate?force=true", seg(&id)?),
-                Some(json!({})),
+                Some(body_of(&smart_enroll_api::NameValidationRequest::default())?),
                 None,
                 RetryClass::Safe,
                 "nameValidation",
@@ -182,9 +194,21 @@ impl EnrollmentSession {
             .await;
         match r {
             Ok(v) => {
-                let d = data_of(&v);
-                let d = d.get("documentValidation").unwrap_or(d);
-                let m = d.get("namesMatch").and_then(Value::as_bool);
+                // `{documentValidation: {namesMatch}}` or the result itself.
+                let m = match parse_data::<smart_enroll_api::DocumentValidationResponse>(
+                    &v,
+                    "nameValidation",
+                ) {
+                    Ok(r) => r.document_validation.names_match.or_else(|| {
+                        r.document_validation
+                            .name_validation
+                            .and_then(|n| n.names_match)
+                    }),
+                    Err(_) => {
+                        parse_data::<smart_enroll_api::NameValidationResult>(&v, "nameValidation")?
+                            .names_match
+                    }
+                };
                 self.progress().scores.names_match = m;
                 if m == Some(false) {
                     // As the hosted app does: names that do not match go to a person
@@ -192,7 +216,9 @@ impl EnrollmentSession {
                     self.call(
                         Method::PUT,
                         format!("/v2/document-validations/{}/manual-verification", seg(&id)?),
-                        Some(json!({"reason": "name_mismatch"})),
+                        Some(body_of(&smart_enroll_api::ManualVerificationRequest {
+                            reason: Some("name_mismatch".into()),
+                        })?),
                         None,
                         RetryClass::Safe,
                         "nameValidation",
@@ -212,22 +238,28 @@ impl EnrollmentSession {
     }
 
     pub(super) async fn criminal_check(&self) -> Result<(), EnrollError> {
-        let Some(id) = self.progress().information_validation_id.clone() else {
+        let Some(id) = self
+            .progress()
+            .information_validation_id()
+            .map(str::to_owned)
+        else {
             return Ok(());
         };
         let v = self
             .call(
                 Method::PUT,
                 format!("/v2/information-validations/{}/background-check", seg(&id)?),
-                Some(json!({})),
+                Some(body_of(
+                    &smart_enroll_api::BackgroundCheckRequest::default(),
+                )?),
                 None,
                 RetryClass::Safe,
                 "criminalCheck",
             )
             .await?;
-        let d = data_of(&v);
-        let status = d.get("status").and_then(Value::as_str).unwrap_or("");
-        self.progress().scores.criminal_record_found = Some(status.eq_ignore_ascii_case("FAILED"));
+        let info: smart_enroll_api::InformationValidation = parse_data(&v, "criminalCheck")?;
+        self.progress().scores.criminal_record_found =
+            Some(info.status == Some(smart_enroll_api::InformationStatus::Failed));
         Ok(())
     }
 }

@@ -5,11 +5,11 @@ use super::*;
 /// Whether the final sync asks for `FAILED` rather than `COMPLETED` (the session's own tally).
 pub(super) fn tally_failed(p: &Progress) -> bool {
     let s = &p.scores;
-    p.failed_step.is_some()
+    p.failed_step().is_some()
         || s.compare_passed == Some(false)
         || s.criminal_record_found == Some(true)
         || s.liveness_score
-            .is_some_and(|l| p.liveness_done && l <= p.flow.liveness.liveness_min_score)
+            .is_some_and(|l| p.liveness_done() && l <= p.flow.liveness.liveness_min_score)
 }
 
 /// Appends `token=` to the redirect URL (proper URL encoding). None when it does not parse.
@@ -27,7 +27,7 @@ impl EnrollmentSession {
     pub async fn confirm(&self) -> Result<EnrollState, EnrollError> {
         self.run(async {
             self.expect_step(StepKind::Finish)?;
-            if self.progress().review.is_none() {
+            if self.progress().review().is_none() {
                 return Err(EnrollError::invalid_state(
                     "the review was not retrieved yet: call resume()",
                 ));
@@ -40,7 +40,7 @@ impl EnrollmentSession {
     /// Whether the final sync is `skipKYC` (no KYC step done, and the flow allows it).
     pub(super) fn skip_kyc_at_finish(&self) -> bool {
         let p = self.progress();
-        p.plan.can_skip_kyc && !p.document_done && !p.liveness_done
+        p.plan.can_skip_kyc && !p.document_done() && !p.liveness_done()
     }
 
     /// Finishes without the KYC steps (`skipKYC` → `COMPLETED_WITHOUT_KYC`), when the flow
@@ -59,8 +59,8 @@ impl EnrollmentSession {
                     }
                 ) || (matches!(self.computed_state(), EnrollState::AwaitingReview { .. })
                     && self.progress().plan.can_skip_kyc
-                    && !self.progress().document_done
-                    && !self.progress().liveness_done);
+                    && !self.progress().document_done()
+                    && !self.progress().liveness_done());
             if !allowed {
                 return Err(EnrollError::invalid_state(
                     "skipping KYC is not allowed here (a KYC step is mandatory or already done)",
@@ -79,7 +79,7 @@ impl EnrollmentSession {
             let failed = {
                 let p = self.progress();
                 tally_failed(&p)
-                    || p.review
+                    || p.review()
                         .as_ref()
                         .is_some_and(|r| r.expected_outcome == Outcome::Failed)
             };
@@ -97,23 +97,22 @@ impl EnrollmentSession {
                 return Err(self.step_failed(StepKind::Finish, 1, started, e));
             }
         };
-        let d = data_of(&v);
-        let token = d
-            .get("token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| EnrollError::malformed("final sync has no token"))?
-            .to_owned();
-        let stored = d.get("status").and_then(Value::as_str).unwrap_or(status);
-        let outcome = match stored.to_ascii_uppercase().as_str() {
-            "COMPLETED" => Outcome::Completed,
-            "COMPLETED_WITHOUT_KYC" => Outcome::CompletedWithoutKyc,
-            "FAILED" => Outcome::Failed,
-            "NEEDS_MANUAL_VERIFICATION" => Outcome::NeedsManualVerification,
+        let synced: smart_enroll_api::SyncResponse = parse_data(&v, "end")?;
+        if synced.token.is_blank() {
+            return Err(EnrollError::malformed("final sync has no token"));
+        }
+        let token = synced.token.into_inner();
+        use smart_enroll_api::RegistrationStatus as S;
+        let outcome = match synced.status {
+            S::Completed => Outcome::Completed,
+            S::CompletedWithoutKyc => Outcome::CompletedWithoutKyc,
+            S::Failed => Outcome::Failed,
+            S::NeedsManualVerification => Outcome::NeedsManualVerification,
             _ => {
                 return Err(EnrollError::malformed("final sync has an unknown status"));
             }
         };
+        tracing::debug!(requested = status, "final sync stored");
         let state = {
             let mut p = self.progress();
             let redirect_url = p
@@ -121,14 +120,15 @@ impl EnrollmentSession {
                 .redirect_url
                 .as_deref()
                 .and_then(|r| redirect_with_token(r, &token));
-            p.result = Some(EnrollResult {
-                registration_id: p.registration_id.clone().unwrap_or_default(),
+            let result = EnrollResult {
+                registration_id: p.registration_id().unwrap_or_default().to_owned(),
                 outcome,
                 token: FinalToken::new(token),
                 redirect_url,
                 scores: p.scores.clone(),
-                review: if skip_kyc { None } else { p.review.clone() },
-            });
+                review: if skip_kyc { None } else { p.review().cloned() },
+            };
+            p.finish = FinishState::Finished { result };
             p.cursor = p.plan.steps.len().saturating_sub(1);
             state_of(&p)
         };

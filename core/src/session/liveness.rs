@@ -14,11 +14,11 @@ impl EnrollmentSession {
         self.expect_step(StepKind::Liveness)?;
         let jpeg = prepare_off_thread(image, crate::media::prepare_selfie).await?;
         let uri = format!("data:image/jpeg;base64,{}", B64.encode(jpeg));
-        if !self.progress().liveness_synced {
+        if self.progress().liveness.state == LivenessState::NotSynced {
             self.sync("liveness", "ONGOING").await?;
-            self.progress().liveness_synced = true;
+            self.progress().liveness.state = LivenessState::Synced;
         }
-        let attempts = self.progress().liveness_attempts;
+        let attempts = self.progress().liveness.attempts;
         let os = smart_enroll_api::Os::parse(self.client.config().platform.as_api());
         let request = |force: bool| smart_enroll_api::BiometricValidationRequest {
             image: smart_enroll_api::Secret::new(&uri),
@@ -49,7 +49,7 @@ impl EnrollmentSession {
             // The biometric answer reads as an AppRegistration (either shape, §10 #6).
             Ok(Delivered::Answer(v)) => parse_data::<AppRegistration>(&v, "liveness"),
             Ok(Delivered::FromServer(reg)) => {
-                let known = self.progress().biometric_validation_id.clone();
+                let known = self.progress().biometric_validation_id().map(str::to_owned);
                 let new_validation = reg
                     .biometric_validation
                     .as_ref()
@@ -60,7 +60,7 @@ impl EnrollmentSession {
                 } else {
                     // It arrived and was counted, but left no validation: it was judged and
                     // failed (the answer that said why was lost).
-                    self.progress().server_liveness_attempts =
+                    self.progress().liveness.server_attempts =
                         reg.liveness_attempts.unwrap_or_default();
                     Err(EnrollError::LivenessFailed { score: None })
                 }
@@ -72,14 +72,16 @@ impl EnrollmentSession {
                 let score = reg.liveness_score();
                 {
                     let mut p = self.progress();
-                    let next = p.server_liveness_attempts + 1;
-                    p.server_liveness_attempts = reg.liveness_attempts.unwrap_or(next).max(next);
-                    if let Some(id) = reg.biometric_validation.as_ref().map(IdOr::id)
-                        && !id.is_empty()
-                    {
-                        p.biometric_validation_id = Some(id.to_owned());
-                    }
-                    p.liveness_done = true;
+                    let next = p.liveness.server_attempts + 1;
+                    p.liveness.server_attempts = reg.liveness_attempts.unwrap_or(next).max(next);
+                    p.liveness.state = LivenessState::Done {
+                        biometric_validation_id: reg
+                            .biometric_validation
+                            .as_ref()
+                            .map(IdOr::id)
+                            .filter(|id| !id.is_empty())
+                            .map(str::to_owned),
+                    };
                     p.scores.liveness_score = score;
                 }
                 self.event(
@@ -106,11 +108,11 @@ impl EnrollmentSession {
                         p.scores.liveness_score = score;
                     }
                     if judged_by_server {
-                        let next = p.server_liveness_attempts + 1;
-                        p.server_liveness_attempts = p.server_liveness_attempts.max(next);
+                        let next = p.liveness.server_attempts + 1;
+                        p.liveness.server_attempts = p.liveness.server_attempts.max(next);
                     }
-                    p.liveness_attempts += 1;
-                    p.liveness_attempts >= p.flow.liveness.max_attempts
+                    p.liveness.attempts += 1;
+                    p.liveness.attempts >= p.flow.liveness.max_attempts
                 })
                 .await
             }

@@ -11,10 +11,11 @@
 //! cancelled step is simply tried again.
 
 use crate::client::{
-    Auth, Req, RetryClass, SendInfo, SmartEnrollClient, data_of, idempotency_key, now_ms, seg,
+    Auth, Req, RetryClass, SendInfo, SmartEnrollClient, data_of, idempotency_key, now_ms,
+    parse_data, seg, to_body as body_of,
 };
 use crate::error::EnrollError;
-use crate::flow::{FlowConfig, FlowSchema, as_id};
+use crate::flow::{FlowConfig, FlowSchema};
 use crate::observer::{AnalyticsSink, ObserverHandle, Registry, StateObserver, emit};
 use crate::plan::{Plan, PlanStep, plan};
 use crate::review::Review;
@@ -27,7 +28,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use smart_enroll_api::{AppRegistration, IdOr, MeRequest, Populates};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,76 +39,25 @@ mod document;
 mod finish;
 mod liveness;
 mod otp;
+mod progress;
 mod registration;
 mod review;
 mod upload;
 
 use finish::*;
+use progress::*;
 use review::*;
 use upload::*;
 
-/// Snapshot format version written by this SDK. Version 1 snapshots (before the review and
-/// the lost-answer bookkeeping) are migrated on restore: the new fields start empty, and a
-/// session at the finish step retrieves its review on `resume()`.
+/// Snapshot format version written by this SDK. Version 2 holds one typed state per step (and
+/// the review, and an upload whose answer was lost). Version-1 snapshots (loose flags) are
+/// migrated by [`Snapshot::from_json`]; a session at the finish step then retrieves its review
+/// on `resume()`.
 pub const SNAPSHOT_VERSION: u32 = 2;
 /// Oldest snapshot version this SDK migrates.
 const OLDEST_SNAPSHOT_VERSION: u32 = 1;
 /// Cooldown between OTP sends the UI should respect (the sandbox enforces 60 s).
 const RESEND_COOLDOWN_MS: u64 = 60_000;
-
-/// Per-channel OTP progress.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct OtpProgress {
-    validation_id: Option<String>,
-    sent_at_ms: Option<u64>,
-    needs_new_code: bool,
-    attempts: u32,
-}
-
-/// Everything the engine knows; serialised as the snapshot body.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-struct Progress {
-    flow: FlowConfig,
-    signup: SignUpData,
-    plan: Plan,
-    cursor: usize,
-    registration_id: Option<String>,
-    information_validation_id: Option<String>,
-    token: Option<RegistrantToken>,
-    email: OtpProgress,
-    phone: OtpProgress,
-    phone_channel: Option<PhoneChannel>,
-    document_validation_id: Option<String>,
-    document_category: Option<DocumentCategory>,
-    document_side: DocumentSide,
-    document_attempts: u32,
-    document_done: bool,
-    document_status: Option<String>,
-    liveness_synced: bool,
-    liveness_attempts: u32,
-    liveness_done: bool,
-    /// A KYC step ran out of attempts: the enrollment ends as FAILED.
-    failed_step: Option<StepKind>,
-    skipped: Vec<StepKind>,
-    scores: Scores,
-    result: Option<EnrollResult>,
-    /// The review retrieved from the server at the finish step (`AwaitingReview`).
-    #[serde(default)]
-    review: Option<Review>,
-    /// An upload whose answer was lost: the server is asked what it holds before it is sent
-    /// again.
-    #[serde(default)]
-    pending: Option<PendingUpload>,
-    /// Front uploads the server processed (its `documentAttempts`, as far as we know).
-    #[serde(default)]
-    server_document_attempts: u32,
-    /// Selfie uploads the server processed (its `livenessAttempts`, as far as we know).
-    #[serde(default)]
-    server_liveness_attempts: u32,
-    /// The newest biometric validation id the server returned.
-    #[serde(default)]
-    biometric_validation_id: Option<String>,
-}
 
 /// A versioned, serialisable snapshot of a session. It holds the registrant token and the
 /// sign-up data: store it securely (Keystore / Keychain). `Debug` shows no content.
@@ -152,19 +102,36 @@ impl Snapshot {
                 e.column()
             ))
         })?;
-        // The version is read before the body, so an unknown one gets its own typed error.
-        match v.get("version").and_then(Value::as_u64) {
+        // The version is read before the body (one poke, on purpose), so an unknown one gets
+        // its own typed error.
+        let version = match v.get("version").and_then(Value::as_u64) {
             Some(n)
                 if (u64::from(OLDEST_SNAPSHOT_VERSION)..=u64::from(SNAPSHOT_VERSION))
-                    .contains(&n) => {}
+                    .contains(&n) =>
+            {
+                n
+            }
             Some(n) => return Err(bad(format!("unsupported snapshot version {n}"))),
             None => return Err(bad("no version".into())),
-        }
+        };
         // serde's message quotes the offending value (it may be an email or the token): not shown.
-        let mut s: Snapshot = serde_json::from_value(v)
-            .map_err(|_| bad("damaged: a field is missing or has the wrong type".into()))?;
-        // Migration from version 1: the fields added since have serde defaults.
-        s.version = SNAPSHOT_VERSION;
+        let damaged = |_| bad("damaged: a field is missing or has the wrong type".into());
+        let s = if version == 1 {
+            // Version 1: the flat layout with loose flags, migrated to the typed step states.
+            #[derive(Deserialize)]
+            struct SnapshotV1 {
+                taken_at_ms: u64,
+                progress: ProgressV1,
+            }
+            let old: SnapshotV1 = serde_json::from_value(v).map_err(damaged)?;
+            Snapshot {
+                version: SNAPSHOT_VERSION,
+                taken_at_ms: old.taken_at_ms,
+                progress: old.progress.into(),
+            }
+        } else {
+            serde_json::from_value(v).map_err(damaged)?
+        };
         if s.progress.cursor >= s.progress.plan.steps.len() {
             return Err(bad("step index out of range".into()));
         }
@@ -173,7 +140,7 @@ impl Snapshot {
 
     /// The registration id, once created.
     pub fn registration_id(&self) -> Option<String> {
-        self.progress.registration_id.clone()
+        self.progress.registration_id().map(str::to_owned)
     }
 
     /// Replaces the registrant token (e.g. one from resend-link after `SessionExpired`).
@@ -215,13 +182,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Derives the public state from the progress (pure).
 fn state_of(p: &Progress) -> EnrollState {
-    if let Some(r) = &p.result {
-        return EnrollState::Completed { result: r.clone() };
+    if let Some(r) = &p.result() {
+        return EnrollState::Completed {
+            result: (*r).clone(),
+        };
     }
-    if p.registration_id.is_none() {
+    if p.registration_id().is_none() {
         return EnrollState::NotStarted;
     }
-    if p.failed_step.is_some() {
+    if p.failed_step().is_some() {
         // Out of attempts: the final sync (FAILED) is pending; `resume()` sends it.
         return EnrollState::Processing {
             step: StepKind::Finish,
@@ -230,13 +199,13 @@ fn state_of(p: &Progress) -> EnrollState {
     let Some(step) = p.plan.steps.get(p.cursor) else {
         return review_state(p);
     };
-    let no_kyc_done = !p.document_done && !p.liveness_done && p.document_attempts == 0;
+    let no_kyc_done = !p.document_done() && !p.liveness_done() && p.document.attempts == 0;
     match step {
-        PlanStep::EmailOtp { optional } => match (&p.email.sent_at_ms, &p.signup.email) {
+        PlanStep::EmailOtp { optional } => match (&p.email.sent_at_ms(), &p.signup.email) {
             (Some(sent), Some(email)) => EnrollState::AwaitingEmailCode {
                 masked_email: mask_email(email),
                 resend_available_at_ms: sent + RESEND_COOLDOWN_MS,
-                needs_new_code: p.email.needs_new_code,
+                needs_new_code: p.email.needs_new_code(),
                 optional: *optional,
             },
             _ => EnrollState::Processing {
@@ -248,7 +217,7 @@ fn state_of(p: &Progress) -> EnrollState {
                 channels: channels.clone(),
                 optional: *optional,
             },
-            channel => match (&p.phone.sent_at_ms, &p.signup.phone) {
+            channel => match (&p.phone.sent_at_ms(), &p.signup.phone) {
                 (Some(sent), Some(phone)) => EnrollState::AwaitingPhoneCode {
                     masked_phone: mask_phone(
                         p.signup.country_code.as_deref().unwrap_or_default(),
@@ -258,7 +227,7 @@ fn state_of(p: &Progress) -> EnrollState {
                         .or_else(|| channels.first().copied())
                         .unwrap_or(PhoneChannel::Sms),
                     resend_available_at_ms: sent + RESEND_COOLDOWN_MS,
-                    needs_new_code: p.phone.needs_new_code,
+                    needs_new_code: p.phone.needs_new_code(),
                     optional: *optional,
                 },
                 _ => EnrollState::Processing {
@@ -270,8 +239,8 @@ fn state_of(p: &Progress) -> EnrollState {
             optional,
             categories,
         } => EnrollState::AwaitingDocument {
-            side: p.document_side,
-            accepted_categories: match (p.document_side, p.document_category) {
+            side: p.document_side(),
+            accepted_categories: match (p.document_side(), p.document_category()) {
                 (DocumentSide::Back, Some(c)) => vec![c],
                 _ => categories.clone(),
             },
@@ -279,7 +248,7 @@ fn state_of(p: &Progress) -> EnrollState {
                 .flow
                 .document
                 .max_attempts
-                .saturating_sub(p.document_attempts),
+                .saturating_sub(p.document.attempts),
             optional: *optional,
             can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
         },
@@ -288,28 +257,13 @@ fn state_of(p: &Progress) -> EnrollState {
                 .flow
                 .liveness
                 .max_attempts
-                .saturating_sub(p.liveness_attempts),
+                .saturating_sub(p.liveness.attempts),
             optional: *optional,
             can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
         },
         PlanStep::Finish => review_state(p),
         other => EnrollState::Processing { step: other.kind() },
     }
-}
-
-/// Serialises a typed request body.
-fn body_of<T: Serialize>(t: &T) -> Result<Value, EnrollError> {
-    serde_json::to_value(t).map_err(|e| EnrollError::InvalidInput {
-        field: "body".into(),
-        reason: e.to_string(),
-    })
-}
-
-/// Reads the `data` of an answer as a wire type. serde's message is not shown (it may quote a
-/// value); the step name is.
-fn parse_data<T: serde::de::DeserializeOwned>(v: &Value, step: &str) -> Result<T, EnrollError> {
-    T::deserialize(data_of(v))
-        .map_err(|_| EnrollError::malformed(format!("{step}: unexpected answer shape")))
 }
 
 impl EnrollmentSession {
@@ -322,36 +276,7 @@ impl EnrollmentSession {
         signup: SignUpData,
     ) -> Result<EnrollmentSession, EnrollError> {
         let plan = plan(&flow, &signup)?;
-        let progress = Progress {
-            flow,
-            signup,
-            plan,
-            cursor: 0,
-            registration_id: None,
-            information_validation_id: None,
-            token: None,
-            email: OtpProgress::default(),
-            phone: OtpProgress::default(),
-            phone_channel: None,
-            document_validation_id: None,
-            document_category: None,
-            document_side: DocumentSide::Front,
-            document_attempts: 0,
-            document_done: false,
-            document_status: None,
-            liveness_synced: false,
-            liveness_attempts: 0,
-            liveness_done: false,
-            failed_step: None,
-            skipped: Vec::new(),
-            scores: Scores::default(),
-            result: None,
-            review: None,
-            pending: None,
-            server_document_attempts: 0,
-            server_liveness_attempts: 0,
-            biometric_validation_id: None,
-        };
+        let progress = Progress::new(flow, signup, plan);
         Ok(Self::from_progress(client, progress))
     }
 
@@ -391,14 +316,14 @@ impl EnrollmentSession {
         client: SmartEnrollClient,
         snapshot: Snapshot,
     ) -> Result<EnrollmentSession, EnrollError> {
-        if !(OLDEST_SNAPSHOT_VERSION..=SNAPSHOT_VERSION).contains(&snapshot.version) {
+        if snapshot.version != SNAPSHOT_VERSION {
             return Err(EnrollError::InvalidInput {
                 field: "snapshot".into(),
                 reason: format!("unsupported snapshot version {}", snapshot.version),
             });
         }
         let p = snapshot.progress;
-        if p.result.is_none()
+        if p.result().is_none()
             && let Some(t) = &p.token
             && crate::jwt::is_expired(t.expose(), now_ms() / 1000)
         {
@@ -617,6 +542,8 @@ impl EnrollmentSession {
         req.body_on_retry = body_on_retry;
         req.idempotency_key = idempotency;
         let (r, tries) = self.client.send_counted(req).await;
+        // Poke kept on purpose: ANY registrant answer may carry a newer token in `data.token`
+        // (§2), whatever its operation's type; one generic read covers them all.
         if let Ok(v) = &r
             && let Some(t) = data_of(v).get("token").and_then(Value::as_str)
             && !t.is_empty()
@@ -631,7 +558,10 @@ impl EnrollmentSession {
         self.call(
             Method::PUT,
             format!("/v2/app-registrations/{}/sync", seg(&id)?),
-            Some(json!({"step": step, "status": status})),
+            Some(body_of(&smart_enroll_api::SyncRequest {
+                step: smart_enroll_api::SyncStep::parse(step),
+                status: smart_enroll_api::RegistrationStatus::parse(status),
+            })?),
             None,
             RetryClass::Safe,
             step,
@@ -641,14 +571,14 @@ impl EnrollmentSession {
 
     fn registration_id(&self) -> Result<String, EnrollError> {
         self.progress()
-            .registration_id
-            .clone()
+            .registration_id()
+            .map(str::to_owned)
             .ok_or_else(|| EnrollError::invalid_state("the registration was not created yet"))
     }
 
     fn current_step(&self) -> Option<PlanStep> {
         let p = self.progress();
-        if p.result.is_some() {
+        if p.result().is_some() {
             return None;
         }
         p.plan.steps.get(p.cursor).cloned()
@@ -662,7 +592,7 @@ impl EnrollmentSession {
     /// is needed (the email code is sent at this point).
     pub async fn start(&self) -> Result<EnrollState, EnrollError> {
         self.run(async {
-            if self.progress().registration_id.is_some() {
+            if self.progress().registration_id().is_some() {
                 return Err(EnrollError::invalid_state("already started"));
             }
             self.drive().await?;
@@ -689,7 +619,7 @@ impl EnrollmentSession {
     async fn drive(&self) -> Result<(), EnrollError> {
         let pending_failure = {
             let p = self.progress();
-            p.failed_step.is_some() && p.result.is_none()
+            p.failed_step().is_some() && p.result().is_none()
         };
         if pending_failure {
             self.finish_inner(false).await?;
@@ -702,13 +632,13 @@ impl EnrollmentSession {
             };
             match step {
                 PlanStep::CreateRegistration => {
-                    if self.progress().registration_id.is_none() {
+                    if self.progress().registration_id().is_none() {
                         self.create_registration().await?;
                     }
                     self.advance();
                 }
                 PlanStep::EmailOtp { .. } => {
-                    if self.progress().email.sent_at_ms.is_none() {
+                    if self.progress().email.sent_at_ms().is_none() {
                         self.send_otp(false).await?;
                     }
                     return Ok(());
@@ -723,7 +653,7 @@ impl EnrollmentSession {
                             return Ok(());
                         }
                     }
-                    if self.progress().phone.sent_at_ms.is_none() {
+                    if self.progress().phone.sent_at_ms().is_none() {
                         self.send_otp(true).await?;
                     }
                     return Ok(());
@@ -750,7 +680,7 @@ impl EnrollmentSession {
                     return Ok(());
                 }
                 PlanStep::Finish => {
-                    if self.progress().review.is_none() {
+                    if self.progress().review().is_none() {
                         self.fetch_review().await?;
                     }
                     if self.shared.auto_confirm.load(Ordering::Relaxed) {
@@ -759,14 +689,14 @@ impl EnrollmentSession {
                     return Ok(());
                 }
                 PlanStep::NameValidation => {
-                    if self.progress().document_done {
+                    if self.progress().document_done() {
                         self.auto_step(StepKind::NameValidation, self.name_validation())
                             .await?;
                     }
                     self.advance();
                 }
                 PlanStep::CriminalCheck => {
-                    if self.progress().document_done {
+                    if self.progress().document_done() {
                         self.auto_step(StepKind::CriminalCheck, self.criminal_check())
                             .await?;
                     }
@@ -775,7 +705,7 @@ impl EnrollmentSession {
                 PlanStep::FaceCompare => {
                     let both = {
                         let p = self.progress();
-                        p.document_done && p.liveness_done
+                        p.document_done() && p.liveness_done()
                     };
                     if both {
                         self.auto_step(StepKind::FaceCompare, self.compare())
@@ -821,14 +751,14 @@ impl EnrollmentSession {
             let step = self
                 .current_step()
                 .ok_or_else(|| EnrollError::invalid_state("nothing to skip"))?;
-            if !step.is_optional() || self.progress().registration_id.is_none() {
+            if !step.is_optional() || self.progress().registration_id().is_none() {
                 return Err(EnrollError::invalid_state(format!(
                     "step {} is not optional",
                     step.kind().as_str()
                 )));
             }
             if step.kind() == StepKind::Document
-                && self.progress().document_side == DocumentSide::Back
+                && self.progress().document_side() == DocumentSide::Back
             {
                 return Err(EnrollError::invalid_state(
                     "the document front was accepted; its back side is required",
@@ -873,7 +803,7 @@ mod tests {
 
     fn flow() -> FlowConfig {
         let mut v = NewFlow::preset("p1", FlowPreset::FullKyc).to_json();
-        v["_id"] = json!("f1");
+        v["_id"] = "f1".into();
         FlowConfig::from_flow_json(&v).unwrap()
     }
 
@@ -957,11 +887,11 @@ mod tests {
             );
         }
         let mut v: Value = serde_json::from_str(&json).unwrap();
-        v["progress"]["cursor"] = json!(999);
+        v["progress"]["cursor"] = 999.into();
         assert!(Snapshot::from_json(&v.to_string()).is_err());
         // A damaged field's value never reaches the error (it may be personal data).
         let mut v: Value = serde_json::from_str(&json).unwrap();
-        v["progress"]["cursor"] = json!("jane.doe@example.com");
+        v["progress"]["cursor"] = "jane.doe@example.com".into();
         let err = Snapshot::from_json(&v.to_string()).unwrap_err();
         let shown = format!("{err} {err:?}");
         assert!(matches!(err, EnrollError::InvalidInput { .. }), "{shown}");
@@ -973,7 +903,10 @@ mod tests {
         let s = EnrollmentSession::new(client(), flow(), signup()).unwrap();
         {
             let mut p = s.progress();
-            p.registration_id = Some("r1".into());
+            p.registration = RegistrationState::Created {
+                id: "r1".into(),
+                information_validation_id: None,
+            };
             p.token = Some(RegistrantToken::new(crate::jwt::fake_jwt(1_000)));
         }
         let err = EnrollmentSession::restore(client(), s.snapshot()).unwrap_err();
@@ -987,6 +920,139 @@ mod tests {
             EnrollState::Processing {
                 step: StepKind::CreateRegistration
             }
+        );
+    }
+
+    /// A version-1 body (loose flags) as the SDK wrote it before the typed step states.
+    fn v1_snapshot(edit: impl FnOnce(&mut ProgressV1)) -> String {
+        #[derive(Serialize)]
+        struct SnapshotV1 {
+            version: u32,
+            taken_at_ms: u64,
+            progress: ProgressV1,
+        }
+        let mut progress = ProgressV1 {
+            flow: flow(),
+            signup: signup(),
+            plan: plan(&flow(), &signup()).unwrap(),
+            cursor: 0,
+            registration_id: Some("r1".into()),
+            information_validation_id: Some("i1".into()),
+            token: None,
+            email: OtpProgressV1::default(),
+            phone: OtpProgressV1::default(),
+            phone_channel: None,
+            document_validation_id: None,
+            document_category: None,
+            document_side: DocumentSide::Front,
+            document_attempts: 0,
+            document_done: false,
+            document_status: None,
+            liveness_synced: false,
+            liveness_attempts: 0,
+            liveness_done: false,
+            failed_step: None,
+            skipped: Vec::new(),
+            scores: Scores::default(),
+            result: None,
+        };
+        edit(&mut progress);
+        serde_json::to_string(&SnapshotV1 {
+            version: 1,
+            taken_at_ms: 5,
+            progress,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn version_1_snapshots_migrate_to_the_typed_step_states() {
+        let plan = plan(&flow(), &signup()).unwrap();
+        let at = |k: StepKind| plan.steps.iter().position(|s| s.kind() == k).unwrap();
+        // At the finish step, document and selfie done: the review is not there yet.
+        let (doc, fin) = (at(StepKind::Document), at(StepKind::Finish));
+        let json = v1_snapshot(|p| {
+            p.cursor = fin;
+            p.email = OtpProgressV1 {
+                validation_id: Some("e1".into()),
+                sent_at_ms: Some(10),
+                needs_new_code: true,
+                attempts: 2,
+            };
+            p.document_validation_id = Some("d1".into());
+            p.document_category = Some(DocumentCategory::Passport);
+            p.document_done = true;
+            p.document_status = Some("ACTIVE".into());
+            p.document_attempts = 1;
+            p.liveness_synced = true;
+            p.liveness_done = true;
+        });
+        let snap = Snapshot::from_json(&json).unwrap();
+        assert_eq!(snap.version, SNAPSHOT_VERSION);
+        let p = &snap.progress;
+        assert_eq!(p.registration_id(), Some("r1"));
+        assert_eq!(p.information_validation_id(), Some("i1"));
+        assert_eq!(
+            p.email,
+            OtpState {
+                step: OtpStep::Sent {
+                    validation_id: Some("e1".into()),
+                    sent_at_ms: 10,
+                    needs_new_code: true
+                },
+                attempts: 2
+            }
+        );
+        assert_eq!(p.phone, OtpState::default());
+        assert_eq!(
+            p.document.state,
+            DocumentState::Done {
+                validation_id: "d1".into(),
+                category: DocumentCategory::Passport,
+                status: Some("ACTIVE".into())
+            }
+        );
+        assert_eq!((p.document.attempts, p.document.server_attempts), (1, 2));
+        assert!(p.liveness_done());
+        assert_eq!(p.finish, FinishState::Open);
+        let r = EnrollmentSession::restore(client(), snap).unwrap();
+        assert_eq!(
+            r.state(),
+            EnrollState::Processing {
+                step: StepKind::Finish
+            }
+        );
+        // Waiting for the back side.
+        let json = v1_snapshot(|p| {
+            p.cursor = doc;
+            p.document_validation_id = Some("d1".into());
+            p.document_category = Some(DocumentCategory::Passport);
+            p.document_side = DocumentSide::Back;
+        });
+        let r = EnrollmentSession::restore(client(), Snapshot::from_json(&json).unwrap()).unwrap();
+        assert!(
+            matches!(
+                r.state(),
+                EnrollState::AwaitingDocument { side: DocumentSide::Back, ref accepted_categories, .. }
+                    if accepted_categories == &[DocumentCategory::Passport]
+            ),
+            "{:?}",
+            r.state()
+        );
+        // Out of attempts in version 1: the FAILED sync is pending.
+        let json = v1_snapshot(|p| {
+            p.cursor = doc;
+            p.failed_step = Some(StepKind::Document);
+        });
+        let snap = Snapshot::from_json(&json).unwrap();
+        assert_eq!(snap.progress.failed_step(), Some(StepKind::Document));
+        // A version this SDK does not know: the typed version error.
+        let json = v1_snapshot(|_| {}).replace("\"version\":1", "\"version\":3");
+        let err = Snapshot::from_json(&json).unwrap_err();
+        assert!(
+            matches!(&err, EnrollError::InvalidInput { field, reason }
+                if field == "snapshot" && reason == "unsupported snapshot version 3"),
+            "{err:?}"
         );
     }
 

@@ -13,31 +13,44 @@ impl EnrollmentSession {
         };
         let (path, body) = {
             let p = self.progress();
-            let mut b = json!({
-                "project": p.flow.project_id,
-                "projectFlow": p.flow.flow_id,
-                "validationMethod": "verificationCode",
-                "type": "onboarding",
-                "language": p.signup.language.clone().unwrap_or_else(|| "en".into()),
-            });
-            if let Some(o) = b.as_object_mut() {
-                if phone {
-                    o.insert("phone".into(), json!(p.signup.phone));
-                    o.insert("countryCode".into(), json!(p.signup.country_code));
-                    o.insert(
-                        "phoneGateway".into(),
-                        json!(p.phone_channel.unwrap_or(PhoneChannel::Sms).as_api()),
-                    );
-                } else {
-                    o.insert("email".into(), json!(p.signup.email));
-                }
-            }
-            let path = if phone {
-                "/v2/phone-validations/app-registration"
-            } else {
-                "/v2/email-validations/app-registration"
+            let secret = |v: &Option<String>| {
+                smart_enroll_api::Secret::new(v.as_deref().unwrap_or_default())
             };
-            (path.to_owned(), b)
+            let language = Some(p.signup.language.clone().unwrap_or_else(|| "en".into()));
+            let method = Some("verificationCode".to_owned());
+            let onboarding = Some("onboarding".to_owned());
+            let flow = Some(p.flow.flow_id.clone());
+            if phone {
+                let b = body_of(&smart_enroll_api::CreatePhoneValidationRequest {
+                    project: p.flow.project_id.clone(),
+                    validation_method: method,
+                    phone: secret(&p.signup.phone),
+                    country_code: p.signup.country_code.clone().unwrap_or_default(),
+                    validation_type: onboarding,
+                    phone_gateway: Some(
+                        p.phone_channel
+                            .unwrap_or(PhoneChannel::Sms)
+                            .as_api()
+                            .to_owned(),
+                    ),
+                    project_flow: flow,
+                    language,
+                })?;
+                ("/v2/phone-validations/app-registration".to_owned(), b)
+            } else {
+                let b = body_of(&smart_enroll_api::CreateEmailValidationRequest {
+                    project: p.flow.project_id.clone(),
+                    validation_method: method,
+                    email: secret(&p.signup.email),
+                    validation_type: onboarding,
+                    project_flow: flow,
+                    language,
+                    expires_at: None,
+                    redirect_url: None,
+                    webhook_url: None,
+                })?;
+                ("/v2/email-validations/app-registration".to_owned(), b)
+            }
         };
         // Creating an OTP while one is active re-sends the same code (contract §5.5): safe.
         let (r, tries) = self
@@ -53,9 +66,12 @@ impl EnrollmentSession {
             .await;
         let id = match r {
             Ok(v) => {
-                let d = data_of(&v);
-                let id = as_id(d.get("_id").or_else(|| d.get("id")))
-                    .ok_or_else(|| EnrollError::malformed("OTP validation has no id"))?;
+                let created: smart_enroll_api::OtpValidationCreated =
+                    parse_data(&v, kind.as_str())?;
+                let id = created.id;
+                if id.is_empty() {
+                    return Err(EnrollError::malformed("OTP validation has no id"));
+                }
                 seg(&id)?;
                 Some(id)
             }
@@ -74,11 +90,7 @@ impl EnrollmentSession {
         {
             let mut p = self.progress();
             let o = if phone { &mut p.phone } else { &mut p.email };
-            if id.is_some() {
-                o.validation_id = id;
-            }
-            o.sent_at_ms = Some(now_ms());
-            o.needs_new_code = false;
+            o.sent(id, now_ms());
         }
         self.event(AnalyticsEventKind::StepStarted, kind, 1, started);
         Ok(())
@@ -104,7 +116,7 @@ impl EnrollmentSession {
             // hosted app sends it (contract §10 #2).
             let otp = smart_enroll_api::OtpCode::new(code.expose());
             let o = if phone { &p.phone } else { &p.email };
-            if o.sent_at_ms.is_none() {
+            if o.sent_at_ms().is_none() {
                 return Err(EnrollError::invalid_state(
                     "no code was sent yet: call resume()",
                 ));
@@ -121,7 +133,7 @@ impl EnrollmentSession {
                     })?,
                 )
             } else {
-                let path = match &o.validation_id {
+                let path = match &o.validation_id() {
                     Some(id) => format!("/v2/email-validations/{}", seg(id)?),
                     None => "/v2/email-validations".to_owned(),
                 };
@@ -150,11 +162,11 @@ impl EnrollmentSession {
             .await;
         match r {
             Ok(v) => {
-                let status = data_of(&v)
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                if !status.is_empty() && !status.eq_ignore_ascii_case("validated") {
+                // `status` when the answer has one (it must then be `validated`).
+                let status = parse_data::<smart_enroll_api::OtpValidated>(&v, kind.as_str())
+                    .ok()
+                    .map(|o| o.status);
+                if status.is_some_and(|s| s != smart_enroll_api::OtpStatus::Validated) {
                     return Err(EnrollError::malformed(format!(
                         "{}: unexpected status after validation",
                         kind.as_str()
@@ -174,7 +186,7 @@ impl EnrollmentSession {
                 ) {
                     let mut p = self.progress();
                     let o = if phone { &mut p.phone } else { &mut p.email };
-                    o.needs_new_code = true;
+                    o.mark_needs_new_code();
                 }
                 let e = self.step_failed(kind, attempt, started, e);
                 let e = match e {
@@ -241,7 +253,7 @@ impl EnrollmentSession {
                 let mut p = self.progress();
                 if p.phone_channel != Some(channel) {
                     p.phone_channel = Some(channel);
-                    p.phone = OtpProgress::default();
+                    p.phone = OtpState::default();
                 }
             }
             self.drive().await?;

@@ -13,24 +13,22 @@ impl EnrollmentSession {
         );
         let body = {
             let p = self.progress();
-            let mut b = json!({
-                "project": p.flow.project_id,
-                "projectFlow": p.flow.flow_id,
-                "language": p.signup.language.clone().unwrap_or_else(|| "en".into()),
-            });
-            if let Some(o) = b.as_object_mut() {
-                if let Some(e) = &p.signup.email {
-                    o.insert("email".into(), json!(e));
-                }
-                if let Some(ph) = &p.signup.phone {
-                    o.insert("phone".into(), json!(ph));
-                    o.insert("countryCode".into(), json!(p.signup.country_code));
-                }
-                if let Some(n) = &p.signup.full_name {
-                    o.insert("fullName".into(), json!(n));
-                }
-            }
-            b
+            let secret = |v: &Option<String>| v.as_deref().map(smart_enroll_api::Secret::new);
+            let form = &p.flow.sign_up_form;
+            // First and last name go out when the flow's sign-up form asks for them (the plan
+            // validated them); the full name whenever it was given.
+            let split_names = form.first_name || form.last_name;
+            body_of(&smart_enroll_api::CreateAppRegistrationRequest {
+                project: p.flow.project_id.clone(),
+                project_flow: p.flow.flow_id.clone(),
+                email: secret(&p.signup.email),
+                phone: secret(&p.signup.phone),
+                country_code: p.signup.phone.as_ref().and(p.signup.country_code.clone()),
+                full_name: secret(&p.signup.full_name),
+                first_name: secret(&p.signup.first_name).filter(|_| split_names),
+                last_name: secret(&p.signup.last_name).filter(|_| split_names),
+                language: Some(p.signup.language.clone().unwrap_or_else(|| "en".into())),
+            })?
         };
         let req = Req::new(
             Method::POST,
@@ -46,20 +44,23 @@ impl EnrollmentSession {
                 return Err(self.step_failed(StepKind::CreateRegistration, 1, started, e));
             }
         };
-        let d = data_of(&v);
-        let id = as_id(d.get("appRegistration").or_else(|| d.get("_id")))
-            .ok_or_else(|| EnrollError::malformed("registration has no id"))?;
+        let created: smart_enroll_api::CreateAppRegistrationResponse =
+            parse_data(&v, "createRegistration")?;
+        let id = created.app_registration.id;
+        if id.is_empty() {
+            return Err(EnrollError::malformed("registration has no id"));
+        }
         seg(&id)?;
-        let token = d
-            .get("token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| EnrollError::malformed("registration has no token"))?;
+        if created.token.is_blank() {
+            return Err(EnrollError::malformed("registration has no token"));
+        }
         {
             let mut p = self.progress();
-            p.registration_id = Some(id);
-            p.information_validation_id = as_id(d.get("informationValidation"));
-            p.token = Some(RegistrantToken::new(token));
+            p.registration = RegistrationState::Created {
+                id,
+                information_validation_id: created.information_validation.map(|i| i.id),
+            };
+            p.token = Some(RegistrantToken::new(created.token.into_inner()));
         }
         tracing::info!("registration created");
         self.event(

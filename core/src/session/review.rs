@@ -5,9 +5,9 @@ use super::*;
 /// At the finish step: the review once retrieved from the server, else `Processing` (the
 /// retrieve is pending; `resume()` sends it).
 pub(super) fn review_state(p: &Progress) -> EnrollState {
-    match &p.review {
+    match &p.review() {
         Some(review) => EnrollState::AwaitingReview {
-            review: review.clone(),
+            review: (*review).clone(),
         },
         None => EnrollState::Processing {
             step: StepKind::Finish,
@@ -21,7 +21,7 @@ pub(super) fn review_state(p: &Progress) -> EnrollState {
 pub(super) fn review_of(p: &Progress, reg: &AppRegistration) -> Review {
     let mut review = crate::review::review_from_registration(reg, &p.flow);
     if review.registration_id.is_empty() {
-        review.registration_id = p.registration_id.clone().unwrap_or_default();
+        review.registration_id = p.registration_id().unwrap_or_default().to_owned();
     }
     if tally_failed(p) {
         review.expected_outcome = Outcome::Failed;
@@ -73,7 +73,7 @@ impl EnrollmentSession {
         let review = review_of(&p, &reg);
         scores_from_review(&mut p.scores, &review);
         tracing::debug!(outcome = ?review.expected_outcome, "review retrieved");
-        p.review = Some(review);
+        p.finish = FinishState::Reviewing { review };
         Ok(())
     }
 }

@@ -163,17 +163,17 @@ impl EnrollmentSession {
             ])
             .await?;
         let p = self.progress();
-        let changed = |now: Option<&str>, known: &Option<String>| {
-            now.is_some_and(|id| !id.is_empty() && Some(id) != known.as_deref())
+        let changed = |now: Option<&str>, known: Option<&str>| {
+            now.is_some_and(|id| !id.is_empty() && Some(id) != known)
         };
         let yes = match kind {
             UploadKind::DocumentFront => {
                 changed(
                     reg.document_validation.as_ref().map(IdOr::id),
-                    &p.document_validation_id,
+                    p.document_validation_id(),
                 ) || reg
                     .document_attempts
-                    .is_some_and(|n| n > p.server_document_attempts)
+                    .is_some_and(|n| n > p.document.server_attempts)
             }
             UploadKind::DocumentBack => reg.document().is_some_and(|d| {
                 d.back_url.as_deref().is_some_and(|u| !u.is_empty())
@@ -182,10 +182,10 @@ impl EnrollmentSession {
             UploadKind::Selfie => {
                 changed(
                     reg.biometric_validation.as_ref().map(IdOr::id),
-                    &p.biometric_validation_id,
+                    p.biometric_validation_id(),
                 ) || reg
                     .liveness_attempts
-                    .is_some_and(|n| n > p.server_liveness_attempts)
+                    .is_some_and(|n| n > p.liveness.server_attempts)
             }
             UploadKind::Compare => reg.compare().is_some(),
         };
@@ -216,7 +216,7 @@ impl EnrollmentSession {
                 count(&mut p) || matches!(e, EnrollError::AttemptsExhausted { .. })
             };
             if exhausted {
-                self.progress().failed_step = Some(step);
+                self.progress().finish = FinishState::OutOfAttempts { step };
                 self.finish_inner(false).await?;
             }
         }

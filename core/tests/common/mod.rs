@@ -1,5 +1,6 @@
-//! Shared harness for the end-to-end tests: a real sandbox (SQLite in a temp dir) on a loopback
-//! port, a client, admin helpers, the dev outbox, sample images and a generic driver.
+//! Shared harness for the end-to-end tests: a real sandbox (SQLite in a temp dir, from
+//! smart-enroll-testkit) on a loopback port, a client, admin helpers, the dev outbox, sample
+//! images and a generic driver.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod proxy;
@@ -8,33 +9,23 @@ use smart_enroll_core::{
     ClientConfig, ClientToken, DocumentCategory, EnrollError, EnrollState, EnrollmentSession,
     FlowConfig, InsecureHttp, NewFlow, NewProject, PhoneChannel, SignUpData, SmartEnrollClient,
 };
-use smart_enroll_sandbox::{ManualClock, Sandbox, SandboxConfig};
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-pub const ADMIN_TOKEN: &str = "test-client-token-0123456789abcdef";
+pub const ADMIN_TOKEN: &str = smart_enroll_testkit::CLIENT_TOKEN;
 
+/// The sandbox on loopback with a temporary SQLite file, from the shared test kit
+/// (`smart-enroll-testkit`; dev mode, so the outbox serves the codes), plus the core's admin
+/// token and client. Derefs to the kit's `Server` (`dir`, `base`, `clock`, `db_path()`, ...).
 pub struct Env {
-    pub sandbox: Sandbox,
-    pub dir: tempfile::TempDir,
-    pub base: String,
+    server: smart_enroll_testkit::Server,
     pub admin: ClientToken,
-    pub clock: Option<Arc<ManualClock>>,
-    http: reqwest::Client,
 }
 
-fn plain_http() -> reqwest::Client {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .no_proxy()
-        .build()
-        .unwrap()
+impl std::ops::Deref for Env {
+    type Target = smart_enroll_testkit::Server;
+    fn deref(&self) -> &Self::Target {
+        &self.server
+    }
 }
 
 pub fn client_for(base: &str) -> SmartEnrollClient {
@@ -49,31 +40,39 @@ pub fn client_for(base: &str) -> SmartEnrollClient {
 
 impl Env {
     pub async fn start() -> Env {
-        Self::start_inner(None).await
+        Self::from_options(smart_enroll_testkit::Options::default().dev()).await
+    }
+
+    /// A sandbox that compares one-time codes as strings only (`serve --otp-string-only`): the
+    /// number form is refused.
+    pub async fn start_otp_string_only() -> Env {
+        Self::from_options(
+            smart_enroll_testkit::Options::default()
+                .dev()
+                .otp_string_only(),
+        )
+        .await
     }
 
     pub async fn start_with_manual_clock() -> Env {
-        Self::start_inner(Some(Arc::new(ManualClock::new(SystemTime::now())))).await
+        Self::from_options(
+            smart_enroll_testkit::Options::default()
+                .dev()
+                .manual_clock(),
+        )
+        .await
     }
 
-    async fn start_inner(clock: Option<Arc<ManualClock>>) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let mut cfg = SandboxConfig::new(dir.path());
-        cfg.dev = true;
-        cfg.client_token = Some(ADMIN_TOKEN.into());
-        if let Some(c) = &clock {
-            cfg.clock = c.clone();
-        }
-        let sandbox = Sandbox::start(cfg).await.unwrap();
-        let base = sandbox.base_url().to_string();
+    async fn from_options(o: smart_enroll_testkit::Options) -> Env {
         Env {
-            sandbox,
-            dir,
-            base,
+            server: o.start().await,
             admin: ClientToken::new(ADMIN_TOKEN),
-            clock,
-            http: plain_http(),
         }
+    }
+
+    /// The running sandbox.
+    pub fn sandbox(&self) -> &smart_enroll_sandbox::Sandbox {
+        self.server.sandbox.as_ref().expect("the sandbox runs")
     }
 
     pub fn client(&self) -> SmartEnrollClient {
@@ -106,26 +105,11 @@ impl Env {
 
     /// The newest code sent to `to` (email, or `+57` + digits).
     pub async fn code(&self, to: &str) -> String {
-        let url =
-            url::Url::parse_with_params(&format!("{}/sandbox/outbox", self.base), &[("to", to)])
-                .unwrap();
-        let v: serde_json::Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["data"][0]["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no code in the outbox for this recipient: {v}"))
-            .to_owned()
+        self.server.outbox_code(to).await
     }
 
-    pub async fn shutdown(self) {
-        self.sandbox.shutdown().await;
+    pub async fn shutdown(mut self) {
+        self.server.stop().await;
     }
 }
 
