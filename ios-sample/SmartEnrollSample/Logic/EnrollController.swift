@@ -131,7 +131,7 @@ public final class EnrollController: ObservableObject {
     }
 
     public func finish() async {
-        await act { [self] in _ = try await requireSession().finish() }
+        await act { [self] in _ = try await requireSession().confirm() }
     }
 
     public func resume() async {

@@ -36,7 +36,7 @@ public enum SdkMapping {
             )
         case let .awaitingSelfie(attemptsLeft, optional, canSkipKyc):
             return .selfie(attemptsLeft: Int(attemptsLeft), optional: optional, canSkipKyc: canSkipKyc)
-        case .readyToFinish:
+        case .awaitingReview:
             return .readyToFinish
         case let .completed(result):
             return .result(outcome: outcome(of: result.outcome), token: result.token.reveal(), redirectUrl: result.redirectUrl?.reveal())

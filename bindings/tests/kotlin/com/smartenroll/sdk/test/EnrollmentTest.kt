@@ -55,7 +55,7 @@ class EnrollmentTest {
                     )
                 is EnrollState.AwaitingSelfie ->
                     if (skipOptional && s.optional) session.skipStep() else session.submitSelfie(Fixtures.selfie)
-                is EnrollState.ReadyToFinish -> session.finish()
+                is EnrollState.AwaitingReview -> session.confirm()
                 is EnrollState.Processing -> session.resume()
                 is EnrollState.NotStarted -> session.start()
                 is EnrollState.Completed -> s
@@ -140,7 +140,7 @@ class EnrollmentTest {
                 val viaFlow = flowStates.await()
                 assertTrue("Flow states: $viaFlow", viaFlow.first() is EnrollState.NotStarted)
                 assertTrue("Flow states: $viaFlow", viaFlow.any { it is EnrollState.AwaitingSelfie })
-                assertTrue("Flow states: $viaFlow", viaFlow.any { it is EnrollState.ReadyToFinish })
+                assertTrue("Flow states: $viaFlow", viaFlow.any { it is EnrollState.AwaitingReview })
 
                 handle.cancel()
                 bad.close()

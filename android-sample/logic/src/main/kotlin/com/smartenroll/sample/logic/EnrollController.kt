@@ -135,7 +135,7 @@ class EnrollController(
     /** Finishes without the KYC steps (offered only when the flow allows it). */
     fun skipKyc() = act { requireSession().skipKyc() }
 
-    fun finish() = act { requireSession().finish() }
+    fun finish() = act { requireSession().confirm() }
 
     /** Continues an automatic step that stopped on an error. */
     fun resume() = act { requireSession().resume() }

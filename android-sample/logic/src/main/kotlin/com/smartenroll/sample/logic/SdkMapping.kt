@@ -48,7 +48,7 @@ object SdkMapping {
             optional = state.optional,
             canSkipKyc = state.canSkipKyc,
         )
-        is EnrollState.ReadyToFinish -> Screen.ReadyToFinish()
+        is EnrollState.AwaitingReview -> Screen.ReadyToFinish()
         is EnrollState.Completed -> Screen.Result(
             outcome = outcomeOf(state.result.outcome),
             token = state.result.token.reveal(),
