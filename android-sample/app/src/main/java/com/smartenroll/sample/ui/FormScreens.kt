@@ -46,6 +46,7 @@ import com.smartenroll.sample.logic.ErrorKind
 import com.smartenroll.sample.logic.PhoneChannel
 import com.smartenroll.sample.logic.ResendCountdown
 import com.smartenroll.sample.logic.Screen
+import com.smartenroll.sample.logic.ScoreLine
 import com.smartenroll.sample.logic.SignUpForm
 import com.smartenroll.sample.logic.formatCountdown
 import com.smartenroll.sample.logic.isCompleteCode
@@ -352,15 +353,65 @@ fun ProcessingScreen(screen: Screen.Processing, onRetry: () -> Unit, onRestart: 
     }
 }
 
+/**
+ * The review before the end: what the server read from the document, the names check, the
+ * liveness and face-match scores with the flow's minimums and the criminal check. "Confirm" ends
+ * the enrollment (`confirm()`).
+ */
 @Composable
-fun FinishScreen(screen: Screen.ReadyToFinish, onFinish: () -> Unit, onRestart: () -> Unit) {
-    Page(stringResource(R.string.finish_title)) {
-        Text(stringResource(R.string.finish_body), style = MaterialTheme.typography.bodyLarge)
-        ErrorBanner(screen.error, onRetry = onFinish, onRestart = onRestart)
+fun ReviewScreen(screen: Screen.Review, onConfirm: () -> Unit, onRestart: () -> Unit) {
+    val review = screen.review
+    Page(stringResource(R.string.review_title)) {
+        Text(stringResource(R.string.review_body), style = MaterialTheme.typography.bodyLarge)
+
+        Text(stringResource(R.string.review_document), style = MaterialTheme.typography.titleMedium)
+        if (review.documentFields.isEmpty()) {
+            Text(stringResource(R.string.review_no_document), style = MaterialTheme.typography.bodyMedium)
+        }
+        for (field in review.documentFields) {
+            ReviewLine(stringResource(reviewFieldStringRes(field.labelKey)), field.value)
+        }
+
+        Text(stringResource(R.string.review_checks), style = MaterialTheme.typography.titleMedium)
+        review.namesMatch?.let { match ->
+            ReviewLine(
+                stringResource(R.string.review_names_match),
+                stringResource(if (match) R.string.review_names_match_yes else R.string.review_names_match_no),
+            )
+        }
+        review.liveness?.let { ReviewLine(stringResource(R.string.review_liveness), scoreText(it)) }
+        review.compare?.let { ReviewLine(stringResource(R.string.review_compare), scoreText(it)) }
+        review.criminalCheck?.let {
+            ReviewLine(stringResource(R.string.review_criminal_check), stringResource(criminalCheckStringRes(it)))
+        }
+        if (review.expectedToFail) {
+            Text(
+                stringResource(R.string.review_expected_failure),
+                color = MaterialTheme.colorScheme.error,
+                modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
+            )
+        }
+        ErrorBanner(screen.error, onRetry = onConfirm, onRestart = onRestart)
         BusyIndicator(screen.busy)
-        PrimaryButton(stringResource(R.string.finish_submit), enabled = !screen.busy, onClick = onFinish)
+        PrimaryButton(stringResource(R.string.review_confirm), enabled = !screen.busy, onClick = onConfirm)
     }
 }
+
+/** A label and its value, read together by TalkBack. */
+@Composable
+private fun ReviewLine(label: String, value: String) {
+    Column(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}) {
+        Text(label, style = MaterialTheme.typography.labelLarge)
+        Text(value, style = MaterialTheme.typography.bodyLarge)
+    }
+}
+
+@Composable
+private fun scoreText(line: ScoreLine): String = stringResource(
+    if (line.passed) R.string.review_score_passed else R.string.review_score_not_passed,
+    line.percent,
+    line.minPercent,
+)
 
 @Composable
 fun ResultScreen(screen: Screen.Result, onNewEnrollment: () -> Unit) {
