@@ -19,6 +19,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+/// What [`SmartEnrollClient::send_counted`] learnt about the tries of one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct SendInfo {
+    /// How many times the request was sent (> 1 means an earlier try may have reached the
+    /// server).
+    pub tries: u32,
+    /// The last failure happened after the request may have reached the server (connection
+    /// lost after sending, timeout, 502/503/504): its effect on the server is unknown.
+    pub maybe_reached: bool,
+}
+
+/// A fresh `Idempotency-Key` (128 random bits, hex).
+pub(crate) fn idempotency_key() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
 /// Counters of what the client sent (for benchmarks and diagnostics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RequestStats {
@@ -42,7 +58,8 @@ struct Stats {
 pub(crate) enum RetryClass {
     /// Safe to repeat: connect errors, timeouts, 5xx and 429 are retried.
     Safe,
-    /// Creates a record: retried only when the connection could not be made at all.
+    /// Creates a record: retried only when the connection could not be made at all, or on a
+    /// 429 (refused unprocessed).
     ConnectOnly,
 }
 
@@ -73,6 +90,9 @@ pub(crate) struct Req<'a> {
     pub body_on_retry: Option<Value>,
     pub auth: Auth<'a>,
     pub retry: RetryClass,
+    /// `Idempotency-Key` header: one random key per logical upload, reused on its re-sends (a
+    /// sandbox extension; the hosted service does not promise to honour it).
+    pub idempotency_key: Option<String>,
     /// Step name for error mapping and logs.
     pub step: &'static str,
 }
@@ -93,6 +113,7 @@ impl<'a> Req<'a> {
             body_on_retry: None,
             auth,
             retry,
+            idempotency_key: None,
             step,
         }
     }
@@ -266,22 +287,24 @@ impl SmartEnrollClient {
         self.send_counted(req).await.0
     }
 
-    /// Like [`Self::send`], also returning how many times the request was sent (> 1 means an
-    /// earlier try may have reached the server).
-    pub(crate) async fn send_counted(&self, req: Req<'_>) -> (Result<Value, EnrollError>, u32) {
+    /// Like [`Self::send`], also returning what is known about the tries ([`SendInfo`]).
+    pub(crate) async fn send_counted(
+        &self,
+        req: Req<'_>,
+    ) -> (Result<Value, EnrollError>, SendInfo) {
         let token = self
             .inner
             .cancel
             .lock()
             .map(|t| t.clone())
             .unwrap_or_else(|p| p.into_inner().clone());
-        let mut tries = 0;
+        let mut info = SendInfo::default();
         let r = tokio::select! {
             biased;
             _ = token.cancelled() => Err(EnrollError::Cancelled),
-            r = self.send_inner(req, &mut tries) => r,
+            r = self.send_inner(req, &mut info) => r,
         };
-        (r, tries)
+        (r, info)
     }
 
     /// Cancels every request of this client (and its clones) in flight right now, including
@@ -293,7 +316,7 @@ impl SmartEnrollClient {
         *c = tokio_util::sync::CancellationToken::new();
     }
 
-    async fn send_inner(&self, req: Req<'_>, tries: &mut u32) -> Result<Value, EnrollError> {
+    async fn send_inner(&self, req: Req<'_>, info: &mut SendInfo) -> Result<Value, EnrollError> {
         let policy = &self.inner.config.retry;
         let url = self.url(&req.path, &req.query);
         let first = match &req.body {
@@ -331,6 +354,9 @@ impl SmartEnrollClient {
                 Auth::Client(t) => rb = rb.bearer_auth(t.expose()),
                 Auth::Registrant(t) => rb = rb.bearer_auth(t.expose()),
             }
+            if let Some(k) = &req.idempotency_key {
+                rb = rb.header(smart_enroll_api::IDEMPOTENCY_KEY_HEADER, k.as_str());
+            }
             let len = body.map_or(0, |b| b.len() as u64);
             if let Some(b) = body {
                 rb = rb
@@ -338,7 +364,8 @@ impl SmartEnrollClient {
                     .body(b.clone());
             }
             let stats = &self.inner.stats;
-            *tries += 1;
+            info.tries += 1;
+            info.maybe_reached = false;
             stats.requests.fetch_add(1, Ordering::Relaxed);
             stats.bytes.fetch_add(len, Ordering::Relaxed);
             if attempt > 0 {
@@ -376,6 +403,7 @@ impl SmartEnrollClient {
                         RetryClass::Safe => true,
                         RetryClass::ConnectOnly => connect,
                     };
+                    info.maybe_reached = !connect;
                     (err, None, retryable)
                 }
                 Ok(resp) => {
@@ -395,6 +423,7 @@ impl SmartEnrollClient {
                                     ),
                                 }
                             };
+                            info.maybe_reached = true;
                             (err, None, req.retry == RetryClass::Safe)
                         }
                         Ok(None) => {
@@ -423,12 +452,17 @@ impl SmartEnrollClient {
                             let f = parse_failure(status, &bytes, retry_after);
                             tracing::debug!(step = req.step, status, code = %f.token, "api error");
                             let err = map_failure(&f, req.auth.kind(), req.step);
-                            let retryable = req.retry == RetryClass::Safe
-                                && (status >= 500
-                                    || (status == 429
-                                        && retry_after.is_none_or(|d| {
-                                            d.as_millis() <= u128::from(policy.max_delay_ms)
-                                        })));
+                            // A 5xx (a gateway's 502/503/504 above all) says nothing about
+                            // whether the server behind it processed the request.
+                            info.maybe_reached = status >= 500;
+                            // A 429 refused the request unprocessed: repeating it is safe for
+                            // every class.
+                            let too_many = status == 429
+                                && retry_after.is_none_or(|d| {
+                                    d.as_millis() <= u128::from(policy.max_delay_ms)
+                                });
+                            let retryable =
+                                too_many || (req.retry == RetryClass::Safe && status >= 500);
                             (err, retry_after, retryable)
                         }
                     }

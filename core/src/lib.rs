@@ -19,6 +19,10 @@
 //!   redirect URL.
 //! - [`EnrollError`] (one enum, [`ErrorCategory`], `is_retryable()`); no field is called
 //!   `message`. Display strings never contain personal data.
+//! - [`ProjectClient`] (the integrator's backend, client token): `registration(id)` (the
+//!   populated registration as [`RegistrationDetails`]) and `verify_final_token(token)` (a
+//!   [`FinalTokenVerdict`]: the server checks the token, the registration must be `COMPLETED`,
+//!   of this project and flow; see docs/verify-on-your-backend.md).
 //! - [`plan()`] is the pure planner (flow config + sign-up data → [`Plan`]).
 //!
 //! ```no_run
@@ -62,6 +66,7 @@ mod flow;
 mod jwt;
 mod observer;
 mod plan;
+mod project;
 mod review;
 mod secret;
 mod session;
@@ -77,6 +82,7 @@ pub use flow::{
 };
 pub use observer::{AnalyticsSink, ObserverHandle, StateObserver};
 pub use plan::{Plan, PlanStep, plan};
+pub use project::{FinalTokenVerdict, ProjectClient, RegistrationDetails, VerdictReason};
 pub use review::{CriminalCheck, DocumentFields, Review, ScoreCheck};
 pub use secret::{ClientToken, FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
 pub use session::{EnrollmentSession, SNAPSHOT_VERSION, Snapshot, state_name};

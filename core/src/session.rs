@@ -6,12 +6,14 @@
 //! [`EnrollError::Cancelled`]; progress is only recorded after a request succeeded, so a
 //! cancelled step is simply tried again.
 
-use crate::client::{Auth, Req, RetryClass, SmartEnrollClient, data_of, now_ms, seg};
+use crate::client::{
+    Auth, Req, RetryClass, SendInfo, SmartEnrollClient, data_of, idempotency_key, now_ms, seg,
+};
 use crate::error::EnrollError;
-use crate::flow::{FlowConfig, FlowSchema, as_f64, as_id};
+use crate::flow::{FlowConfig, FlowSchema, as_id};
 use crate::observer::{AnalyticsSink, ObserverHandle, Registry, StateObserver, emit};
 use crate::plan::{Plan, PlanStep, plan};
-use crate::review::{CriminalCheck, Review, ScoreCheck};
+use crate::review::Review;
 use crate::secret::{FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
 use crate::types::{
     AnalyticsEvent, AnalyticsEventKind, DocumentCategory, DocumentSide, EnrollResult, EnrollState,
@@ -22,11 +24,17 @@ use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use smart_enroll_api::{AppRegistration, IdOr, MeRequest, Populates};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
 
-/// Snapshot format version written by this SDK.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// Snapshot format version written by this SDK. Version 1 snapshots (before the review and
+/// the lost-answer bookkeeping) are migrated on restore: the new fields start empty, and a
+/// session at the finish step retrieves its review on `resume()`.
+pub const SNAPSHOT_VERSION: u32 = 2;
+/// Oldest snapshot version this SDK migrates.
+const OLDEST_SNAPSHOT_VERSION: u32 = 1;
 /// Cooldown between OTP sends the UI should respect (the sandbox enforces 60 s).
 const RESEND_COOLDOWN_MS: u64 = 60_000;
 
@@ -66,6 +74,46 @@ struct Progress {
     skipped: Vec<StepKind>,
     scores: Scores,
     result: Option<EnrollResult>,
+    /// The review retrieved from the server at the finish step (`AwaitingReview`).
+    #[serde(default)]
+    review: Option<Review>,
+    /// An upload whose answer was lost: the server is asked what it holds before it is sent
+    /// again.
+    #[serde(default)]
+    pending: Option<PendingUpload>,
+    /// Front uploads the server processed (its `documentAttempts`, as far as we know).
+    #[serde(default)]
+    server_document_attempts: u32,
+    /// Selfie uploads the server processed (its `livenessAttempts`, as far as we know).
+    #[serde(default)]
+    server_liveness_attempts: u32,
+    /// The newest biometric validation id the server returned.
+    #[serde(default)]
+    biometric_validation_id: Option<String>,
+}
+
+/// The non-idempotent uploads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum UploadKind {
+    DocumentFront,
+    DocumentBack,
+    Selfie,
+    Compare,
+}
+
+/// An upload that may have reached the server but whose answer was lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct PendingUpload {
+    kind: UploadKind,
+    /// Its `Idempotency-Key`, reused when it is sent again.
+    key: String,
+}
+
+/// An upload's result: the server's answer, or (after a lost answer) the registration that
+/// shows the upload arrived.
+enum Delivered {
+    Answer(Value),
+    FromServer(Box<AppRegistration>),
 }
 
 /// A versioned, serialisable snapshot of a session. It holds the registrant token and the
@@ -111,14 +159,19 @@ impl Snapshot {
                 e.column()
             ))
         })?;
+        // The version is read before the body, so an unknown one gets its own typed error.
         match v.get("version").and_then(Value::as_u64) {
-            Some(n) if n == u64::from(SNAPSHOT_VERSION) => {}
+            Some(n)
+                if (u64::from(OLDEST_SNAPSHOT_VERSION)..=u64::from(SNAPSHOT_VERSION))
+                    .contains(&n) => {}
             Some(n) => return Err(bad(format!("unsupported snapshot version {n}"))),
             None => return Err(bad("no version".into())),
         }
         // serde's message quotes the offending value (it may be an email or the token): not shown.
-        let s: Snapshot = serde_json::from_value(v)
+        let mut s: Snapshot = serde_json::from_value(v)
             .map_err(|_| bad("damaged: a field is missing or has the wrong type".into()))?;
+        // Migration from version 1: the fields added since have serde defaults.
+        s.version = SNAPSHOT_VERSION;
         if s.progress.cursor >= s.progress.plan.steps.len() {
             return Err(bad("step index out of range".into()));
         }
@@ -144,6 +197,8 @@ struct Shared {
     analytics: Mutex<Option<Arc<dyn AnalyticsSink>>>,
     cancel: Mutex<CancellationToken>,
     op: tokio::sync::Mutex<()>,
+    /// Confirm the review without waiting for `confirm()` (headless use).
+    auto_confirm: AtomicBool,
 }
 
 /// One enrollment. Cheap to clone (all clones drive the same enrollment); `Send + Sync`.
@@ -213,9 +268,7 @@ fn state_of(p: &Progress) -> EnrollState {
         };
     }
     let Some(step) = p.plan.steps.get(p.cursor) else {
-        return EnrollState::AwaitingReview {
-            review: local_review(p),
-        };
+        return review_state(p);
     };
     let no_kyc_done = !p.document_done && !p.liveness_done && p.document_attempts == 0;
     match step {
@@ -279,9 +332,7 @@ fn state_of(p: &Progress) -> EnrollState {
             optional: *optional,
             can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
         },
-        PlanStep::Finish => EnrollState::AwaitingReview {
-            review: local_review(p),
-        },
+        PlanStep::Finish => review_state(p),
         other => EnrollState::Processing { step: other.kind() },
     }
 }
@@ -296,36 +347,63 @@ fn tally_failed(p: &Progress) -> bool {
             .is_some_and(|l| p.liveness_done && l <= p.flow.liveness.liveness_min_score)
 }
 
-/// The review built from what the session itself gathered on the way.
-// TODO(issue 10): replaced by the server's populated registration (retrieve `me`).
-fn local_review(p: &Progress) -> Review {
-    let s = &p.scores;
-    Review {
-        registration_id: p.registration_id.clone().unwrap_or_default(),
-        document: None,
-        names_match: s.names_match,
-        liveness: s.liveness_score.map(|score| ScoreCheck {
-            score,
-            min_score: p.flow.liveness.liveness_min_score,
-            passed: score > p.flow.liveness.liveness_min_score,
-        }),
-        compare: s.compare_score.map(|score| ScoreCheck {
-            score,
-            min_score: p.flow.document.compare_min_score,
-            passed: s
-                .compare_passed
-                .unwrap_or(score >= p.flow.document.compare_min_score),
-        }),
-        criminal_check: s.criminal_record_found.map(|found| CriminalCheck {
-            status: if found { "FAILED" } else { "ACTIVE" }.to_owned(),
-            record_found: found,
-        }),
-        expected_outcome: if tally_failed(p) {
-            Outcome::Failed
-        } else {
-            Outcome::Completed
+/// At the finish step: the review once retrieved from the server, else `Processing` (the
+/// retrieve is pending; `resume()` sends it).
+fn review_state(p: &Progress) -> EnrollState {
+    match &p.review {
+        Some(review) => EnrollState::AwaitingReview {
+            review: review.clone(),
+        },
+        None => EnrollState::Processing {
+            step: StepKind::Finish,
         },
     }
+}
+
+/// The review from the server's populated registration (`me`), with the session's own tally
+/// folded into the expected outcome (a step that ran out of attempts, a failed check the
+/// server's answer reported but the registration does not show).
+fn review_of(p: &Progress, reg: &AppRegistration) -> Review {
+    let mut review = crate::review::review_from_registration(reg, &p.flow);
+    if review.registration_id.is_empty() {
+        review.registration_id = p.registration_id.clone().unwrap_or_default();
+    }
+    if tally_failed(p) {
+        review.expected_outcome = Outcome::Failed;
+    }
+    review
+}
+
+/// Copies the server's scores (the review) into the session's scores.
+fn scores_from_review(scores: &mut Scores, r: &Review) {
+    if let Some(l) = r.liveness {
+        scores.liveness_score = Some(l.score);
+    }
+    if let Some(c) = r.compare {
+        scores.compare_score = Some(c.score);
+        scores.compare_passed = Some(c.passed);
+    }
+    if r.names_match.is_some() {
+        scores.names_match = r.names_match;
+    }
+    if let Some(c) = &r.criminal_check {
+        scores.criminal_record_found = Some(c.record_found);
+    }
+}
+
+/// Serialises a typed request body.
+fn body_of<T: Serialize>(t: &T) -> Result<Value, EnrollError> {
+    serde_json::to_value(t).map_err(|e| EnrollError::InvalidInput {
+        field: "body".into(),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads the `data` of an answer as a wire type. serde's message is not shown (it may quote a
+/// value); the step name is.
+fn parse_data<T: serde::de::DeserializeOwned>(v: &Value, step: &str) -> Result<T, EnrollError> {
+    T::deserialize(data_of(v))
+        .map_err(|_| EnrollError::malformed(format!("{step}: unexpected answer shape")))
 }
 
 /// Appends `token=` to the redirect URL (proper URL encoding). None when it does not parse.
@@ -369,6 +447,11 @@ impl EnrollmentSession {
             skipped: Vec::new(),
             scores: Scores::default(),
             result: None,
+            review: None,
+            pending: None,
+            server_document_attempts: 0,
+            server_liveness_attempts: 0,
+            biometric_validation_id: None,
         };
         Ok(Self::from_progress(client, progress))
     }
@@ -397,6 +480,7 @@ impl EnrollmentSession {
                 analytics: Mutex::new(None),
                 cancel: Mutex::new(CancellationToken::new()),
                 op: tokio::sync::Mutex::new(()),
+                auto_confirm: AtomicBool::new(false),
             }),
         }
     }
@@ -408,7 +492,7 @@ impl EnrollmentSession {
         client: SmartEnrollClient,
         snapshot: Snapshot,
     ) -> Result<EnrollmentSession, EnrollError> {
-        if snapshot.version != SNAPSHOT_VERSION {
+        if !(OLDEST_SNAPSHOT_VERSION..=SNAPSHOT_VERSION).contains(&snapshot.version) {
             return Err(EnrollError::InvalidInput {
                 field: "snapshot".into(),
                 reason: format!("unsupported snapshot version {}", snapshot.version),
@@ -467,6 +551,14 @@ impl EnrollmentSession {
     /// Sets (or clears) the analytics sink.
     pub fn set_analytics_sink(&self, sink: Option<Arc<dyn AnalyticsSink>>) {
         *lock(&self.shared.analytics) = sink;
+    }
+
+    /// Headless use: when on, the session confirms the review by itself (sends `sync end` as
+    /// soon as the review is retrieved) and returns `Completed` with `result.review` filled.
+    /// Off by default: the app shows [`EnrollState::AwaitingReview`] and calls
+    /// [`Self::confirm`]. Not part of a snapshot (set it again after a restore).
+    pub fn set_auto_confirm(&self, on: bool) {
+        self.shared.auto_confirm.store(on, Ordering::Relaxed);
     }
 
     /// Cancels the operation in flight (it returns [`EnrollError::Cancelled`]). Later calls work
@@ -569,12 +661,14 @@ impl EnrollmentSession {
         retry: RetryClass,
         step: &'static str,
     ) -> Result<Value, EnrollError> {
-        self.call_counted(method, path, body, body_on_retry, retry, step)
+        self.call_counted(method, path, body, body_on_retry, retry, None, step)
             .await
             .0
     }
 
-    /// [`Self::call`], also returning how many times the request was sent.
+    /// [`Self::call`], also returning what is known about the tries, optionally with an
+    /// `Idempotency-Key`.
+    #[allow(clippy::too_many_arguments)]
     async fn call_counted(
         &self,
         method: Method,
@@ -582,11 +676,12 @@ impl EnrollmentSession {
         body: Option<Value>,
         body_on_retry: Option<Value>,
         retry: RetryClass,
+        idempotency: Option<String>,
         step: &'static str,
-    ) -> (Result<Value, EnrollError>, u32) {
+    ) -> (Result<Value, EnrollError>, SendInfo) {
         let token = match self.registrant_token() {
             Ok(t) => t,
-            Err(e) => return (Err(e), 0),
+            Err(e) => return (Err(e), SendInfo::default()),
         };
         let (path, query) = match path.split_once('?') {
             Some((p, q)) => (
@@ -601,6 +696,7 @@ impl EnrollmentSession {
         req.query = query;
         req.body = body;
         req.body_on_retry = body_on_retry;
+        req.idempotency_key = idempotency;
         let (r, tries) = self.client.send_counted(req).await;
         if let Ok(v) = &r
             && let Some(t) = data_of(v).get("token").and_then(Value::as_str)
@@ -789,6 +885,7 @@ impl EnrollmentSession {
                 Some(body),
                 None,
                 RetryClass::Safe,
+                None,
                 kind.as_str(),
             )
             .await;
@@ -803,7 +900,7 @@ impl EnrollmentSession {
             // A retry hit the resend cooldown: an earlier try reached the server and the code
             // was sent, but its answer was lost. Validate by contact (id-less PUT, §10 #1).
             Err(EnrollError::RateLimited { ref code, .. })
-                if tries > 1 && code == "otp_resend_cooldown" =>
+                if tries.tries > 1 && code == "otp_resend_cooldown" =>
             {
                 tracing::debug!(step = kind.as_str(), "OTP sent by an earlier try");
                 None
@@ -894,7 +991,16 @@ impl EnrollmentSession {
                         .await?;
                     self.advance();
                 }
-                PlanStep::Document { .. } | PlanStep::Liveness { .. } | PlanStep::Finish => {
+                PlanStep::Document { .. } | PlanStep::Liveness { .. } => {
+                    return Ok(());
+                }
+                PlanStep::Finish => {
+                    if self.progress().review.is_none() {
+                        self.fetch_review().await?;
+                    }
+                    if self.shared.auto_confirm.load(Ordering::Relaxed) {
+                        self.finish_inner(self.skip_kyc_at_finish()).await?;
+                    }
                     return Ok(());
                 }
                 PlanStep::NameValidation => {
@@ -1020,28 +1126,31 @@ impl EnrollmentSession {
     }
 
     async fn compare(&self) -> Result<(), EnrollError> {
-        let v = self
-            .call(
-                Method::POST,
-                "/v2/face-recognition/compare/app-registration".into(),
+        let cfv = match self
+            .upload(
+                UploadKind::Compare,
+                "/v2/face-recognition/compare/app-registration",
                 None,
                 None,
-                RetryClass::Safe,
                 "faceCompare",
             )
-            .await?;
-        let d = data_of(&v);
-        let cfv = d.get("compareFaceVerification").unwrap_or(d);
-        let result = cfv.get("result").unwrap_or(cfv);
-        let score = as_f64(result.get("score"));
+            .await?
+        {
+            Delivered::Answer(v) => {
+                match parse_data::<smart_enroll_api::CompareResponse>(&v, "faceCompare") {
+                    Ok(r) => r.compare_face_verification,
+                    Err(_) => parse_data(&v, "faceCompare")?,
+                }
+            }
+            Delivered::FromServer(reg) => reg
+                .compare()
+                .cloned()
+                .ok_or_else(|| EnrollError::malformed("retrieve: no compare result"))?,
+        };
         let min = self.progress().flow.document.compare_min_score;
-        let passed = result
-            .get("passed")
-            .and_then(Value::as_bool)
-            .or_else(|| score.map(|s| s >= min));
         let mut p = self.progress();
-        p.scores.compare_score = score;
-        p.scores.compare_passed = passed;
+        p.scores.compare_score = cfv.result.score;
+        p.scores.compare_passed = cfv.passed(min);
         Ok(())
     }
 
@@ -1068,30 +1177,39 @@ impl EnrollmentSession {
         let started = now_ms();
         let (path, body, attempt) = {
             let mut p = self.progress();
-            let otp_num: u64 = code
-                .expose()
-                .parse()
-                .map_err(|_| EnrollError::InvalidInput {
-                    field: "otp".into(),
-                    reason: "exactly 6 digits".into(),
-                })?;
+            // The code travels as the JSON string the user typed (leading zeros kept), as the
+            // hosted app sends it (contract §10 #2).
+            let otp = smart_enroll_api::OtpCode::new(code.expose());
             let o = if phone { &p.phone } else { &p.email };
             if o.sent_at_ms.is_none() {
                 return Err(EnrollError::invalid_state(
                     "no code was sent yet: call resume()",
                 ));
             }
+            let secret = |v: &Option<String>| v.as_deref().map(smart_enroll_api::Secret::new);
             let r = if phone {
                 (
                     "/v2/phone-validations".to_owned(),
-                    json!({"phone": p.signup.phone, "countryCode": p.signup.country_code, "otp": otp_num}),
+                    body_of(&smart_enroll_api::ValidatePhoneRequest {
+                        id: None,
+                        phone: secret(&p.signup.phone),
+                        country_code: p.signup.country_code.clone(),
+                        otp,
+                    })?,
                 )
             } else {
                 let path = match &o.validation_id {
                     Some(id) => format!("/v2/email-validations/{}", seg(id)?),
                     None => "/v2/email-validations".to_owned(),
                 };
-                (path, json!({"email": p.signup.email, "otp": otp_num}))
+                (
+                    path,
+                    body_of(&smart_enroll_api::ValidateEmailRequest {
+                        id: None,
+                        email: secret(&p.signup.email),
+                        otp,
+                    })?,
+                )
             };
             let o = if phone { &mut p.phone } else { &mut p.email };
             o.attempts += 1;
@@ -1317,26 +1435,32 @@ impl EnrollmentSession {
         }
         let b64 = B64.encode(prepare_off_thread(image, crate::media::prepare_document).await?);
         let input_method = match self.client.config().platform {
-            crate::config::Platform::Desktop => "FILE_UPLOAD",
-            _ => "CAMERA",
+            crate::config::Platform::Desktop => smart_enroll_api::InputMethod::FileUpload,
+            _ => smart_enroll_api::InputMethod::Camera,
         };
-        let cat = category_api(category, schema);
-        let (body, retry_body) = match side {
-            DocumentSide::Front => {
-                let force = attempts > 0;
-                (
-                    json!({"image": b64, "category": cat, "inputMethod": input_method, "force": force}),
-                    Some(
-                        json!({"image": b64, "category": cat, "inputMethod": input_method, "force": true}),
-                    ),
-                )
-            }
-            DocumentSide::Back => (
-                json!({"backImage": b64, "category": cat, "inputMethod": input_method, "force": true}),
-                None,
+        let request = |force: bool| smart_enroll_api::DocumentUploadRequest {
+            image: (side == DocumentSide::Front).then(|| smart_enroll_api::Secret::new(&b64)),
+            back_image: (side == DocumentSide::Back).then(|| smart_enroll_api::Secret::new(&b64)),
+            force: Some(force),
+            document_face: None,
+            input_method: Some(input_method.clone()),
+            country: None,
+            category: Some(category_api(category, schema).to_owned()),
+        };
+        // The back side always adds to the current document (`force:true`); a new front
+        // replaces an earlier attempt.
+        let (body, forced) = match side {
+            DocumentSide::Front => (
+                body_of(&request(attempts > 0))?,
+                Some(("already_exists", body_of(&request(true))?)),
             ),
+            DocumentSide::Back => (body_of(&request(true))?, None),
         };
         drop(b64);
+        let kind = match side {
+            DocumentSide::Front => UploadKind::DocumentFront,
+            DocumentSide::Back => UploadKind::DocumentBack,
+        };
         let started = now_ms();
         let attempt = attempts + 1;
         self.event(
@@ -1347,37 +1471,41 @@ impl EnrollmentSession {
         );
         let r = self
             .upload(
+                kind,
                 "/v2/document-validations/app-registration",
-                body,
-                retry_body,
-                "already_exists",
+                Some(body),
+                forced,
                 "document",
             )
-            .await;
+            .await
+            .and_then(|d| match d {
+                Delivered::Answer(v) => document_of(&v),
+                Delivered::FromServer(reg) => reg
+                    .document()
+                    .cloned()
+                    .ok_or_else(|| EnrollError::malformed("retrieve: no document validation")),
+            });
         match r {
-            Ok(v) => {
-                let d = data_of(&v);
-                let dv = d.get("documentValidation").unwrap_or(d);
-                let id = as_id(dv.get("_id").or_else(|| dv.get("id")))
-                    .ok_or_else(|| EnrollError::malformed("document validation has no id"))?;
+            Ok(dv) => {
+                let id = dv.id.clone();
                 seg(&id)?;
-                let requires_back =
-                    dv.get("requiresBackSide").and_then(Value::as_bool) == Some(true);
-                let has_back = dv
-                    .get("backUrl")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| !s.is_empty());
+                let requires_back = dv.requires_back_side == Some(true);
+                let has_back = dv.back_url.as_deref().is_some_and(|s| !s.is_empty());
                 {
                     let mut p = self.progress();
+                    if side == DocumentSide::Front {
+                        let next = p.server_document_attempts + 1;
+                        p.server_document_attempts = dv.attempt.unwrap_or(next).max(next);
+                    }
                     p.document_validation_id = Some(id);
                     p.document_category = Some(category);
-                    p.document_status = dv.get("status").and_then(Value::as_str).map(str::to_owned);
+                    p.document_status = dv.status.as_ref().map(|s| s.as_str().to_owned());
                     if side == DocumentSide::Front && requires_back && !has_back {
                         p.document_side = DocumentSide::Back;
                     } else {
                         p.document_done = true;
                     }
-                    if let Some(m) = dv.get("namesMatch").and_then(Value::as_bool) {
+                    if let Some(m) = dv.names_match {
                         p.scores.names_match = Some(m);
                     }
                 }
@@ -1420,7 +1548,15 @@ impl EnrollmentSession {
             self.progress().liveness_synced = true;
         }
         let attempts = self.progress().liveness_attempts;
-        let os = self.client.config().platform.as_api();
+        let os = smart_enroll_api::Os::parse(self.client.config().platform.as_api());
+        let request = |force: bool| smart_enroll_api::BiometricValidationRequest {
+            image: smart_enroll_api::Secret::new(&uri),
+            os: Some(os.clone()),
+            force: Some(force),
+        };
+        let body = body_of(&request(attempts > 0))?;
+        let forced = body_of(&request(true))?;
+        drop(uri);
         let attempt = attempts + 1;
         let started = now_ms();
         self.event(
@@ -1431,23 +1567,47 @@ impl EnrollmentSession {
         );
         let r = self
             .upload(
+                UploadKind::Selfie,
                 "/v2/biometric-validations/app-registration",
-                json!({"image": uri, "os": os, "force": attempts > 0}),
-                Some(json!({"image": uri, "os": os, "force": true})),
-                "person_already_set",
+                Some(body),
+                Some(("person_already_set", forced)),
                 "liveness",
             )
             .await;
-        drop(uri);
+        let r = match r {
+            // The biometric answer reads as an AppRegistration (either shape, §10 #6).
+            Ok(Delivered::Answer(v)) => parse_data::<AppRegistration>(&v, "liveness"),
+            Ok(Delivered::FromServer(reg)) => {
+                let known = self.progress().biometric_validation_id.clone();
+                let new_validation = reg
+                    .biometric_validation
+                    .as_ref()
+                    .map(IdOr::id)
+                    .is_some_and(|id| !id.is_empty() && Some(id) != known.as_deref());
+                if new_validation {
+                    Ok(*reg)
+                } else {
+                    // It arrived and was counted, but left no validation: it was judged and
+                    // failed (the answer that said why was lost).
+                    self.progress().server_liveness_attempts =
+                        reg.liveness_attempts.unwrap_or_default();
+                    Err(EnrollError::LivenessFailed { score: None })
+                }
+            }
+            Err(e) => Err(e),
+        };
         match r {
-            Ok(v) => {
-                let d = data_of(&v);
-                let bv = d.get("biometricValidation");
-                let score = bv
-                    .and_then(|b| as_f64(b.get("livenessScore")))
-                    .or_else(|| as_f64(d.get("livenessScore")));
+            Ok(reg) => {
+                let score = reg.liveness_score();
                 {
                     let mut p = self.progress();
+                    let next = p.server_liveness_attempts + 1;
+                    p.server_liveness_attempts = reg.liveness_attempts.unwrap_or(next).max(next);
+                    if let Some(id) = reg.biometric_validation.as_ref().map(IdOr::id)
+                        && !id.is_empty()
+                    {
+                        p.biometric_validation_id = Some(id.to_owned());
+                    }
                     p.liveness_done = true;
                     p.scores.liveness_score = score;
                 }
@@ -1466,9 +1626,17 @@ impl EnrollmentSession {
                     EnrollError::LivenessFailed { score } => Some(*score),
                     _ => None,
                 };
+                let judged_by_server = matches!(
+                    e,
+                    EnrollError::LivenessFailed { .. } | EnrollError::FaceAlreadyExists
+                );
                 self.attempt_failed(StepKind::Liveness, attempt, started, e, |p| {
                     if let Some(score) = score {
                         p.scores.liveness_score = score;
+                    }
+                    if judged_by_server {
+                        let next = p.server_liveness_attempts + 1;
+                        p.server_liveness_attempts = p.server_liveness_attempts.max(next);
                     }
                     p.liveness_attempts += 1;
                     p.liveness_attempts >= p.flow.liveness.max_attempts
@@ -1478,40 +1646,135 @@ impl EnrollmentSession {
         }
     }
 
-    /// POSTs an upload (safe to repeat: the retry body forces a replacement). When the server
-    /// answers `conflict` (an earlier upload reached it but its answer was lost, e.g. on a
-    /// cancel), sends the forcing body once to replace it, as a retry does.
+    /// POSTs a non-idempotent upload so that a lost answer costs no attempt and creates no
+    /// second validation:
+    /// - it carries an `Idempotency-Key` (fresh per logical upload, reused on its re-sends);
+    /// - it is sent again by the client only when the connection could not be made;
+    /// - when its answer is lost after it may have reached the server (connection lost after
+    ///   sending, timeout, 5xx), the registration is retrieved (`me`) and the upload is sent
+    ///   again only if it never arrived; if it arrived, the server's result is used;
+    /// - when even that fails, the upload stays pending (also across a snapshot): the next
+    ///   call for the same step asks the server first.
+    ///
+    /// When the server answers `conflict` (an earlier upload we know nothing of reached it),
+    /// `replace` (the forcing body) is sent once instead, as before.
     async fn upload(
         &self,
+        kind: UploadKind,
         path: &'static str,
-        body: Value,
-        forced: Option<Value>,
-        conflict: &str,
+        body: Option<Value>,
+        replace: Option<(&str, Value)>,
         step: &'static str,
-    ) -> Result<Value, EnrollError> {
-        let replace = forced.clone().unwrap_or_else(|| body.clone());
-        let r = self
-            .call(
-                Method::POST,
-                path.into(),
-                Some(body),
-                forced,
-                RetryClass::Safe,
-                step,
-            )
-            .await;
-        if !is_conflict(&r, conflict) {
-            return r;
+    ) -> Result<Delivered, EnrollError> {
+        let earlier = self.progress().pending.clone().filter(|p| p.kind == kind);
+        let key = match earlier {
+            Some(pending) => {
+                if let Some(reg) = self.arrived(kind).await? {
+                    self.progress().pending = None;
+                    return Ok(Delivered::FromServer(Box::new(reg)));
+                }
+                pending.key
+            }
+            None => {
+                let key = idempotency_key();
+                self.progress().pending = Some(PendingUpload {
+                    kind,
+                    key: key.clone(),
+                });
+                key
+            }
+        };
+        let max = self.client.config().retry.max_retries;
+        let mut body = body;
+        let mut replace = replace;
+        let mut resends = 0;
+        loop {
+            let (r, info) = self
+                .call_counted(
+                    Method::POST,
+                    path.into(),
+                    body.clone(),
+                    None,
+                    RetryClass::ConnectOnly,
+                    Some(key.clone()),
+                    step,
+                )
+                .await;
+            match r {
+                Ok(v) => {
+                    self.progress().pending = None;
+                    return Ok(Delivered::Answer(v));
+                }
+                // Its fate is unknown: keep it pending (the next call asks the server first).
+                Err(e) if info.maybe_reached || matches!(e, EnrollError::Cancelled) => {
+                    if resends >= max || matches!(e, EnrollError::Cancelled) {
+                        return Err(e);
+                    }
+                    resends += 1;
+                    tracing::debug!(step, "upload answer lost; asking the server what it holds");
+                    if let Some(reg) = self.arrived(kind).await? {
+                        self.progress().pending = None;
+                        return Ok(Delivered::FromServer(Box::new(reg)));
+                    }
+                    tracing::debug!(step, "the upload never arrived; sending it again");
+                }
+                Err(EnrollError::Rejected { code, .. })
+                    if replace.as_ref().is_some_and(|(c, _)| *c == code) =>
+                {
+                    body = replace.take().map(|(_, b)| b);
+                }
+                Err(e) => {
+                    self.progress().pending = None;
+                    return Err(e);
+                }
+            }
         }
-        self.call(
-            Method::POST,
-            path.into(),
-            Some(replace),
-            None,
-            RetryClass::Safe,
-            step,
-        )
-        .await
+    }
+
+    /// Whether an upload whose answer was lost reached the server: retrieves the registration
+    /// and compares it with what the session knew before the upload. Returns the registration
+    /// when it did.
+    async fn arrived(&self, kind: UploadKind) -> Result<Option<AppRegistration>, EnrollError> {
+        let reg = self
+            .me(&[
+                "documentValidation",
+                "biometricValidation",
+                "compareFaceVerification",
+            ])
+            .await?;
+        let p = self.progress();
+        let changed = |now: Option<&str>, known: &Option<String>| {
+            now.is_some_and(|id| !id.is_empty() && Some(id) != known.as_deref())
+        };
+        let yes = match kind {
+            UploadKind::DocumentFront => {
+                changed(
+                    reg.document_validation.as_ref().map(IdOr::id),
+                    &p.document_validation_id,
+                ) || reg
+                    .document_attempts
+                    .is_some_and(|n| n > p.server_document_attempts)
+            }
+            UploadKind::DocumentBack => reg.document().is_some_and(|d| {
+                d.back_url.as_deref().is_some_and(|u| !u.is_empty())
+                    || d.back_image.as_deref().is_some_and(|u| !u.is_empty())
+            }),
+            UploadKind::Selfie => {
+                changed(
+                    reg.biometric_validation.as_ref().map(IdOr::id),
+                    &p.biometric_validation_id,
+                ) || reg
+                    .liveness_attempts
+                    .is_some_and(|n| n > p.server_liveness_attempts)
+            }
+            UploadKind::Compare => reg.compare().is_some(),
+        };
+        tracing::debug!(
+            ?kind,
+            arrived = yes,
+            "checked the server after a lost answer"
+        );
+        Ok(yes.then_some(reg))
     }
 
     /// A failed upload of an attempt-limited step: reports it, and when the error was a judged
@@ -1554,13 +1817,50 @@ impl EnrollmentSession {
     pub async fn confirm(&self) -> Result<EnrollState, EnrollError> {
         self.run(async {
             self.expect_step(StepKind::Finish)?;
-            let skip = {
-                let p = self.progress();
-                p.plan.can_skip_kyc && !p.document_done && !p.liveness_done
-            };
-            self.finish_inner(skip).await
+            if self.progress().review.is_none() {
+                return Err(EnrollError::invalid_state(
+                    "the review was not retrieved yet: call resume()",
+                ));
+            }
+            self.finish_inner(self.skip_kyc_at_finish()).await
         })
         .await
+    }
+
+    /// Whether the final sync is `skipKYC` (no KYC step done, and the flow allows it).
+    fn skip_kyc_at_finish(&self) -> bool {
+        let p = self.progress();
+        p.plan.can_skip_kyc && !p.document_done && !p.liveness_done
+    }
+
+    /// Retrieves the registration with its populated validations
+    /// (`POST /v2/app-registrations/me {populates}`).
+    async fn me(&self, populates: &[&str]) -> Result<AppRegistration, EnrollError> {
+        let body = body_of(&MeRequest {
+            populates: Populates(populates.iter().map(|s| (*s).to_owned()).collect()),
+        })?;
+        let v = self
+            .call(
+                Method::POST,
+                "/v2/app-registrations/me".into(),
+                Some(body),
+                None,
+                RetryClass::Safe,
+                "retrieve",
+            )
+            .await?;
+        parse_data(&v, "retrieve")
+    }
+
+    /// Retrieves the registration and builds the review from the server's data.
+    async fn fetch_review(&self) -> Result<(), EnrollError> {
+        let reg = self.me(smart_enroll_api::REVIEW_POPULATES).await?;
+        let mut p = self.progress();
+        let review = review_of(&p, &reg);
+        scores_from_review(&mut p.scores, &review);
+        tracing::debug!(outcome = ?review.expected_outcome, "review retrieved");
+        p.review = Some(review);
+        Ok(())
     }
 
     async fn finish_inner(&self, skip_kyc: bool) -> Result<EnrollState, EnrollError> {
@@ -1568,7 +1868,13 @@ impl EnrollmentSession {
         let (step, status) = if skip_kyc {
             ("skipKYC", "COMPLETED_WITHOUT_KYC")
         } else {
-            let failed = tally_failed(&self.progress());
+            let failed = {
+                let p = self.progress();
+                tally_failed(&p)
+                    || p.review
+                        .as_ref()
+                        .is_some_and(|r| r.expected_outcome == Outcome::Failed)
+            };
             ("end", if failed { "FAILED" } else { "COMPLETED" })
         };
         self.event(
@@ -1621,6 +1927,7 @@ impl EnrollmentSession {
                 token: FinalToken::new(token),
                 redirect_url,
                 scores: p.scores.clone(),
+                review: if skip_kyc { None } else { p.review.clone() },
             });
             p.cursor = p.plan.steps.len().saturating_sub(1);
             state_of(&p)
@@ -1638,8 +1945,13 @@ impl EnrollmentSession {
     }
 }
 
-fn is_conflict(r: &Result<Value, EnrollError>, token: &str) -> bool {
-    matches!(r, Err(EnrollError::Rejected { code, .. }) if code == token)
+/// The document validation of an upload answer: `{documentValidation: {…}}` or the
+/// validation itself.
+fn document_of(v: &Value) -> Result<smart_enroll_api::DocumentValidation, EnrollError> {
+    match parse_data::<smart_enroll_api::DocumentValidationResponse>(v, "document") {
+        Ok(r) => Ok(r.document_validation),
+        Err(_) => parse_data(v, "document"),
+    }
 }
 
 /// Errors that mean "this attempt was judged and failed" (they use up an attempt), as opposed

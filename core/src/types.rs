@@ -170,6 +170,10 @@ pub struct EnrollResult {
     pub redirect_url: Option<String>,
     /// Scores and checks.
     pub scores: Scores,
+    /// The review the user confirmed (retrieved from the server before `end`); `None` for
+    /// `skipKYC` and for an enrollment that ran out of attempts.
+    #[serde(default)]
+    pub review: Option<crate::review::Review>,
 }
 
 impl std::fmt::Debug for EnrollResult {
@@ -183,6 +187,7 @@ impl std::fmt::Debug for EnrollResult {
                 &self.redirect_url.as_ref().map(|_| "[redacted]"),
             )
             .field("scores", &self.scores)
+            .field("review", &self.review)
             .finish()
     }
 }
@@ -320,6 +325,7 @@ mod privacy_tests {
             token: FinalToken::new(token.to_owned()),
             redirect_url: Some(format!("https://app.example/done?token={token}")),
             scores: Scores::default(),
+            review: None,
         };
         let state = EnrollState::Completed {
             result: result.clone(),

@@ -54,15 +54,67 @@ async fn email_create(State(s): State<S>, h: HeaderMap, Json(b): Json<Value>) ->
     )
 }
 
+/// The code sent was `012345`. Like a server that compares strings (the hosted app's own
+/// client sends a string), only the string `"012345"` matches: the number 12345 does not.
 async fn email_validate(
     State(s): State<S>,
     Path(id): Path<String>,
     h: HeaderMap,
     Json(b): Json<Value>,
-) -> Json<Value> {
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
     assert_eq!(id, "674de8df21c72be3cc42b8b0");
+    let ok = b["otp"] == json!("012345");
     rec(&s, "emailValidate", b, &h);
-    Json(json!({"data":{"_id":id,"status":"validated"}}))
+    if !ok {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            Json(json!({"code":"otp_does_not_match","message":"403:otp_does_not_match"})),
+        )
+            .into_response();
+    }
+    Json(json!({"data":{"_id":id,"status":"validated"}})).into_response()
+}
+
+/// `POST /v2/app-registrations/me {populates}` (§5.3, §10 #7): the populated registration in
+/// the documented shapes (scores as strings, `__v`, `documentNumber` candidates,
+/// `OCRExtraction`).
+async fn me(State(s): State<S>, h: HeaderMap, Json(b): Json<Value>) -> Json<Value> {
+    let populates: Vec<String> = b["populates"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    rec(&s, "me", b, &h);
+    let want = |n: &str| populates.iter().any(|p| p == n);
+    let doc = if want("documentValidation") {
+        json!({"_id":"674de8df21c72be3cc42b8c0","status":"ACTIVE","documentCategory":"Passport",
+            "documentType":"P","documentNumber":"AB123|AB128","requiresBackSide":false,"__v":0,
+            "OCRExtraction":{"firstName":"ANA","lastName":"EXAMPLE","documentNumber":"AB123",
+                "dateOfBirth":"1990-02-03","expirationDate":"2031-04-05","nationality":"COL"}})
+    } else {
+        json!("674de8df21c72be3cc42b8c0")
+    };
+    let bio = if want("biometricValidation") {
+        json!({"_id":"674de8df21c72be3cc42b8d0","livenessScore":"0.93","status":"validated"})
+    } else {
+        json!("674de8df21c72be3cc42b8d0")
+    };
+    let cmp = if want("compareFaceVerification") {
+        json!({"_id":"674de8df21c72be3cc42b8e0","type":"compare","status":"success",
+            "result":{"score":"0.85","compare_min_score":0.85}})
+    } else {
+        json!("674de8df21c72be3cc42b8e0")
+    };
+    Json(
+        json!({"data":{"_id":"674de8df21c72be3cc42b8a7","status":"ONGOING","__v":3,
+        "project":"674de8df21c72be3cc42b800","projectFlow":"674de8df21c72be3cc42b801",
+        "documentValidation":doc,"biometricValidation":bio,"compareFaceVerification":cmp,
+        "informationValidation":"674de8df21c72be3cc42b8a8"}}),
+    )
 }
 
 async fn sync(
@@ -127,6 +179,7 @@ async fn serve(state: S) -> String {
         .route("/v2/email-validations/app-registration", post(email_create))
         .route("/v2/email-validations/{id}", put(email_validate))
         .route("/v2/app-registrations/{id}/sync", put(sync))
+        .route("/v2/app-registrations/me", post(me))
         .route("/v2/document-validations/app-registration", post(document))
         .route(
             "/v2/biometric-validations/app-registration",
@@ -202,8 +255,32 @@ async fn run(
     ))
     .expect("cli/assets/sample-selfie.jpg is part of the repository");
     let st = s.submit_selfie(selfie).await.unwrap();
-    assert!(matches!(st, EnrollState::AwaitingReview { .. }), "{st:?}");
+    let EnrollState::AwaitingReview { review } = &st else {
+        panic!("{st:?}")
+    };
+    // The review is the server's data (retrieved with `me`), not the session's tally.
+    let d = review.document.as_ref().expect("document fields");
+    assert_eq!(d.first_name.as_deref(), Some("ANA"));
+    assert_eq!(d.last_name.as_deref(), Some("EXAMPLE"));
+    assert_eq!(d.document_number.as_deref(), Some("AB123"));
+    assert_eq!(d.date_of_birth.as_deref(), Some("1990-02-03"));
+    assert_eq!(d.expiration_date.as_deref(), Some("2031-04-05"));
+    assert_eq!(d.nationality.as_deref(), Some("COL"));
+    assert_eq!(d.category.as_deref(), Some("Passport"));
+    assert_eq!(d.status.as_deref(), Some("ACTIVE"));
+    assert_eq!(review.registration_id, "674de8df21c72be3cc42b8a7");
+    let l = review.liveness.expect("liveness");
+    assert_eq!((l.score, l.min_score, l.passed), (0.93, 0.65, true));
+    let c = review.compare.expect("compare");
+    // The answer's own `compare_min_score` (0.85) is the threshold the server judged with.
+    assert_eq!((c.score, c.min_score, c.passed), (0.85, 0.85, true));
+    assert_eq!(review.criminal_check, None, "not populated: no check ran");
+    assert_eq!(review.expected_outcome, Outcome::Completed);
+    let shown_review = review.clone();
     let st = s.confirm().await.unwrap();
+    if let EnrollState::Completed { result } = &st {
+        assert_eq!(result.review.as_ref(), Some(&shown_review));
+    }
     let reqs = state.lock().unwrap().requests.clone();
     (st, reqs)
 }
@@ -215,7 +292,8 @@ async fn documented_shapes_complete_and_requests_use_the_primary_forms() {
         panic!("{st:?}")
     };
     assert_eq!(result.outcome, Outcome::Completed);
-    assert_eq!(result.scores.liveness_score, Some(0.91));
+    // The server's registration (`me`) is the authority for the scores.
+    assert_eq!(result.scores.liveness_score, Some(0.93));
     assert_eq!(result.scores.compare_score, Some(0.85));
     assert_eq!(
         result.scores.compare_passed,
@@ -240,6 +318,7 @@ async fn documented_shapes_complete_and_requests_use_the_primary_forms() {
             "sync:liveness",
             "biometric",
             "compare",
+            "me",
             "sync:end"
         ]
     );
@@ -254,9 +333,10 @@ async fn documented_shapes_complete_and_requests_use_the_primary_forms() {
     for w in reqs.windows(2).skip(1) {
         assert!(w[1].2.is_some(), "{} had no token", w[1].0);
     }
-    // OTP as a number (§10 #2): "012345" → 12345 (the server zero-pads).
+    // OTP as the string typed (§10 #2), the leading zero kept: this server accepts nothing
+    // else.
     let (_, b, _) = by("emailValidate");
-    assert_eq!(b["otp"], json!(12345));
+    assert_eq!(b["otp"], json!("012345"));
     assert_eq!(b["email"], "ana@example.com");
     let (_, b, _) = by("emailCreate");
     assert_eq!(b["validationMethod"], "verificationCode");
@@ -276,6 +356,24 @@ async fn documented_shapes_complete_and_requests_use_the_primary_forms() {
             .starts_with("data:image/jpeg;base64,/9j/")
     );
     assert_eq!(b["os"], "DESKTOP");
+    let (_, b, _) = by("me");
+    let mut populates: Vec<&str> = b["populates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    populates.sort_unstable();
+    assert_eq!(
+        populates,
+        [
+            "biometricValidation",
+            "compareFaceVerification",
+            "documentValidation",
+            "informationValidation",
+            "projectFlow"
+        ]
+    );
     let (_, b, _) = by("sync:end");
     assert_eq!(b, &json!({"step":"end","status":"COMPLETED"}));
 }
@@ -286,9 +384,9 @@ async fn app_registration_shaped_biometric_answer_and_server_chosen_outcome() {
     let EnrollState::Completed { result } = st else {
         panic!("{st:?}")
     };
-    assert_eq!(
-        result.scores.liveness_score, None,
-        "ids only: no score to read"
-    );
+    // The biometric answer had ids only (no score to read); the score comes from the
+    // registration retrieved before `end`.
+    assert_eq!(result.scores.liveness_score, Some(0.93));
+    assert!(result.review.is_some());
     assert_eq!(result.outcome, Outcome::NeedsManualVerification);
 }

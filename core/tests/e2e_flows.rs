@@ -24,6 +24,7 @@ fn result(st: &EnrollState) -> &smart_enroll_core::EnrollResult {
 async fn full_kyc_completes_with_minimum_requests() {
     let env = Env::start().await;
     let flow = env.flow(|_| {}).await;
+    let flow_liveness_min = flow.liveness.liveness_min_score;
     let client = env.client();
     let su = signup("ana@example.com");
     let s = EnrollmentSession::new(client.clone(), flow, su.clone()).unwrap();
@@ -47,8 +48,32 @@ async fn full_kyc_completes_with_minimum_requests() {
     assert_eq!(r.scores.compare_passed, Some(true));
     // Lifecycle minimum (§7) with an ID card (front and back): registration, email
     // create+validate, phone create+validate, sync signUpForm, document front, document back,
-    // sync liveness, selfie, compare, sync end = 12. No GETs, no retries.
-    assert_eq!(client.stats().requests - before, 12);
+    // sync liveness, selfie, compare, the review's retrieve (`me`), sync end = 13. No GETs,
+    // no retries.
+    assert_eq!(client.stats().requests - before, 13);
+    // The confirmed review is the server's: OCR fields of the document, the scores against
+    // the flow's thresholds.
+    let review = r.review.as_ref().expect("the confirmed review");
+    let EnrollState::AwaitingReview { review: shown } = &seen[seen.len() - 2] else {
+        panic!("no review before the end: {seen:?}")
+    };
+    assert_eq!(review, shown);
+    assert_eq!(review.registration_id, r.registration_id);
+    let d = review.document.as_ref().expect("document fields");
+    assert_eq!(d.status.as_deref(), Some("ACTIVE"));
+    assert!(
+        d.document_number.as_deref().is_some_and(|n| !n.is_empty()),
+        "{d:?}"
+    );
+    assert!(d.first_name.is_some() || d.full_name.is_some(), "{d:?}");
+    assert!(d.date_of_birth.is_some(), "{d:?}");
+    let l = review.liveness.expect("liveness score");
+    assert_eq!(Some(l.score), r.scores.liveness_score);
+    assert_eq!(l.min_score, flow_liveness_min);
+    assert!(l.passed && l.score > l.min_score);
+    let c = review.compare.expect("compare score");
+    assert!(c.passed);
+    assert_eq!(review.expected_outcome, Outcome::Completed);
     assert_eq!(client.stats().retries, 0);
     // States seen, in order.
     let names: Vec<&str> = seen.iter().map(smart_enroll_core::state_name).collect();
@@ -68,10 +93,10 @@ async fn full_kyc_completes_with_minimum_requests() {
     env.shutdown().await;
 }
 
-/// With a passport (one side) the Full-KYC lifecycle minimum is 11 requests, plus the one GET
-/// of the flow configuration that `begin` makes.
+/// With a passport (one side) the Full-KYC lifecycle minimum is 12 requests (the review's
+/// retrieve included), plus the one GET of the flow configuration that `begin` makes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn full_kyc_with_a_passport_sends_eleven_requests() {
+async fn full_kyc_with_a_passport_sends_twelve_requests() {
     let env = Env::start().await;
     let flow = env.flow(|_| {}).await;
     let client = env.client();
@@ -114,7 +139,7 @@ async fn full_kyc_with_a_passport_sends_eleven_requests() {
     let st = s.confirm().await.unwrap();
     assert_eq!(result(&st).outcome, Outcome::Completed);
     let stats = client.stats();
-    assert_eq!(stats.requests, 1 + 11);
+    assert_eq!(stats.requests, 1 + 12);
     assert_eq!(stats.retries, 0);
     assert!(stats.bytes_uploaded > 0);
     env.shutdown().await;
@@ -842,5 +867,43 @@ async fn phone_only_enrollment_over_whatsapp() {
     }
     let seen = drive(&env, &s, &su).await;
     assert_eq!(result(seen.last().unwrap()).outcome, Outcome::Completed);
+    env.shutdown().await;
+}
+
+/// Codes that start with `0` (about one in ten) travel as the string typed, the leading zero
+/// kept, on both the email and the phone validate calls: the real sandbox's random codes are
+/// drawn until each channel has produced one (bounded: 150 registrations), and it accepts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_with_a_leading_zero_are_accepted_on_email_and_phone() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = smart_enroll_core::PhoneGateway::Sms)
+        .await;
+    let (mut email_zero, mut phone_zero) = (false, false);
+    for i in 0..150 {
+        if email_zero && phone_zero {
+            break;
+        }
+        let mut su = signup(&format!("zero{i}@example.com"));
+        su.phone = Some(format!("300{i:07}"));
+        let s = EnrollmentSession::new(env.client(), flow.clone(), su.clone()).unwrap();
+        s.start().await.unwrap();
+        let code = env.code(su.email.as_deref().unwrap()).await;
+        let st = s.submit_email_code(code.clone()).await.unwrap();
+        email_zero |= code.starts_with('0');
+        let EnrollState::AwaitingPhoneCode { .. } = st else {
+            panic!("{st:?}")
+        };
+        let code = env.code(&common::phone_to(&su)).await;
+        if code.starts_with('0') {
+            let st = s.submit_phone_code(code).await.unwrap();
+            assert!(matches!(st, EnrollState::AwaitingDocument { .. }), "{st:?}");
+            phone_zero = true;
+        }
+    }
+    assert!(
+        email_zero && phone_zero,
+        "no leading-zero code in 150 draws"
+    );
     env.shutdown().await;
 }

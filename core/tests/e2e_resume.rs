@@ -200,3 +200,137 @@ async fn client_calls_can_be_cancelled() {
     assert_eq!(cfg, flow);
     env.shutdown().await;
 }
+
+/// Drives a Full-KYC passport enrollment up to the review.
+async fn to_review(env: &Env, email: &str) -> EnrollmentSession {
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let mut su = signup(email);
+    su.phone = None;
+    su.country_code = None;
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    s.start().await.unwrap();
+    s.submit_email_code(env.code(email).await).await.unwrap();
+    s.submit_document(
+        smart_enroll_core::DocumentSide::Front,
+        common::document_image(),
+        smart_enroll_core::DocumentCategory::Passport,
+    )
+    .await
+    .unwrap();
+    let st = s.submit_selfie(common::selfie()).await.unwrap();
+    assert!(matches!(st, EnrollState::AwaitingReview { .. }), "{st:?}");
+    s
+}
+
+/// The review survives a snapshot: restored, the session shows the same review (no request)
+/// and `confirm()` completes with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_survives_snapshot_and_restore() {
+    let env = Env::start().await;
+    let s = to_review(&env, "review-snap@example.com").await;
+    let EnrollState::AwaitingReview { review } = s.state() else {
+        panic!("{:?}", s.state())
+    };
+    assert!(review.document.is_some() && review.liveness.is_some());
+    let json = s.snapshot().to_json().unwrap();
+    drop(s);
+    let client = env.client();
+    let r =
+        EnrollmentSession::restore(client.clone(), Snapshot::from_json(&json).unwrap()).unwrap();
+    assert_eq!(
+        r.state(),
+        EnrollState::AwaitingReview {
+            review: review.clone()
+        }
+    );
+    let EnrollState::Completed { result } = r.confirm().await.unwrap() else {
+        panic!("{:?}", r.state())
+    };
+    assert_eq!(result.review, Some(review));
+    assert_eq!(client.stats().requests, 1, "only `sync end` was sent");
+    env.shutdown().await;
+}
+
+/// A version-1 snapshot (before the review existed) migrates: at the finish step it restores
+/// to `Processing { Finish }`, and `resume()` retrieves the review from the server. A newer
+/// version than this SDK knows gets the typed version error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_1_snapshots_migrate_and_unknown_versions_are_refused() {
+    assert_eq!(smart_enroll_core::SNAPSHOT_VERSION, 2);
+    let env = Env::start().await;
+    let s = to_review(&env, "review-v1@example.com").await;
+    let EnrollState::AwaitingReview { review } = s.state() else {
+        panic!("{:?}", s.state())
+    };
+    let mut v: serde_json::Value = serde_json::from_str(&s.snapshot().to_json().unwrap()).unwrap();
+    v["version"] = 1.into();
+    let progress = v["progress"].as_object_mut().unwrap();
+    for added in [
+        "review",
+        "pending",
+        "server_document_attempts",
+        "server_liveness_attempts",
+        "biometric_validation_id",
+    ] {
+        assert!(progress.remove(added).is_some(), "{added}");
+    }
+    let snap = Snapshot::from_json(&v.to_string()).unwrap();
+    assert_eq!(snap.version, 2, "migrated");
+    let r = EnrollmentSession::restore(env.client(), snap).unwrap();
+    assert_eq!(
+        r.state(),
+        EnrollState::Processing {
+            step: StepKind::Finish
+        }
+    );
+    assert!(matches!(
+        r.confirm().await,
+        Err(EnrollError::InvalidState { .. })
+    ));
+    let st = r.resume().await.unwrap();
+    assert_eq!(st, EnrollState::AwaitingReview { review });
+    assert!(matches!(
+        r.confirm().await.unwrap(),
+        EnrollState::Completed { .. }
+    ));
+    v["version"] = 3.into();
+    let err = Snapshot::from_json(&v.to_string()).unwrap_err();
+    assert!(
+        matches!(&err, EnrollError::InvalidInput { field, reason }
+            if field == "snapshot" && reason.contains("unsupported snapshot version 3")),
+        "{err:?}"
+    );
+    env.shutdown().await;
+}
+
+/// `set_auto_confirm(true)`: headless, the session sends `sync end` itself once the review is
+/// retrieved; the result carries the review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_confirm_finishes_with_the_review() {
+    let env = Env::start().await;
+    let flow = env
+        .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
+        .await;
+    let mut su = signup("auto@example.com");
+    su.phone = None;
+    su.country_code = None;
+    let s = EnrollmentSession::new(env.client(), flow, su.clone()).unwrap();
+    s.set_auto_confirm(true);
+    let seen = common::drive(&env, &s, &su).await;
+    assert!(
+        !seen
+            .iter()
+            .any(|st| matches!(st, EnrollState::AwaitingReview { .. })),
+        "{seen:?}"
+    );
+    let EnrollState::Completed { result } = s.state() else {
+        panic!("{:?}", s.state())
+    };
+    assert_eq!(result.outcome, Outcome::Completed);
+    let review = result.review.expect("the review that was confirmed");
+    assert_eq!(review.registration_id, result.registration_id);
+    assert!(review.document.is_some());
+    env.shutdown().await;
+}

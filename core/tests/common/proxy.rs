@@ -31,6 +31,9 @@ pub enum Fault {
 /// Decides the fault for a request from its method and path.
 pub type Decide = Arc<dyn Fn(&str, &str) -> Fault + Send + Sync>;
 
+/// Receives every request's head (request line and headers, as sent; no body).
+pub type Record = Arc<dyn Fn(&str) + Send + Sync>;
+
 async fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 16 * 1024];
@@ -88,10 +91,14 @@ async fn forward(upstream: SocketAddr, req: &[u8]) -> Option<Vec<u8>> {
     Some(resp)
 }
 
-async fn handle(mut s: TcpStream, upstream: SocketAddr, decide: Decide) {
+async fn handle(mut s: TcpStream, upstream: SocketAddr, decide: Decide, record: Option<Record>) {
     let Some(req) = read_request(&mut s).await else {
         return;
     };
+    if let Some(record) = &record {
+        let end = find(&req, b"\r\n\r\n").unwrap_or(req.len());
+        record(&String::from_utf8_lossy(&req[..end]));
+    }
     let line = String::from_utf8_lossy(&req[..find(&req, b"\r\n").unwrap_or(0)]).to_string();
     let mut parts = line.split(' ');
     let method = parts.next().unwrap_or("").to_owned();
@@ -146,11 +153,20 @@ async fn handle(mut s: TcpStream, upstream: SocketAddr, decide: Decide) {
 
 /// Starts the proxy in front of `upstream`; returns its address.
 pub async fn start_proxy(upstream: SocketAddr, decide: Decide) -> SocketAddr {
+    start_recording_proxy(upstream, decide, None).await
+}
+
+/// [`start_proxy`], also handing every request's head to `record`.
+pub async fn start_recording_proxy(
+    upstream: SocketAddr,
+    decide: Decide,
+    record: Option<Record>,
+) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((s, _)) = listener.accept().await {
-            tokio::spawn(handle(s, upstream, decide.clone()));
+            tokio::spawn(handle(s, upstream, decide.clone(), record.clone()));
         }
     });
     addr
