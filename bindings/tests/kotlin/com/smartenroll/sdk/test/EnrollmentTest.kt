@@ -73,6 +73,7 @@ class EnrollmentTest {
                 assertTrue(session.state() is EnrollState.NotStarted)
                 val done = drive(session, email, phone = null, skipOptional = true)
                 assertEquals(Outcome.COMPLETED_WITHOUT_KYC, done.result.outcome)
+                assertEquals("no KYC step, no review", null, done.result.review)
                 assertTrue(done.result.token.reveal().isNotEmpty())
                 assertTrue(done.result.registrationId.isNotEmpty())
                 // The secret's toString never shows the token.
