@@ -164,6 +164,14 @@ class ControllerEnrollmentTest {
         assertEquals(80, review.compare!!.minPercent)
         assertTrue("face match passed: $review", review.compare!!.passed)
         assertFalse(review.expectedToFail)
+        // What the server read from the document (the sandbox's OCR echoes the sign-up name).
+        val fields = review.documentFields.associate { it.labelKey to it.value }
+        assertEquals("ANA EXAMPLE", fields["review_field_names"])
+        assertTrue("document number read: ${fields.keys}", !fields["review_field_document_number"].isNullOrBlank())
+        assertTrue(Regex("\\d{4}-\\d{2}-\\d{2}").matches(fields["review_field_date_of_birth"] ?: ""))
+        assertTrue(Regex("\\d{4}-\\d{2}-\\d{2}").matches(fields["review_field_expiration_date"] ?: ""))
+        assertEquals(ReviewSummary.FIELD_KEYS, review.documentFields.map { it.labelKey })
+        assertFalse("the screen never prints the OCR values", second.controller.screen.value.toString().contains("ANA EXAMPLE"))
         second.act { confirm() }
         val result = second.await<Screen.Result>()
         assertEquals(Outcome.COMPLETED, result.outcome)
