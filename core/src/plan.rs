@@ -130,6 +130,18 @@ pub fn plan(flow: &FlowConfig, signup: &SignUpData) -> Result<Plan, EnrollError>
     if email.is_none() && phone.is_none() {
         return Err(required("email", "an email or a phone is required"));
     }
+    // First and last name are optional, as the full name is; given ones must not be blank.
+    for (field, value) in [
+        ("firstName", &signup.first_name),
+        ("lastName", &signup.last_name),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(EnrollError::InvalidInput {
+                field: field.into(),
+                reason: "is blank".into(),
+            });
+        }
+    }
     let s = &flow.steps;
     let form = &flow.sign_up_form;
     let mut steps = vec![PlanStep::CreateRegistration];

@@ -907,3 +907,67 @@ async fn codes_with_a_leading_zero_are_accepted_on_email_and_phone() {
     );
     env.shutdown().await;
 }
+
+/// `firstName` / `lastName` go out on create-registration when the flow's sign-up form asks for
+/// them (the sandbox stores them; it would otherwise split the full name), and not otherwise.
+/// Blank names are refused before any request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_and_last_name_are_sent_when_the_flow_asks_for_them() {
+    let env = Env::start().await;
+    let names = |email: &str| {
+        let mut su = signup(email);
+        su.phone = None;
+        su.country_code = None;
+        su.full_name = Some("Ana Example".into());
+        su.first_name = Some("Maria".into());
+        su.last_name = Some("Lopez".into());
+        su
+    };
+    let stored = |id: &str| -> serde_json::Value {
+        let db = rusqlite::Connection::open_with_flags(
+            env.dir.path().join("sandbox.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let doc: String = db
+            .query_row(
+                "SELECT doc FROM app_registrations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        serde_json::from_str(&doc).unwrap()
+    };
+    for asks in [true, false] {
+        let flow = env
+            .flow(|f| {
+                f.sign_up_form.phone_gateway = smart_enroll_core::PhoneGateway::None;
+                f.sign_up_form.first_name = asks;
+                f.sign_up_form.last_name = asks;
+            })
+            .await;
+        let su = names(&format!("names-{asks}@example.com"));
+        let s = EnrollmentSession::new(env.client(), flow, su).unwrap();
+        s.start().await.unwrap();
+        let reg = stored(&s.snapshot().registration_id().unwrap());
+        let (first, last) = if asks {
+            ("Maria", "Lopez")
+        } else {
+            ("Ana", "Example")
+        };
+        assert_eq!(reg["firstName"], first, "flow asks: {asks}");
+        assert_eq!(reg["lastName"], last, "flow asks: {asks}");
+        assert_eq!(reg["fullName"], "Ana Example");
+    }
+    let flow = env.flow(|_| {}).await;
+    let mut su = names("blank@example.com");
+    su.first_name = Some("  ".into());
+    let client = env.client();
+    let e = EnrollmentSession::new(client.clone(), flow, su).unwrap_err();
+    assert!(
+        matches!(&e, EnrollError::InvalidInput { field, .. } if field == "firstName"),
+        "{e:?}"
+    );
+    assert_eq!(client.stats().requests, 0);
+    env.shutdown().await;
+}
