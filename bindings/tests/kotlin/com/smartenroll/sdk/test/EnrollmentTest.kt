@@ -169,6 +169,27 @@ class EnrollmentTest {
     }
 
     @Test
+    fun firstAndLastNameReachTheServerAsTyped(): Unit = runBlocking {
+        val (projectId, _) = sandbox.createProjectAndFlow(
+            fullKyc = false,
+            signUpForm = """{"fullName":false,"firstName":true,"lastName":true,"email":true,"phone":false,
+                "emailGateway":"mailgun","phoneGateway":"none"}""",
+        )
+        val email = Fixtures.email()
+        // Two-word first and last names: a server that split a joined full name would get them wrong.
+        val signUp = SignUpData(email = email, firstName = "Ana María", lastName = "Pérez Gómez")
+        assertEquals("SignUpData(<redacted>)", signUp.toString())
+        SmartEnrollClient(sandbox.config).use { client ->
+            client.newEnrollment(projectId, null, signUp).use { session ->
+                assertTrue(session.start() is EnrollState.AwaitingEmailCode)
+                val stored = sandbox.registration(Tokens.registrationIdOf(session.snapshot()))
+                assertTrue("first name stored as typed", Regex(""""firstName"\s*:\s*"Ana María"""").containsMatchIn(stored))
+                assertTrue("last name stored as typed", Regex(""""lastName"\s*:\s*"Pérez Gómez"""").containsMatchIn(stored))
+            }
+        }
+    }
+
+    @Test
     fun snapshotAndRestoreContinueTheSameEnrollment(): Unit = runBlocking {
         val projectId = sandbox.createProject(fullKyc = false)
         val email = Fixtures.email()
