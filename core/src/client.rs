@@ -11,7 +11,7 @@
 
 use crate::config::{ClientConfig, RetryPolicy};
 use crate::error::{AuthKind, EnrollError, map_failure, parse_failure};
-use crate::flow::{FlowConfig, NewFlow, NewProject, Project, as_id};
+use crate::flow::{FlowConfig, NewFlow, NewProject, Project};
 use crate::secret::{ClientToken, RegistrantToken};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -209,7 +209,27 @@ fn parse_retry_after(h: Option<&reqwest::header::HeaderValue>) -> Option<Duratio
 
 /// `data` of the success envelope; a body without `data` is taken as the data itself (§10 #8).
 pub(crate) fn data_of(body: &Value) -> &Value {
+    // Poke kept on purpose: the one place that unwraps the envelope (with or without `data`)
+    // before an answer is read as its wire type.
     body.get("data").unwrap_or(body)
+}
+
+/// Serialises a typed request body.
+pub(crate) fn to_body<T: Serialize>(t: &T) -> Result<Value, EnrollError> {
+    serde_json::to_value(t).map_err(|e| EnrollError::InvalidInput {
+        field: "body".into(),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads the `data` of an answer as a wire type. serde's message is not shown (it may quote a
+/// value); the step name is.
+pub(crate) fn parse_data<T: serde::de::DeserializeOwned>(
+    v: &Value,
+    step: &str,
+) -> Result<T, EnrollError> {
+    T::deserialize(data_of(v))
+        .map_err(|_| EnrollError::malformed(format!("{step}: unexpected answer shape")))
 }
 
 impl SmartEnrollClient {
@@ -408,7 +428,8 @@ impl SmartEnrollClient {
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let retry_after = parse_retry_after(resp.headers().get("retry-after"));
+                    let retry_after =
+                        parse_retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
                     match read_limited(resp).await {
                         Err(e) => {
                             let err = if e.is_timeout() {
@@ -524,17 +545,21 @@ impl SmartEnrollClient {
             RetryClass::ConnectOnly,
             "createProject",
         )
-        .body(project.to_json());
+        .body(project.to_json()?);
         let body = self.send(req).await?;
-        let d = data_of(&body);
-        let id = as_id(d.get("_id").or_else(|| d.get("id")))
-            .ok_or_else(|| EnrollError::malformed("project has no id"))?;
-        let name = d
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or(&project.name)
-            .to_owned();
-        Ok(Project { id, name })
+        let created: smart_enroll_api::Project = parse_data(&body, "createProject")?;
+        if created.id.is_empty() {
+            return Err(EnrollError::malformed("project has no id"));
+        }
+        let name = if created.name.is_empty() {
+            project.name.clone()
+        } else {
+            created.name
+        };
+        Ok(Project {
+            id: created.id,
+            name,
+        })
     }
 
     /// Creates a flow (`POST /v2/project-flows`, client token) and returns it as parsed back.
@@ -578,31 +603,26 @@ impl SmartEnrollClient {
             ("perPage".into(), per_page.to_string()),
         ];
         let body = self.send(req).await?;
-        let list = body
-            .get("data")
-            .and_then(Value::as_array)
-            .ok_or_else(|| EnrollError::malformed("registration list has no data array"))?;
-        let mut items = Vec::with_capacity(list.len());
-        for r in list {
-            let id = as_id(r.get("_id").or_else(|| r.get("id")))
-                .ok_or_else(|| EnrollError::malformed("registration has no id"))?;
+        let page: smart_enroll_api::Page<smart_enroll_api::AppRegistration> =
+            serde_json::from_value(body).map_err(|_| {
+                EnrollError::malformed("registration list: not a page of registrations")
+            })?;
+        let mut items = Vec::with_capacity(page.data.len());
+        for r in page.data {
+            if r.id.is_empty() {
+                return Err(EnrollError::malformed("registration has no id"));
+            }
             items.push(RegistrationSummary {
-                id,
+                project_id: r.project_id().map(str::to_owned),
                 status: r
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .unwrap_or("UNKNOWN")
+                    .status
+                    .as_ref()
+                    .map_or("UNKNOWN", |s| s.as_str())
                     .to_owned(),
-                project_id: as_id(r.get("project")),
+                id: r.id,
             });
         }
-        let total = body
-            .get("total")
-            .and_then(|t| {
-                t.as_u64()
-                    .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
-            })
-            .unwrap_or(items.len() as u64);
+        let total = page.total.map_or(items.len() as u64, u64::from);
         Ok(RegistrationPage { total, items })
     }
 
@@ -623,13 +643,17 @@ impl SmartEnrollClient {
             RetryClass::Safe,
             "resendLink",
         )
-        .body(serde_json::json!({"sendEmail": false}));
+        .body(to_body(&smart_enroll_api::ResendLinkRequest {
+            send_email: Some(false),
+            recipient_email: None,
+        })?);
         let body = self.send(req).await?;
-        data_of(&body)
-            .get("token")
-            .and_then(Value::as_str)
-            .map(RegistrantToken::new)
-            .ok_or_else(|| EnrollError::malformed("resend-link answer has no token"))
+        let answer: smart_enroll_api::ResendLinkResponse = parse_data(&body, "resendLink")
+            .map_err(|_| EnrollError::malformed("resend-link answer has no token"))?;
+        if answer.token.is_blank() {
+            return Err(EnrollError::malformed("resend-link answer has no token"));
+        }
+        Ok(RegistrantToken::new(answer.token.into_inner()))
     }
 }
 

@@ -336,13 +336,23 @@ pub(crate) fn parse_failure(
     body: &[u8],
     retry_after: Option<Duration>,
 ) -> ApiFailure {
-    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let obj = json.as_ref().and_then(|v| v.as_object());
-    let code = obj
-        .and_then(|o| o.get("code"))
+    /// Any of the §3 error shapes, each field of any JSON type (read leniently below).
+    #[derive(serde::Deserialize)]
+    struct RawError {
+        code: Option<serde_json::Value>,
+        message: Option<serde_json::Value>,
+        status: Option<serde_json::Value>,
+    }
+    let raw: Option<RawError> = serde_json::from_slice(body).ok();
+    let code = raw
+        .as_ref()
+        .and_then(|r| r.code.as_ref())
         .and_then(|c| c.as_str())
         .and_then(sanitize_token);
-    let message = obj.and_then(|o| o.get("message")).and_then(|m| m.as_str());
+    let message = raw
+        .as_ref()
+        .and_then(|r| r.message.as_ref())
+        .and_then(|m| m.as_str());
     let mut prefix_status = None;
     let mut token = None;
     let mut score = None;
@@ -364,7 +374,7 @@ pub(crate) fn parse_failure(
         token = sanitize_token(tok);
         score = sc.filter(|s| s.is_finite());
     }
-    let body_status = obj.and_then(|o| o.get("status")).and_then(|s| {
+    let body_status = raw.as_ref().and_then(|r| r.status.as_ref()).and_then(|s| {
         s.as_u64()
             .or_else(|| s.as_str().and_then(|s| s.parse().ok()))
     });

@@ -166,6 +166,17 @@ pub struct FlowConfig {
     pub liveness: LivenessConfig,
     /// Which schema the server sent.
     pub schema: FlowSchema,
+    /// The project's terms and conditions URL (public KYC configuration), when it has one.
+    #[serde(default)]
+    pub terms_url: Option<String>,
+    /// The project's privacy notice URL (public KYC configuration), when it has one.
+    #[serde(default)]
+    pub privacy_url: Option<String>,
+    /// The project's first allowed country (a name, e.g. `Colombia`), from the public KYC
+    /// configuration; the document upload sends it as `country`. `None` when the project lists
+    /// none (the field is then omitted and the server uses its own default).
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 fn get<'a>(o: Option<&'a Map<String, Value>>, k: &str) -> Option<&'a Value> {
@@ -255,6 +266,17 @@ impl FlowConfig {
         let mut cfg = Self::from_flow_json(flow)?;
         if cfg.project_id.is_empty() {
             cfg.project_id = project_id.to_owned();
+        }
+        // The project's public fields around the flows (typed; a project that does not read
+        // as one just leaves them empty).
+        if let Ok(project) = smart_enroll_api::Project::deserialize(&Value::Object(data.clone())) {
+            let url = |u: Option<String>| u.filter(|u| !u.trim().is_empty());
+            cfg.terms_url = url(project.terms_and_conditions_url);
+            cfg.privacy_url = url(project.privacy_url);
+            cfg.country = project
+                .allowed_countries
+                .into_iter()
+                .find(|c| !c.trim().is_empty());
         }
         if let Some(want) = flow_id
             && cfg.flow_id != want
@@ -391,6 +413,9 @@ impl FlowConfig {
             document,
             liveness,
             schema: if v3 { FlowSchema::V3 } else { FlowSchema::V2 },
+            terms_url: None,
+            privacy_url: None,
+            country: None,
         })
     }
 }
@@ -411,13 +436,17 @@ pub struct NewProject {
 }
 
 impl NewProject {
-    pub(crate) fn to_json(&self) -> Value {
-        json!({
-            "name": self.name,
-            "allowedCountries": self.allowed_countries,
-            "contactEmail": self.contact_email,
-            "privacyUrl": self.privacy_url,
-            "termsAndConditionsUrl": self.terms_and_conditions_url,
+    pub(crate) fn to_json(&self) -> Result<Value, EnrollError> {
+        crate::client::to_body(&smart_enroll_api::CreateProjectRequest {
+            name: self.name.clone(),
+            allowed_countries: self.allowed_countries.clone(),
+            contact_email: Some(self.contact_email.clone()),
+            privacy_url: Some(self.privacy_url.clone()),
+            terms_and_conditions_url: Some(self.terms_and_conditions_url.clone()),
+            branding: None,
+            data_protection: None,
+            demo_mode: None,
+            demo_otp: None,
         })
     }
 }
@@ -567,9 +596,14 @@ impl NewFlow {
 mod tests {
     use super::*;
 
+    /// A JSON fixture from its text.
+    fn j(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
     #[test]
     fn parses_v2_project_flows_list() {
-        let body = json!({"data": {"_id": "p1", "name": "Demo", "projectFlows": [
+        let body = j(r#"{"data": {"_id": "p1", "name": "Demo", "projectFlows": [
             {"_id": "f0", "type": "login", "status": "active"},
             {"_id": "f1", "type": "onboarding", "status": "active", "project": "p1",
              "redirectUrl": "https://x.test/done",
@@ -580,7 +614,7 @@ mod tests {
                 "document": {"useGovernmentID": true, "usePassport": false, "useLicense": false,
                              "compareMinScore": "0.7", "maxAttempts": 5},
                 "liveness": {"livenessMinScore": 0.6, "maxAttempts": "4", "unknown": 1}}}
-        ]}, "planCode": "x"});
+        ]}, "planCode": "x"}"#);
         let c = FlowConfig::from_kyc_response("p1", None, &body).unwrap();
         assert_eq!(c.flow_id, "f1");
         assert_eq!(c.steps.document, StepMode::Optional);
@@ -600,11 +634,38 @@ mod tests {
     }
 
     #[test]
+    fn project_fields_terms_privacy_and_country() {
+        let body = j(
+            r#"{"data": {"_id": "p1", "name": "Demo", "allowedCountries": ["", "Colombia", "Chile"],
+            "privacyUrl": "https://x.test/privacy", "termsAndConditionsUrl": " ",
+            "projectFlows": [{"_id": "f1", "type": "onboarding",
+                "onboardingSettings": {"document": {"verifyNames": true, "verifyCriminalHistory": true,
+                    "compareMinScore": 0.9}, "liveness": {"livenessMinScore": 0.7}}}]}}"#,
+        );
+        let c = FlowConfig::from_kyc_response("p1", None, &body).unwrap();
+        assert_eq!(c.privacy_url.as_deref(), Some("https://x.test/privacy"));
+        assert_eq!(c.terms_url, None, "blank URL");
+        assert_eq!(c.country.as_deref(), Some("Colombia"));
+        assert!(c.document.verify_names && c.document.verify_criminal_history);
+        assert_eq!(
+            (c.document.compare_min_score, c.liveness.liveness_min_score),
+            (0.9, 0.7)
+        );
+        // A flow config from an older snapshot (without these fields) still reads.
+        let mut v = serde_json::to_value(&c).unwrap();
+        for k in ["terms_url", "privacy_url", "country"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        let back: FlowConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(back.country, None);
+    }
+
+    #[test]
     fn parses_single_project_flow_without_envelope_and_v3() {
-        let body = json!({"projectFlow": {"id": "f9", "name": "v3",
+        let body = j(r#"{"projectFlow": {"id": "f9", "name": "v3",
             "documents": {"attemptLimit": 4, "documentTypes": ["passport"]},
             "liveness": {"attemptLimit": 5, "minScore": 0.7},
-            "steps": {"document": "mandatory", "liveness": "mandatory"}}});
+            "steps": {"document": "mandatory", "liveness": "mandatory"}}}"#);
         let c = FlowConfig::from_kyc_response("p", None, &body).unwrap();
         assert_eq!(c.schema, FlowSchema::V3);
         assert_eq!(c.project_id, "p");
@@ -620,10 +681,10 @@ mod tests {
     #[test]
     fn wrong_shapes_are_malformed_not_panics() {
         for body in [
-            json!(null),
-            json!({"data": 3}),
-            json!({"data": {"projectFlows": "x"}}),
-            json!({"data": {"projectFlow": {"noid": 1}}}),
+            j(r#"null"#),
+            j(r#"{"data": 3}"#),
+            j(r#"{"data": {"projectFlows": "x"}}"#),
+            j(r#"{"data": {"projectFlow": {"noid": 1}}}"#),
         ] {
             let r = FlowConfig::from_kyc_response("p", None, &body);
             assert!(
@@ -632,7 +693,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            FlowConfig::from_kyc_response("p", None, &json!({"data": {"projectFlows": []}})),
+            FlowConfig::from_kyc_response("p", None, &j(r#"{"data": {"projectFlows": []}}"#)),
             Err(EnrollError::NotFound { .. })
         ));
     }
@@ -642,7 +703,7 @@ mod tests {
         let mut nf = NewFlow::preset("p1", FlowPreset::FullKyc);
         nf.sign_up_form.phone_gateway = PhoneGateway::Whatsapp;
         let mut v = nf.to_json();
-        v.as_object_mut().unwrap().insert("_id".into(), json!("f1"));
+        v.as_object_mut().unwrap().insert("_id".into(), "f1".into());
         let c = FlowConfig::from_flow_json(&v).unwrap();
         assert_eq!(c.steps, nf.steps);
         assert_eq!(c.sign_up_form, nf.sign_up_form);

@@ -9,17 +9,25 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub(crate) fn exp_claim(token: &str) -> Option<u64> {
     let payload = token.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    match v.get("exp")? {
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        exp: Option<serde_json::Value>,
+    }
+    let claims: Claims = serde_json::from_slice(&bytes).ok()?;
+    match claims.exp? {
         serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f as u64)),
         _ => None,
     }
 }
 
-/// Whether the token's `exp` is at or before `now_unix_s` (tokens without `exp` never expire
-/// locally; the server decides).
+/// Clock skew allowed by the local expiry check: a device clock up to 5 minutes fast does not
+/// end a session the server still accepts. Within it the server's 401/403 decides.
+pub(crate) const CLOCK_SKEW_S: u64 = 5 * 60;
+
+/// Whether the token's `exp` passed more than [`CLOCK_SKEW_S`] before `now_unix_s` (tokens
+/// without `exp` never expire locally; the server decides).
 pub(crate) fn is_expired(token: &str, now_unix_s: u64) -> bool {
-    exp_claim(token).is_some_and(|exp| exp <= now_unix_s)
+    exp_claim(token).is_some_and(|exp| exp.saturating_add(CLOCK_SKEW_S) <= now_unix_s)
 }
 
 /// The identifying claims of a registrant or final token, read WITHOUT verifying it: only to
@@ -102,7 +110,13 @@ mod tests {
     fn reads_exp() {
         let t = fake_jwt(1_000);
         assert_eq!(exp_claim(&t), Some(1_000));
-        assert!(is_expired(&t, 1_000));
+        // Both sides of the 5-minute skew boundary.
+        assert!(is_expired(&t, 1_000 + CLOCK_SKEW_S));
+        assert!(!is_expired(&t, 1_000 + CLOCK_SKEW_S - 1));
+        assert!(
+            !is_expired(&t, 1_000),
+            "just past exp: within the skew, the server decides"
+        );
         assert!(!is_expired(&t, 999));
         assert_eq!(exp_claim("garbage"), None);
         assert_eq!(exp_claim("a.!!!.c"), None);

@@ -250,7 +250,7 @@ mod tests {
         nf.document.verify_names = true;
         nf.document.verify_criminal_history = true;
         let mut v = nf.to_json();
-        v["_id"] = serde_json::json!("f");
+        v["_id"] = "f".into();
         FlowConfig::from_flow_json(&v).unwrap()
     }
 

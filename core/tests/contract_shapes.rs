@@ -201,7 +201,9 @@ fn flow() -> FlowConfig {
     FlowConfig::from_kyc_response(
         "674de8df21c72be3cc42b800",
         None,
-        &json!({"data":{"_id":"674de8df21c72be3cc42b800","name":"Demo","projectFlows":[{
+        &json!({"data":{"_id":"674de8df21c72be3cc42b800","name":"Demo","allowedCountries":["Colombia"],
+            "termsAndConditionsUrl":"https://app.example/terms","privacyUrl":"https://app.example/privacy",
+            "projectFlows":[{
             "_id":"674de8df21c72be3cc42b801","type":"onboarding","status":"active",
             "redirectUrl":"https://app.example/continue?from=kyc","project":"674de8df21c72be3cc42b800",
             "onboardingSettings":{"steps":{"signUpForm":"mandatory","basicInformation":"skip",
@@ -346,6 +348,12 @@ async fn documented_shapes_complete_and_requests_use_the_primary_forms() {
     let img = b["image"].as_str().unwrap();
     assert!(img.starts_with("/9j/"), "raw base64 JPEG expected");
     assert_eq!(b["category"], "passport");
+    // `country`: the project's first allowed country (public KYC configuration).
+    assert_eq!(b["country"], "Colombia");
+    assert!(
+        b.get("documentFace").is_none(),
+        "no face crop in this build"
+    );
     assert_eq!(b["force"], false);
     // Selfie: data URI, os from the config.
     let (_, b, _) = by("biometric");

@@ -42,13 +42,14 @@ impl EnrollmentSession {
         let PlanStep::Document { categories, .. } = self.expect_step(StepKind::Document)? else {
             return Err(EnrollError::invalid_state("not at the document step"));
         };
-        let (want_side, prev_cat, schema, attempts) = {
+        let (want_side, prev_cat, schema, attempts, country) = {
             let p = self.progress();
             (
                 p.document_side(),
                 p.document_category(),
                 p.flow.schema,
                 p.document.attempts,
+                p.flow.country.clone(),
             )
         };
         if side != want_side {
@@ -74,9 +75,12 @@ impl EnrollmentSession {
             image: (side == DocumentSide::Front).then(|| smart_enroll_api::Secret::new(&b64)),
             back_image: (side == DocumentSide::Back).then(|| smart_enroll_api::Secret::new(&b64)),
             force: Some(force),
+            // The face crop of the front is not computed in this build: the field is omitted
+            // (the server crops the face from the front itself).
             document_face: None,
             input_method: Some(input_method.clone()),
-            country: None,
+            // The project's first allowed country (public KYC configuration).
+            country: country.clone(),
             category: Some(category_api(category, schema).to_owned()),
         };
         // The back side always adds to the current document (`force:true`); a new front
@@ -89,6 +93,9 @@ impl EnrollmentSession {
             DocumentSide::Back => (body_of(&request(true))?, None),
         };
         drop(b64);
+        if side == DocumentSide::Front {
+            tracing::debug!("document upload without documentFace (no face crop in this build)");
+        }
         let kind = match side {
             DocumentSide::Front => UploadKind::DocumentFront,
             DocumentSide::Back => UploadKind::DocumentBack,

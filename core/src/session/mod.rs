@@ -11,7 +11,8 @@
 //! cancelled step is simply tried again.
 
 use crate::client::{
-    Auth, Req, RetryClass, SendInfo, SmartEnrollClient, data_of, idempotency_key, now_ms, seg,
+    Auth, Req, RetryClass, SendInfo, SmartEnrollClient, data_of, idempotency_key, now_ms,
+    parse_data, seg, to_body as body_of,
 };
 use crate::error::EnrollError;
 use crate::flow::{FlowConfig, FlowSchema};
@@ -263,21 +264,6 @@ fn state_of(p: &Progress) -> EnrollState {
         PlanStep::Finish => review_state(p),
         other => EnrollState::Processing { step: other.kind() },
     }
-}
-
-/// Serialises a typed request body.
-fn body_of<T: Serialize>(t: &T) -> Result<Value, EnrollError> {
-    serde_json::to_value(t).map_err(|e| EnrollError::InvalidInput {
-        field: "body".into(),
-        reason: e.to_string(),
-    })
-}
-
-/// Reads the `data` of an answer as a wire type. serde's message is not shown (it may quote a
-/// value); the step name is.
-fn parse_data<T: serde::de::DeserializeOwned>(v: &Value, step: &str) -> Result<T, EnrollError> {
-    T::deserialize(data_of(v))
-        .map_err(|_| EnrollError::malformed(format!("{step}: unexpected answer shape")))
 }
 
 impl EnrollmentSession {
