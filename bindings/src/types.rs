@@ -887,6 +887,12 @@ pub struct FlowSummary {
     /// The 1:N duplicate-face search threshold (0..1): a selfie this close to an enrolled face
     /// is `FaceAlreadyExists`.
     pub search_min_score: f64,
+    /// The project's terms and conditions page, to link from the sign-up form when
+    /// `sign_up_form.show_terms_and_conditions` is set; `null` when the project has none.
+    pub terms_url: Option<String>,
+    /// The project's privacy notice page, to link when `sign_up_form.show_privacy_notice` is
+    /// set; `null` when the project has none.
+    pub privacy_url: Option<String>,
 }
 
 impl From<core::FlowConfig> for FlowSummary {
@@ -933,6 +939,8 @@ impl From<core::FlowConfig> for FlowSummary {
             liveness_min_score: f.liveness.liveness_min_score,
             compare_min_score: d.compare_min_score,
             search_min_score: f.liveness.search_min_score,
+            terms_url: f.terms_url,
+            privacy_url: f.privacy_url,
         }
     }
 }
@@ -983,6 +991,8 @@ mod tests {
             ),
             (0.7, 0.9, 0.85)
         );
+        // No public KYC configuration here: no project pages.
+        assert_eq!((s.terms_url, s.privacy_url), (None, None));
     }
 
     #[test]

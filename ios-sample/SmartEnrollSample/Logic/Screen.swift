@@ -23,6 +23,10 @@ public struct SignUpFields: Equatable, Sendable {
     public var termsAndConditions = false
     /// The user must acknowledge the privacy notice.
     public var privacyNotice = false
+    /// The project's terms page (HTTPS only), linked next to the terms toggle.
+    public var termsUrl: URL?
+    /// The project's privacy notice page (HTTPS only), linked next to the privacy toggle.
+    public var privacyUrl: URL?
 
     public init(
         fullName: Bool = true,
@@ -32,7 +36,9 @@ public struct SignUpFields: Equatable, Sendable {
         phone: Bool = false,
         phoneChannels: [PhoneChannelChoice] = [],
         termsAndConditions: Bool = false,
-        privacyNotice: Bool = false
+        privacyNotice: Bool = false,
+        termsUrl: URL? = nil,
+        privacyUrl: URL? = nil
     ) {
         self.fullName = fullName
         self.firstName = firstName
@@ -42,6 +48,8 @@ public struct SignUpFields: Equatable, Sendable {
         self.phoneChannels = phoneChannels
         self.termsAndConditions = termsAndConditions
         self.privacyNotice = privacyNotice
+        self.termsUrl = termsUrl
+        self.privacyUrl = privacyUrl
     }
 }
 

@@ -116,8 +116,21 @@ public enum SdkMapping {
             phone: form.phone,
             phoneChannels: channels,
             termsAndConditions: form.showTermsAndConditions,
-            privacyNotice: form.showPrivacyNotice
+            privacyNotice: form.showPrivacyNotice,
+            termsUrl: form.showTermsAndConditions ? webLink(flow.termsUrl) : nil,
+            privacyUrl: form.showPrivacyNotice ? webLink(flow.privacyUrl) : nil
         )
+    }
+
+    /// A page the app may open in the browser: an `https://` URL with a host, else nil (the
+    /// server's text is never handed to the system as another kind of link).
+    public static func webLink(_ text: String?) -> URL? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces),
+              let url = URL(string: text),
+              url.scheme?.lowercased() == "https",
+              let host = url.host, !host.isEmpty
+        else { return nil }
+        return url
     }
 
     /// The SDK's sign-up data: only the fields the flow asks for are sent.

@@ -87,10 +87,18 @@ struct SignUpView: View {
             if fields.termsAndConditions {
                 Toggle(isOn: $acceptedTerms) { Text("signup_accept_terms") }
                     .frame(minHeight: minTouchTarget)
+                if let url = fields.termsUrl {
+                    Link(destination: url) { Text("signup_read_terms") }
+                        .frame(minHeight: minTouchTarget)
+                }
             }
             if fields.privacyNotice {
                 Toggle(isOn: $acceptedPrivacy) { Text("signup_accept_privacy") }
                     .frame(minHeight: minTouchTarget)
+                if let url = fields.privacyUrl {
+                    Link(destination: url) { Text("signup_read_privacy") }
+                        .frame(minHeight: minTouchTarget)
+                }
             }
             ErrorBanner(error: screen.error, onRetry: submit, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)

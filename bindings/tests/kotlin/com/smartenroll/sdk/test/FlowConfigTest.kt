@@ -50,6 +50,9 @@ class FlowConfigTest {
             assertEquals(0.65, s.livenessMinScore, 1e-9)
             assertEquals(0.8, s.compareMinScore, 1e-9)
             assertEquals(0.8, s.searchMinScore, 1e-9)
+            // The project's pages (Sandbox.createProject sets them).
+            assertEquals("https://example.com/terms", s.termsUrl)
+            assertEquals("https://example.com/privacy", s.privacyUrl)
             // Asking for the flow by its id gives the same summary.
             assertEquals(s, client.fetchFlowConfig(projectId, flowId))
         }

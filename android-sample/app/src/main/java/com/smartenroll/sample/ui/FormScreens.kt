@@ -200,6 +200,7 @@ fun SignUpScreen(screen: Screen.SignUp, onSubmit: (SignUpForm) -> Unit, onRestar
                 enabled = !screen.busy,
                 isError = flagged("terms"),
             ) { acceptedTerms = !acceptedTerms }
+            fields.termsUrl?.let { url -> LinkButton(stringResource(R.string.signup_read_terms), url) }
         }
         if (fields.privacyNotice) {
             ChoiceRow(
@@ -209,6 +210,7 @@ fun SignUpScreen(screen: Screen.SignUp, onSubmit: (SignUpForm) -> Unit, onRestar
                 enabled = !screen.busy,
                 isError = flagged("privacy"),
             ) { acceptedPrivacy = !acceptedPrivacy }
+            fields.privacyUrl?.let { url -> LinkButton(stringResource(R.string.signup_read_privacy), url) }
         }
         ErrorBanner(screen.error, onRetry = submit, onRestart = onRestart)
         BusyIndicator(screen.busy)
@@ -313,6 +315,13 @@ fun OtpScreen(
             QuietButton(stringResource(R.string.action_skip), onClick = onSkip)
         }
     }
+}
+
+/** Opens one of the project's pages (an `https://` URL, checked by the logic) in the browser. */
+@Composable
+private fun LinkButton(label: String, url: String) {
+    val context = LocalContext.current
+    QuietButton(label) { context.startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(url))) }
 }
 
 @Composable

@@ -30,6 +30,10 @@ data class SignUpFields(
     val termsAndConditions: Boolean = false,
     /** The user must acknowledge the privacy notice. */
     val privacyNotice: Boolean = false,
+    /** The project's terms page (HTTPS only), linked next to the terms checkbox. */
+    val termsUrl: String? = null,
+    /** The project's privacy notice page (HTTPS only), linked next to the privacy checkbox. */
+    val privacyUrl: String? = null,
 )
 
 /** What the user typed on the sign-up screen. Kept in the screen state so errors lose nothing. */

@@ -113,7 +113,20 @@ object SdkMapping {
             },
             termsAndConditions = f.showTermsAndConditions,
             privacyNotice = f.showPrivacyNotice,
+            termsUrl = webLink(flow.termsUrl).takeIf { f.showTermsAndConditions },
+            privacyUrl = webLink(flow.privacyUrl).takeIf { f.showPrivacyNotice },
         )
+    }
+
+    /**
+     * A page the app may open in the browser: an `https://` URL with a host, else null (the
+     * server's text is never handed to the system as another kind of link: `intent:`,
+     * `javascript:`, `file:`...).
+     */
+    fun webLink(url: String?): String? {
+        val text = url?.trim() ?: return null
+        val uri = runCatching { java.net.URI(text) }.getOrNull() ?: return null
+        return text.takeIf { uri.scheme.equals("https", ignoreCase = true) && !uri.host.isNullOrEmpty() }
     }
 
     /** The SDK's sign-up data: only the fields the flow asks for are sent. */

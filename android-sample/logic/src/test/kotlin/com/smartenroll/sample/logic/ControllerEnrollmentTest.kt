@@ -352,6 +352,9 @@ class ControllerEnrollmentTest {
                 SignUpFields(
                     fullName = false, firstName = true, lastName = true, email = false, phone = true,
                     phoneChannels = listOf(PhoneChannel.WHATSAPP), termsAndConditions = true, privacyNotice = false,
+                    // The project's terms page (`smart-enroll setup` sets it), linked from the
+                    // form; no privacy link since the flow does not show the notice.
+                    termsUrl = "https://example.com/terms", privacyUrl = null,
                 ),
                 signUp.fields,
             )

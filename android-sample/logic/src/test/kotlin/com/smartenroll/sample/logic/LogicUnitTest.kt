@@ -181,6 +181,38 @@ class SignUpRulesTest {
         assertNull(full.lastName)
     }
 
+    private fun flow(terms: Boolean, privacy: Boolean, termsUrl: String?, privacyUrl: String?) = com.smartenroll.sdk.FlowSummary(
+        projectId = "p", flowId = "f", status = "active", active = true,
+        steps = com.smartenroll.sdk.StepModes(
+            com.smartenroll.sdk.StepMode.MANDATORY, com.smartenroll.sdk.StepMode.SKIP, com.smartenroll.sdk.StepMode.SKIP,
+            com.smartenroll.sdk.StepMode.SKIP, com.smartenroll.sdk.StepMode.SKIP,
+        ),
+        signUpForm = com.smartenroll.sdk.SignUpFormFields(
+            fullName = true, firstName = false, lastName = false, email = true, phone = false,
+            showTermsAndConditions = terms, showPrivacyNotice = privacy,
+            emailGateway = com.smartenroll.sdk.EmailGateway.MAILGUN, phoneGateway = com.smartenroll.sdk.PhoneGateway.NONE,
+        ),
+        canSkipKyc = true, acceptedDocumentCategories = emptyList(), documentMaxAttempts = 3u, livenessMaxAttempts = 3u,
+        redirectUrl = null, verifyNames = false, verifyCriminalHistory = false,
+        livenessMinScore = 0.65, compareMinScore = 0.8, searchMinScore = 0.8,
+        termsUrl = termsUrl, privacyUrl = privacyUrl,
+    )
+
+    @Test
+    fun theProjectsPagesAreLinkedOnlyWhenShownAndOnlyOverHttps() {
+        val both = SdkMapping.signUpFields(flow(true, true, " https://example.com/terms ", "https://example.com/privacy?lang=es"))
+        assertEquals("https://example.com/terms", both.termsUrl)
+        assertEquals("https://example.com/privacy?lang=es", both.privacyUrl)
+        val hidden = SdkMapping.signUpFields(flow(false, false, "https://example.com/terms", "https://example.com/privacy"))
+        assertNull(hidden.termsUrl)
+        assertNull(hidden.privacyUrl)
+        for (bad in listOf("http://example.com/terms", "javascript:alert(1)", "intent://scan/#Intent;end", "file:///etc/passwd",
+            "https://", "not a url", "", null)) {
+            assertNull("$bad must not be linked", SdkMapping.signUpFields(flow(true, true, bad, bad)).termsUrl)
+            assertNull(SdkMapping.webLink(bad))
+        }
+    }
+
     @Test
     fun thePickedChannelIsUsedOnlyWhenOffered() {
         val both = SignUpFields(phone = true, phoneChannels = listOf(PhoneChannel.SMS, PhoneChannel.WHATSAPP))
