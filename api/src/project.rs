@@ -40,9 +40,10 @@ pub struct CreateProjectRequest {
     /// Project name.
     #[serde(default)]
     pub name: String,
-    /// Country *names* (e.g. `["Colombia"]`).
-    #[serde(default)]
-    pub allowed_countries: Vec<String>,
+    /// Country *names* (e.g. `["Colombia"]`); required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub allowed_countries: Option<Vec<String>>,
     /// Owner's contact address.
     #[serde(
         default,
@@ -370,9 +371,9 @@ pub struct DocumentSettings {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "de::opt_f64"
+        deserialize_with = "de::opt_u32"
     )]
-    pub max_attempts: Option<f64>,
+    pub max_attempts: Option<u32>,
 }
 
 /// `onboardingSettings.liveness`.
@@ -405,9 +406,9 @@ pub struct LivenessSettings {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "de::opt_f64"
+        deserialize_with = "de::opt_u32"
     )]
-    pub max_attempts: Option<f64>,
+    pub max_attempts: Option<u32>,
     /// Optional `zero_knowledge`.
     #[serde(
         default,
@@ -490,9 +491,9 @@ pub struct V3Documents {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "de::opt_f64"
+        deserialize_with = "de::opt_u32"
     )]
-    pub attempt_limit: Option<f64>,
+    pub attempt_limit: Option<u32>,
     /// Methods; the first becomes `validationMethod`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_methods: Option<Vec<String>>,
@@ -531,9 +532,9 @@ pub struct V3Liveness {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "de::opt_f64"
+        deserialize_with = "de::opt_u32"
     )]
-    pub attempt_limit: Option<f64>,
+    pub attempt_limit: Option<u32>,
     /// → `livenessMinScore`.
     #[serde(
         default,

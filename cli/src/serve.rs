@@ -18,6 +18,10 @@ pub struct Args {
     /// Enable the dev-only OTP outbox (`GET /sandbox/outbox?to=`).
     #[arg(long)]
     pub dev: bool,
+    /// Compare one-time codes as strings only: a code sent as a JSON number is refused as
+    /// `otp_does_not_match` (for testing clients against a strict server; demoOTP included).
+    #[arg(long)]
+    pub otp_string_only: bool,
     /// Preset client token (else generated at first start and printed once).
     #[arg(long, env = "SMART_ENROLL_CLIENT_TOKEN", hide_env_values = true)]
     pub client_token: Option<String>,
@@ -68,6 +72,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut config = SandboxConfig::new(args.data_dir);
     config.bind = args.bind;
     config.dev = args.dev;
+    config.otp_string_only = args.otp_string_only;
     config.client_token = args.client_token.filter(|t| !t.is_empty());
     // The sandbox checks the token, the data directory and the address before it writes
     // anything, and removes what it created if the database then cannot be opened.

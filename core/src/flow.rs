@@ -216,6 +216,7 @@ pub(crate) fn as_id(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
+        // Poke kept on purpose: an id populated as an object (`{_id}` or `{id}`), any shape.
         Value::Object(o) => as_id(o.get("_id").or_else(|| o.get("id"))),
         _ => None,
     }
@@ -223,6 +224,34 @@ pub(crate) fn as_id(v: Option<&Value>) -> Option<String> {
 
 fn as_obj(v: Option<&Value>) -> Option<&Map<String, Value>> {
     v.and_then(Value::as_object)
+}
+
+/// The top level of a flow object: each field any JSON value, read tolerantly afterwards.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FlowTop {
+    #[serde(rename = "_id")]
+    id: Option<Value>,
+    #[serde(rename = "id")]
+    alt_id: Option<Value>,
+    #[serde(rename = "type")]
+    kind: Option<Value>,
+    project: Option<Value>,
+    status: Option<Value>,
+    redirect_url: Option<Value>,
+    onboarding_settings: Option<Value>,
+    steps: Option<Value>,
+    sign_up_form: Option<Value>,
+    documents: Option<Value>,
+    liveness: Option<Value>,
+}
+
+/// The KYC configuration's `data`: a list of flows or a single one (§11).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KycTop {
+    project_flows: Option<Vec<Value>>,
+    project_flow: Option<Value>,
 }
 
 impl FlowConfig {
@@ -234,17 +263,19 @@ impl FlowConfig {
         flow_id: Option<&str>,
         body: &Value,
     ) -> Result<FlowConfig, EnrollError> {
-        let data = body.get("data").unwrap_or(body);
+        let data = crate::client::data_of(body);
         let data = data
             .as_object()
             .ok_or_else(|| EnrollError::malformed("kyc response has no data object"))?;
-        let flow = if let Some(list) = data.get("projectFlows") {
-            let list = list
-                .as_array()
-                .ok_or_else(|| EnrollError::malformed("projectFlows is not a list"))?;
+        let kyc = KycTop::deserialize(&Value::Object(data.clone()))
+            .map_err(|_| EnrollError::malformed("projectFlows is not a list"))?;
+        let head = |f: &Value| FlowTop::deserialize(f).unwrap_or_default();
+        let flow = if let Some(list) = &kyc.project_flows {
             let by_id = flow_id.and_then(|want| {
-                list.iter()
-                    .find(|f| as_id(f.get("_id").or_else(|| f.get("id"))).as_deref() == Some(want))
+                list.iter().find(|f| {
+                    let h = head(f);
+                    as_id(h.id.as_ref().or(h.alt_id.as_ref())).as_deref() == Some(want)
+                })
             });
             if flow_id.is_some() && by_id.is_none() {
                 return Err(EnrollError::NotFound {
@@ -253,12 +284,13 @@ impl FlowConfig {
             }
             by_id
                 .or_else(|| {
-                    list.iter()
-                        .find(|f| f.get("type").and_then(Value::as_str) == Some("onboarding"))
+                    list.iter().find(|f| {
+                        head(f).kind.as_ref().and_then(Value::as_str) == Some("onboarding")
+                    })
                 })
                 .or_else(|| list.first())
         } else {
-            data.get("projectFlow")
+            kyc.project_flow.as_ref()
         }
         .ok_or_else(|| EnrollError::NotFound {
             code: "projectFlow_not_found".into(),
@@ -290,28 +322,33 @@ impl FlowConfig {
 
     /// Parses one flow object (v2 or v3 schema). Missing fields take the §6 defaults.
     pub fn from_flow_json(flow: &Value) -> Result<FlowConfig, EnrollError> {
-        let f = flow
-            .as_object()
-            .ok_or_else(|| EnrollError::malformed("flow is not an object"))?;
-        let flow_id = as_id(f.get("_id").or_else(|| f.get("id")))
+        if !flow.is_object() {
+            return Err(EnrollError::malformed("flow is not an object"));
+        }
+        // The top level read as a struct; the settings stay JSON values because this reader is
+        // more tolerant than the wire types (v2 and v3 schemas, numbers and booleans as
+        // strings, the §6/§10 #14 defaults per field).
+        let f = FlowTop::deserialize(flow)
+            .map_err(|_| EnrollError::malformed("flow: unexpected shape"))?;
+        let flow_id = as_id(f.id.as_ref().or(f.alt_id.as_ref()))
             .ok_or_else(|| EnrollError::malformed("flow has no id"))?;
-        let project_id = as_id(f.get("project")).unwrap_or_default();
+        let project_id = as_id(f.project.as_ref()).unwrap_or_default();
         let status = f
-            .get("status")
+            .status
+            .as_ref()
             .and_then(Value::as_str)
             .unwrap_or("active")
             .to_owned();
         let redirect_url = f
-            .get("redirectUrl")
+            .redirect_url
+            .as_ref()
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
-        let settings = as_obj(f.get("onboardingSettings"));
+        let settings = as_obj(f.onboarding_settings.as_ref());
         let v3 = settings.is_none()
-            && (f.contains_key("documents")
-                || f.contains_key("liveness")
-                || f.contains_key("steps"));
-        let steps_obj = as_obj(get(settings, "steps")).or_else(|| as_obj(f.get("steps")));
+            && (f.documents.is_some() || f.liveness.is_some() || f.steps.is_some());
+        let steps_obj = as_obj(get(settings, "steps")).or_else(|| as_obj(f.steps.as_ref()));
         let steps = StepModes {
             sign_up_form: StepMode::parse(get(steps_obj, "signUpForm"), StepMode::Mandatory),
             basic_information: StepMode::parse(get(steps_obj, "basicInformation"), StepMode::Skip),
@@ -319,7 +356,7 @@ impl FlowConfig {
             liveness: StepMode::parse(get(steps_obj, "liveness"), StepMode::Skip),
             form: StepMode::parse(get(steps_obj, "form"), StepMode::Skip),
         };
-        let suf = as_obj(get(settings, "signUpForm")).or_else(|| as_obj(f.get("signUpForm")));
+        let suf = as_obj(get(settings, "signUpForm")).or_else(|| as_obj(f.sign_up_form.as_ref()));
         let email_gateway = match get(suf, "emailGateway").and_then(Value::as_str) {
             Some("mailgun") => EmailGateway::Mailgun,
             Some(_) => EmailGateway::None,
@@ -344,7 +381,7 @@ impl FlowConfig {
             email_gateway,
             phone_gateway,
         };
-        let doc = as_obj(get(settings, "document")).or_else(|| as_obj(f.get("documents")));
+        let doc = as_obj(get(settings, "document")).or_else(|| as_obj(f.documents.as_ref()));
         let doc_types: Vec<String> = get(doc, "documentTypes")
             .and_then(Value::as_array)
             .map(|a| {
@@ -388,7 +425,7 @@ impl FlowConfig {
                 .filter(|n| *n > 0)
                 .unwrap_or(3),
         };
-        let live = as_obj(get(settings, "liveness")).or_else(|| as_obj(f.get("liveness")));
+        let live = as_obj(get(settings, "liveness")).or_else(|| as_obj(f.liveness.as_ref()));
         let liveness = LivenessConfig {
             liveness_min_score: as_f64(
                 get(live, "livenessMinScore").or_else(|| get(live, "minScore")),
@@ -544,6 +581,8 @@ impl NewFlow {
             PhoneGateway::Both => "both",
             PhoneGateway::None => "none",
         };
+        // Kept as one JSON literal on purpose: the admin flow body mirrors the contract's §6
+        // settings tree 1:1 (the sandbox reads it with the same tolerant reader as above).
         let mut v = json!({
             "project": self.project_id,
             "type": "onboarding",

@@ -3,7 +3,10 @@
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use smart_enroll_api::{Data, ErrorBody};
 
 /// Largest accepted request body.
 pub(crate) const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -127,9 +130,16 @@ impl From<serde_json::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The JSON body.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.code.clone(), self.message.clone())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "code": self.code, "message": self.message });
+        let body = self.body();
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
@@ -141,164 +151,185 @@ impl IntoResponse for ApiError {
 }
 
 /// `{"data": value}` with status 200.
-pub(crate) fn ok(data: Value) -> Response {
-    (StatusCode::OK, axum::Json(json!({ "data": data }))).into_response()
+pub(crate) fn ok<T: Serialize>(data: T) -> Response {
+    (StatusCode::OK, axum::Json(Data::new(data))).into_response()
+}
+
+/// A 200 JSON answer that is not a plain `{"data"}` envelope (lists, the KYC configuration).
+pub(crate) fn ok_raw<T: Serialize>(body: T) -> Response {
+    (StatusCode::OK, axum::Json(body)).into_response()
 }
 
 pub(crate) type ApiResult = Result<Response, ApiError>;
 
-/// A JSON object request body. An empty body is an empty object.
-pub(crate) struct JsonBody(pub Map<String, Value>);
+/// Reads a request body as a JSON object (an empty body is `{}`), enforcing [`BODY_LIMIT`].
+async fn body_object(req: Request) -> Result<Map<String, Value>, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return Err(ApiError::payload_too_large("payload_too_large"));
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::payload_too_large("payload_too_large"))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ApiError::invalid_json()),
+    }
+}
 
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
+/// A request body parsed into its `smart-enroll-api` type. `null` fields count as absent. A
+/// field of the wrong JSON type does not fail the request here: it is dropped and its dotted
+/// path listed in `invalid`, so the handler reports every problem in one MissingParameter list
+/// (see [`Problems`]).
+pub(crate) struct Body<T> {
+    pub value: T,
+    pub invalid: Vec<String>,
+}
+
+/// Most fields a body can have mistyped before it is refused as a whole.
+const MAX_INVALID_FIELDS: usize = 64;
+
+/// Removes the map key at `path` (stopping at the first array index) and returns its dotted
+/// name; `None` when the error is at the root.
+fn remove_path(root: &mut Value, path: &serde_path_to_error::Path) -> Option<String> {
+    let mut keys = Vec::new();
+    for seg in path.iter() {
+        match seg {
+            serde_path_to_error::Segment::Map { key } => keys.push(key.clone()),
+            _ => break,
+        }
+    }
+    let (last, parents) = keys.split_last()?;
+    let mut node = root;
+    for k in parents {
+        node = node.as_object_mut()?.get_mut(k)?;
+    }
+    node.as_object_mut()?.remove(last)?;
+    Some(keys.join("."))
+}
+
+/// Deserializes `map` into `T`, collecting mistyped fields instead of failing on the first.
+pub(crate) fn typed<T: DeserializeOwned>(mut map: Map<String, Value>) -> Result<Body<T>, ApiError> {
+    map.retain(|_, v| !v.is_null());
+    let mut root = Value::Object(map);
+    let mut invalid = Vec::new();
+    loop {
+        match serde_path_to_error::deserialize::<_, T>(&root) {
+            Ok(value) => return Ok(Body { value, invalid }),
+            Err(err) => {
+                let name = remove_path(&mut root, err.path());
+                match name {
+                    Some(name) if invalid.len() < MAX_INVALID_FIELDS => invalid.push(name),
+                    _ => {
+                        invalid.push("body".into());
+                        return Err(ApiError::missing(
+                            &invalid
+                                .iter()
+                                .map(|n| format!("invalid {n}"))
+                                .collect::<Vec<_>>(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-            return Err(ApiError::payload_too_large("payload_too_large"));
-        }
-        let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
-            .await
-            .map_err(|_| ApiError::payload_too_large("payload_too_large"))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Self(Map::new()));
-        }
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
-            _ => Err(ApiError::invalid_json()),
-        }
+        typed(body_object(req).await?)
     }
 }
 
-/// Collects missing/mistyped fields, then fails with one MissingParameter list.
-pub(crate) struct Fields<'a> {
-    map: &'a Map<String, Value>,
-    problems: Vec<String>,
+/// Collects the problems of a typed body, in the handler's field order, then fails with one
+/// MissingParameter list: `invalid x` for a mistyped (or semantically wrong) field, `missing x`
+/// for an absent or blank required one.
+pub(crate) struct Problems {
+    invalid: Vec<String>,
+    reported: Vec<String>,
+    out: Vec<String>,
 }
 
-impl<'a> Fields<'a> {
-    pub fn new(map: &'a Map<String, Value>) -> Self {
+impl Problems {
+    pub fn new(invalid: &[String]) -> Self {
         Self {
-            map,
-            problems: Vec::new(),
+            invalid: invalid.to_vec(),
+            reported: Vec::new(),
+            out: Vec::new(),
         }
     }
 
-    pub fn problem(&mut self, p: impl Into<String>) {
-        self.problems.push(p.into());
-    }
-
-    fn present(&self, name: &str) -> Option<&'a Value> {
-        match self.map.get(name) {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v),
-        }
-    }
-
-    /// A required non-empty string.
-    pub fn req_str(&mut self, name: &str) -> String {
-        match self.present(name) {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
-            None | Some(Value::String(_)) => {
-                self.problems.push(format!("missing {name}"));
-                String::new()
+    /// Whether `name` arrived with the wrong JSON type (reports it once).
+    pub fn mistyped(&mut self, name: &str) -> bool {
+        if self.invalid.iter().any(|n| n == name) {
+            if !self.reported.iter().any(|n| n == name) {
+                self.reported.push(name.to_owned());
+                self.out.push(format!("invalid {name}"));
             }
-            Some(_) => {
-                self.problems.push(format!("invalid {name}"));
-                String::new()
-            }
-        }
-    }
-
-    /// An optional string (empty strings count as absent).
-    pub fn opt_str(&mut self, name: &str) -> Option<String> {
-        match self.present(name)? {
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => Some(s.trim().to_owned()),
-            _ => {
-                self.problems.push(format!("invalid {name}"));
-                None
-            }
-        }
-    }
-
-    /// An optional boolean; also accepts "true"/"false".
-    pub fn opt_bool(&mut self, name: &str) -> Option<bool> {
-        match self.present(name)? {
-            Value::Bool(b) => Some(*b),
-            Value::String(s) if s == "true" => Some(true),
-            Value::String(s) if s == "false" => Some(false),
-            _ => {
-                self.problems.push(format!("invalid {name}"));
-                None
-            }
-        }
-    }
-
-    /// An optional string that must be one of `allowed`.
-    pub fn opt_enum(&mut self, name: &str, allowed: &[&str]) -> Option<String> {
-        let s = self.opt_str(name)?;
-        if allowed.contains(&s.as_str()) {
-            Some(s)
+            true
         } else {
-            self.problems.push(format!("invalid {name}"));
-            None
+            false
         }
     }
 
-    /// An optional object.
-    pub fn opt_obj(&mut self, name: &str) -> Option<&'a Map<String, Value>> {
-        match self.present(name)? {
-            Value::Object(m) => Some(m),
-            _ => {
-                self.problems.push(format!("invalid {name}"));
-                None
-            }
+    /// A required field: `invalid` when mistyped, `missing` when absent or blank.
+    pub fn required(&mut self, name: &str, present: bool) {
+        if !self.mistyped(name) && !present {
+            self.out.push(format!("missing {name}"));
         }
     }
 
-    /// An OTP given as a string or a number (numbers are zero-padded to 6 digits).
-    pub fn req_otp(&mut self, name: &str) -> String {
-        match self.present(name) {
-            None => {
-                self.problems.push(format!("missing {name}"));
-                String::new()
-            }
-            Some(Value::Number(n)) => match n.as_u64() {
-                Some(v) if v < 1_000_000 => format!("{v:06}"),
-                _ => {
-                    self.problems.push(format!("invalid {name}"));
-                    String::new()
-                }
-            },
-            Some(Value::String(s)) => {
-                let s = s.trim();
-                if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
-                    s.to_owned()
-                } else {
-                    self.problems.push(format!("invalid {name}"));
-                    String::new()
-                }
-            }
-            Some(_) => {
-                self.problems.push(format!("invalid {name}"));
-                String::new()
-            }
+    /// An optional field: `invalid` when mistyped.
+    pub fn optional(&mut self, name: &str) {
+        self.mistyped(name);
+    }
+
+    /// An optional field whose value must be one of `allowed` (when given and well typed).
+    pub fn one_of(&mut self, name: &str, value: Option<&str>, allowed: &[&str]) {
+        if !self.mistyped(name) && value.is_some_and(|v| !allowed.contains(&v)) {
+            self.invalid(name);
         }
     }
 
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.problems.is_empty() {
+    /// Reports `invalid name`.
+    pub fn invalid(&mut self, name: &str) {
+        self.out.push(format!("invalid {name}"));
+    }
+
+    /// Reports a free-text problem.
+    pub fn problem(&mut self, p: impl Into<String>) {
+        self.out.push(p.into());
+    }
+
+    /// Fails with every problem (mistyped fields not reported yet come last).
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        for name in &self.invalid {
+            if !self.reported.contains(name) {
+                self.out.push(format!("invalid {name}"));
+            }
+        }
+        if self.out.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::missing(&self.problems))
+            Err(ApiError::missing(&self.out))
         }
     }
+}
+
+/// A trimmed, non-empty string.
+pub(crate) fn non_blank(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Parses `a=b&populates[]=x` style query strings into pairs (repeated keys kept).

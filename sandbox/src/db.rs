@@ -7,8 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use axum::response::{IntoResponse, Response};
+use smart_enroll_api::Data;
+
 use crate::SandboxError;
 use crate::api::ApiError;
+use crate::idempotency;
 use crate::webhooks::{self, Outgoing, WebhookEvent};
 
 /// Schema migrations, applied in order; `user_version` records how many ran.
@@ -97,6 +101,16 @@ CREATE TABLE webhook_outbox (
 );
 CREATE INDEX webhook_outbox_due ON webhook_outbox(next_attempt_at);
 "#,
+    r#"
+CREATE TABLE idempotency_keys (
+    scope        BLOB PRIMARY KEY,
+    request_hash BLOB NOT NULL,
+    status       INTEGER NOT NULL,
+    body         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+"#,
 ];
 
 /// Opens (creating if needed) and migrates the database file. A file that is not a database or
@@ -178,9 +192,14 @@ pub(crate) struct Tx<'c> {
 
 impl Tx<'_> {
     /// Queues a webhook event (stored in the outbox, hence sent, only if the transaction commits).
-    pub fn emit(&mut self, url: Option<&str>, suffix: &str, object: serde_json::Value) {
+    pub fn emit(&mut self, url: Option<&str>, suffix: &str, object: impl serde::Serialize) {
         if let Some(url) = url {
-            self.events.push(WebhookEvent::new(url, suffix, object));
+            match serde_json::to_value(object) {
+                Ok(object) => self.events.push(WebhookEvent::new(url, suffix, object)),
+                Err(err) => {
+                    tracing::error!(error = %err, suffix, "webhook object not serializable")
+                }
+            }
         }
     }
 }
@@ -245,6 +264,69 @@ impl Db {
             out.wake();
         }
         result
+    }
+
+    /// Like [`Db::tx`], but answers `{"data": T}` and, when the request carries an
+    /// `Idempotency-Key` ([`crate::idempotency`]), records that answer in the same transaction
+    /// as the change (a failure that commits, such as a counted wrong code, is recorded too). A
+    /// key already recorded by a concurrent request gets that request's answer instead.
+    pub async fn tx_ok<T, F>(&self, now: i64, out: &Outgoing, f: F) -> Result<Response, ApiError>
+    where
+        T: serde::Serialize + Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let ctx = idempotency::CURRENT.try_with(Clone::clone).ok();
+        let answer = self
+            .tx(now, out, move |tx| {
+                if let Some(ctx) = &ctx
+                    && let Some(stored) = idempotency::lookup(&tx.sql, &ctx.scope, tx.now)?
+                {
+                    return Ok(Err(stored));
+                }
+                let result = f(tx);
+                let (status, body) = match &result {
+                    Ok(v) => (200, serde_json::to_string(&Data::new(v))?),
+                    Err(e) if e.persist => (e.status.as_u16(), serde_json::to_string(&e.body())?),
+                    Err(_) => return result.map(|v| Ok((v, String::new()))),
+                };
+                if let Some(ctx) = &ctx {
+                    idempotency::record(&tx.sql, ctx, status, &body, tx.now)?;
+                }
+                result.map(|v| Ok((v, body)))
+            })
+            .await?;
+        Ok(match answer {
+            Ok((_, body)) => {
+                let mut resp = (axum::http::StatusCode::OK, body).into_response();
+                resp.headers_mut().insert(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/json"),
+                );
+                resp
+            }
+            Err(stored) => {
+                let hash = idempotency::CURRENT
+                    .try_with(|c| c.request_hash.clone())
+                    .unwrap_or_default();
+                idempotency::replay(stored, &hash)
+            }
+        })
+    }
+
+    /// Runs a read-only closure on the connection, on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let guard = conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&guard)
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
     }
 
     /// Runs a read/write closure outside the request path (startup).

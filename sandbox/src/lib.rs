@@ -21,8 +21,10 @@ mod auth;
 mod clock;
 mod db;
 mod handlers;
+mod idempotency;
 mod images;
 mod model;
+mod openapi;
 mod otp;
 mod redact;
 mod routes;
@@ -31,7 +33,7 @@ mod triggers;
 mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use routes::{ROUTES, Route};
+pub use routes::{NOT_IMPLEMENTED, ROUTES, Route};
 pub use server::{Sandbox, SandboxConfig};
 
 /// Errors starting or running the sandbox (request errors are HTTP responses, not this type).

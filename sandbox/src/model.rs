@@ -2,8 +2,12 @@
 
 use rand::RngCore;
 use rusqlite::{OptionalExtension, params};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use smart_enroll_api::{
+    AppRegistration, DocumentSettings, FlowStatus, HasId, IdOr, ImageRef, OnboardingSettings,
+    Project, ProjectFlow, RegistrationStatus, Secret, StepSetting, Steps,
+};
 
 use crate::api::ApiError;
 use crate::clock::rfc3339;
@@ -27,7 +31,7 @@ pub(crate) const TERMINAL: &[&str] = &[
 
 // ---------------------------------------------------------------- projects and flows
 
-pub(crate) fn load_project(tx: &Tx<'_>, id: &str) -> Result<Value, ApiError> {
+pub(crate) fn load_project(tx: &Tx<'_>, id: &str) -> Result<Project, ApiError> {
     let doc: Option<String> = tx
         .sql
         .query_row("SELECT doc FROM projects WHERE id = ?1", [id], |r| r.get(0))
@@ -38,7 +42,7 @@ pub(crate) fn load_project(tx: &Tx<'_>, id: &str) -> Result<Value, ApiError> {
     }
 }
 
-pub(crate) fn load_flow_doc(tx: &Tx<'_>, id: &str) -> Result<Value, ApiError> {
+pub(crate) fn load_flow_doc(tx: &Tx<'_>, id: &str) -> Result<ProjectFlow, ApiError> {
     let doc: Option<String> = tx
         .sql
         .query_row("SELECT doc FROM project_flows WHERE id = ?1", [id], |r| {
@@ -55,90 +59,84 @@ pub(crate) fn load_flow(tx: &Tx<'_>, id: &str) -> Result<Flow, ApiError> {
     Ok(Flow::from_doc(load_flow_doc(tx, id)?))
 }
 
-/// Step setting: `mandatory | optional | skip`.
-pub(crate) fn is_mandatory(s: &str) -> bool {
-    s == "mandatory"
-}
-
-/// A normalised (v2) flow with typed accessors.
+/// A normalised (v2) flow with the defaults of §6/§10 #14 applied by its accessors.
 #[derive(Debug, Clone)]
 pub(crate) struct Flow {
-    pub doc: Value,
+    pub doc: ProjectFlow,
 }
 
 impl Flow {
-    pub fn from_doc(doc: Value) -> Self {
+    pub fn from_doc(doc: ProjectFlow) -> Self {
         Self { doc }
     }
-    fn os(&self) -> &Value {
-        &self.doc["onboardingSettings"]
+    fn os(&self) -> &OnboardingSettings {
+        &self.doc.onboarding_settings
     }
     pub fn id(&self) -> &str {
-        self.doc["_id"].as_str().unwrap_or("")
+        &self.doc.id
     }
     pub fn project(&self) -> &str {
-        self.doc["project"].as_str().unwrap_or("")
+        &self.doc.project
     }
     pub fn status(&self) -> &str {
-        self.doc["status"].as_str().unwrap_or("active")
+        self.doc
+            .status
+            .as_ref()
+            .map_or("active", FlowStatus::as_str)
     }
     pub fn webhook_url(&self) -> Option<&str> {
-        self.doc["webhookUrl"].as_str().filter(|s| !s.is_empty())
+        self.doc.webhook_url.as_deref().filter(|s| !s.is_empty())
     }
-    pub fn step(&self, name: &str) -> &str {
-        self.os()["steps"][name].as_str().unwrap_or("skip")
+    pub fn step(&self, name: &str) -> StepSetting {
+        self.os().steps.get(name)
     }
-    pub fn steps(&self) -> Value {
-        self.os()["steps"].clone()
+    pub fn steps(&self) -> Steps {
+        self.os().steps.clone()
     }
     pub fn email_enabled(&self) -> bool {
-        let s = &self.os()["signUpForm"];
-        s["email"].as_bool().unwrap_or(true)
-            && s["emailGateway"].as_str().unwrap_or("none") != "none"
+        let s = &self.os().sign_up_form;
+        s.email.unwrap_or(true) && s.email_gateway.as_deref().unwrap_or("none") != "none"
     }
     pub fn phone_enabled(&self) -> bool {
-        let s = &self.os()["signUpForm"];
-        s["phone"].as_bool().unwrap_or(false)
-            && s["phoneGateway"].as_str().unwrap_or("none") != "none"
+        let s = &self.os().sign_up_form;
+        s.phone.unwrap_or(false) && s.phone_gateway.as_deref().unwrap_or("none") != "none"
     }
     pub fn phone_gateway(&self) -> &str {
-        self.os()["signUpForm"]["phoneGateway"]
-            .as_str()
+        self.os()
+            .sign_up_form
+            .phone_gateway
+            .as_deref()
             .unwrap_or("sms")
     }
-    pub fn doc_flag(&self, name: &str) -> bool {
-        self.os()["document"][name].as_bool().unwrap_or(false)
+    pub fn document(&self) -> &DocumentSettings {
+        &self.os().document
+    }
+    pub fn validation_method(&self) -> Option<&str> {
+        self.os().document.validation_method.as_deref()
+    }
+    pub fn search_mode(&self) -> Option<&str> {
+        self.os().liveness.search_mode.as_deref()
     }
     pub fn compare_min_score(&self) -> f64 {
-        self.os()["document"]["compareMinScore"]
-            .as_f64()
-            .unwrap_or(0.8)
+        self.os().document.compare_min_score.unwrap_or(0.8)
     }
     pub fn document_max_attempts(&self) -> u32 {
-        self.os()["document"]["maxAttempts"]
-            .as_u64()
-            .map_or(3, |v| v as u32)
+        self.os().document.max_attempts.unwrap_or(3)
     }
     pub fn liveness_min_score(&self) -> f64 {
-        self.os()["liveness"]["livenessMinScore"]
-            .as_f64()
-            .unwrap_or(0.65)
+        self.os().liveness.liveness_min_score.unwrap_or(0.65)
     }
     pub fn search_min_score(&self) -> f64 {
-        self.os()["liveness"]["searchMinScore"]
-            .as_f64()
-            .unwrap_or(0.8)
+        self.os().liveness.search_min_score.unwrap_or(0.8)
     }
     pub fn liveness_max_attempts(&self) -> u32 {
-        self.os()["liveness"]["maxAttempts"]
-            .as_u64()
-            .map_or(3, |v| v as u32)
+        self.os().liveness.max_attempts.unwrap_or(3)
     }
     /// Whether any KYC step (basicInformation, document, form, liveness) is mandatory.
     pub fn kyc_mandatory(&self) -> bool {
         ["basicInformation", "document", "form", "liveness"]
             .iter()
-            .any(|s| is_mandatory(self.step(s)))
+            .any(|s| self.step(s) == StepSetting::Mandatory)
     }
 }
 
@@ -216,7 +214,7 @@ impl Registration {
 
     /// Whether every enabled sign-up channel the registrant has is validated.
     pub fn sign_up_passed(&self, flow: &Flow) -> bool {
-        if flow.step("signUpForm") == "skip" {
+        if flow.step("signUpForm") == StepSetting::Skip {
             return true;
         }
         let email_ok = !(flow.email_enabled() && self.email.is_some()) || self.email_validated;
@@ -224,8 +222,43 @@ impl Registration {
         email_ok && phone_ok
     }
 
-    pub fn to_value(&self) -> Result<Value, ApiError> {
-        Ok(serde_json::to_value(self)?)
+    /// The wire form: every reference as an id (`null` when unset).
+    pub fn to_wire(&self) -> AppRegistration {
+        fn id<T>(v: &Option<String>) -> Option<IdOr<T>> {
+            v.clone().map(IdOr::Id)
+        }
+        let secret = |v: &Option<String>| v.clone().map(Secret::new);
+        AppRegistration {
+            id: self.id.clone(),
+            project: Some(IdOr::Id(self.project.clone())),
+            project_flow: Some(IdOr::Id(self.project_flow.clone())),
+            status: Some(RegistrationStatus::parse(&self.status)),
+            current_step: Some(self.current_step.clone()),
+            email: secret(&self.email),
+            phone: secret(&self.phone),
+            country_code: self.country_code.clone(),
+            full_name: secret(&self.full_name),
+            first_name: secret(&self.first_name),
+            last_name: secret(&self.last_name),
+            language: Some(self.language.clone()),
+            email_validation: id(&self.email_validation),
+            phone_validation: id(&self.phone_validation),
+            email_validated: Some(self.email_validated),
+            phone_validated: Some(self.phone_validated),
+            document_validation: id(&self.document_validation),
+            biometric_validation: id(&self.biometric_validation),
+            information_validation: Some(IdOr::Id(self.information_validation.clone())),
+            person: id(&self.person),
+            face: id(&self.face),
+            document_face: id(&self.document_face),
+            compare_face_verification: id(&self.compare_face_verification),
+            steps_done: Some(self.steps_done.clone()),
+            document_attempts: Some(self.document_attempts),
+            liveness_attempts: Some(self.liveness_attempts),
+            liveness_score: None,
+            created_at: Some(self.created_at.clone()),
+            updated_at: Some(self.updated_at.clone()),
+        }
     }
 }
 
@@ -276,18 +309,24 @@ pub(crate) fn save_registration(tx: &Tx<'_>, reg: &mut Registration) -> Result<(
 
 // ---------------------------------------------------------------- generic objects
 
-pub(crate) fn obj_insert(
+/// Kinds of stored objects, each a `smart-enroll-api` type.
+pub(crate) const DOCUMENT: &str = "documentValidation";
+pub(crate) const BIOMETRIC: &str = "biometricValidation";
+pub(crate) const INFORMATION: &str = "informationValidation";
+pub(crate) const PERSON: &str = "person";
+pub(crate) const COMPARE: &str = "compareFaceVerification";
+
+pub(crate) fn obj_insert<T: Serialize + HasId>(
     tx: &Tx<'_>,
     kind: &str,
     registration_id: &str,
-    doc: &Value,
+    doc: &T,
 ) -> Result<(), ApiError> {
-    let id = doc["_id"].as_str().unwrap_or_default();
     tx.sql.execute(
         "INSERT INTO objects (id, kind, registration_id, created_at, doc)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
-            id,
+            doc.id(),
             kind,
             registration_id,
             tx.now,
@@ -297,21 +336,20 @@ pub(crate) fn obj_insert(
     Ok(())
 }
 
-pub(crate) fn obj_update(tx: &Tx<'_>, doc: &Value) -> Result<(), ApiError> {
-    let id = doc["_id"].as_str().unwrap_or_default();
+pub(crate) fn obj_update<T: Serialize + HasId>(tx: &Tx<'_>, doc: &T) -> Result<(), ApiError> {
     tx.sql.execute(
         "UPDATE objects SET doc = ?2 WHERE id = ?1",
-        params![id, serde_json::to_string(doc)?],
+        params![doc.id(), serde_json::to_string(doc)?],
     )?;
     Ok(())
 }
 
 /// An object of `kind` with its owning registration id.
-pub(crate) fn obj_get(
+pub(crate) fn obj_get<T: DeserializeOwned>(
     tx: &Tx<'_>,
     kind: &str,
     id: &str,
-) -> Result<Option<(String, Value)>, ApiError> {
+) -> Result<Option<(String, T)>, ApiError> {
     let row: Option<(String, String)> = tx
         .sql
         .query_row(
@@ -326,14 +364,34 @@ pub(crate) fn obj_get(
     }
 }
 
+/// The object `id` of `kind`, if it exists.
+pub(crate) fn obj_load<T: DeserializeOwned>(
+    tx: &Tx<'_>,
+    kind: &str,
+    id: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    match id {
+        Some(id) => Ok(obj_get(tx, kind, id)?.map(|(_, d)| d)),
+        None => Ok(None),
+    }
+}
+
 pub(crate) fn obj_delete(tx: &Tx<'_>, id: &str) -> Result<(), ApiError> {
     tx.sql.execute("DELETE FROM objects WHERE id = ?1", [id])?;
     Ok(())
 }
 
 /// A stored image as referenced by registrations (`{_id, url}`).
-pub(crate) fn image_ref(base_url: &str, id: &str, file: &str) -> Value {
-    json!({ "_id": id, "url": format!("{base_url}/sandbox/images/{file}") })
+pub(crate) fn image_ref(base_url: &str, id: &str, file: &str) -> ImageRef {
+    ImageRef {
+        id: id.to_owned(),
+        url: Some(image_url(base_url, file)),
+    }
+}
+
+/// Where a stored image file is served.
+pub(crate) fn image_url(base_url: &str, file: &str) -> String {
+    format!("{base_url}/sandbox/images/{file}")
 }
 
 pub(crate) fn image_file(tx: &Tx<'_>, id: &str) -> Result<Option<String>, ApiError> {
@@ -364,7 +422,8 @@ mod privacy_tests {
 
     #[test]
     fn registration_debug_hides_contact_details_and_names() {
-        let reg: Registration = serde_json::from_value(serde_json::json!({
+        let reg: Registration = serde_json::from_str(
+            r#"{
             "_id": "64b0c0ffee0123456789abcd",
             "project": "p1", "projectFlow": "f1", "status": "ONGOING", "currentStep": "2",
             "email": "jane.doe@example.com", "phone": "5550001234", "countryCode": "+57",
@@ -375,7 +434,8 @@ mod privacy_tests {
             "face": null, "documentFace": null, "compareFaceVerification": null,
             "stepsDone": [], "documentAttempts": 0, "livenessAttempts": 0,
             "createdAt": "", "updatedAt": ""
-        }))
+        }"#,
+        )
         .unwrap();
         let text = format!("{reg:?} {reg:#?}");
         for secret in ["jane.doe", "example.com", "5550001234", "Jane", "Doe"] {

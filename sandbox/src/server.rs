@@ -31,6 +31,10 @@ pub struct SandboxConfig {
     /// Webhook retry backoff: the wait before the second attempt, doubled before the third
     /// (default 250 ms). Measured on the wall clock, not `clock`.
     pub webhook_backoff: Duration,
+    /// Compare one-time codes as strings only: a code sent as a JSON number (`"otp": 48213`)
+    /// never matches and counts as a wrong try (`403 otp_does_not_match`), also for a demo
+    /// project's `demoOTP`. Off by default (numbers are zero-padded to 6 digits).
+    pub otp_string_only: bool,
 }
 
 impl SandboxConfig {
@@ -43,6 +47,7 @@ impl SandboxConfig {
             client_token: None,
             clock: Arc::new(SystemClock),
             webhook_backoff: webhooks::DEFAULT_BACKOFF,
+            otp_string_only: false,
         }
     }
 }
@@ -58,6 +63,7 @@ impl std::fmt::Debug for SandboxConfig {
                 &self.client_token.as_ref().map(|_| "[redacted]"),
             )
             .field("webhook_backoff", &self.webhook_backoff)
+            .field("otp_string_only", &self.otp_string_only)
             .finish_non_exhaustive()
     }
 }
@@ -69,6 +75,7 @@ pub(crate) struct Inner {
     pub otp_key: Vec<u8>,
     pub client_token_hash: [u8; 32],
     pub dev: bool,
+    pub otp_string_only: bool,
     pub base_url: String,
     pub images_dir: PathBuf,
     pub out: Outgoing,
@@ -413,6 +420,7 @@ impl Sandbox {
             otp_key,
             client_token_hash,
             dev: config.dev,
+            otp_string_only: config.otp_string_only,
             base_url: format!("http://{addr}"),
             images_dir,
             out,

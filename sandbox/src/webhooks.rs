@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rusqlite::params;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -51,11 +51,25 @@ impl std::fmt::Debug for WebhookEvent {
 impl WebhookEvent {
     pub fn new(url: &str, suffix: &str, mut object: Value) -> Self {
         strip_otps(&mut object);
+        let payload = Payload {
+            kind: format!("onboarding_{suffix}"),
+            object,
+        };
         Self {
             url: url.to_owned(),
-            body: json!({ "type": format!("onboarding_{suffix}"), "object": object }),
+            body: serde_json::to_value(payload).unwrap_or(Value::Null),
         }
     }
+}
+
+/// A webhook body (§8): `{"type": "onboarding_<suffix>", "object": {…}}`. The object is
+/// free-form JSON: each event type carries its own fields (built from typed values).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    object: Value,
 }
 
 /// Removes every `otp` / `code` value from an event object (never sent to webhooks).
@@ -170,9 +184,8 @@ fn scan(conn: &rusqlite::Connection, now: i64, in_flight: &HashSet<i64>) -> rusq
             if in_flight.contains(&id) || due.len() >= free {
                 continue;
             }
-            let kind = serde_json::from_str::<Value>(&body)
-                .ok()
-                .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned))
+            let kind = serde_json::from_str::<Payload>(&body)
+                .map(|p| p.kind)
                 .unwrap_or_default();
             due.push(Row {
                 id,
@@ -340,11 +353,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn stored_bodies_never_hold_otp_codes() {
         let dir = tempfile::tempdir().unwrap();
         let conn = crate::db::open(&dir.path().join("sandbox.db")).unwrap();
+        // A free-form event object on purpose: codes at any depth must be stripped.
         let object = json!({"_id": "v1", "otp": "123456", "code": "654321",
             "project": {"demoOTP": "111111", "name": "p"},
             "sends": [{"code": "222222", "to": "x"}]});

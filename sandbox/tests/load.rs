@@ -2,13 +2,11 @@
 //! 0 errors, and exactly 200 registrations (no loss, no duplicates) in the SQLite file after.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::Server;
 use serde_json::json;
+use smart_enroll_testkit::Server;
 
 const ENROLLMENTS: usize = 200;
 
@@ -44,7 +42,7 @@ async fn two_hundred_concurrent_full_kyc_enrollments() {
         .ok(
             reqwest::Method::GET,
             "/v2/app-registrations?perPage=100",
-            common::Auth::Client,
+            smart_enroll_testkit::Auth::Client,
             None,
         )
         .await;

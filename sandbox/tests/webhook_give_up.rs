@@ -5,8 +5,6 @@
 //! tracing caches call-site interest process-wide (see `outbox_warning.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -50,7 +48,7 @@ async fn three_failed_attempts_then_the_row_is_dropped_and_no_fourth_post() {
     let url = format!("http://{}/hook-secret-path", listener.local_addr().unwrap());
     let receiver = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let mut s = common::Server::start_with_backoff(Duration::from_millis(20)).await;
+    let mut s = smart_enroll_testkit::Server::start_with_backoff(Duration::from_millis(20)).await;
     let (p, f) = s.setup("basic", json!({"webhookUrl": url})).await;
     s.register(&p, &f, json!({"email": "give-up@example.com"}))
         .await;

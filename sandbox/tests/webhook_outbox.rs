@@ -3,16 +3,14 @@
 //! code. Real loopback HTTP: the sandbox, and an axum receiver in the test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Auth, Server};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use smart_enroll_testkit::{Auth, Server};
 
 /// First POST of each event type: 500; later ones never answer (until the sandbox stops).
 const FAIL_THEN_HANG: u8 = 0;

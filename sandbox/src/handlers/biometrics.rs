@@ -2,10 +2,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use smart_enroll_api::{
+    BiometricValidation, BiometricValidationRequest, CompareFaceVerification, CompareResponse,
+    CompareResult, CompareStatus, CompareType, DeletedResponse, IdOr, LivenessSearch, Os, Person,
+    Secret,
+};
 
-use super::{own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok};
+use super::{EventObject, own_registration, reg_event};
+use crate::api::{ApiError, ApiResult, Body, Path, Problems, ok};
 use crate::auth::Registrant;
 use crate::clock::rfc3339;
 use crate::images::{self, round2, unit};
@@ -17,35 +21,30 @@ use crate::triggers::Triggers;
 pub(crate) async fn create(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<BiometricValidationRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let image = f.req_str("image");
-    let os = match f.opt_str("os") {
-        Some(os) => {
-            let up = os.to_ascii_uppercase();
-            if ["DESKTOP", "IOS", "ANDROID"].contains(&up.as_str()) {
-                up
-            } else {
-                f.problem("invalid os");
-                String::new()
-            }
-        }
-        None => {
-            if body.get("os").is_none_or(Value::is_null) {
-                f.problem("missing os");
-            }
-            String::new()
-        }
-    };
-    let force = f.opt_bool("force").unwrap_or(false);
+    let mut f = Problems::new(&invalid);
+    let image = body.image.expose().trim().to_owned();
+    f.required("image", !image.is_empty());
+    let os = body.os.clone().filter(|o| !o.as_str().trim().is_empty());
+    f.required("os", os.is_some());
+    if os.as_ref().is_some_and(|o| !o.is_known()) {
+        f.invalid("os");
+    }
+    let os = os.filter(Os::is_known);
+    f.optional("force");
+    let force = body.force.unwrap_or(false);
     f.finish()?;
     let upload = images::store(&state, image).await?;
     let now = state.now_ms();
     let up = upload.clone();
+    let base = state.base_url.clone();
     let result = state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
@@ -73,14 +72,22 @@ pub(crate) async fn create(
                 tx.emit(
                     webhook.as_deref(),
                     "biometric_validation_liveness_failed",
-                    json!({"livenessScore": score, "attempt": attempt,
-                        "appRegistration": reg_event(&reg)}),
+                    EventObject {
+                        liveness_score: Some(score),
+                        attempt: Some(attempt),
+                        app_registration: Some(reg_event(&reg)),
+                        ..Default::default()
+                    },
                 );
                 tx.emit(
                     webhook.as_deref(),
                     "biometrics_liveness_score_not_acceptable",
-                    json!({"livenessScore": score, "livenessMinScore": min,
-                        "appRegistration": reg_event(&reg)}),
+                    EventObject {
+                        liveness_score: Some(score),
+                        liveness_min_score: Some(min),
+                        app_registration: Some(reg_event(&reg)),
+                        ..Default::default()
+                    },
                 );
                 return Err(ApiError::named(
                     StatusCode::CONFLICT,
@@ -99,33 +106,37 @@ pub(crate) async fn create(
             }
             model::insert_image(tx, &up.id, &reg.id, &up.file, up.mime)?;
             let person_id = new_id(tx.now);
-            let person = json!({
-                "_id": person_id,
-                "appRegistration": reg.id,
-                "name": reg.full_name,
-                "face": up.id,
-                "createdAt": rfc3339(tx.now),
-            });
-            model::obj_insert(tx, "person", &reg.id, &person)?;
+            let person = Person {
+                id: person_id.clone(),
+                app_registration: Some(reg.id.clone()),
+                name: reg.full_name.clone().map(Secret::new),
+                face: Some(IdOr::Id(up.id.clone())),
+                created_at: Some(rfc3339(tx.now)),
+            };
+            model::obj_insert(tx, model::PERSON, &reg.id, &person)?;
             let search_score = round2(flow.search_min_score() * 0.5 * unit(&up.digest, "search"));
-            let bio = json!({
-                "_id": new_id(tx.now),
-                "appRegistration": reg.id,
-                "status": "validated",
-                "os": os,
-                "livenessScore": score,
-                "livenessMinScore": min,
-                "passed": true,
-                "attempt": attempt,
-                "person": person_id,
-                "face": up.id,
-                "url": format!("{}/sandbox/images/{}", "", up.file),
-                "search": {"mode": flow.doc["onboardingSettings"]["liveness"]["searchMode"],
-                    "minScore": flow.search_min_score(), "bestScore": search_score, "matches": []},
-                "createdAt": rfc3339(tx.now),
-            });
-            model::obj_insert(tx, "biometricValidation", &reg.id, &bio)?;
-            reg.biometric_validation = bio["_id"].as_str().map(str::to_owned);
+            let bio = BiometricValidation {
+                id: new_id(tx.now),
+                app_registration: Some(reg.id.clone()),
+                status: Some("validated".into()),
+                os,
+                liveness_score: Some(score),
+                liveness_min_score: Some(min),
+                passed: Some(true),
+                attempt: Some(attempt),
+                person: Some(person_id.clone()),
+                face: Some(up.id.clone()),
+                url: Some(model::image_url(&base, &up.file)),
+                search: Some(LivenessSearch {
+                    mode: flow.search_mode().map(str::to_owned),
+                    min_score: Some(flow.search_min_score()),
+                    best_score: Some(search_score),
+                    matches: Vec::new(),
+                }),
+                created_at: Some(rfc3339(tx.now)),
+            };
+            model::obj_insert(tx, model::BIOMETRIC, &reg.id, &bio)?;
+            reg.biometric_validation = Some(bio.id.clone());
             reg.person = Some(person_id.clone());
             reg.face = Some(up.id.clone());
             reg.compare_face_verification = None;
@@ -136,22 +147,21 @@ pub(crate) async fn create(
             tx.emit(
                 webhook.as_deref(),
                 "biometric_validation_validated",
-                json!({"_id": bio["_id"], "livenessScore": score,
-                    "appRegistration": reg_event(&reg)}),
+                EventObject {
+                    id: Some(bio.id.clone()),
+                    liveness_score: Some(score),
+                    app_registration: Some(reg_event(&reg)),
+                    ..Default::default()
+                },
             );
-            let mut out = reg.to_value()?;
-            out["biometricValidation"] = bio;
-            out["person"] = json!(person_id);
+            // The merged shape (§10 #6): the registration, its biometric validation populated.
+            let mut out = reg.to_wire();
+            out.biometric_validation = Some(IdOr::Object(Box::new(bio)));
             Ok(out)
         })
         .await;
     match result {
-        Ok(mut out) => {
-            if let Some(file) = out["biometricValidation"]["url"].as_str() {
-                out["biometricValidation"]["url"] = json!(format!("{}{file}", state.base_url));
-            }
-            Ok(ok(out))
-        }
+        Ok(resp) => Ok(resp),
         Err(e) => {
             images::discard(std::slice::from_ref(&upload)).await;
             Err(e)
@@ -170,7 +180,7 @@ pub(crate) async fn delete(
         .db
         .tx(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
-            let bio = match model::obj_get(tx, "biometricValidation", &id)? {
+            let bio: BiometricValidation = match model::obj_get(tx, model::BIOMETRIC, &id)? {
                 None => return Err(ApiError::not_found("biometric_validation_not_found")),
                 Some((owner, _)) if owner != reg.id => return Err(ApiError::forbidden()),
                 Some((_, b)) => b,
@@ -186,7 +196,10 @@ pub(crate) async fn delete(
                 reg.compare_face_verification = None;
                 model::save_registration(tx, &mut reg)?;
             }
-            Ok(json!({ "_id": bio["_id"], "deleted": true }))
+            Ok(DeletedResponse {
+                id: bio.id,
+                deleted: true,
+            })
         })
         .await?;
     Ok(ok(data))
@@ -196,16 +209,16 @@ pub(crate) async fn delete(
 pub(crate) async fn compare(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(_body): JsonBody,
+    _body: Body<serde::de::IgnoredAny>,
 ) -> ApiResult {
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             reg.require_status(&["STARTED", "ONGOING", "NEEDS_MANUAL_VERIFICATION"])?;
             let project = model::load_project(tx, &reg.project)?;
-            if project["status"].as_str().is_some_and(|s| s != "active") {
+            if project.status.as_deref().is_some_and(|s| s != "active") {
                 return Err(ApiError::conflict("Project_not_active"));
             }
             let (Some(doc_face), Some(face)) = (reg.document_face.clone(), reg.face.clone()) else {
@@ -234,26 +247,40 @@ pub(crate) async fn compare(
                 )
             };
             let passed = score >= min;
-            let cmp = json!({
-                "_id": new_id(tx.now),
-                "appRegistration": reg.id,
-                "type": "compare",
-                "result": {"score": score, "passed": passed, "compare_min_score": min},
-                "status": if passed { "success" } else { "failed" },
-                "documentFace": doc_face,
-                "face": face,
-                "createdAt": rfc3339(tx.now),
-            });
-            model::obj_insert(tx, "compareFaceVerification", &reg.id, &cmp)?;
-            reg.compare_face_verification = cmp["_id"].as_str().map(str::to_owned);
+            let cmp = CompareFaceVerification {
+                id: new_id(tx.now),
+                app_registration: Some(reg.id.clone()),
+                compare_type: Some(CompareType::Compare),
+                result: CompareResult {
+                    score: Some(score),
+                    passed: Some(passed),
+                    compare_min_score: Some(min),
+                },
+                status: Some(if passed {
+                    CompareStatus::Success
+                } else {
+                    CompareStatus::Failed
+                }),
+                document_face: Some(doc_face),
+                face: Some(face),
+                created_at: Some(rfc3339(tx.now)),
+            };
+            model::obj_insert(tx, model::COMPARE, &reg.id, &cmp)?;
+            reg.compare_face_verification = Some(cmp.id.clone());
             model::save_registration(tx, &mut reg)?;
             tx.emit(
                 flow.webhook_url(),
                 "face_verification_compare",
-                json!({"compareFaceVerification": cmp, "appRegistration": reg_event(&reg)}),
+                EventObject {
+                    compare_face_verification: Some(cmp.clone()),
+                    app_registration: Some(reg_event(&reg)),
+                    ..Default::default()
+                },
             );
-            Ok(json!({ "appRegistration": reg.id, "compareFaceVerification": cmp }))
+            Ok(CompareResponse {
+                app_registration: Some(reg.id),
+                compare_face_verification: cmp,
+            })
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }

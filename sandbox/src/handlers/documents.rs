@@ -2,11 +2,16 @@
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use smart_enroll_api::{
+    BackgroundCheckRequest, CriminalData, CriminalSource, DocumentCategory, DocumentNumber,
+    DocumentStatus, DocumentUploadRequest, DocumentValidation, DocumentValidationResponse,
+    InformationStatus, InformationValidation, InputMethod, ManualVerificationRequest,
+    NameValidationRequest, NameValidationResult, OcrExtraction, Secret, StepSetting,
+};
 
-use super::{own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok, query_get, query_pairs};
+use super::{EventObject, own_registration, reg_event};
+use crate::api::{ApiError, ApiResult, Body, Path, Problems, non_blank, query_get, query_pairs};
 use crate::auth::Registrant;
 use crate::clock::rfc3339;
 use crate::images::{self, Upload};
@@ -82,7 +87,7 @@ fn ocr_extraction(
     doc_type: &str,
     country: &str,
     now: i64,
-) -> Value {
+) -> OcrExtraction {
     let seed = format!("{}:{category}", reg.id);
     let number = match category {
         "Passport" => format!("P{}", digits(seed.as_bytes(), 8)),
@@ -101,38 +106,66 @@ fn ocr_extraction(
     let month = 1 + u32::from(h[1]) % 12;
     let day = 1 + u32::from(h[2]) % 28;
     let exp = rfc3339(now + 5 * 365 * 24 * 3600 * 1000);
-    json!({
-        "firstName": reg.first_name.clone().unwrap_or_default().to_uppercase(),
-        "lastName": reg.last_name.clone().unwrap_or_default().to_uppercase(),
-        "fullName": reg.full_name.clone().unwrap_or_default().to_uppercase(),
-        "documentNumber": number,
-        "documentType": doc_type,
-        "dateOfBirth": format!("{year:04}-{month:02}-{day:02}"),
-        "expirationDate": exp.get(..10).unwrap_or(""),
-        "nationality": country,
-        "sandbox": true,
-    })
+    let upper =
+        |v: &Option<String>| Some(Secret::new(v.clone().unwrap_or_default().to_uppercase()));
+    OcrExtraction {
+        first_name: upper(&reg.first_name),
+        last_name: upper(&reg.last_name),
+        full_name: upper(&reg.full_name),
+        document_number: Some(DocumentNumber(Secret::new(number))),
+        document_type: Some(doc_type.to_owned()),
+        date_of_birth: Some(Secret::new(format!("{year:04}-{month:02}-{day:02}"))),
+        expiration_date: Some(Secret::new(exp.get(..10).unwrap_or("").to_owned())),
+        nationality: Some(Secret::new(country.to_owned())),
+        gender: None,
+        // Marks the data as made up by the sandbox (a template-specific extra key).
+        extra: [("sandbox".to_owned(), serde_json::Value::Bool(true))].into(),
+    }
 }
 
 fn url_for(state: &AppState, up: &Upload) -> String {
-    format!("{}/sandbox/images/{}", state.base_url, up.file)
+    model::image_url(&state.base_url, &up.file)
+}
+
+fn category_allowed(flow: &model::Flow, cat: &DocumentCategory) -> bool {
+    let d = flow.document();
+    match cat {
+        DocumentCategory::Passport => d.use_passport.unwrap_or(false),
+        DocumentCategory::DriverLicense => d.use_license.unwrap_or(false),
+        _ => d.use_government_id.unwrap_or(false),
+    }
 }
 
 /// `POST /v2/document-validations/app-registration` (billed).
 pub(crate) async fn create(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<DocumentUploadRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let front = f.opt_str("image");
-    let back = f.opt_str("backImage");
-    let face = f.opt_str("documentFace");
-    let force = f.opt_bool("force").unwrap_or(false);
-    let input_method = f.opt_enum("inputMethod", &["CAMERA", "FILE_UPLOAD"]);
-    let country = f.opt_str("country");
-    let category = f.opt_enum("category", CATEGORIES);
-    if front.is_none() && back.is_none() {
+    let mut f = Problems::new(&invalid);
+    let text = |v: &Option<Secret>| non_blank(v.as_ref().map(Secret::expose));
+    for field in ["image", "backImage", "documentFace", "force", "country"] {
+        f.optional(field);
+    }
+    let front = text(&body.image);
+    let back = text(&body.back_image);
+    let face = text(&body.document_face);
+    let force = body.force.unwrap_or(false);
+    let input_method = body.input_method.clone();
+    if !f.mistyped("inputMethod")
+        && input_method
+            .as_ref()
+            .is_some_and(|m| !matches!(m, InputMethod::Camera | InputMethod::FileUpload))
+    {
+        f.invalid("inputMethod");
+    }
+    let country = non_blank(body.country.as_deref());
+    let category = non_blank(body.category.as_deref());
+    f.one_of("category", category.as_deref(), CATEGORIES);
+    if front.is_none() && back.is_none() && !f.mistyped("image") && !f.mistyped("backImage") {
         f.problem("missing image");
     }
     f.finish()?;
@@ -158,13 +191,13 @@ pub(crate) async fn create(
     let ups = uploads.clone();
     let result = state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let get = |i: usize| slots[i].and_then(|k| ups.get(k));
             let (front, back, face) = (get(0), get(1), get(2));
             let mut reg = own_registration(tx, &claims, None)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
-            if flow.step("document") == "skip" {
+            if flow.step("document") == StepSetting::Skip {
                 return Err(ApiError::not_found("document_settings_not_set"));
             }
             if !reg.sign_up_passed(&flow) {
@@ -177,10 +210,8 @@ pub(crate) async fn create(
             if triggers.no_credits {
                 return Err(ApiError::payment_required());
             }
-            let existing = match &reg.document_validation {
-                Some(id) => model::obj_get(tx, "documentValidation", id)?.map(|(_, d)| d),
-                None => None,
-            };
+            let existing: Option<DocumentValidation> =
+                model::obj_load(tx, model::DOCUMENT, reg.document_validation.as_deref())?;
             if existing.is_some() && !force {
                 return Err(ApiError::conflict("already_exists"));
             }
@@ -191,8 +222,8 @@ pub(crate) async fn create(
                 // Back side (or a new back) for the current document: not a new attempt.
                 (Some(mut doc), None) => {
                     if let Some(b) = back {
-                        doc["backUrl"] = json!(url_for(&st, b));
-                        doc["backImage"] = json!(b.id);
+                        doc.back_url = Some(url_for(&st, b));
+                        doc.back_image = Some(b.id.clone());
                     }
                     doc
                 }
@@ -203,83 +234,86 @@ pub(crate) async fn create(
                     reg.document_attempts += 1;
                     let project = model::load_project(tx, &reg.project)?;
                     let country = country.clone().unwrap_or_else(|| {
-                        project["allowedCountries"][0]
-                            .as_str()
-                            .unwrap_or("Colombia")
-                            .to_owned()
+                        project
+                            .allowed_countries
+                            .first()
+                            .cloned()
+                            .unwrap_or_else(|| "Colombia".into())
                     });
+                    let d = flow.document();
                     let cat_raw = category.clone().unwrap_or_else(|| {
-                        if flow.doc_flag("useGovernmentID") {
+                        if d.use_government_id.unwrap_or(false) {
                             "id".into()
-                        } else if flow.doc_flag("usePassport") {
+                        } else if d.use_passport.unwrap_or(false) {
                             "passport".into()
                         } else {
                             "driver-license".into()
                         }
                     });
-                    let cat = category_of(&cat_raw);
-                    let allowed = match cat {
-                        "Passport" => flow.doc_flag("usePassport"),
-                        "DriverLicense" => flow.doc_flag("useLicense"),
-                        _ => flow.doc_flag("useGovernmentID"),
-                    };
-                    if !allowed {
+                    let cat = DocumentCategory::parse(category_of(&cat_raw));
+                    if !category_allowed(&flow, &cat) {
                         return Err(ApiError::missing(&["invalid category"]));
                     }
-                    let requires_back = triggers.back_side || cat != "Passport";
-                    let method =
-                        match flow.doc["onboardingSettings"]["document"]["validationMethod"]
-                            .as_str()
-                        {
-                            Some("SCAN_STUDIO") => "SCAN_STUDIO",
-                            Some("SCAN_ZERO") => "OCR",
-                            _ => "SCAN_PROMPT",
-                        };
-                    json!({
-                        "_id": new_id(tx.now),
-                        "appRegistration": reg.id,
-                        "project": reg.project,
-                        "documentCategory": cat,
-                        "documentType": document_type(cat, &country),
-                        "country": country,
-                        "validationMethod": method,
-                        "inputMethod": input_method.clone().unwrap_or_else(|| "NOT_SET".into()),
-                        "url": url_for(&st, front),
-                        "frontImage": front.id,
-                        "backUrl": back.map(|b| url_for(&st, b)),
-                        "backImage": back.map(|b| b.id.clone()),
-                        "requiresBackSide": requires_back,
-                        "namesMatch": !triggers.names_mismatch,
-                        "attempt": reg.document_attempts,
-                        "createdAt": rfc3339(tx.now),
-                    })
+                    let requires_back = triggers.back_side || cat != DocumentCategory::Passport;
+                    let method = match flow.validation_method() {
+                        Some("SCAN_STUDIO") => "SCAN_STUDIO",
+                        Some("SCAN_ZERO") => "OCR",
+                        _ => "SCAN_PROMPT",
+                    };
+                    DocumentValidation {
+                        id: new_id(tx.now),
+                        app_registration: Some(reg.id.clone()),
+                        project: Some(reg.project.clone()),
+                        document_type: Some(document_type(cat.as_str(), &country).to_owned()),
+                        document_category: Some(cat),
+                        country: Some(country),
+                        validation_method: Some(method.into()),
+                        input_method: Some(input_method.clone().unwrap_or(InputMethod::NotSet)),
+                        url: Some(url_for(&st, front)),
+                        front_image: Some(front.id.clone()),
+                        back_url: back.map(|b| url_for(&st, b)),
+                        back_image: back.map(|b| b.id.clone()),
+                        requires_back_side: Some(requires_back),
+                        attempt: Some(reg.document_attempts),
+                        created_at: Some(rfc3339(tx.now)),
+                        ..Default::default()
+                    }
                 }
                 (None, None) => return Err(ApiError::missing(&["missing image"])),
             };
-            let cat = doc["documentCategory"].as_str().unwrap_or("ID").to_owned();
-            let doc_type = doc["documentType"].as_str().unwrap_or("ID").to_owned();
-            let country = doc["country"].as_str().unwrap_or("").to_owned();
-            let complete =
-                !doc["requiresBackSide"].as_bool().unwrap_or(false) || doc["backUrl"].is_string();
-            let ocr = ocr_extraction(&reg, &cat, &doc_type, &country, tx.now);
-            doc["status"] = json!(if complete { "ACTIVE" } else { "ASSESSING" });
-            doc["documentNumber"] = if complete {
-                ocr["documentNumber"].clone()
+            let cat = doc
+                .document_category
+                .clone()
+                .unwrap_or(DocumentCategory::Id);
+            let doc_type = doc.document_type.clone().unwrap_or_else(|| "ID".into());
+            let country = doc.country.clone().unwrap_or_default();
+            let complete = !doc.requires_back_side.unwrap_or(false) || doc.back_url.is_some();
+            let ocr = ocr_extraction(&reg, cat.as_str(), &doc_type, &country, tx.now);
+            doc.status = Some(if complete {
+                DocumentStatus::Active
             } else {
-                Value::Null
+                DocumentStatus::Assessing
+            });
+            doc.document_number = if complete {
+                ocr.document_number.clone()
+            } else {
+                None
             };
-            doc["OCRExtraction"] = if complete { ocr } else { Value::Null };
-            doc["updatedAt"] = json!(rfc3339(tx.now));
+            doc.ocr_extraction = complete.then_some(ocr);
+            doc.updated_at = Some(rfc3339(tx.now));
+            // The uploaded face crop is the document face; without one, the front side is.
+            if let Some(crop) = face {
+                doc.document_face_url = Some(url_for(&st, crop));
+            }
             if let Some(face) = face.or(front) {
-                doc["documentFace"] = json!(face.id);
+                doc.document_face = Some(face.id.clone());
                 reg.document_face = Some(face.id.clone());
             }
-            let doc_id = doc["_id"].as_str().unwrap_or_default().to_owned();
-            if reg.document_validation.as_deref() == Some(doc_id.as_str()) {
+            if reg.document_validation.as_deref() == Some(doc.id.as_str()) {
                 model::obj_update(tx, &doc)?;
             } else {
-                model::obj_insert(tx, "documentValidation", &reg.id, &doc)?;
-                reg.document_validation = Some(doc_id);
+                model::obj_insert(tx, model::DOCUMENT, &reg.id, &doc)?;
+                reg.document_validation = Some(doc.id.clone());
                 // A new document invalidates an earlier compare result.
                 reg.compare_face_verification = None;
             }
@@ -287,17 +321,24 @@ pub(crate) async fn create(
                 reg.status = "ONGOING".into();
             }
             model::save_registration(tx, &mut reg)?;
-            let mut ev = doc.clone();
-            if let Value::Object(m) = &mut ev {
-                m.remove("OCRExtraction");
-                m.insert("appRegistration".into(), reg_event(&reg));
-            }
-            tx.emit(flow.webhook_url(), "document_validation_created", ev);
-            Ok(doc)
+            tx.emit(
+                flow.webhook_url(),
+                "document_validation_created",
+                DocumentEvent {
+                    document: DocumentValidation {
+                        ocr_extraction: None,
+                        ..doc.clone()
+                    },
+                    app_registration: reg_event(&reg),
+                },
+            );
+            Ok(DocumentValidationResponse {
+                document_validation: doc,
+            })
         })
         .await;
     match result {
-        Ok(doc) => Ok(ok(json!({ "documentValidation": doc }))),
+        Ok(resp) => Ok(resp),
         Err(e) => {
             images::discard(&uploads).await;
             Err(e)
@@ -305,33 +346,47 @@ pub(crate) async fn create(
     }
 }
 
-fn owned_document(tx: &crate::db::Tx<'_>, reg: &Registration, id: &str) -> Result<Value, ApiError> {
-    match model::obj_get(tx, "documentValidation", id)? {
+/// A document webhook object: the validation without its OCR data, plus the registration.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DocumentEvent {
+    #[serde(flatten)]
+    document: DocumentValidation,
+    app_registration: super::RegEvent,
+}
+
+fn owned_document(
+    tx: &crate::db::Tx<'_>,
+    reg: &Registration,
+    id: &str,
+) -> Result<DocumentValidation, ApiError> {
+    match model::obj_get(tx, model::DOCUMENT, id)? {
         None => Err(ApiError::not_found("document_validation_not_found")),
         Some((owner, _)) if owner != reg.id => Err(ApiError::forbidden()),
         Some((_, doc)) => Ok(doc),
     }
 }
 
-/// `PUT /v2/document-validations/{id}/validate[?force=true]`: name validation (billed).
+/// `PUT /v2/document-validations/{id}/validate[?force=true]`: name validation (billed). Sets
+/// the document's `namesMatch` (absent until this runs).
 pub(crate) async fn name_validation(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-    JsonBody(body): JsonBody,
+    Body { invalid, .. }: Body<NameValidationRequest>,
 ) -> ApiResult {
     let pairs = query_pairs(q.as_deref());
     if query_get(&pairs, "force").is_some_and(|v| v != "true" && v != "false") {
         return Err(ApiError::missing(&["invalid force"]));
     }
-    let mut f = Fields::new(&body);
-    f.opt_bool("force");
+    let mut f = Problems::new(&invalid);
+    f.optional("force");
     f.finish()?;
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = own_registration(tx, &claims, None)?;
             let mut doc = owned_document(tx, &reg, &id)?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
@@ -345,55 +400,58 @@ pub(crate) async fn name_validation(
             if triggers.no_credits {
                 return Err(ApiError::payment_required());
             }
-            if !doc["OCRExtraction"].is_object() {
+            if doc.ocr_extraction.is_none() {
                 return Err(ApiError::token(
                     StatusCode::BAD_REQUEST,
                     "missing_ocr_extraction_data",
                 ));
             }
-            let doc_type = doc["documentType"].as_str().unwrap_or("").to_owned();
-            let doc_type = doc_type.as_str();
-            let result = if NAME_VALIDATION_TYPES.contains(&doc_type) {
+            let doc_type = doc.document_type.clone().unwrap_or_default();
+            let result = if NAME_VALIDATION_TYPES.contains(&doc_type.as_str()) {
                 let (full, first, last) = if triggers.names_mismatch {
                     (42.0, 50.0, 33.3)
                 } else {
                     (100.0, 100.0, 100.0)
                 };
                 let names_match = full >= 90.0;
-                doc["namesMatch"] = json!(names_match);
-                json!({
-                    "_id": doc["_id"],
-                    "isSupported": true,
-                    "infoValidationSupported": true,
-                    "namesMatch": names_match,
-                    "fullNameMatchPercentage": full,
-                    "firstNameMatchPercentage": first,
-                    "lastNameMatchPercentage": last,
-                    "documentType": doc_type,
-                    "documentNumber": doc["documentNumber"],
-                })
+                doc.names_match = Some(names_match);
+                NameValidationResult {
+                    id: doc.id.clone(),
+                    is_supported: Some(true),
+                    info_validation_supported: Some(true),
+                    names_match: Some(names_match),
+                    full_name_match_percentage: Some(full),
+                    first_name_match_percentage: Some(first),
+                    last_name_match_percentage: Some(last),
+                    reason: None,
+                    document_type: Some(doc_type),
+                    document_number: doc.document_number.clone(),
+                }
             } else {
-                json!({
-                    "_id": doc["_id"],
-                    "isSupported": false,
-                    "infoValidationSupported": false,
-                    "reason": "document_not_supported",
-                    "namesMatch": Value::Null,
-                    "documentType": doc_type,
-                })
+                NameValidationResult {
+                    id: doc.id.clone(),
+                    is_supported: Some(false),
+                    info_validation_supported: Some(false),
+                    reason: Some("document_not_supported".into()),
+                    document_type: Some(doc_type),
+                    ..Default::default()
+                }
             };
-            doc["nameValidation"] = result.clone();
-            doc["updatedAt"] = json!(rfc3339(tx.now));
+            doc.name_validation = Some(result.clone());
+            doc.updated_at = Some(rfc3339(tx.now));
             model::obj_update(tx, &doc)?;
             tx.emit(
                 flow.webhook_url(),
                 "document_validation_source_lookup",
-                json!({"documentValidation": result, "appRegistration": reg_event(&reg)}),
+                EventObject {
+                    document_validation: Some(result.clone()),
+                    app_registration: Some(reg_event(&reg)),
+                    ..Default::default()
+                },
             );
             Ok(result)
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }
 
 /// `PUT /v2/document-validations/{id}/manual-verification {reason}`.
@@ -401,35 +459,47 @@ pub(crate) async fn manual_verification(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<ManualVerificationRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let reason = f.opt_enum("reason", &["validation_timeout", "name_mismatch"]);
-    if reason.is_none() && body.get("reason").is_none() {
-        f.problem("missing reason");
-    }
+    let mut f = Problems::new(&invalid);
+    let reason = non_blank(body.reason.as_deref());
+    f.required("reason", reason.is_some());
+    f.one_of(
+        "reason",
+        reason.as_deref(),
+        &["validation_timeout", "name_mismatch"],
+    );
     f.finish()?;
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = own_registration(tx, &claims, None)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
             let mut doc = owned_document(tx, &reg, &id)?;
-            doc["status"] = json!("NEEDS_MANUAL_VERIFICATION");
-            doc["manualVerificationReason"] = json!(reason);
-            doc["updatedAt"] = json!(rfc3339(tx.now));
+            doc.status = Some(DocumentStatus::NeedsManualVerification);
+            doc.manual_verification_reason = reason.clone();
+            doc.updated_at = Some(rfc3339(tx.now));
             model::obj_update(tx, &doc)?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
             tx.emit(
                 flow.webhook_url(),
                 "document_validation_manual_verification_required",
-                json!({"_id": doc["_id"], "reason": reason, "appRegistration": reg_event(&reg)}),
+                EventObject {
+                    id: Some(doc.id.clone()),
+                    reason,
+                    app_registration: Some(reg_event(&reg)),
+                    ..Default::default()
+                },
             );
-            Ok(doc)
+            Ok(DocumentValidationResponse {
+                document_validation: doc,
+            })
         })
-        .await?;
-    Ok(ok(json!({ "documentValidation": data })))
+        .await
 }
 
 const SOURCES: &[(&str, &str)] = &[
@@ -446,33 +516,36 @@ pub(crate) async fn background_check(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<BackgroundCheckRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let force = f.opt_bool("force").unwrap_or(false);
+    let mut f = Problems::new(&invalid);
+    f.optional("force");
+    let force = body.force.unwrap_or(false);
     f.finish()?;
     let now = state.now_ms();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = own_registration(tx, &claims, None)?;
-            let mut info = match model::obj_get(tx, "informationValidation", &id)? {
+            let mut info: InformationValidation = match model::obj_get(tx, model::INFORMATION, &id)?
+            {
                 None => return Err(ApiError::not_found("informationValidation_not_found")),
                 Some((owner, _)) if owner != reg.id => return Err(ApiError::forbidden()),
                 Some((_, d)) => d,
             };
             let flow = model::load_flow(tx, &reg.project_flow)?;
-            if !flow.doc_flag("verifyCriminalHistory") {
+            if !flow.document().verify_criminal_history.unwrap_or(false) {
                 return Err(ApiError::conflict("Feature_not_available"));
             }
-            let doc = match &reg.document_validation {
-                Some(d) => model::obj_get(tx, "documentValidation", d)?.map(|(_, v)| v),
-                None => None,
-            };
+            let doc: Option<DocumentValidation> =
+                model::obj_load(tx, model::DOCUMENT, reg.document_validation.as_deref())?;
             let valid = doc.as_ref().is_some_and(|d| {
                 matches!(
-                    d["status"].as_str(),
-                    Some("ACTIVE" | "NEEDS_MANUAL_VERIFICATION")
+                    d.status,
+                    Some(DocumentStatus::Active | DocumentStatus::NeedsManualVerification)
                 )
             });
             if !valid {
@@ -482,40 +555,48 @@ pub(crate) async fn background_check(
             if triggers.no_credits {
                 return Err(ApiError::payment_required());
             }
-            let done = matches!(info["status"].as_str(), Some("ACTIVE" | "FAILED"));
+            let done = matches!(
+                info.status,
+                Some(InformationStatus::Active | InformationStatus::Failed)
+            );
             if done && !force {
                 return Ok(info);
             }
-            let mut data = json!({ "foundKeys": [] });
-            let mut found = Vec::new();
+            let mut data = CriminalData::default();
             for (key, flag) in SOURCES {
                 let listed = matches!(*key, "world_api_interpol" | "world_api_ofac");
                 let hit = triggers.criminal_hit && listed;
                 if hit {
-                    found.push(json!(key));
+                    data.found_keys.push((*key).to_owned());
                 }
-                data[*key] = json!({ *flag: hit, "status": if hit { "found" } else { "clear" } });
+                data.sources.insert(
+                    (*key).to_owned(),
+                    CriminalSource {
+                        status: Some(if hit { "found" } else { "clear" }.into()),
+                        flags: [((*flag).to_owned(), serde_json::Value::Bool(hit))].into(),
+                    },
+                );
             }
-            data["foundKeys"] = Value::Array(found);
-            info["status"] = json!(if triggers.criminal_hit {
-                "FAILED"
+            info.status = Some(if triggers.criminal_hit {
+                InformationStatus::Failed
             } else {
-                "ACTIVE"
+                InformationStatus::Active
             });
-            info["criminalData"] = data;
-            info["documentNumber"] = doc
-                .map(|d| d["documentNumber"].clone())
-                .unwrap_or(Value::Null);
-            info["updatedAt"] = json!(rfc3339(tx.now));
+            info.criminal_data = Some(data);
+            info.document_number = doc.and_then(|d| d.document_number);
+            info.updated_at = Some(rfc3339(tx.now));
             model::obj_update(tx, &info)?;
             tx.emit(
                 flow.webhook_url(),
                 "information_validation_background_check",
-                json!({"_id": info["_id"], "status": info["status"],
-                    "appRegistration": reg_event(&reg)}),
+                EventObject {
+                    id: Some(info.id.clone()),
+                    status: info.status.as_ref().map(|s| s.as_str().to_owned()),
+                    app_registration: Some(reg_event(&reg)),
+                    ..Default::default()
+                },
             );
             Ok(info)
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }

@@ -4,9 +4,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::params;
-use serde_json::{Value, json};
+use smart_enroll_api::{OtpCode, OutboxEntry, Secret};
 
-use crate::api::{ApiError, ApiResult, Path, query_get, query_pairs};
+use crate::api::{ApiError, ApiResult, Path, ok, query_get, query_pairs};
 use crate::auth::ClientAuth;
 use crate::clock::rfc3339;
 use crate::otp;
@@ -64,19 +64,17 @@ pub(crate) async fn outbox(State(state): State<AppState>, RawQuery(q): RawQuery)
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows
                 .into_iter()
-                .map(|(channel, to, created, expires, seed)| {
-                    json!({
-                        "channel": channel,
-                        "to": to,
-                        "code": otp::code(&otp_key, &seed).0,
-                        "createdAt": rfc3339(created),
-                        "expiresAt": rfc3339(expires),
-                    })
+                .map(|(channel, to, created, expires, seed)| OutboxEntry {
+                    channel,
+                    to: Secret::new(to),
+                    code: OtpCode::new(otp::code(&otp_key, &seed).0),
+                    created_at: Some(rfc3339(created)),
+                    expires_at: Some(rfc3339(expires)),
                 })
-                .collect::<Vec<Value>>())
+                .collect::<Vec<_>>())
         })
         .await?;
-    Ok(axum::Json(json!({ "data": items })).into_response())
+    Ok(ok(items))
 }
 
 /// `GET /sandbox/images/{file}` (client token).

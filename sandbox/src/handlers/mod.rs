@@ -8,7 +8,11 @@ pub(crate) mod projects;
 pub(crate) mod registrations;
 pub(crate) mod sync;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use smart_enroll_api::{
+    AppRegistration, CompareFaceVerification, IdOr, NameValidationResult, OtpStatus, OtpValidation,
+    POPULATABLE, Secret,
+};
 
 use crate::api::ApiError;
 use crate::auth::Claims;
@@ -28,84 +32,102 @@ pub(crate) fn own_registration(
     model::load_registration(tx, &claims.app_registration_id)
 }
 
-/// The fields `populates[]` may expand.
-pub(crate) const POPULATABLE: &[&str] = &[
-    "project",
-    "projectFlow",
-    "emailValidation",
-    "phoneValidation",
-    "biometricValidation",
-    "documentValidation",
-    "informationValidation",
-    "person",
-    "face",
-    "documentFace",
-    "compareFaceVerification",
-    "cryptoValidation",
-    "formSubmission",
-    "formSubmittion",
-    "signature",
-    "accessControlLog",
-];
-
 /// Public view of an OTP validation (never the code).
-pub(crate) fn otp_public(tx: &Tx<'_>, id: &str, kind: &str) -> Result<Value, ApiError> {
-    Ok(match crate::otp::by_id(tx, id, kind)? {
-        Some(r) => json!({
-            "_id": r.id,
-            "status": r.status,
-            "validationMethod": "verificationCode",
-            "channel": r.channel,
-            kind: r.contact,
-            "attempts": r.attempts,
-            "expiresAt": rfc3339(r.expires_at),
-        }),
-        None => Value::Null,
-    })
+pub(crate) fn otp_public(
+    tx: &Tx<'_>,
+    id: &str,
+    kind: &str,
+) -> Result<Option<OtpValidation>, ApiError> {
+    Ok(crate::otp::by_id(tx, id, kind)?.map(|r| {
+        let contact = Some(Secret::new(r.contact.clone()));
+        OtpValidation {
+            id: r.id,
+            status: Some(OtpStatus::parse(&r.status)),
+            validation_method: Some("verificationCode".into()),
+            channel: Some(r.channel),
+            email: if kind == "email" {
+                contact.clone()
+            } else {
+                None
+            },
+            phone: if kind == "phone" { contact } else { None },
+            attempts: u32::try_from(r.attempts).ok(),
+            expires_at: Some(rfc3339(r.expires_at)),
+        }
+    }))
 }
 
-/// A registration as JSON with the requested references expanded.
+/// Replaces an id reference by its object (left as the id when the object is gone).
+fn expand<T>(slot: &mut Option<IdOr<T>>, found: Option<T>) {
+    if let (Some(IdOr::Id(_)), Some(obj)) = (slot.as_ref(), found) {
+        *slot = Some(IdOr::Object(Box::new(obj)));
+    }
+}
+
+/// A registration with the requested references expanded (`populates[]`). Names that the
+/// sandbox never stores (`cryptoValidation`, `signature`, …) are accepted and ignored.
 pub(crate) fn populated(
     tx: &Tx<'_>,
     base_url: &str,
     reg: &Registration,
     names: &[String],
-) -> Result<Value, ApiError> {
-    let mut out = reg.to_value()?;
-    for name in names {
-        let name = if name == "formSubmittion" {
-            "formSubmission"
-        } else {
-            name.as_str()
-        };
-        let id = match out.get(name) {
-            Some(Value::String(s)) => s.clone(),
-            _ => {
-                if POPULATABLE.contains(&name) && out.get(name).is_none() {
-                    out[name] = Value::Null;
-                }
-                continue;
-            }
-        };
-        let value = match name {
-            "project" => model::load_project(tx, &id)?,
-            "projectFlow" => model::load_flow_doc(tx, &id)?,
-            "emailValidation" => otp_public(tx, &id, "email")?,
-            "phoneValidation" => otp_public(tx, &id, "phone")?,
-            "documentValidation"
-            | "biometricValidation"
-            | "informationValidation"
-            | "person"
-            | "compareFaceVerification" => model::obj_get(tx, name, &id)?
-                .map(|(_, d)| d)
-                .unwrap_or(Value::Null),
-            "face" | "documentFace" => match model::image_file(tx, &id)? {
-                Some(file) => model::image_ref(base_url, &id, &file),
-                None => Value::Null,
-            },
-            _ => continue,
-        };
-        out[name] = value;
+) -> Result<AppRegistration, ApiError> {
+    let mut out = reg.to_wire();
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if has("project") {
+        expand(
+            &mut out.project,
+            Some(model::load_project(tx, &reg.project)?),
+        );
+    }
+    if has("projectFlow") {
+        expand(
+            &mut out.project_flow,
+            Some(model::load_flow_doc(tx, &reg.project_flow)?),
+        );
+    }
+    if has("emailValidation")
+        && let Some(id) = &reg.email_validation
+    {
+        expand(&mut out.email_validation, otp_public(tx, id, "email")?);
+    }
+    if has("phoneValidation")
+        && let Some(id) = &reg.phone_validation
+    {
+        expand(&mut out.phone_validation, otp_public(tx, id, "phone")?);
+    }
+    if has("documentValidation") {
+        let doc = model::obj_load(tx, model::DOCUMENT, reg.document_validation.as_deref())?;
+        expand(&mut out.document_validation, doc);
+    }
+    if has("biometricValidation") {
+        let bio = model::obj_load(tx, model::BIOMETRIC, reg.biometric_validation.as_deref())?;
+        expand(&mut out.biometric_validation, bio);
+    }
+    if has("informationValidation") {
+        let info = model::obj_load(tx, model::INFORMATION, Some(&reg.information_validation))?;
+        expand(&mut out.information_validation, info);
+    }
+    if has("person") {
+        expand(
+            &mut out.person,
+            model::obj_load(tx, model::PERSON, reg.person.as_deref())?,
+        );
+    }
+    if has("compareFaceVerification") {
+        let cmp = model::obj_load(tx, model::COMPARE, reg.compare_face_verification.as_deref())?;
+        expand(&mut out.compare_face_verification, cmp);
+    }
+    for (name, id, slot) in [
+        ("face", &reg.face, &mut out.face),
+        ("documentFace", &reg.document_face, &mut out.document_face),
+    ] {
+        if has(name)
+            && let Some(id) = id
+        {
+            let img = model::image_file(tx, id)?.map(|file| model::image_ref(base_url, id, &file));
+            expand(slot, img);
+        }
     }
     Ok(out)
 }
@@ -131,50 +153,93 @@ pub(crate) fn issue_token(
     Ok((crate::auth::sign(key, &claims)?, iat + ttl_secs))
 }
 
-/// Parses `populates[]=a&populates[]=b` / `populates=a,b` (query) or a JSON list/string.
-pub(crate) fn parse_populates(values: &[Value]) -> Result<Vec<String>, ApiError> {
-    let mut out = Vec::new();
-    let mut bad = Vec::new();
-    for v in values {
-        let Some(s) = v.as_str() else {
-            bad.push("invalid populates".to_owned());
-            continue;
-        };
-        for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            if POPULATABLE.contains(&name) {
-                out.push(name.to_owned());
-            } else {
-                bad.push(format!("invalid populates: {name}"));
-            }
-        }
-    }
+/// Checks `populates` names (already split on commas) against [`POPULATABLE`].
+pub(crate) fn check_populates(names: Vec<String>) -> Result<Vec<String>, ApiError> {
+    let bad: Vec<String> = names
+        .iter()
+        .filter(|n| !POPULATABLE.contains(&n.as_str()))
+        .map(|n| format!("invalid populates: {n}"))
+        .collect();
     if bad.is_empty() {
-        Ok(out)
+        Ok(names
+            .into_iter()
+            .map(|n| {
+                if n == "formSubmittion" {
+                    "formSubmission".into()
+                } else {
+                    n
+                }
+            })
+            .collect())
     } else {
         Err(ApiError::missing(&bad))
     }
 }
 
-/// `populates` from query pairs.
+/// `populates` from query pairs (`populates[]=a&populates[]=b` or `populates=a,b`).
 pub(crate) fn populates_from_query(pairs: &[(String, String)]) -> Result<Vec<String>, ApiError> {
-    let values: Vec<Value> = pairs
+    let names = pairs
         .iter()
         .filter(|(k, _)| k == "populates" || k == "populates[]")
-        .map(|(_, v)| Value::String(v.clone()))
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
         .collect();
-    parse_populates(&values)
+    check_populates(names)
 }
 
-/// A registration summary for webhook objects (ids and status only).
-pub(crate) fn reg_event(reg: &Registration) -> Value {
-    json!({
-        "_id": reg.id,
-        "project": reg.project,
-        "projectFlow": reg.project_flow,
-        "status": reg.status,
-        "currentStep": reg.current_step,
-        "email": reg.email,
-        "phone": reg.phone,
-        "countryCode": reg.country_code,
-    })
+/// A registration summary for webhook objects (ids, status and contact).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RegEvent {
+    #[serde(rename = "_id")]
+    id: String,
+    project: String,
+    project_flow: String,
+    status: String,
+    current_step: String,
+    email: Option<Secret>,
+    phone: Option<Secret>,
+    country_code: Option<String>,
+}
+
+pub(crate) fn reg_event(reg: &Registration) -> RegEvent {
+    RegEvent {
+        id: reg.id.clone(),
+        project: reg.project.clone(),
+        project_flow: reg.project_flow.clone(),
+        status: reg.status.clone(),
+        current_step: reg.current_step.clone(),
+        email: reg.email.clone().map(Secret::new),
+        phone: reg.phone.clone().map(Secret::new),
+        country_code: reg.country_code.clone(),
+    }
+}
+
+/// The `object` of a webhook event: whichever of these fields the event carries.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EventObject {
+    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness_min_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_validation: Option<NameValidationResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare_face_verification: Option<CompareFaceVerification>,
+    pub app_registration: Option<RegEvent>,
 }

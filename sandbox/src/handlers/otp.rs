@@ -2,10 +2,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use smart_enroll_api::{
+    CreateEmailValidationRequest, CreatePhoneValidationRequest, OtpCode, OtpForm, OtpStatus,
+    OtpValidated, OtpValidationCreated, Secret, ValidateEmailRequest, ValidatePhoneRequest,
+};
 
-use super::{own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok};
+use super::{EventObject, own_registration, reg_event};
+use crate::api::{ApiError, ApiResult, Body, Path, Problems, non_blank};
 use crate::auth::{Claims, Registrant};
 use crate::clock::rfc3339;
 use crate::db::Tx;
@@ -110,20 +113,26 @@ fn issue_or_resend(
     tx.emit(
         webhook,
         &format!("{}_{event}", kind.prefix()),
-        json!({"_id": row.id, "status": row.status, "channel": row.channel,
-            "expiresAt": rfc3339(row.expires_at), "appRegistration": reg_event(reg)}),
+        EventObject {
+            id: Some(row.id.clone()),
+            status: Some(row.status.clone()),
+            channel: Some(row.channel.clone()),
+            expires_at: Some(rfc3339(row.expires_at)),
+            app_registration: Some(reg_event(reg)),
+            ..Default::default()
+        },
     );
     Ok(row)
 }
 
-fn created_body(row: &OtpRow) -> Value {
-    json!({
-        "_id": row.id,
-        "status": "sent",
-        "otp": hex::encode(&row.code_hash),
-        "channel": row.channel,
-        "expiresAt": rfc3339(row.expires_at),
-    })
+fn created_body(row: &OtpRow) -> OtpValidationCreated {
+    OtpValidationCreated {
+        id: row.id.clone(),
+        status: OtpStatus::Sent,
+        otp: Some(Secret::new(hex::encode(&row.code_hash))),
+        channel: Some(row.channel.clone()),
+        expires_at: Some(rfc3339(row.expires_at)),
+    }
 }
 
 fn log_delivery(state: &AppState, row: &OtpRow) {
@@ -148,22 +157,35 @@ fn check_project(tx: &Tx<'_>, reg: &Registration, project: &str) -> Result<(), A
 pub(crate) async fn create_email(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<CreateEmailValidationRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let project = f.req_str("project");
-    let email = f.req_str("email").to_lowercase();
-    f.opt_enum("validationMethod", METHODS);
-    f.opt_enum("type", TYPES);
+    let mut f = Problems::new(&invalid);
+    let project = body.project.trim().to_owned();
+    let email = body.email.expose().trim().to_lowercase();
+    f.required("project", !project.is_empty());
+    f.required("email", !email.is_empty());
+    f.one_of(
+        "validationMethod",
+        non_blank(body.validation_method.as_deref()).as_deref(),
+        METHODS,
+    );
+    f.one_of(
+        "type",
+        non_blank(body.validation_type.as_deref()).as_deref(),
+        TYPES,
+    );
     if !email.is_empty() && !valid_email(&email) {
-        f.problem("invalid email");
+        f.invalid("email");
     }
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let row = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             check_project(tx, &reg, &project)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
@@ -186,38 +208,52 @@ pub(crate) async fn create_email(
             )?;
             reg.email_validation = Some(row.id.clone());
             model::save_registration(tx, &mut reg)?;
-            Ok(row)
+            log_delivery(&st, &row);
+            Ok(created_body(&row))
         })
-        .await?;
-    log_delivery(&state, &row);
-    Ok(ok(created_body(&row)))
+        .await
 }
 
 /// `POST /v2/phone-validations/app-registration` (billed).
 pub(crate) async fn create_phone(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<CreatePhoneValidationRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let project = f.req_str("project");
-    let phone = f.req_str("phone");
-    let cc = f.req_str("countryCode");
-    f.opt_enum("validationMethod", METHODS);
-    f.opt_enum("type", TYPES);
-    let gateway = f.opt_enum("phoneGateway", &["sms", "whatsapp"]);
+    let mut f = Problems::new(&invalid);
+    let project = body.project.trim().to_owned();
+    let phone = body.phone.expose().trim().to_owned();
+    let cc = body.country_code.trim().to_owned();
+    f.required("project", !project.is_empty());
+    f.required("phone", !phone.is_empty());
+    f.required("countryCode", !cc.is_empty());
+    f.one_of(
+        "validationMethod",
+        non_blank(body.validation_method.as_deref()).as_deref(),
+        METHODS,
+    );
+    f.one_of(
+        "type",
+        non_blank(body.validation_type.as_deref()).as_deref(),
+        TYPES,
+    );
+    let gateway = non_blank(body.phone_gateway.as_deref());
+    f.one_of("phoneGateway", gateway.as_deref(), &["sms", "whatsapp"]);
     if !phone.is_empty() && !valid_phone(&phone) {
-        f.problem("invalid phone");
+        f.invalid("phone");
     }
     if !cc.is_empty() && !valid_country_code(&cc) {
-        f.problem("invalid countryCode");
+        f.invalid("countryCode");
     }
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let row = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, None)?;
             check_project(tx, &reg, &project)?;
             reg.require_status(&["STARTED", "ONGOING"])?;
@@ -250,11 +286,10 @@ pub(crate) async fn create_phone(
             )?;
             reg.phone_validation = Some(row.id.clone());
             model::save_registration(tx, &mut reg)?;
-            Ok(row)
+            log_delivery(&st, &row);
+            Ok(created_body(&row))
         })
-        .await?;
-    log_delivery(&state, &row);
-    Ok(ok(created_body(&row)))
+        .await
 }
 
 /// How the validation to check is named.
@@ -270,8 +305,8 @@ fn validate_tx(
     kind: Kind,
     target: &Target,
     contact: Option<&str>,
-    code: &str,
-) -> Result<Value, ApiError> {
+    code: &OtpCode,
+) -> Result<OtpValidated, ApiError> {
     let mut reg = own_registration(tx, claims, None)?;
     let mut row = match target {
         Target::Id(id) => {
@@ -298,14 +333,30 @@ fn validate_tx(
         ));
     }
     let project = model::load_project(tx, &reg.project)?;
-    let demo = project["demoMode"].as_bool() == Some(true)
-        && project["demoOTP"].as_str().is_some_and(|d| d == code);
-    let good = otp::matches(&state.otp_key, &row.salt, &row.code_hash, code) || demo;
+    // A number-form code under --otp-string-only is compared as a number against a string code:
+    // it never matches (and counts as a wrong try), like a server comparing strict types.
+    let comparable = match code.form() {
+        OtpForm::Number if state.otp_string_only => None,
+        _ => code.normalized(),
+    };
+    let good = comparable.as_deref().is_some_and(|c| {
+        let demo = project.demo_mode == Some(true)
+            && project
+                .demo_otp
+                .as_ref()
+                .and_then(OtpCode::normalized)
+                .is_some_and(|d| d == c);
+        otp::matches(&state.otp_key, &row.salt, &row.code_hash, c) || demo
+    });
     if row.status != "validated" && tx.now >= row.expires_at {
         return Err(kind.expired());
     }
-    let event_obj =
-        json!({"_id": row.id, "channel": row.channel, "appRegistration": reg_event(&reg)});
+    let event_obj = EventObject {
+        id: Some(row.id.clone()),
+        channel: Some(row.channel.clone()),
+        app_registration: Some(reg_event(&reg)),
+        ..Default::default()
+    };
     if good {
         row.status = "validated".into();
         otp::update_state(tx, &row)?;
@@ -325,7 +376,10 @@ fn validate_tx(
             &format!("{}_validated", kind.prefix()),
             event_obj,
         );
-        return Ok(json!({"_id": row.id, "status": "validated"}));
+        return Ok(OtpValidated {
+            id: row.id,
+            status: OtpStatus::Validated,
+        });
     }
     row.attempts += 1;
     let locked = row.attempts >= MAX_ATTEMPTS;
@@ -345,35 +399,81 @@ fn validate_tx(
     })
 }
 
+/// What a validate body says, whichever variant it came in.
+struct ValidateBody {
+    code: OtpCode,
+    id: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    country_code: Option<String>,
+    invalid: Vec<String>,
+}
+
+impl From<Body<ValidateEmailRequest>> for ValidateBody {
+    fn from(b: Body<ValidateEmailRequest>) -> Self {
+        Self {
+            code: b.value.otp,
+            id: non_blank(b.value.id.as_deref()),
+            email: non_blank(b.value.email.as_ref().map(Secret::expose)),
+            phone: None,
+            country_code: None,
+            invalid: b.invalid,
+        }
+    }
+}
+
+impl From<Body<ValidatePhoneRequest>> for ValidateBody {
+    fn from(b: Body<ValidatePhoneRequest>) -> Self {
+        Self {
+            code: b.value.otp,
+            id: non_blank(b.value.id.as_deref()),
+            email: None,
+            phone: non_blank(b.value.phone.as_ref().map(Secret::expose)),
+            country_code: non_blank(b.value.country_code.as_deref()),
+            invalid: b.invalid,
+        }
+    }
+}
+
 async fn validate(
     state: AppState,
     claims: Claims,
     kind: Kind,
     path_id: Option<String>,
-    body: serde_json::Map<String, Value>,
+    body: ValidateBody,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let code = f.req_otp("otp");
-    let body_id = f.opt_str("id").or_else(|| f.opt_str("_id"));
-    let id = path_id.or(body_id);
+    let mut f = Problems::new(&body.invalid);
+    let code = body.code;
+    if !f.mistyped("otp") {
+        if code.expose().trim().is_empty() {
+            f.problem("missing otp");
+        } else if code.normalized().is_none() {
+            f.invalid("otp");
+        }
+    }
+    f.optional("id");
+    f.optional("_id");
+    let id = path_id.or(body.id);
     let contact = match kind {
         Kind::Email => {
-            let e = if id.is_some() {
-                f.opt_str("email")
+            if id.is_none() {
+                f.required("email", body.email.is_some());
             } else {
-                Some(f.req_str("email"))
-            };
-            e.map(|e| e.to_lowercase())
+                f.optional("email");
+            }
+            body.email.map(|e| e.to_lowercase())
         }
         Kind::Phone => {
-            let (p, cc) = if id.is_some() {
-                (f.opt_str("phone"), f.opt_str("countryCode"))
+            if id.is_none() {
+                f.required("phone", body.phone.is_some());
+                f.required("countryCode", body.country_code.is_some());
             } else {
-                (Some(f.req_str("phone")), Some(f.req_str("countryCode")))
-            };
-            match (p, cc) {
-                (Some(p), Some(cc)) if !p.is_empty() && !cc.is_empty() => Some(format!("{cc}{p}")),
-                (Some(p), None) if !p.is_empty() => {
+                f.optional("phone");
+                f.optional("countryCode");
+            }
+            match (body.phone, body.country_code) {
+                (Some(p), Some(cc)) => Some(format!("{cc}{p}")),
+                (Some(_), None) if id.is_some() => {
                     f.problem("missing countryCode");
                     None
                 }
@@ -389,13 +489,12 @@ async fn validate(
     };
     let now = state.now_ms();
     let st = state.clone();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             validate_tx(tx, &st, &claims, kind, &target, contact.as_deref(), &code)
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }
 
 /// `PUT /v2/email-validations/{id} {email?, otp}`.
@@ -403,18 +502,18 @@ pub(crate) async fn validate_email_by_id(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    body: Body<ValidateEmailRequest>,
 ) -> ApiResult {
-    validate(state, claims, Kind::Email, Some(id), body).await
+    validate(state, claims, Kind::Email, Some(id), body.into()).await
 }
 
 /// `PUT /v2/email-validations` and `POST /v2/email-validations/validate {email, otp}`.
 pub(crate) async fn validate_email(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(body): JsonBody,
+    body: Body<ValidateEmailRequest>,
 ) -> ApiResult {
-    validate(state, claims, Kind::Email, None, body).await
+    validate(state, claims, Kind::Email, None, body.into()).await
 }
 
 /// `PUT /v2/phone-validations/{id} {otp}`.
@@ -422,16 +521,16 @@ pub(crate) async fn validate_phone_by_id(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    body: Body<ValidatePhoneRequest>,
 ) -> ApiResult {
-    validate(state, claims, Kind::Phone, Some(id), body).await
+    validate(state, claims, Kind::Phone, Some(id), body.into()).await
 }
 
 /// `PUT /v2/phone-validations` and `POST /v2/phone-validations/validate {phone, countryCode, otp}`.
 pub(crate) async fn validate_phone(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(body): JsonBody,
+    body: Body<ValidatePhoneRequest>,
 ) -> ApiResult {
-    validate(state, claims, Kind::Phone, None, body).await
+    validate(state, claims, Kind::Phone, None, body.into()).await
 }

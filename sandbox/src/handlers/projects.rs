@@ -1,16 +1,19 @@
 //! Projects, flows and the public KYC configuration.
 
 use axum::extract::{RawQuery, State};
-use axum::response::IntoResponse;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+use smart_enroll_api::{
+    BasicInformationSettings, CreateFlowRequest, CreateProjectRequest, DocumentSettings,
+    FlowSecurity, FlowStatus, KycConfig, KycConfigResponse, LivenessSettings, OnboardingSettings,
+    OtpCode, Project, ProjectFlow, SignUpFormSettings, StepSetting, Steps,
+};
 
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, ok, query_get, query_pairs};
+use crate::api::{ApiError, ApiResult, Body, Problems, non_blank, ok_raw, query_get, query_pairs};
 use crate::auth::ClientAuth;
 use crate::clock::rfc3339;
 use crate::model::{self, Flow, new_id};
 use crate::server::AppState;
 
-const STEP_VALUES: &[&str] = &["mandatory", "optional", "skip"];
 const STEP_NAMES: &[&str] = &[
     "signUpForm",
     "basicInformation",
@@ -23,90 +26,168 @@ const STEP_NAMES: &[&str] = &[
 pub(crate) async fn create_project(
     State(state): State<AppState>,
     _auth: ClientAuth,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<CreateProjectRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let name = f.req_str("name");
-    let countries = match body.get("allowedCountries") {
-        None | Some(Value::Null) => {
-            f.problem("missing allowedCountries");
-            Vec::new()
+    let mut f = Problems::new(&invalid);
+    let name = body.name.trim().to_owned();
+    f.required("name", !name.is_empty());
+    f.required("allowedCountries", body.allowed_countries.is_some());
+    for field in ["contactEmail", "privacyUrl", "termsAndConditionsUrl"] {
+        f.optional(field);
+    }
+    for (field, value) in [
+        ("branding", &body.branding),
+        ("dataProtection", &body.data_protection),
+    ] {
+        if !f.mistyped(field) && value.as_ref().is_some_and(|v| !v.is_object()) {
+            f.invalid(field);
         }
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items.clone(),
-        Some(_) => {
-            f.problem("invalid allowedCountries");
-            Vec::new()
-        }
+    }
+    f.optional("demoMode");
+    let demo_mode = body.demo_mode.unwrap_or(false);
+    let demo_otp = match &body.demo_otp {
+        _ if f.mistyped("demoOTP") => None,
+        None => None,
+        Some(code) => match code.normalized() {
+            Some(c) => Some(OtpCode::new(c)),
+            None => {
+                f.invalid("demoOTP");
+                None
+            }
+        },
     };
-    let contact_email = f.opt_str("contactEmail");
-    let privacy_url = f.opt_str("privacyUrl");
-    let terms_url = f.opt_str("termsAndConditionsUrl");
-    let branding = f.opt_obj("branding").cloned();
-    let data_protection = f.opt_obj("dataProtection").cloned();
-    let demo_mode = f.opt_bool("demoMode").unwrap_or(false);
-    let demo_otp = match body.get("demoOTP") {
-        None | Some(Value::Null) => None,
-        Some(_) => Some(f.req_otp("demoOTP")),
-    };
-    if demo_mode && demo_otp.is_none() {
+    if demo_mode && demo_otp.is_none() && body.demo_otp.is_none() && !f.mistyped("demoOTP") {
         f.problem("missing demoOTP");
     }
     f.finish()?;
 
     let now = state.now_ms();
-    let id = new_id(now);
-    let doc = json!({
-        "_id": id,
-        "name": name,
-        "allowedCountries": countries,
-        "contactEmail": contact_email,
-        "privacyUrl": privacy_url,
-        "termsAndConditionsUrl": terms_url,
-        "branding": branding,
-        "dataProtection": data_protection,
-        "demoMode": demo_mode,
-        "demoOTP": demo_otp,
-        "status": "active",
-        "createdAt": rfc3339(now),
-    });
-    let stored = doc.clone();
+    let project = Project {
+        id: new_id(now),
+        name,
+        allowed_countries: body.allowed_countries.unwrap_or_default(),
+        contact_email: non_blank(body.contact_email.as_deref()),
+        privacy_url: non_blank(body.privacy_url.as_deref()),
+        terms_and_conditions_url: non_blank(body.terms_and_conditions_url.as_deref()),
+        branding: body.branding,
+        data_protection: body.data_protection,
+        demo_mode: Some(demo_mode),
+        demo_otp,
+        status: Some("active".into()),
+        created_at: Some(rfc3339(now)),
+    };
     state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             tx.sql.execute(
                 "INSERT INTO projects (id, created_at, doc) VALUES (?1, ?2, ?3)",
-                rusqlite::params![id, tx.now, serde_json::to_string(&stored)?],
+                rusqlite::params![project.id, tx.now, serde_json::to_string(&project)?],
             )?;
-            Ok(())
+            tracing::info!(project = %project.id, "project created");
+            Ok(project)
         })
-        .await?;
-    tracing::info!(project = %doc["_id"].as_str().unwrap_or(""), "project created");
-    Ok(ok(doc))
+        .await
 }
 
-fn preset(name: &str) -> Option<Value> {
+fn steps(s: [StepSetting; 5]) -> Steps {
+    let [sign_up_form, basic_information, document, liveness, form] = s;
+    Steps {
+        sign_up_form: Some(sign_up_form),
+        basic_information: Some(basic_information),
+        document: Some(document),
+        liveness: Some(liveness),
+        form: Some(form),
+    }
+}
+
+/// The tutorial presets (§6), a sandbox extension of the flow body.
+fn preset(name: &str) -> Option<OnboardingSettings> {
+    use StepSetting::{Mandatory, Optional, Skip};
     let steps = match name
         .to_ascii_lowercase()
         .replace(['-', '_', ' '], "")
         .as_str()
     {
-        "basic" => json!({"signUpForm": "mandatory", "basicInformation": "skip",
-            "document": "optional", "liveness": "optional", "form": "skip"}),
-        "fullkyc" => json!({"signUpForm": "mandatory", "basicInformation": "skip",
-            "document": "mandatory", "liveness": "mandatory", "form": "skip"}),
+        "basic" => steps([Mandatory, Skip, Optional, Optional, Skip]),
+        "fullkyc" => steps([Mandatory, Skip, Mandatory, Mandatory, Skip]),
         _ => return None,
     };
-    Some(json!({
-        "steps": steps,
-        "signUpForm": {"fullName": true, "email": true, "phone": true,
-            "emailGateway": "mailgun", "phoneGateway": "sms",
-            "showTermsAndConditions": true, "showPrivacyNotice": true},
-        "document": {"useGovernmentID": true, "usePassport": true, "useLicense": true,
-            "verifyNames": true, "verifyCriminalHistory": true},
-    }))
+    Some(OnboardingSettings {
+        steps,
+        sign_up_form: SignUpFormSettings {
+            full_name: Some(true),
+            email: Some(true),
+            phone: Some(true),
+            email_gateway: Some("mailgun".into()),
+            phone_gateway: Some("sms".into()),
+            show_terms_and_conditions: Some(true),
+            show_privacy_notice: Some(true),
+            ..Default::default()
+        },
+        document: DocumentSettings {
+            use_government_id: Some(true),
+            use_passport: Some(true),
+            use_license: Some(true),
+            verify_names: Some(true),
+            verify_criminal_history: Some(true),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
 }
 
-/// Deep-merges `over` into `base`.
+/// The defaults of §6 / §10 #14.
+fn defaults() -> OnboardingSettings {
+    use StepSetting::{Mandatory, Optional, Skip};
+    OnboardingSettings {
+        steps: steps([Mandatory, Skip, Optional, Optional, Skip]),
+        sign_up_form: SignUpFormSettings {
+            full_name: Some(true),
+            first_name: Some(false),
+            last_name: Some(false),
+            email: Some(true),
+            phone: Some(false),
+            show_terms_and_conditions: Some(false),
+            show_privacy_notice: Some(false),
+            email_gateway: Some("none".into()),
+            phone_gateway: Some("sms".into()),
+            extra_fields: Some(Vec::new()),
+        },
+        basic_information: BasicInformationSettings {
+            address: Some(false),
+            age: Some(false),
+            date_of_birth: Some(false),
+            gender: Some(false),
+            postal_code: Some(false),
+        },
+        document: DocumentSettings {
+            use_government_id: Some(true),
+            use_passport: Some(true),
+            use_license: Some(true),
+            verify_names: Some(false),
+            verify_criminal_history: Some(false),
+            upload_document_allowed: Some(true),
+            scan_document_allowed: Some(true),
+            validation_method: Some("SCAN_PROMPT".into()),
+            fallback_validation_method: Some("SCAN_PROMPT".into()),
+            compare_min_score: Some(0.8),
+            max_attempts: Some(3),
+        },
+        liveness: LivenessSettings {
+            liveness_min_score: Some(0.65),
+            search_mode: Some("FAST".into()),
+            search_min_score: Some(0.8),
+            max_attempts: Some(3),
+            kyc_type: None,
+        },
+    }
+}
+
+/// Deep-merges `over` into `base` (objects key by key; anything else replaces). Works on the
+/// serialized settings, so every field of the typed settings is merged without naming it.
 fn merge(base: &mut Value, over: &Value) {
     match (base, over) {
         (Value::Object(b), Value::Object(o)) => {
@@ -123,177 +204,126 @@ fn merge(base: &mut Value, over: &Value) {
     }
 }
 
-/// Maps a v3 flow body (`documents`, `liveness`, `steps`, `target`) to v2 onboardingSettings.
-fn from_v3(body: &Map<String, Value>, problems: &mut Vec<String>) -> Value {
-    let mut os = json!({});
-    if let Some(steps) = body.get("steps") {
-        match steps {
-            Value::Object(m) => {
-                let mut out = Map::new();
-                for (k, v) in m {
-                    let val = match v {
-                        Value::Bool(true) => "mandatory".to_owned(),
-                        Value::Bool(false) => "skip".to_owned(),
-                        Value::String(s) => s.clone(),
-                        _ => {
-                            problems.push(format!("invalid steps.{k}"));
-                            continue;
-                        }
-                    };
-                    out.insert(k.clone(), Value::String(val));
-                }
-                os["steps"] = Value::Object(out);
-            }
-            _ => problems.push("invalid steps".into()),
-        }
-    }
-    if let Some(d) = body.get("documents") {
-        let Value::Object(d) = d else {
-            problems.push("invalid documents".into());
-            return os;
+/// `base` with every field set in `over` (unset fields of `over` serialize to nothing).
+fn merged(
+    base: &OnboardingSettings,
+    over: &OnboardingSettings,
+) -> Result<OnboardingSettings, ApiError> {
+    let mut b = serde_json::to_value(base)?;
+    merge(&mut b, &serde_json::to_value(over)?);
+    Ok(serde_json::from_value(b)?)
+}
+
+/// Maps a v3 flow body (`documents`, `liveness`, `steps`) to v2 onboardingSettings (§6).
+fn from_v3(body: &CreateFlowRequest) -> OnboardingSettings {
+    let mut os = OnboardingSettings::default();
+    if let Some(s) = &body.steps {
+        let get = |k: &str| s.get(k).map(smart_enroll_api::V3Step::setting);
+        os.steps = Steps {
+            sign_up_form: get("signUpForm"),
+            basic_information: get("basicInformation"),
+            document: get("document"),
+            liveness: get("liveness"),
+            form: get("form"),
         };
-        let mut doc = json!({});
-        if let Some(n) = d.get("attemptLimit") {
-            doc["maxAttempts"] = n.clone();
-        }
-        if let Some(Value::Array(types)) = d.get("documentTypes") {
-            let has = |t: &str| types.iter().any(|v| v.as_str() == Some(t));
-            doc["useGovernmentID"] = json!(has("government_id"));
-            doc["usePassport"] = json!(has("passport"));
-            doc["useLicense"] = json!(has("license"));
-        }
-        if let Some(Value::Array(methods)) = d.get("verificationMethods")
-            && let Some(first) = methods.first()
-        {
-            doc["validationMethod"] = first.clone();
-        }
-        for k in ["verifyNames", "verifyCriminalHistory", "compareMinScore"] {
-            if let Some(v) = d.get(k) {
-                doc[k] = v.clone();
-            }
-        }
-        os["document"] = doc;
     }
-    if let Some(l) = body.get("liveness") {
-        let Value::Object(l) = l else {
-            problems.push("invalid liveness".into());
-            return os;
-        };
-        let mut live = json!({});
-        for (from, to) in [
-            ("attemptLimit", "maxAttempts"),
-            ("minScore", "livenessMinScore"),
-            ("searchMinScore", "searchMinScore"),
-            ("searchMode", "searchMode"),
-        ] {
-            if let Some(v) = l.get(from) {
-                live[to] = v.clone();
-            }
+    if let Some(d) = &body.documents {
+        let doc = &mut os.document;
+        doc.max_attempts = d.attempt_limit;
+        if let Some(types) = &d.document_types {
+            let has = |t: &str| Some(types.iter().any(|v| v == t));
+            doc.use_government_id = has("government_id");
+            doc.use_passport = has("passport");
+            doc.use_license = has("license");
         }
-        os["liveness"] = live;
+        doc.validation_method = d
+            .verification_methods
+            .as_ref()
+            .and_then(|m| m.first().cloned());
+        doc.verify_names = d.verify_names;
+        doc.verify_criminal_history = d.verify_criminal_history;
+        doc.compare_min_score = d.compare_min_score;
+    }
+    if let Some(l) = &body.liveness {
+        os.liveness = LivenessSettings {
+            max_attempts: l.attempt_limit,
+            liveness_min_score: l.min_score,
+            search_min_score: l.search_min_score,
+            search_mode: l.search_mode.clone(),
+            kyc_type: None,
+        };
     }
     os
 }
 
-fn check_range(v: &Value, path: &str, lo: f64, hi: f64, problems: &mut Vec<String>) {
-    if let Some(x) = v.get(path.rsplit('.').next().unwrap_or(path)) {
-        match x.as_f64() {
-            Some(n) if (lo..=hi).contains(&n) => {}
-            _ => problems.push(format!("invalid onboardingSettings.{path}")),
-        }
+fn check_range(v: Option<f64>, path: &str, lo: f64, hi: f64, integer: bool, f: &mut Problems) {
+    let bad = v.is_some_and(|n| !(lo..=hi).contains(&n) || (integer && n.fract() != 0.0));
+    if bad {
+        f.problem(format!("invalid onboardingSettings.{path}"));
     }
 }
 
-/// Fills defaults (§6/§10 #14) and validates an onboardingSettings object.
-fn normalise(mut os: Value, problems: &mut Vec<String>) -> Value {
-    let defaults = json!({
-        "steps": {"signUpForm": "mandatory", "basicInformation": "skip",
-            "document": "optional", "liveness": "optional", "form": "skip"},
-        "signUpForm": {"fullName": true, "firstName": false, "lastName": false,
-            "email": true, "phone": false, "showTermsAndConditions": false,
-            "showPrivacyNotice": false, "emailGateway": "none", "phoneGateway": "sms",
-            "extraFields": []},
-        "basicInformation": {"address": false, "age": false, "dateOfBirth": false,
-            "gender": false, "postalCode": false},
-        "document": {"useGovernmentID": true, "usePassport": true, "useLicense": true,
-            "verifyNames": false, "verifyCriminalHistory": false, "uploadDocumentAllowed": true,
-            "scanDocumentAllowed": true, "validationMethod": "SCAN_PROMPT",
-            "fallbackValidationMethod": "SCAN_PROMPT", "compareMinScore": 0.8, "maxAttempts": 3},
-        "liveness": {"livenessMinScore": 0.65, "searchMode": "FAST", "searchMinScore": 0.8,
-            "maxAttempts": 3},
-    });
-    let mut out = defaults;
-    if !os.is_object() {
-        problems.push("invalid onboardingSettings".into());
-        os = json!({});
-    }
-    merge(&mut out, &os);
+/// Validates a complete (defaults-filled) onboardingSettings.
+fn validate_settings(os: &OnboardingSettings, f: &mut Problems) {
     for step in STEP_NAMES {
-        match out["steps"][step].as_str() {
-            Some(v) if STEP_VALUES.contains(&v) => {}
-            _ => problems.push(format!("invalid onboardingSettings.steps.{step}")),
+        if !os.steps.get(step).is_known() {
+            f.problem(format!("invalid onboardingSettings.steps.{step}"));
         }
     }
-    let su = &out["signUpForm"];
-    if !matches!(su["emailGateway"].as_str(), Some("mailgun" | "none")) {
-        problems.push("invalid onboardingSettings.signUpForm.emailGateway".into());
+    let su = &os.sign_up_form;
+    if !matches!(su.email_gateway.as_deref(), Some("mailgun" | "none")) {
+        f.problem("invalid onboardingSettings.signUpForm.emailGateway");
     }
     if !matches!(
-        su["phoneGateway"].as_str(),
+        su.phone_gateway.as_deref(),
         Some("sms" | "whatsapp" | "both" | "none")
     ) {
-        problems.push("invalid onboardingSettings.signUpForm.phoneGateway".into());
+        f.problem("invalid onboardingSettings.signUpForm.phoneGateway");
     }
+    let (d, l) = (&os.document, &os.liveness);
     check_range(
-        &out["document"],
+        d.compare_min_score,
         "document.compareMinScore",
         0.5,
         1.0,
-        problems,
+        false,
+        f,
     );
     check_range(
-        &out["document"],
+        d.max_attempts.map(f64::from),
         "document.maxAttempts",
         3.0,
         10.0,
-        problems,
+        true,
+        f,
     );
     check_range(
-        &out["liveness"],
+        l.liveness_min_score,
         "liveness.livenessMinScore",
         0.5,
         1.0,
-        problems,
+        false,
+        f,
     );
     check_range(
-        &out["liveness"],
+        l.search_min_score,
         "liveness.searchMinScore",
         0.3,
         1.0,
-        problems,
+        false,
+        f,
     );
     check_range(
-        &out["liveness"],
+        l.max_attempts.map(f64::from),
         "liveness.maxAttempts",
         3.0,
         10.0,
-        problems,
+        true,
+        f,
     );
-    for (path, v) in [
-        ("document.maxAttempts", &out["document"]["maxAttempts"]),
-        ("liveness.maxAttempts", &out["liveness"]["maxAttempts"]),
-    ] {
-        if v.as_u64().is_none() {
-            problems.push(format!("invalid onboardingSettings.{path}"));
-        }
+    if !matches!(l.search_mode.as_deref(), Some("FAST" | "ACCURATE")) {
+        f.problem("invalid onboardingSettings.liveness.searchMode");
     }
-    if !matches!(
-        out["liveness"]["searchMode"].as_str(),
-        Some("FAST" | "ACCURATE")
-    ) {
-        problems.push("invalid onboardingSettings.liveness.searchMode".into());
-    }
-    out
 }
 
 fn is_http_url(s: &str) -> bool {
@@ -304,106 +334,96 @@ fn is_http_url(s: &str) -> bool {
 pub(crate) async fn create_flow(
     State(state): State<AppState>,
     _auth: ClientAuth,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<CreateFlowRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let project = f.req_str("project");
-    let is_v3 = ["documents", "liveness", "target", "integrations"]
-        .iter()
-        .any(|k| body.contains_key(*k))
-        || body.get("steps").is_some_and(Value::is_object);
+    let mut f = Problems::new(&invalid);
+    let project = body.project.trim().to_owned();
+    f.required("project", !project.is_empty());
+    let is_v3 = body.is_v3();
+    let flow_type = non_blank(body.flow_type.as_deref());
     let flow_type = if is_v3 {
-        f.opt_str("type").unwrap_or_else(|| "onboarding".into())
+        f.optional("type");
+        flow_type.unwrap_or_else(|| "onboarding".into())
     } else {
-        f.req_str("type")
+        f.required("type", flow_type.is_some());
+        flow_type.unwrap_or_default()
     };
-    let status = f
-        .opt_enum("status", &["draft", "active", "paused"])
-        .unwrap_or_else(|| "active".into());
-    let name = f.opt_str("name");
-    let redirect_url = f.opt_str("redirectUrl");
-    let webhook_url = f.opt_str("webhookUrl");
-    let webhook = f.opt_str("webhook");
-    let preset_name = f.opt_str("preset");
-    let security = f.opt_obj("security").cloned();
-    let settings = f.opt_obj("onboardingSettings").cloned();
-    let mut problems = Vec::new();
+    if !f.mistyped("status") && body.status.as_ref().is_some_and(|s| !s.is_known()) {
+        f.invalid("status");
+    }
+    let status = body
+        .status
+        .clone()
+        .filter(FlowStatus::is_known)
+        .unwrap_or(FlowStatus::Active);
+    for field in [
+        "name",
+        "redirectUrl",
+        "webhookUrl",
+        "webhook",
+        "preset",
+        "security",
+        "onboardingSettings",
+    ] {
+        f.optional(field);
+    }
+    let webhook_url = non_blank(body.webhook_url.as_deref());
     if let Some(u) = &webhook_url
         && !is_http_url(u)
     {
-        problems.push("invalid webhookUrl".to_owned());
+        f.invalid("webhookUrl");
     }
-    let mut os = json!({});
-    if let Some(p) = &preset_name {
-        match preset(p) {
+    let mut os = OnboardingSettings::default();
+    if let Some(p) = non_blank(body.preset.as_deref()) {
+        match preset(&p) {
             Some(v) => os = v,
-            None => problems.push("invalid preset".into()),
+            None => f.invalid("preset"),
         }
     }
     if is_v3 {
-        merge(&mut os, &from_v3(&body, &mut problems));
+        os = merged(&os, &from_v3(&body))?;
     }
-    if let Some(s) = settings {
-        merge(&mut os, &Value::Object(s));
+    if let Some(s) = &body.onboarding_settings {
+        os = merged(&os, s)?;
     }
-    let os = normalise(os, &mut problems);
-    for p in problems {
-        f.problem(p);
-    }
+    let os = merged(&defaults(), &os)?;
+    validate_settings(&os, &mut f);
     f.finish()?;
 
     let now = state.now_ms();
-    let id = new_id(now);
-    let doc = json!({
-        "_id": id,
-        "project": project,
-        "type": flow_type,
-        "name": name,
-        "status": status,
-        "redirectUrl": redirect_url,
-        "webhookUrl": webhook_url,
-        "webhook": webhook,
-        "onboardingSettings": os,
-        "security": security
-            .map_or_else(|| json!({"strategy": "none", "source": "NONE"}), Value::Object),
-        "schemaVersion": if is_v3 { "v3" } else { "v2" },
-        "createdAt": rfc3339(now),
-    });
-    let stored = doc.clone();
+    let flow = ProjectFlow {
+        id: new_id(now),
+        project: project.clone(),
+        flow_type: Some(flow_type),
+        name: non_blank(body.name.as_deref()),
+        status: Some(status),
+        redirect_url: non_blank(body.redirect_url.as_deref()),
+        webhook_url,
+        webhook: non_blank(body.webhook.as_deref()),
+        onboarding_settings: os,
+        security: Some(body.security.clone().unwrap_or_else(|| FlowSecurity {
+            strategy: Some("none".into()),
+            source: Some("NONE".into()),
+            ..Default::default()
+        })),
+        schema_version: Some(if is_v3 { "v3" } else { "v2" }.into()),
+        created_at: Some(rfc3339(now)),
+    };
     state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             model::load_project(tx, &project)?;
             tx.sql.execute(
                 "INSERT INTO project_flows (id, project_id, created_at, doc)
                  VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![id, project, tx.now, serde_json::to_string(&stored)?],
+                rusqlite::params![flow.id, project, tx.now, serde_json::to_string(&flow)?],
             )?;
-            Ok(())
+            Ok(flow)
         })
-        .await?;
-    Ok(ok(doc))
-}
-
-/// Project fields safe to show without a token.
-fn public_project(doc: &Value) -> Value {
-    let mut out = json!({});
-    for k in [
-        "_id",
-        "name",
-        "allowedCountries",
-        "contactEmail",
-        "privacyUrl",
-        "termsAndConditionsUrl",
-        "branding",
-        "dataProtection",
-        "demoMode",
-        "status",
-        "createdAt",
-    ] {
-        out[k] = doc.get(k).cloned().unwrap_or(Value::Null);
-    }
-    out
+        .await
 }
 
 /// `GET /v2/projects/kyc?id=&type=onboarding[&projectFlow=]` (no token).
@@ -428,9 +448,8 @@ pub(crate) async fn kyc_config(State(state): State<AppState>, RawQuery(q): RawQu
                 .collect::<Result<Vec<_>, _>>()?;
             let mut flows = Vec::new();
             for d in docs {
-                let v: Value = serde_json::from_str(&d)?;
-                let flow = Flow::from_doc(v);
-                if flow.doc["type"].as_str() == Some(flow_type.as_str())
+                let flow = Flow::from_doc(serde_json::from_str(&d)?);
+                if flow.doc.flow_type.as_deref() == Some(flow_type.as_str())
                     && only_flow.as_deref().is_none_or(|f| f == flow.id())
                 {
                     flows.push(flow.doc);
@@ -439,7 +458,17 @@ pub(crate) async fn kyc_config(State(state): State<AppState>, RawQuery(q): RawQu
             Ok((project, flows))
         })
         .await?;
-    let mut data = public_project(&project);
-    data["projectFlows"] = Value::Array(flows);
-    Ok(axum::Json(json!({ "data": data, "planCode": "sandbox" })).into_response())
+    // The public view never shows the demo code.
+    let project = Project {
+        demo_otp: None,
+        ..project
+    };
+    Ok(ok_raw(KycConfigResponse {
+        data: KycConfig {
+            project,
+            project_flows: Some(flows),
+            project_flow: None,
+        },
+        plan_code: Some("sandbox".into()),
+    }))
 }

@@ -1,14 +1,18 @@
 //! App registrations: create, list, retrieve, `/me`, resend-link.
 
 use axum::extract::{RawQuery, State};
-use axum::response::IntoResponse;
 use rusqlite::{OptionalExtension, params};
-use serde_json::{Value, json};
+use smart_enroll_api::{
+    CreateAppRegistrationRequest, CreateAppRegistrationResponse, IdOnly, InformationStatus,
+    InformationValidation, MeRequest, Page, ResendLinkRequest, ResendLinkResponse, Secret,
+};
 
 use super::{
-    issue_token, own_registration, parse_populates, populated, populates_from_query, reg_event,
+    check_populates, issue_token, own_registration, populated, populates_from_query, reg_event,
 };
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok, query_get, query_pairs};
+use crate::api::{
+    ApiError, ApiResult, Body, Path, Problems, non_blank, ok, ok_raw, query_get, query_pairs,
+};
 use crate::auth::{ClientAuth, REGISTRANT_TTL_SECS, RESEND_LINK_TTL_SECS, Registrant};
 use crate::clock::rfc3339;
 use crate::model::{self, Registration, new_id};
@@ -37,26 +41,46 @@ pub(crate) fn valid_country_code(c: &str) -> bool {
 }
 
 /// `POST /v2/app-registrations` (no token needed; any token is ignored).
-pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let project = f.req_str("project");
-    let flow_id = f.req_str("projectFlow");
-    let email = f.opt_str("email").map(|e| e.to_lowercase());
-    let phone = f.opt_str("phone");
-    let country_code = f.opt_str("countryCode");
-    let mut full_name = f.opt_str("fullName");
-    let mut first_name = f.opt_str("firstName");
-    let mut last_name = f.opt_str("lastName");
-    let language = f.opt_str("language").unwrap_or_else(|| "en".into());
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Body {
+        value: body,
+        invalid,
+    }: Body<CreateAppRegistrationRequest>,
+) -> ApiResult {
+    let mut f = Problems::new(&invalid);
+    let project = body.project.trim().to_owned();
+    let flow_id = body.project_flow.trim().to_owned();
+    f.required("project", !project.is_empty());
+    f.required("projectFlow", !flow_id.is_empty());
+    let text = |v: &Option<Secret>| non_blank(v.as_ref().map(Secret::expose));
+    let email = text(&body.email).map(|e| e.to_lowercase());
+    let phone = text(&body.phone);
+    let country_code = non_blank(body.country_code.as_deref());
+    let mut full_name = text(&body.full_name);
+    let mut first_name = text(&body.first_name);
+    let mut last_name = text(&body.last_name);
+    let language = non_blank(body.language.as_deref()).unwrap_or_else(|| "en".into());
+    for name in [
+        "email",
+        "phone",
+        "countryCode",
+        "fullName",
+        "firstName",
+        "lastName",
+        "language",
+    ] {
+        f.optional(name);
+    }
     if email.is_none() && phone.is_none() {
         f.problem("Needs an email or a phone at least");
     }
     if email.as_deref().is_some_and(|e| !valid_email(e)) {
-        f.problem("invalid email");
+        f.invalid("email");
     }
     if let Some(p) = &phone {
         if !valid_phone(p) {
-            f.problem("invalid phone");
+            f.invalid("phone");
         }
         if country_code.is_none() {
             f.problem("missing countryCode");
@@ -66,7 +90,7 @@ pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBo
         .as_deref()
         .is_some_and(|c| !valid_country_code(c))
     {
-        f.problem("invalid countryCode");
+        f.invalid("countryCode");
     }
     f.finish()?;
     if full_name.is_none() && (first_name.is_some() || last_name.is_some()) {
@@ -88,9 +112,9 @@ pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBo
 
     let now = state.now_ms();
     let st = state.clone();
-    let (reg, info_id, token) = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             model::load_project(tx, &project)?;
             let flow = model::load_flow(tx, &flow_id)?;
             if flow.project() != project {
@@ -159,14 +183,15 @@ pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBo
                 updated_at: rfc3339(tx.now),
             };
             model::insert_registration(tx, &reg)?;
-            let info = json!({
-                "_id": info_id,
-                "appRegistration": id,
-                "type": "backgroundCheck",
-                "status": "PENDING",
-                "createdAt": rfc3339(tx.now),
-            });
-            model::obj_insert(tx, "informationValidation", &id, &info)?;
+            let info = InformationValidation {
+                id: info_id.clone(),
+                app_registration: Some(id.clone()),
+                validation_type: Some("backgroundCheck".into()),
+                status: Some(InformationStatus::Pending),
+                created_at: Some(rfc3339(tx.now)),
+                ..Default::default()
+            };
+            model::obj_insert(tx, model::INFORMATION, &id, &info)?;
             let step = reg.current_step.clone();
             let (token, _) = issue_token(&st.jwt_key, &reg, &step, tx.now, REGISTRANT_TTL_SECS)?;
             tx.emit(
@@ -174,15 +199,14 @@ pub(crate) async fn create(State(state): State<AppState>, JsonBody(body): JsonBo
                 "app_registration_created",
                 reg_event(&reg),
             );
-            Ok((reg, info_id, token))
+            tracing::info!(registration = %reg.id, "app registration created");
+            Ok(CreateAppRegistrationResponse {
+                app_registration: reg.to_wire(),
+                information_validation: Some(IdOnly { id: info_id }),
+                token: Secret::new(token),
+            })
         })
-        .await?;
-    tracing::info!(registration = %reg.id, "app registration created");
-    Ok(ok(json!({
-        "appRegistration": reg.to_value()?,
-        "informationValidation": { "_id": info_id },
-        "token": token,
-    })))
+        .await
 }
 
 /// `GET /v2/app-registrations?page=&perPage=[&project=]` (client).
@@ -235,15 +259,17 @@ pub(crate) async fn list(
                 .collect::<Result<Vec<_>, _>>()?;
             let items = docs
                 .iter()
-                .map(|d| serde_json::from_str::<Value>(d))
+                .map(|d| serde_json::from_str::<Registration>(d).map(|r| r.to_wire()))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((total, items))
         })
         .await?;
-    Ok(
-        axum::Json(json!({ "data": items, "total": total, "page": page, "perPage": per_page }))
-            .into_response(),
-    )
+    Ok(ok_raw(Page {
+        data: items,
+        total: u32::try_from(total).ok(),
+        page: u32::try_from(page).ok(),
+        per_page: u32::try_from(per_page).ok(),
+    }))
 }
 
 /// `GET /v2/app-registrations/{id}?populates[]=…` (client).
@@ -293,15 +319,12 @@ pub(crate) async fn me_get(
 pub(crate) async fn me_post(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    JsonBody(body): JsonBody,
+    Body { value, invalid }: Body<MeRequest>,
 ) -> ApiResult {
-    let names = match body.get("populates") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => parse_populates(items)?,
-        Some(v @ Value::String(_)) => parse_populates(std::slice::from_ref(v))?,
-        Some(_) => return Err(ApiError::missing(&["invalid populates"])),
-    };
-    me(state, claims, names).await
+    let mut f = Problems::new(&invalid);
+    f.optional("populates");
+    f.finish()?;
+    me(state, claims, check_populates(value.populates.0)?).await
 }
 
 /// `POST /v2/app-registrations/{id}/resend-link {sendEmail?, recipientEmail?}` (client).
@@ -309,20 +332,26 @@ pub(crate) async fn resend_link(
     State(state): State<AppState>,
     _auth: ClientAuth,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<ResendLinkRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let send_email = f.opt_bool("sendEmail").unwrap_or(false);
-    let recipient = f.opt_str("recipientEmail");
+    let mut f = Problems::new(&invalid);
+    f.optional("sendEmail");
+    f.optional("recipientEmail");
+    let send_email = body.send_email.unwrap_or(false);
+    let recipient = non_blank(body.recipient_email.as_ref().map(Secret::expose));
     if recipient.as_deref().is_some_and(|e| !valid_email(e)) {
-        f.problem("invalid recipientEmail");
+        f.invalid("recipientEmail");
     }
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let (reg, token, exp) = state
+    let base = state.base_url.clone();
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let reg = model::load_registration(tx, &id)?;
             if reg.is_terminal() {
                 return Err(ApiError::not_ongoing());
@@ -334,18 +363,18 @@ pub(crate) async fn resend_link(
                 tx.now,
                 RESEND_LINK_TTL_SECS,
             )?;
-            Ok((reg, token, exp))
+            let emailed = send_email && (recipient.is_some() || reg.email.is_some());
+            if emailed {
+                tracing::info!(registration = %reg.id, "sign-up link e-mail queued (sandbox: not sent)");
+            }
+            let link = format!("{base}/sign-up/{}?token={token}", reg.project);
+            Ok(ResendLinkResponse {
+                app_registration_id: reg.id,
+                token: Secret::new(token),
+                link: Some(Secret::new(link)),
+                expires_at: Some(rfc3339(exp * 1000)),
+                email_sent: Some(emailed),
+            })
         })
-        .await?;
-    let emailed = send_email && (recipient.is_some() || reg.email.is_some());
-    if emailed {
-        tracing::info!(registration = %reg.id, "sign-up link e-mail queued (sandbox: not sent)");
-    }
-    Ok(ok(json!({
-        "appRegistrationId": reg.id,
-        "token": token,
-        "link": format!("{}/sign-up/{}?token={}", state.base_url, reg.project, token),
-        "expiresAt": rfc3339(exp * 1000),
-        "emailSent": emailed,
-    })))
+        .await
 }

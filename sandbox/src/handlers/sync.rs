@@ -3,13 +3,16 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::json;
+use smart_enroll_api::{
+    DocumentStatus, DocumentValidation, RegistrationStatus, Secret, StepSetting, SyncRequest,
+    SyncResponse,
+};
 
 use super::{issue_token, own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Fields, JsonBody, Path, ok};
+use crate::api::{ApiError, ApiResult, Body, Path, Problems};
 use crate::auth::{REGISTRANT_TTL_SECS, Registrant};
 use crate::db::Tx;
-use crate::model::{self, Flow, Registration, is_mandatory};
+use crate::model::{self, Flow, Registration};
 use crate::server::AppState;
 use crate::triggers::Triggers;
 
@@ -41,12 +44,10 @@ fn skip_kyc_allowed(reg: &Registration, flow: &Flow) -> Result<(), ApiError> {
     sign_up_required(reg, flow)
 }
 
-fn document_status(tx: &Tx<'_>, reg: &Registration) -> Result<Option<String>, ApiError> {
-    Ok(match &reg.document_validation {
-        Some(id) => model::obj_get(tx, "documentValidation", id)?
-            .and_then(|(_, d)| d["status"].as_str().map(str::to_owned)),
-        None => None,
-    })
+fn document_status(tx: &Tx<'_>, reg: &Registration) -> Result<Option<DocumentStatus>, ApiError> {
+    let doc: Option<DocumentValidation> =
+        model::obj_load(tx, model::DOCUMENT, reg.document_validation.as_deref())?;
+    Ok(doc.and_then(|d| d.status))
 }
 
 /// Checks every mandatory step; returns the first one not done.
@@ -62,14 +63,14 @@ fn first_incomplete(
         "liveness",
         "form",
     ] {
-        if !is_mandatory(flow.step(step)) {
+        if flow.step(step) != StepSetting::Mandatory {
             continue;
         }
         let done = match step {
             "signUpForm" => reg.sign_up_passed(flow),
             "document" => matches!(
-                document_status(tx, reg)?.as_deref(),
-                Some("ACTIVE" | "NEEDS_MANUAL_VERIFICATION")
+                document_status(tx, reg)?,
+                Some(DocumentStatus::Active | DocumentStatus::NeedsManualVerification)
             ),
             "liveness" => reg.person.is_some(),
             other => reg.steps_done.iter().any(|s| s == other),
@@ -86,17 +87,22 @@ pub(crate) async fn sync(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    Body {
+        value: body,
+        invalid,
+    }: Body<SyncRequest>,
 ) -> ApiResult {
-    let mut f = Fields::new(&body);
-    let step = f.req_str("step");
-    let status = f.req_str("status").to_ascii_uppercase();
+    let mut f = Problems::new(&invalid);
+    let step = body.step.as_str().trim().to_owned();
+    let status = body.status.as_str().trim().to_ascii_uppercase();
+    f.required("step", !step.is_empty());
+    f.required("status", !status.is_empty());
     f.finish()?;
     let now = state.now_ms();
     let st = state.clone();
-    let data = state
+    state
         .db
-        .tx(now, &state.out, move |tx| {
+        .tx_ok(now, &state.out, move |tx| {
             let mut reg = own_registration(tx, &claims, Some(&id))?;
             let flow = model::load_flow(tx, &reg.project_flow)?;
             if reg.is_terminal() {
@@ -138,8 +144,8 @@ pub(crate) async fn sync(
                             return Err(conflict(&format!("{missing}_validation_not_passed")));
                         }
                         let review = triggers.manual_review
-                            || document_status(tx, &reg)?.as_deref()
-                                == Some("NEEDS_MANUAL_VERIFICATION");
+                            || document_status(tx, &reg)?
+                                == Some(DocumentStatus::NeedsManualVerification);
                         if review {
                             reg.status = "NEEDS_MANUAL_VERIFICATION".into();
                             event = Some("app_registration_needs_manual_verification");
@@ -171,14 +177,13 @@ pub(crate) async fn sync(
                 tx.emit(flow.webhook_url(), ev, reg_event(&reg));
             }
             let (token, _) = issue_token(&st.jwt_key, &reg, &step, tx.now, REGISTRANT_TTL_SECS)?;
-            Ok(json!({
-                "token": token,
-                "step": step,
-                "status": reg.status,
-                "appRegistrationId": reg.id,
-                "steps": flow.steps(),
-            }))
+            Ok(SyncResponse {
+                token: Secret::new(token),
+                step,
+                status: RegistrationStatus::parse(&reg.status),
+                app_registration_id: reg.id,
+                steps: flow.steps(),
+            })
         })
-        .await?;
-    Ok(ok(data))
+        .await
 }

@@ -1,17 +1,23 @@
-//! Shared helpers for the sandbox's HTTP tests: a real server on loopback with a real SQLite
-//! file in a temporary directory, driven with reqwest.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+#![doc = include_str!("../README.md")]
+// Test support: a failed set-up step is a failed test, so panicking (unwrap/expect/assert) is
+// how this crate reports it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Cursor;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use smart_enroll_api::{Data, ErrorBody};
 use smart_enroll_sandbox::{Clock, ManualClock, Sandbox, SandboxConfig};
 
+/// The client token every test sandbox is started with.
 pub const CLIENT_TOKEN: &str = "test-client-token-0123456789";
 
+/// A sandbox on loopback with its SQLite file in a temporary directory, and an HTTP client.
 pub struct Server {
     pub sandbox: Option<Sandbox>,
     pub dir: tempfile::TempDir,
@@ -21,6 +27,44 @@ pub struct Server {
     pub dev: bool,
     /// `SandboxConfig::webhook_backoff` for this server and its restarts (default if `None`).
     pub webhook_backoff: Option<std::time::Duration>,
+    /// `SandboxConfig::otp_string_only` for this server and its restarts.
+    pub otp_string_only: bool,
+}
+
+/// How to start a [`Server`] (all off / default: `Options::default().dev()...start()`).
+#[derive(Default, Clone)]
+pub struct Options {
+    dev: bool,
+    clock: Option<ManualClock>,
+    webhook_backoff: Option<std::time::Duration>,
+    otp_string_only: bool,
+}
+
+impl Options {
+    /// Enables the dev outbox.
+    pub fn dev(mut self) -> Self {
+        self.dev = true;
+        self
+    }
+    /// Uses a manual clock starting now.
+    pub fn manual_clock(mut self) -> Self {
+        self.clock = Some(ManualClock::new(std::time::SystemTime::now()));
+        self
+    }
+    /// Webhook retry backoff.
+    pub fn webhook_backoff(mut self, b: std::time::Duration) -> Self {
+        self.webhook_backoff = Some(b);
+        self
+    }
+    /// Compare one-time codes as strings only.
+    pub fn otp_string_only(mut self) -> Self {
+        self.otp_string_only = true;
+        self
+    }
+    /// Starts the sandbox.
+    pub async fn start(self) -> Server {
+        Server::start_opts(self).await
+    }
 }
 
 /// Who a request authenticates as.
@@ -37,8 +81,10 @@ fn config(
     dev: bool,
     clock: Option<&ManualClock>,
     webhook_backoff: Option<std::time::Duration>,
+    otp_string_only: bool,
 ) -> SandboxConfig {
     let mut cfg = SandboxConfig::new(dir);
+    cfg.otp_string_only = otp_string_only;
     if let Some(b) = webhook_backoff {
         cfg.webhook_backoff = b;
     }
@@ -76,10 +122,33 @@ impl Server {
         clock: Option<ManualClock>,
         webhook_backoff: Option<std::time::Duration>,
     ) -> Self {
+        Self::start_opts(Options {
+            dev,
+            clock,
+            webhook_backoff,
+            otp_string_only: false,
+        })
+        .await
+    }
+
+    /// Starts with [`Options`].
+    pub async fn start_opts(o: Options) -> Self {
+        let Options {
+            dev,
+            clock,
+            webhook_backoff,
+            otp_string_only,
+        } = o;
         let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(config(dir.path(), dev, clock.as_ref(), webhook_backoff))
-            .await
-            .unwrap();
+        let sandbox = Sandbox::start(config(
+            dir.path(),
+            dev,
+            clock.as_ref(),
+            webhook_backoff,
+            otp_string_only,
+        ))
+        .await
+        .unwrap();
         let base = sandbox.base_url();
         let http = http_client();
         Self {
@@ -90,6 +159,7 @@ impl Server {
             clock,
             dev,
             webhook_backoff,
+            otp_string_only,
         }
     }
 
@@ -103,6 +173,7 @@ impl Server {
             self.dev,
             self.clock.as_ref(),
             self.webhook_backoff,
+            self.otp_string_only,
         ))
         .await
         .unwrap();
@@ -168,6 +239,139 @@ impl Server {
         v
     }
 
+    /// Sends a request with extra headers; returns status, headers and the JSON body.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        req = match auth {
+            Auth::None => req,
+            Auth::Client => req.bearer_auth(CLIENT_TOKEN),
+            Auth::Bearer(t) => req.bearer_auth(t),
+            Auth::Raw(h) => req.header("authorization", h),
+        };
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.unwrap();
+        (
+            status,
+            headers,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// A typed call: sends `body` (a `smart-enroll-api` request type), expects 200 and parses
+    /// `{"data": T}` with the same types the client uses.
+    pub async fn data<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<&impl Serialize>,
+    ) -> T {
+        let body = body.map(|b| serde_json::to_value(b).unwrap());
+        let v = self.ok(method, path, auth, body).await;
+        serde_json::from_value::<Data<T>>(v.clone())
+            .unwrap_or_else(|e| panic!("answer does not parse as its wire type: {e}: {v}"))
+            .data
+    }
+
+    /// A typed failing call: the status and the parsed error body.
+    pub async fn error(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<Value>,
+    ) -> (StatusCode, ErrorBody) {
+        let (s, v) = self.call(method, path, auth, body).await;
+        assert_ne!(s, StatusCode::OK, "{path} succeeded: {v}");
+        let e = serde_json::from_value(v.clone())
+            .unwrap_or_else(|e| panic!("error body does not parse: {e}: {v}"));
+        (s, e)
+    }
+
+    /// The registration as its registrant sees it (`GET /v2/app-registrations/me`), populated.
+    pub async fn me(&self, reg: &Registration) -> smart_enroll_api::AppRegistration {
+        let q = smart_enroll_api::REVIEW_POPULATES
+            .iter()
+            .map(|p| format!("populates[]={p}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.data(
+            Method::GET,
+            &format!("/v2/app-registrations/me?{q}"),
+            Auth::Bearer(&reg.token),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// A registration with `email` in a fresh project whose flow is `preset`, at the sign-up
+    /// step (nothing verified yet). Returns the registration.
+    pub async fn at_sign_up(&self, preset: &str, email: &str) -> Registration {
+        let (p, f) = self.setup(preset, json!({})).await;
+        self.register(&p, &f, json!({ "email": email })).await
+    }
+
+    /// A Full-KYC registration at the document step: email verified, sign-up synced.
+    pub async fn at_document_step(&self, email: &str) -> Registration {
+        let reg = self.at_sign_up("full_kyc", email).await;
+        self.verify_email(&reg, email).await;
+        self.sync_ok(&reg, "signUpForm", "ONGOING").await;
+        reg
+    }
+
+    /// A Full-KYC registration at the liveness step: document (front and back) in.
+    pub async fn at_liveness_step(&self, email: &str, seed: u8) -> Registration {
+        let reg = self.at_document_step(email).await;
+        let t = Auth::Bearer(&reg.token);
+        let path = "/v2/document-validations/app-registration";
+        self.ok(
+            Method::POST,
+            path,
+            t,
+            Some(json!({"image": png_b64(48, 32, seed), "category": "id"})),
+        )
+        .await;
+        self.ok(
+            Method::POST,
+            path,
+            t,
+            Some(json!({"backImage": jpeg_b64(48, 32, seed), "force": true})),
+        )
+        .await;
+        self.sync_ok(&reg, "document", "ONGOING").await;
+        self.sync_ok(&reg, "liveness", "ONGOING").await;
+        reg
+    }
+
+    /// A Full-KYC registration at the compare step: selfie in.
+    pub async fn at_compare_step(&self, email: &str, seed: u8) -> Registration {
+        let reg = self.at_liveness_step(email, seed).await;
+        self.ok(
+            Method::POST,
+            "/v2/biometric-validations/app-registration",
+            Auth::Bearer(&reg.token),
+            Some(json!({"image": png_b64(40, 40, seed.wrapping_add(1)), "os": "ANDROID"})),
+        )
+        .await;
+        reg
+    }
+
+    /// Creates a project (with `extra` fields) and returns its id.
     pub async fn create_project(&self, extra: Value) -> String {
         let mut body = json!({"name": "Test project", "allowedCountries": ["Colombia"],
             "contactEmail": "owner@example.com", "privacyUrl": "https://example.com/p",
@@ -349,6 +553,7 @@ impl Server {
     }
 }
 
+/// A created registration: its id, registrant token, criminal-check id and project.
 #[derive(Debug, Clone)]
 pub struct Registration {
     pub id: String,
