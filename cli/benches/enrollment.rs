@@ -36,16 +36,16 @@ use smart_enroll_core::{
     ClientConfig, ClientToken, DocumentCategory, DocumentSide, EnrollmentSession, FlowPreset,
     InsecureHttp, NewFlow, NewProject, PhoneChannel, SignUpData, SmartEnrollClient,
 };
-use smart_enroll_sandbox::{Sandbox, SandboxConfig};
+use smart_enroll_testkit::{CLIENT_TOKEN, Server};
 
 use progress::{Mode, Progress};
 use runner::Inputs;
 
-const CLIENT_TOKEN: &str = "bench-client-token-0123456789abcdef";
 /// Requests of one Full-KYC enrollment with email and SMS codes (contract §7): flow config,
 /// create registration, create+validate email OTP, create+validate phone OTP, sync signUpForm,
-/// document front (passport), sync liveness, selfie, face compare, sync end.
-const LIFECYCLE_MINIMUM: usize = 12;
+/// document front (passport), sync liveness, selfie, face compare, the review's retrieve
+/// (`POST …/me` with populates), sync end.
+const LIFECYCLE_MINIMUM: usize = 13;
 
 #[derive(Debug, Clone)]
 struct Logged {
@@ -188,20 +188,17 @@ async fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let (enrollments, gets) = if full { (10, 300) } else { (1, 20) };
 
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = SandboxConfig::new(dir.path());
-    config.dev = true;
-    config.client_token = Some(CLIENT_TOKEN.into());
-    let sandbox = Sandbox::start(config).await.unwrap();
+    // The sandbox on a temporary SQLite file, dev outbox on (smart-enroll-testkit).
+    let mut sandbox = Server::start().await;
     let log = Arc::new(Mutex::new(Vec::new()));
-    let proxy = start_proxy(sandbox.base_url(), log.clone()).await;
+    let proxy = start_proxy(sandbox.base.clone(), log.clone()).await;
 
     let client_for = |base: &str| {
         let mut c = ClientConfig::new(base);
         c.allow_insecure_http = InsecureHttp::Loopback;
         SmartEnrollClient::new(c).unwrap()
     };
-    let admin = client_for(&sandbox.base_url());
+    let admin = client_for(&sandbox.base);
     let token = ClientToken::new(CLIENT_TOKEN);
     let project = admin
         .create_project(
@@ -283,13 +280,13 @@ async fn main() {
         )
         .unwrap();
         let mut inputs = BenchInputs {
-            outbox: outbox::Outbox::new(&sandbox.base_url()).unwrap(),
+            outbox: outbox::Outbox::new(&sandbox.base).unwrap(),
             email,
             phone,
             specimen: specimen.clone(),
         };
         let mut progress = Progress::new(Mode::Quiet);
-        let (result, _) = runner::drive(&session, &mut inputs, &mut progress)
+        let runner::Driven { result, .. } = runner::drive(&session, &mut inputs, &mut progress)
             .await
             .unwrap();
         times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -306,7 +303,7 @@ async fn main() {
         bytes_up = entries.iter().map(|e| e.body_bytes).sum();
         last = entries;
     }
-    sandbox.shutdown().await;
+    sandbox.stop().await;
 
     let doc = last
         .iter()
@@ -362,7 +359,7 @@ async fn main() {
         enroll_ms / get_ms / LIFECYCLE_MINIMUM as f64
     );
     println!(
-        "  ratio enrollment / (12 GETs + image preparation)  {:.2}x",
+        "  ratio enrollment / (13 GETs + image preparation)  {:.2}x",
         enroll_ms / (LIFECYCLE_MINIMUM as f64 * get_ms + prep_ms)
     );
     if !failures.is_empty() {

@@ -248,9 +248,14 @@ async fn enroll(
         specimen,
         prefilter: None,
     };
-    let (result, states) = runner::drive(&session, &mut inputs, progress).await?;
+    let runner::Driven {
+        result,
+        states,
+        review,
+    } = runner::drive(&session, &mut inputs, progress).await?;
     let stats = client.stats();
     let mut json = runner::result_json(&result);
+    json["review"] = review.as_ref().map_or(json!(null), runner::review_json);
     json["flow"] = json!(match args.flow {
         FlowArg::Basic => "basic",
         FlowArg::Full => "full",

@@ -547,10 +547,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         images,
         category: document_category(&args),
     };
-    let (result, states) = runner::drive(&session, &mut inputs, &mut progress).await?;
+    let runner::Driven {
+        result,
+        states,
+        review,
+    } = runner::drive(&session, &mut inputs, &mut progress).await?;
     let stats = client.stats();
     if args.json {
         let mut out = runner::result_json(&result);
+        out["review"] = review.as_ref().map_or(json!(null), runner::review_json);
         out["states"] = json!(states);
         out["steps"] = serde_json::to_value(progress.records())?;
         out["requests"] = json!(stats.requests);

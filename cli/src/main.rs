@@ -7,6 +7,7 @@ mod enroll;
 mod outbox;
 mod prefilter;
 mod progress;
+mod results;
 mod runner;
 mod serve;
 mod setup;
@@ -34,6 +35,8 @@ enum Command {
     Enroll(enroll::Args),
     /// Run the on-device liveness prefilter on image files.
     Prefilter(prefilter::Args),
+    /// Show a registration, or verify a final token, as the integrator's backend does.
+    Results(results::Args),
 }
 
 fn init_tracing(default_filter: &str) {
@@ -61,6 +64,7 @@ async fn main() -> std::process::ExitCode {
         Command::Setup(args) => setup::run(args).await,
         Command::Enroll(args) => enroll::run(args).await,
         Command::Prefilter(args) => prefilter::run(args).await,
+        Command::Results(args) => results::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

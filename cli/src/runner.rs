@@ -5,8 +5,9 @@
 use anyhow::bail;
 use serde_json::{Value, json};
 use smart_enroll_core::{
-    DocumentCategory, DocumentSide, EnrollError, EnrollResult, EnrollState, EnrollmentSession,
-    FlowConfig, Outcome, PhoneChannel, SmartEnrollClient, state_name,
+    CriminalCheck, DocumentCategory, DocumentFields, DocumentSide, EnrollError, EnrollResult,
+    EnrollState, EnrollmentSession, FlowConfig, Outcome, PhoneChannel, Review, ScoreCheck,
+    SmartEnrollClient, state_name,
 };
 
 use crate::progress::Progress;
@@ -100,6 +101,139 @@ pub fn result_json(result: &EnrollResult) -> Value {
     })
 }
 
+/// The review as JSON: the [`Review`] with camelCase keys (`registrationId`, `document` with
+/// the OCR fields, `namesMatch`, `liveness` / `compare` as `{score, minScore, passed}`,
+/// `criminalCheck`), `expectedOutcome` in the API's spelling (`COMPLETED`). Holds the OCR
+/// values: printed only because showing them is the point of the review.
+pub fn review_json(review: &Review) -> Value {
+    let mut v = serde_json::to_value(review).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "expectedOutcome".into(),
+            json!(outcome_str(review.expected_outcome)),
+        );
+    }
+    v
+}
+
+fn or_dash(v: Option<&str>) -> &str {
+    v.filter(|s| !s.trim().is_empty()).unwrap_or("-")
+}
+
+fn score_line(c: &ScoreCheck, rule: &str) -> String {
+    format!(
+        "{:.2} (minimum {:.2}, passes {rule} it): {}",
+        c.score,
+        c.min_score,
+        if c.passed { "passed" } else { "FAILED" }
+    )
+}
+
+fn document_lines(d: &DocumentFields) -> Vec<String> {
+    let name = match (&d.full_name, &d.first_name, &d.last_name) {
+        (Some(full), _, _) => full.clone(),
+        (None, first, last) => [first.as_deref(), last.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    vec![
+        format!(
+            "  Document:       {} {} ({})",
+            or_dash(d.category.as_deref()),
+            or_dash(d.document_type.as_deref()),
+            or_dash(d.status.as_deref())
+        ),
+        format!(
+            "  Number:         {}",
+            or_dash(d.document_number.as_deref())
+        ),
+        format!("  Name:           {}", or_dash(Some(&name))),
+        format!("  Date of birth:  {}", or_dash(d.date_of_birth.as_deref())),
+        format!(
+            "  Expires:        {}",
+            or_dash(d.expiration_date.as_deref())
+        ),
+        format!("  Nationality:    {}", or_dash(d.nationality.as_deref())),
+    ]
+}
+
+fn criminal_line(c: &CriminalCheck) -> String {
+    if c.record_found {
+        format!("record found ({})", c.status)
+    } else {
+        format!("clear ({})", c.status)
+    }
+}
+
+/// The server's checks of a registration as readable lines (shared by the review and
+/// `results`): the document's OCR fields, the names match, the scores with their thresholds
+/// and the criminal check.
+pub fn check_lines(
+    document: Option<&DocumentFields>,
+    names_match: Option<bool>,
+    liveness: Option<ScoreCheck>,
+    compare: Option<ScoreCheck>,
+    criminal_check: Option<&CriminalCheck>,
+) -> Vec<String> {
+    let mut lines = match document {
+        Some(d) => document_lines(d),
+        None => vec!["  Document:       none".into()],
+    };
+    lines.push(format!(
+        "  Names match:    {}",
+        match names_match {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "not checked",
+        }
+    ));
+    lines.push(format!(
+        "  Liveness:       {}",
+        liveness.map_or_else(|| "no selfie".to_owned(), |c| score_line(&c, "above"))
+    ));
+    lines.push(format!(
+        "  Face compare:   {}",
+        compare.map_or_else(|| "not run".to_owned(), |c| score_line(&c, "at or above"))
+    ));
+    lines.push(format!(
+        "  Criminal check: {}",
+        criminal_check.map_or_else(|| "not run".to_owned(), criminal_line)
+    ));
+    lines
+}
+
+/// The review as readable lines: [`check_lines`] and what confirming asks the server to store.
+pub fn review_lines(review: &Review) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Review of registration {} (what the server holds; confirm to finish):",
+        review.registration_id
+    )];
+    lines.extend(check_lines(
+        review.document.as_ref(),
+        review.names_match,
+        review.liveness,
+        review.compare,
+        review.criminal_check.as_ref(),
+    ));
+    lines.push(format!(
+        "  Confirming asks the server to store {}",
+        outcome_str(review.expected_outcome)
+    ));
+    lines
+}
+
+/// What [`drive`] ends with.
+pub struct Driven {
+    /// The completed enrollment.
+    pub result: EnrollResult,
+    /// The states it went through.
+    pub states: Vec<&'static str>,
+    /// The review shown and confirmed before `end` (`None` when there was none, e.g. skipKYC).
+    pub review: Option<Review>,
+}
+
 /// Typing `resend` instead of a code asks for the code again.
 /// The "fetch the public flow configuration" step of `demo` and `enroll`: fetches it (no token)
 /// and reports the step as done, with the document and liveness modes, or failed.
@@ -145,13 +279,15 @@ fn retryable_here(e: &EnrollError) -> bool {
     )
 }
 
-/// Runs the session until it completes; returns the result and the states it went through.
+/// Runs the session until it completes: prints the review (unless quiet) and confirms it.
+/// Returns the result, the states it went through and the review.
 pub async fn drive<I: Inputs>(
     session: &EnrollmentSession,
     inputs: &mut I,
     progress: &mut Progress,
-) -> anyhow::Result<(EnrollResult, Vec<&'static str>)> {
+) -> anyhow::Result<Driven> {
     let mut states = Vec::new();
+    let mut reviewed = None;
     let step = progress.start("Create the registration");
     let mut state = match session.start().await {
         Ok(s) => {
@@ -167,7 +303,13 @@ pub async fn drive<I: Inputs>(
     for _ in 0..MAX_TRANSITIONS {
         states.push(state_name(&state));
         let (label, outcome) = match state {
-            EnrollState::Completed { result } => return Ok((result, states)),
+            EnrollState::Completed { result } => {
+                return Ok(Driven {
+                    result,
+                    states,
+                    review: reviewed,
+                });
+            }
             EnrollState::NotStarted => {
                 let step = progress.start("Start");
                 (step, session.start().await)
@@ -263,7 +405,13 @@ pub async fn drive<I: Inputs>(
                 }
                 None => bail!("this flow requires a selfie: pass --selfie"),
             },
-            EnrollState::AwaitingReview { .. } => {
+            EnrollState::AwaitingReview { review } => {
+                // Shown before anything is confirmed: the session never confirms by itself
+                // here (auto-confirm stays off).
+                for line in review_lines(&review) {
+                    progress.note(line);
+                }
+                reviewed = Some(review);
                 let step = progress.start("Confirm the review (sync end)");
                 (step, session.confirm().await)
             }

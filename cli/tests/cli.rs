@@ -1,6 +1,6 @@
-//! End-to-end tests of the `smart-enroll` binary: `demo`, `setup` and `enroll`, each against a
-//! real sandbox (the demo's own in-process one, or one started here) over loopback HTTP with a
-//! real SQLite file.
+//! End-to-end tests of the `smart-enroll` binary: `demo`, `setup`, `enroll` and `results`, each
+//! against a real sandbox (the demo's own in-process one, or one started here with
+//! `smart-enroll-testkit`) over loopback HTTP with a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../src/outbox.rs"]
@@ -15,11 +15,10 @@ use serde_json::Value;
 use smart_enroll_core::{
     ClientConfig, ClientToken, FlowPreset, InsecureHttp, NewFlow, NewProject, SmartEnrollClient,
 };
-use smart_enroll_sandbox::{Sandbox, SandboxConfig};
+use smart_enroll_testkit::{CLIENT_TOKEN, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_smart-enroll");
 const SELFIE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-selfie.jpg");
-const CLIENT_TOKEN: &str = "cli-test-client-token-0123456789abcdef";
 /// No single CLI run may take longer than this (they take ~1-3 s in debug builds).
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 
@@ -121,8 +120,8 @@ fn demo_full_kyc_completes_with_token_and_redirect() {
     );
     // The lifecycle's minimum for Full KYC with email and SMS (contract §7): flow config,
     // create, 2 x (create OTP + validate), sync signUpForm, document, sync liveness, selfie,
-    // compare, sync end.
-    assert_eq!(v["requests"], 12, "{v:#}");
+    // compare, the review's retrieve (`me`), sync end.
+    assert_eq!(v["requests"], 13, "{v:#}");
     assert_eq!(v["retries"], 0);
     let uploaded = v["bytesUploaded"].as_u64().unwrap();
     assert!(
@@ -131,6 +130,8 @@ fn demo_full_kyc_completes_with_token_and_redirect() {
     );
     assert!(v["scores"]["livenessScore"].as_f64().unwrap() > 0.65);
     assert_eq!(v["scores"]["comparePassed"], true);
+    // The demo shows the review it confirmed.
+    assert_review_json(&v);
     // The on-device prefilter ran on the selfie with the real model.
     assert_eq!(
         v["prefilter"]["detector"], true,
@@ -185,6 +186,8 @@ fn demo_plain_output_shows_steps_and_result() {
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
+    // The demo shows the review (scores with thresholds) before it completes.
+    assert_review_printed_before_confirming(&text);
     // Codes never appear: the only 6-digit runs would be in ids or the token, not on their own.
     assert!(
         !text
@@ -229,20 +232,6 @@ fn demo_rejects_unknown_flow() {
 
 // ---- setup / enroll against a sandbox started here ----
 
-struct TestSandbox {
-    sandbox: Sandbox,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_sandbox() -> TestSandbox {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = SandboxConfig::new(dir.path());
-    config.dev = true;
-    config.client_token = Some(CLIENT_TOKEN.into());
-    let sandbox = Sandbox::start(config).await.unwrap();
-    TestSandbox { sandbox, _dir: dir }
-}
-
 fn admin(base: &str) -> SmartEnrollClient {
     let mut c = ClientConfig::new(base);
     c.allow_insecure_http = InsecureHttp::Loopback;
@@ -272,8 +261,8 @@ async fn setup_without_token_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setup_creates_project_and_flow() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
 
     let mut cmd = command(&[
         "setup",
@@ -324,7 +313,7 @@ async fn setup_creates_project_and_flow() {
         "the token leaked: {err}"
     );
 
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 async fn full_kyc_flow(base: &str) -> (String, String) {
@@ -354,20 +343,18 @@ async fn preset_flow(base: &str, preset: FlowPreset) -> (String, String) {
     (project.id, flow.flow_id)
 }
 
-/// A synthetic document photo (a card-like PNG): the sandbox accepts any real image.
+/// A synthetic document photo (the testkit's deterministic PNG): the sandbox accepts any real
+/// image.
 fn write_document(dir: &std::path::Path) -> std::path::PathBuf {
-    let img = image::RgbImage::from_fn(900, 600, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
     let path = dir.join("document.png");
-    img.save(&path).unwrap();
+    std::fs::write(&path, smart_enroll_testkit::png_bytes(900, 600, 7)).unwrap();
     path
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_reads_codes_from_stdin_and_completes() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -424,6 +411,7 @@ async fn enroll_reads_codes_from_stdin_and_completes() {
         .unwrap();
     let v = success_json(&out);
     assert_completed_with_token(&v);
+    assert_review_json(&v);
     let steps = v["steps"].as_array().unwrap();
     let warned: Vec<_> = steps.iter().filter(|s| s["status"] == "warn").collect();
     assert_eq!(warned.len(), 1, "exactly the wrong code warned: {steps:?}");
@@ -444,13 +432,13 @@ async fn enroll_reads_codes_from_stdin_and_completes() {
         .await
         .unwrap();
     assert_eq!(page.total, 1, "{page:?}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_prints_each_state_in_plain_mode() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -511,13 +499,95 @@ async fn enroll_prints_each_state_in_plain_mode() {
     ] {
         assert!(text.contains(state), "missing {state:?} in:\n{text}");
     }
-    sb.sandbox.shutdown().await;
+    assert_review_printed_before_confirming(&text);
+    sb.stop().await;
+}
+
+/// The text mode prints the review (document fields, scores with their thresholds, what
+/// confirming stores) after the selfie and before the confirming `sync end`.
+fn assert_review_printed_before_confirming(text: &str) {
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("missing {needle:?} in:\n{text}"))
+    };
+    let review = at("Review of registration ");
+    assert!(at("→ AwaitingReview") < review, "{text}");
+    assert!(review < at("Confirm the review (sync end)"), "{text}");
+    for needle in [
+        "  Document:       Passport PP (ACTIVE)",
+        "  Number:         ",
+        "  Name:           ",
+        "  Date of birth:  ",
+        "  Expires:        ",
+        "  Nationality:    ",
+        "  Names match:    ",
+        "  Liveness:       0.",
+        "(minimum 0.65, passes above it): passed",
+        "  Face compare:   0.",
+        "(minimum 0.80, passes at or above it): passed",
+        "  Criminal check: ",
+        "  Confirming asks the server to store COMPLETED",
+    ] {
+        let pos = at(needle);
+        assert!(
+            review < pos && pos < at("Confirm the review (sync end)"),
+            "{needle:?} in:\n{text}"
+        );
+    }
+}
+
+/// `review` in the JSON output: the Review with camelCase keys, its scores matching `scores`.
+fn assert_review_json(v: &Value) {
+    let r = &v["review"];
+    assert_eq!(r["registrationId"], v["registrationId"], "{v:#}");
+    for key in [
+        "registrationId",
+        "document",
+        "namesMatch",
+        "liveness",
+        "compare",
+        "criminalCheck",
+        "expectedOutcome",
+    ] {
+        assert!(r.get(key).is_some(), "review has no {key}: {r:#}");
+    }
+    assert_eq!(r["expectedOutcome"], "COMPLETED");
+    assert_eq!(
+        r["liveness"]["score"], v["scores"]["livenessScore"],
+        "{v:#}"
+    );
+    assert_eq!(r["liveness"]["minScore"], 0.65);
+    assert_eq!(r["liveness"]["passed"], true);
+    assert_eq!(r["compare"]["score"], v["scores"]["compareScore"]);
+    assert_eq!(r["compare"]["minScore"], 0.8);
+    assert_eq!(r["compare"]["passed"], true);
+    // The document's OCR fields, as the server extracted them (camelCase keys).
+    let d = r["document"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no document: {r:#}"));
+    assert_eq!(d["status"], "ACTIVE", "{d:?}");
+    assert_eq!(d["category"], "Passport", "{d:?}");
+    for key in [
+        "documentNumber",
+        "dateOfBirth",
+        "expirationDate",
+        "nationality",
+    ] {
+        assert!(
+            d[key].as_str().is_some_and(|v| !v.is_empty()),
+            "{key}: {d:?}"
+        );
+    }
+    assert!(
+        d["fullName"].is_string() || d["firstName"].is_string(),
+        "{d:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_bad_inputs_fail_before_any_registration() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let garbage = files.path().join("garbage.jpg");
@@ -616,7 +686,7 @@ async fn enroll_bad_inputs_fail_before_any_registration() {
         .await
         .unwrap();
     assert_eq!(page.total, 1, "{page:?}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 /// Runs `enroll --json` with the email's sandbox trigger tags, feeding the two codes from the
@@ -700,8 +770,8 @@ fn warned_steps(v: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_retries_a_failed_liveness_then_completes() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json(
@@ -723,13 +793,13 @@ async fn enroll_retries_a_failed_liveness_then_completes() {
         2,
         "{states:?}"
     );
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_reports_failed_outcome_when_attempts_run_out() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json(
@@ -749,13 +819,13 @@ async fn enroll_reports_failed_outcome_when_attempts_run_out() {
         warned.iter().filter(|w| w.contains("liveness")).count() >= 2,
         "{warned:?}"
     );
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_uploads_the_back_side_when_the_server_asks() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let d = doc.to_str().unwrap();
@@ -789,7 +859,7 @@ async fn enroll_uploads_the_back_side_when_the_server_asks() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pass --document-back"), "{err}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 /// A loopback proxy in front of the sandbox that answers `503` to the first `fail` requests
@@ -852,8 +922,8 @@ async fn flaky_proxy(upstream: String, prefix: &'static str, fail: usize) -> Str
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_survives_a_server_error_on_the_selfie_upload() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     // More failures in a row than the client's own retries (3): the session reports the error,
     // the CLI says so and uploads the selfie again.
@@ -914,7 +984,7 @@ async fn enroll_survives_a_server_error_on_the_selfie_upload() {
         2,
         "{states:?}"
     );
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[test]
@@ -1011,8 +1081,8 @@ async fn enroll_once(base: &str, project: &str, flow: &str, extra: &[&str]) -> O
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_preflight_refuses_missing_inputs_before_any_registration() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -1101,13 +1171,13 @@ async fn enroll_preflight_refuses_missing_inputs_before_any_registration() {
     }
     // None of them reached `POST /v2/app-registrations`.
     assert_eq!(registrations(&base).await, 0);
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_prefilter_refuses_a_selfie_that_cannot_pass() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let (project, flow) = full_kyc_flow(&base).await;
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
@@ -1189,13 +1259,13 @@ async fn enroll_prefilter_refuses_a_selfie_that_cannot_pass() {
             .any(|s| s["step"].as_str().unwrap().contains("prefilter"))
     );
     assert_eq!(registrations(&base).await, 1);
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_prefilter_passes_a_good_selfie_before_the_registration() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json(
@@ -1232,13 +1302,13 @@ async fn enroll_prefilter_passes_a_good_selfie_before_the_registration() {
         "{names:?}"
     );
     assert_eq!(registrations(&base).await, 1);
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_without_onnx_runtime_warns_once_and_completes() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     let files = tempfile::tempdir().unwrap();
     let doc = write_document(files.path());
     let out = enroll_json_with(
@@ -1266,13 +1336,13 @@ async fn enroll_without_onnx_runtime_warns_once_and_completes() {
         "warned exactly once: {err}"
     );
     assert!(err.contains("pip install onnxruntime"), "{err}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_skips_optional_steps_without_files() {
-    let sb = start_sandbox().await;
-    let base = sb.sandbox.base_url();
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
     // Basic: document and selfie optional; none given, so both are skipped, as before.
     let out = enroll_json_with(
         &base,
@@ -1296,5 +1366,310 @@ async fn enroll_skips_optional_steps_without_files() {
         assert!(steps.contains(needle), "missing {needle:?} in {steps}");
     }
     assert!(!steps.contains("prefilter"), "{steps}");
-    sb.sandbox.shutdown().await;
+    sb.stop().await;
+}
+
+// ---- results: what the integrator's backend checks ----
+
+/// `results` with the client token in the environment.
+async fn results(base: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["results", "--api-url", base];
+    args.extend_from_slice(extra);
+    let mut cmd = command(&args);
+    cmd.env("SMART_ENROLL_CLIENT_TOKEN", CLIENT_TOKEN);
+    spawn_blocking_run(cmd).await
+}
+
+/// A refused run: non-zero exit, the reason on stderr, no panic, and the token nowhere.
+fn assert_refused(out: &Output, token: &str, reason: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    let all = format!("{}{err}", String::from_utf8_lossy(&out.stdout));
+    assert!(!out.status.success(), "{all}");
+    assert!(err.contains("error: "), "{err}");
+    assert!(err.contains(reason), "missing {reason:?} in {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    if token.len() > 8 {
+        assert!(!all.contains(token), "the token was printed: {all}");
+    }
+}
+
+fn b64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_verifies_a_real_final_token_and_refuses_forged_ones() {
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
+    let files = tempfile::tempdir().unwrap();
+    let doc = write_document(files.path());
+    let doc_arg = ["--document-front", doc.to_str().unwrap()];
+    let done = success_json(&enroll_json(&base, "res@example.com", "3105550401", &doc_arg).await);
+    assert_completed_with_token(&done);
+    let token = done["token"].as_str().unwrap().to_owned();
+    let reg_id = done["registrationId"].as_str().unwrap().to_owned();
+
+    // The real final token verifies: status, the OCR fields and the scores.
+    let v = success_json(&results(&base, &["--json", &token]).await);
+    assert_eq!(v["verified"], true, "{v:#}");
+    assert_eq!(v["status"], "COMPLETED");
+    assert_eq!(v["registrationId"], reg_id.as_str());
+    assert_eq!(v["input"], "finalToken");
+    assert_eq!(v["reasons"], serde_json::json!([]));
+    let document = v["document"].as_object().unwrap();
+    assert!(document["documentNumber"].is_string(), "{v:#}");
+    assert!(document.contains_key("firstName") && document.contains_key("dateOfBirth"));
+    assert_eq!(
+        v["scores"]["liveness"]["score"],
+        done["scores"]["livenessScore"]
+    );
+    assert_eq!(v["scores"]["liveness"]["minScore"], 0.65);
+    assert_eq!(v["scores"]["liveness"]["passed"], true);
+    assert_eq!(v["scores"]["compare"]["passed"], true);
+    assert!(!serde_json::to_string(&v).unwrap().contains(&token));
+    let project = v["projectId"].as_str().unwrap().to_owned();
+    let flow = v["flowId"].as_str().unwrap().to_owned();
+
+    // With this project and flow required, it still holds.
+    let v = success_json(
+        &results(
+            &base,
+            &["--json", "--project", &project, "--flow", &flow, &token],
+        )
+        .await,
+    );
+    assert_eq!(v["verified"], true, "{v:#}");
+    assert_eq!(v["checked"]["project"], project.as_str());
+
+    // Text mode: readable fields, the verdict, never the token.
+    let out = results(&base, &[&token]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!("Registration:   {reg_id}")),
+        "{text}"
+    );
+    for needle in [
+        "Status:         COMPLETED",
+        "  Document:       ",
+        "  Number:         ",
+        "  Liveness:       0.",
+        "(minimum 0.65, passes above it): passed",
+        "Verified:       yes",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    assert!(!text.contains(&token));
+
+    // A registration id: the registration, but nothing is verified without the token.
+    let v = success_json(&results(&base, &["--json", &reg_id]).await);
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["status"], "COMPLETED");
+    assert_eq!(v["input"], "registrationId");
+    assert!(
+        v["document"].is_object() && v["scores"]["compare"].is_object(),
+        "{v:#}"
+    );
+
+    // Forged: the signature of the real token altered.
+    let (head, sig) = token.rsplit_once('.').unwrap();
+    let flipped: String = sig
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 3 {
+                if c == 'A' { 'B' } else { 'A' }
+            } else {
+                c
+            }
+        })
+        .collect();
+    let forged = format!("{head}.{flipped}");
+    assert_refused(
+        &results(&base, &["--json", &forged]).await,
+        &forged,
+        "the server refused the token",
+    );
+    // The JSON still says why.
+    let v = stdout_json(&results(&base, &["--json", &forged]).await);
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["reasons"][0]["code"], "rejected_by_server");
+    assert!(v["document"].is_null(), "nothing read for a refused token");
+
+    // alg:none with the real claims.
+    let payload = token.split('.').nth(1).unwrap();
+    let unsigned = format!("{}.{payload}.", b64(r#"{"alg":"none","typ":"JWT"}"#));
+    assert_refused(&results(&base, &[&unsigned]).await, &unsigned, "unsigned");
+
+    // Random text that looks like a token.
+    assert_refused(
+        &results(&base, &["not.a.token"]).await,
+        "not.a.token",
+        "not a Smart Enroll token",
+    );
+
+    // A genuine final token of another project, when this project is required.
+    let other =
+        success_json(&enroll_json(&base, "other@example.com", "3105550402", &doc_arg).await);
+    let other_token = other["token"].as_str().unwrap().to_owned();
+    assert_refused(
+        &results(&base, &["--project", &project, &other_token]).await,
+        &other_token,
+        "another project",
+    );
+    // Another flow than the registration's.
+    let (_, other_flow) = preset_flow(&base, FlowPreset::Basic).await;
+    assert_refused(
+        &results(
+            &base,
+            &["--project", &project, "--flow", &other_flow, &token],
+        )
+        .await,
+        &token,
+        "another flow",
+    );
+
+    // A genuine final token of a registration that ended FAILED (low compare score).
+    let failed = success_json(
+        &enroll_json(&base, "low+low-compare@example.com", "3105550403", &doc_arg).await,
+    );
+    assert_eq!(failed["outcome"], "FAILED", "{failed:#}");
+    let failed_token = failed["token"].as_str().unwrap().to_owned();
+    let out = results(&base, &["--json", &failed_token]).await;
+    assert_refused(&out, &failed_token, "FAILED, not COMPLETED");
+    let v = stdout_json(&out);
+    assert_eq!(
+        (v["verified"].clone(), v["status"].clone()),
+        (false.into(), "FAILED".into())
+    );
+    assert_eq!(v["scores"]["compare"]["passed"], false);
+
+    // No client token, a wrong one, an unknown registration: clear errors.
+    let out = spawn_blocking_run(command(&["results", "--api-url", &base, &token])).await;
+    assert_refused(&out, &token, "SMART_ENROLL_CLIENT_TOKEN is not set");
+    let mut cmd = command(&["results", "--api-url", &base, &token]);
+    cmd.env(
+        "SMART_ENROLL_CLIENT_TOKEN",
+        "not-the-right-token-at-all-000000",
+    );
+    let out = spawn_blocking_run(cmd).await;
+    assert_refused(&out, &token, "forbidden");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not-the-right-token"));
+    assert_refused(
+        &results(&base, &["ffffffffffffffffffffffff"]).await,
+        "",
+        "not found",
+    );
+    sb.stop().await;
+}
+
+// ---- setup --webhook-url ----
+
+/// A loopback webhook receiver: every POSTed JSON body, in order.
+async fn webhook_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |body: axum::body::Bytes| {
+            let sink = sink.clone();
+            async move {
+                if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                    sink.lock().unwrap().push(v);
+                }
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/hook"), got)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_sets_the_flows_webhook_url() {
+    let mut sb = Server::start().await;
+    let base = sb.base.clone();
+    let (hook, got) = webhook_receiver().await;
+
+    let mut cmd = command(&[
+        "setup",
+        "--api-url",
+        &base,
+        "--webhook-url",
+        &hook,
+        "--json",
+    ]);
+    cmd.env("SMART_ENROLL_CLIENT_TOKEN", CLIENT_TOKEN);
+    let v = success_json(&spawn_blocking_run(cmd).await);
+    assert_eq!(v["webhookUrl"], hook.as_str());
+    let project = v["projectId"].as_str().unwrap().to_owned();
+    let flow = v["flowId"].as_str().unwrap().to_owned();
+
+    // The server really sends the flow's events there: start a registration.
+    let cfg = admin(&base)
+        .fetch_flow_config(&project, Some(&flow))
+        .await
+        .unwrap();
+    let session = smart_enroll_core::EnrollmentSession::new(
+        admin(&base),
+        cfg,
+        smart_enroll_core::SignUpData {
+            email: Some("hook@example.com".into()),
+            phone: Some("3105550501".into()),
+            country_code: Some("+57".into()),
+            ..smart_enroll_core::SignUpData::default()
+        },
+    )
+    .unwrap();
+    session.start().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let types: Vec<String> = got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["type"].as_str().map(str::to_owned))
+            .collect();
+        if types
+            .iter()
+            .any(|t| t == "onboarding_app_registration_created")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no webhook arrived: {types:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Bad URLs are refused before any request: the API URL here is not even reachable.
+    for bad in [
+        "hooks.example.com/x",
+        "http://hooks.example.com/x",
+        "ftp://hooks.example.com/x",
+        "https://user:pw@hooks.example.com/x",
+    ] {
+        let mut cmd = command(&[
+            "setup",
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--webhook-url",
+            bad,
+        ]);
+        cmd.env("SMART_ENROLL_CLIENT_TOKEN", CLIENT_TOKEN);
+        let out = spawn_blocking_run(cmd).await;
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("invalid --webhook-url"), "{bad}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    sb.stop().await;
 }

@@ -476,7 +476,7 @@ impl NewProject {
     pub(crate) fn to_json(&self) -> Result<Value, EnrollError> {
         crate::client::to_body(&smart_enroll_api::CreateProjectRequest {
             name: self.name.clone(),
-            allowed_countries: self.allowed_countries.clone(),
+            allowed_countries: Some(self.allowed_countries.clone()),
             contact_email: Some(self.contact_email.clone()),
             privacy_url: Some(self.privacy_url.clone()),
             terms_and_conditions_url: Some(self.terms_and_conditions_url.clone()),
@@ -521,6 +521,9 @@ pub struct NewFlow {
     pub liveness: LivenessConfig,
     /// Where the integrator's app continues.
     pub redirect_url: Option<String>,
+    /// Where the server POSTs the flow's webhook events (`webhookUrl`, contract §6, §8).
+    #[serde(default)]
+    pub webhook_url: Option<String>,
 }
 
 impl NewFlow {
@@ -567,6 +570,7 @@ impl NewFlow {
                 max_attempts: 3,
             },
             redirect_url: Some("https://example.com/welcome".into()),
+            webhook_url: None,
         }
     }
 
@@ -624,8 +628,13 @@ impl NewFlow {
             },
             "security": {"strategy": "none", "source": "NONE"},
         });
-        if let (Some(url), Some(o)) = (&self.redirect_url, v.as_object_mut()) {
-            o.insert("redirectUrl".into(), Value::String(url.clone()));
+        if let Some(o) = v.as_object_mut() {
+            if let Some(url) = &self.redirect_url {
+                o.insert("redirectUrl".into(), Value::String(url.clone()));
+            }
+            if let Some(url) = &self.webhook_url {
+                o.insert("webhookUrl".into(), Value::String(url.clone()));
+            }
         }
         v
     }
@@ -748,5 +757,14 @@ mod tests {
         assert_eq!(c.sign_up_form, nf.sign_up_form);
         assert_eq!(c.document, nf.document);
         assert_eq!(c.liveness, nf.liveness);
+        let wire = |nf: &NewFlow| {
+            serde_json::from_value::<smart_enroll_api::ProjectFlow>(nf.to_json()).unwrap()
+        };
+        assert_eq!(wire(&nf).webhook_url, None);
+        nf.webhook_url = Some("https://hooks.example.com/se".into());
+        assert_eq!(
+            wire(&nf).webhook_url.as_deref(),
+            Some("https://hooks.example.com/se")
+        );
     }
 }

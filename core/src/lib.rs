@@ -12,11 +12,21 @@
 //!   `new(client, flow, signup)`, then `start()`, `submit_email_code`,
 //!   `resend_email_code`, `choose_phone_channel`, `submit_phone_code`, `resend_phone_code`,
 //!   `submit_document(side, bytes, category)`, `submit_selfie(bytes)`, `skip_step`, `skip_kyc`,
-//!   `confirm` (after [`EnrollState::AwaitingReview`]), `resume`; `state()`, `snapshot()` / [`EnrollmentSession::restore`], `cancel()`,
+//!   `confirm` (after [`EnrollState::AwaitingReview`]), `set_auto_confirm(on)` (headless; off
+//!   by default), `resume`; `state()`, `snapshot()` / [`EnrollmentSession::restore`]
+//!   ([`Snapshot::with_token`] after resend-link), `cancel()`,
 //!   `observe(Arc<dyn StateObserver>) -> ObserverHandle`, `set_analytics_sink`.
-//! - [`EnrollState`] says what is needed next; `Completed { result }` carries the [`Outcome`]
-//!   (`Failed` / `NeedsManualVerification` are outcomes, not errors), the [`FinalToken`] and the
-//!   redirect URL.
+//! - [`EnrollState`] says what is needed next. After the last verification step the session
+//!   retrieves the registration from the server (`me`, validations populated) and waits in
+//!   `AwaitingReview { review }`: the [`Review`] holds the document's OCR fields, the
+//!   names-match result, the liveness and compare scores against the flow's thresholds and the
+//!   criminal check. `Completed { result }` carries the [`Outcome`] (`Failed` /
+//!   `NeedsManualVerification` are outcomes, not errors), the [`FinalToken`], the redirect URL
+//!   and the confirmed review.
+//! - One-time codes travel as the string the user typed (leading zeros kept). Uploads carry an
+//!   `Idempotency-Key` and survive a lost answer: the server is asked (`me`) before any re-send,
+//!   so a lost answer costs no attempt. Requests and answers are `smart-enroll-api` wire
+//!   types.
 //! - [`EnrollError`] (one enum, [`ErrorCategory`], `is_retryable()`); no field is called
 //!   `message`. Display strings never contain personal data.
 //! - [`ProjectClient`] (the integrator's backend, client token): `registration(id)` (the
@@ -92,3 +102,8 @@ pub use types::{
 };
 
 pub use smart_enroll_prefilter as prefilter;
+
+/// The "Verify on your backend" page: its Rust example is compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/verify-on-your-backend.md")]
+mod verify_on_your_backend_doc {}

@@ -495,18 +495,19 @@ mod tests {
 
     #[test]
     fn registration_answers_without_an_id_are_malformed() {
+        let value = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
         for body in [
-            serde_json::json!({"data": {"status": "COMPLETED"}}),
-            serde_json::json!({"data": []}),
-            serde_json::json!("x"),
+            r#"{"data": {"status": "COMPLETED"}}"#,
+            r#"{"data": []}"#,
+            r#""x""#,
         ] {
             assert!(matches!(
-                parse_registration(body),
+                parse_registration(value(body)),
                 Err(EnrollError::MalformedResponse { .. })
             ));
         }
         assert_eq!(
-            parse_registration(serde_json::json!({"_id": "r", "status": "ONGOING"}))
+            parse_registration(value(r#"{"_id": "r", "status": "ONGOING"}"#))
                 .unwrap()
                 .id,
             "r"
@@ -515,13 +516,14 @@ mod tests {
 
     #[test]
     fn reasons_have_stable_codes_and_serialize_with_them() {
+        let value = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
         let r = VerdictReason::NotCompleted {
             status: "FAILED".into(),
         };
         assert_eq!(r.code(), "not_completed");
         assert_eq!(
             serde_json::to_value(&r).unwrap(),
-            serde_json::json!({"code": "not_completed", "status": "FAILED"})
+            value(r#"{"code": "not_completed", "status": "FAILED"}"#)
         );
         assert_eq!(r.to_string(), "the registration is FAILED, not COMPLETED");
         assert_eq!(

@@ -871,11 +871,12 @@ async fn phone_only_enrollment_over_whatsapp() {
 }
 
 /// Codes that start with `0` (about one in ten) travel as the string typed, the leading zero
-/// kept, on both the email and the phone validate calls: the real sandbox's random codes are
-/// drawn until each channel has produced one (bounded: 150 registrations), and it accepts them.
+/// kept, on both the email and the phone validate calls: the real sandbox, with string-only
+/// comparison forced (a number would be refused), draws random codes until each channel has
+/// produced one (bounded: 150 registrations), and accepts them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn codes_with_a_leading_zero_are_accepted_on_email_and_phone() {
-    let env = Env::start().await;
+    let env = Env::start_otp_string_only().await;
     let flow = env
         .flow(|f| f.sign_up_form.phone_gateway = smart_enroll_core::PhoneGateway::Sms)
         .await;

@@ -5,14 +5,14 @@
 //! complete with exactly one attempt and one validation of each kind on the server, counted in
 //! the sandbox's own SQLite file.
 //!
-//! The sandbox at this commit does not honour `Idempotency-Key` (the client sends it; the
-//! sandbox extension arrives with the `wire` branch), so these tests show that the `me` check
-//! alone prevents a double count: a re-send would be counted again.
+//! Each case runs twice: with the sandbox's `Idempotency-Key` extension in play, and with the
+//! header stripped by the proxy (idempotency OFF, as on a server that does not promise it):
+//! then the `me` check alone prevents the double count, since a re-send would count again.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use common::proxy::{Fault, start_proxy, start_recording_proxy};
+use common::proxy::{Fault, start_proxy_with, start_recording_proxy};
 use common::{Env, signup};
 use smart_enroll_core::{
     ClientConfig, DocumentCategory, DocumentSide, EnrollState, EnrollmentSession, InsecureHttp,
@@ -129,7 +129,14 @@ fn stored(env: &Env, registration_id: &str) -> Stored {
 
 /// Enrolls through a proxy that loses `drops` answers in a row, starting at `target`; the app
 /// tries a step again when it gets a retryable error (as the generic driver's caller would).
-async fn scenario(env: &Env, upstream: SocketAddr, target: Target, drops: usize, retries: u32) {
+async fn scenario(
+    env: &Env,
+    upstream: SocketAddr,
+    target: Target,
+    drops: usize,
+    retries: u32,
+    idempotency_off: bool,
+) {
     let flow = env
         .flow(|f| f.sign_up_form.phone_gateway = PhoneGateway::None)
         .await;
@@ -143,12 +150,15 @@ async fn scenario(env: &Env, upstream: SocketAddr, target: Target, drops: usize,
         log: Vec::new(),
     }));
     let d = dropper.clone();
-    let proxy = start_proxy(
+    let proxy = start_proxy_with(
         upstream,
         Arc::new(move |m: &str, p: &str| d.lock().unwrap().decide(m, p)),
+        None,
+        idempotency_off,
     )
     .await;
-    let email = format!("lost-{target:?}-{drops}-{retries}@example.com").to_lowercase();
+    let email =
+        format!("lost-{target:?}-{drops}-{retries}-{idempotency_off}@example.com").to_lowercase();
     let mut su = signup(&email);
     su.phone = None;
     su.country_code = None;
@@ -190,7 +200,10 @@ async fn scenario(env: &Env, upstream: SocketAddr, target: Target, drops: usize,
         g.log
     );
     let st = stored(env, &result.registration_id);
-    let what = format!("{target:?} x{drops} (client retries {retries}, app retries {app_retries})");
+    let what = format!(
+        "{target:?} x{drops} (client retries {retries}, app retries {app_retries}, \
+         idempotency off {idempotency_off})"
+    );
     assert_eq!(st.document_attempts, 1, "{what}: document attempts");
     assert_eq!(st.liveness_attempts, 1, "{what}: liveness attempts");
     assert_eq!(st.document_validations, 1, "{what}: document validations");
@@ -206,13 +219,15 @@ async fn scenario(env: &Env, upstream: SocketAddr, target: Target, drops: usize,
 async fn every_drop_count(target: Target) {
     let env = Env::start().await;
     let upstream: SocketAddr = env.base.trim_start_matches("http://").parse().unwrap();
-    for drops in 1..=3 {
-        // Client retries cover the recovery in the session's own call...
-        scenario(&env, upstream, target, drops, 4).await;
+    for idempotency_off in [false, true] {
+        for drops in 1..=3 {
+            // Client retries cover the recovery in the session's own call...
+            scenario(&env, upstream, target, drops, 4, idempotency_off).await;
+        }
+        // ...and without client retries the upload stays pending: the app's next try asks the
+        // server first instead of uploading again.
+        scenario(&env, upstream, target, 1, 0, idempotency_off).await;
     }
-    // ...and without client retries the upload stays pending: the app's next try asks the
-    // server first instead of uploading again.
-    scenario(&env, upstream, target, 1, 0).await;
     env.shutdown().await;
 }
 

@@ -49,18 +49,25 @@ pub fn client_for(base: &str) -> SmartEnrollClient {
 
 impl Env {
     pub async fn start() -> Env {
-        Self::start_inner(None).await
+        Self::start_inner(None, false).await
+    }
+
+    /// A sandbox that compares one-time codes as strings only (`serve --otp-string-only`): the
+    /// number form is refused.
+    pub async fn start_otp_string_only() -> Env {
+        Self::start_inner(None, true).await
     }
 
     pub async fn start_with_manual_clock() -> Env {
-        Self::start_inner(Some(Arc::new(ManualClock::new(SystemTime::now())))).await
+        Self::start_inner(Some(Arc::new(ManualClock::new(SystemTime::now()))), false).await
     }
 
-    async fn start_inner(clock: Option<Arc<ManualClock>>) -> Env {
+    async fn start_inner(clock: Option<Arc<ManualClock>>, otp_string_only: bool) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = SandboxConfig::new(dir.path());
         cfg.dev = true;
         cfg.client_token = Some(ADMIN_TOKEN.into());
+        cfg.otp_string_only = otp_string_only;
         if let Some(c) = &clock {
             cfg.clock = c.clone();
         }

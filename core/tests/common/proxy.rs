@@ -91,10 +91,34 @@ async fn forward(upstream: SocketAddr, req: &[u8]) -> Option<Vec<u8>> {
     Some(resp)
 }
 
-async fn handle(mut s: TcpStream, upstream: SocketAddr, decide: Decide, record: Option<Record>) {
-    let Some(req) = read_request(&mut s).await else {
+/// Removes the `Idempotency-Key` header (its length is kept out of the body's framing).
+fn strip_idempotency_key(req: Vec<u8>) -> Vec<u8> {
+    let Some(end) = find(&req, b"\r\n\r\n") else {
+        return req;
+    };
+    let head = String::from_utf8_lossy(&req[..end]);
+    let kept: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("idempotency-key:"))
+        .collect();
+    let mut v = kept.join("\r\n").into_bytes();
+    v.extend_from_slice(&req[end..]);
+    v
+}
+
+async fn handle(
+    mut s: TcpStream,
+    upstream: SocketAddr,
+    decide: Decide,
+    record: Option<Record>,
+    strip_idempotency: bool,
+) {
+    let Some(mut req) = read_request(&mut s).await else {
         return;
     };
+    if strip_idempotency {
+        req = strip_idempotency_key(req);
+    }
     if let Some(record) = &record {
         let end = find(&req, b"\r\n\r\n").unwrap_or(req.len());
         record(&String::from_utf8_lossy(&req[..end]));
@@ -162,11 +186,28 @@ pub async fn start_recording_proxy(
     decide: Decide,
     record: Option<Record>,
 ) -> SocketAddr {
+    start_proxy_with(upstream, decide, record, false).await
+}
+
+/// [`start_recording_proxy`]; with `strip_idempotency` the `Idempotency-Key` header is removed
+/// before forwarding (the server's idempotency is then out of play).
+pub async fn start_proxy_with(
+    upstream: SocketAddr,
+    decide: Decide,
+    record: Option<Record>,
+    strip_idempotency: bool,
+) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((s, _)) = listener.accept().await {
-            tokio::spawn(handle(s, upstream, decide.clone(), record.clone()));
+            tokio::spawn(handle(
+                s,
+                upstream,
+                decide.clone(),
+                record.clone(),
+                strip_idempotency,
+            ));
         }
     });
     addr
