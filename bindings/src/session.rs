@@ -242,6 +242,13 @@ impl EnrollmentSession {
         op!(self, |s| s.confirm())
     }
 
+    /// The registration's id once `start()` created it (`null` before): what your backend
+    /// passes to resend-link to get a fresh registrant token after `SessionExpired` (see
+    /// `SmartEnrollClient.restoreEnrollment`). Not personal data.
+    pub fn registration_id(&self) -> Option<String> {
+        self.inner.snapshot().registration_id()
+    }
+
     /// A versioned JSON snapshot to store securely (it holds the registrant token and the
     /// sign-up data: use the Keystore / Keychain) and restore with
     /// `SmartEnrollClient.restoreEnrollment`.

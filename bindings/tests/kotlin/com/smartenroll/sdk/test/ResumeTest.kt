@@ -33,11 +33,16 @@ class ResumeTest {
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
             // The app got to the document step, stored its snapshot and was killed for hours.
+            var registrationId: String? = null
             val stored = client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
+                assertEquals("no registration before start()", null, s.registrationId())
                 val at = driveUntil(s, sandbox, email) { it is EnrollState.AwaitingDocument }
                 assertTrue(at is EnrollState.AwaitingDocument)
+                // The id the app hands to its backend for resend-link.
+                registrationId = s.registrationId()
                 Tokens.expired(s.snapshot())
             }
+            assertEquals(Tokens.registrationIdOf(stored), registrationId)
             try {
                 client.restoreEnrollment(stored).close()
                 fail("an expired snapshot must not restore")
@@ -45,8 +50,7 @@ class ResumeTest {
                 assertTrue(e.reason.isNotEmpty())
             }
             // The backend asks for a new token for this registration.
-            val registrationId = Tokens.registrationIdOf(stored)
-            val fresh = sandbox.resendLink(registrationId)
+            val fresh = sandbox.resendLink(registrationId!!)
             client.restoreEnrollment(stored, freshToken = fresh).use { resumed ->
                 val state = resumed.state()
                 assertTrue("same step as before: $state", state is EnrollState.AwaitingDocument)
@@ -54,6 +58,7 @@ class ResumeTest {
                 val done = complete(resumed, email)
                 assertEquals(Outcome.COMPLETED, done.result.outcome)
                 assertEquals(registrationId, done.result.registrationId)
+                assertEquals(registrationId, resumed.registrationId())
             }
         }
     }
