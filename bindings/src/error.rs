@@ -51,11 +51,12 @@ pub enum SmartEnrollError {
     /// The attempt limit of a step (`document`, `liveness`, `emailOtp`...) was reached.
     #[error("no attempts left for step {step}")]
     AttemptsExhausted { step: String },
-    /// This e-mail or phone (`field`) is already registered in the project.
+    /// This e-mail or phone (`field`) is already registered in the project. Your backend can
+    /// recover that registration: resend-link, then `restoreEnrollment(snapshot, freshToken)`.
     #[error("this {field} is already registered in the project")]
     AlreadyRegistered { field: String },
-    /// The registrant session expired or was rejected: start again, or restore the snapshot
-    /// with a fresh token from your backend (resend-link).
+    /// The registrant session expired or was rejected: start again, or have your backend call
+    /// resend-link and restore the snapshot with `restoreEnrollment(snapshot, freshToken)`.
     #[error("the enrollment session expired ({reason})")]
     SessionExpired { reason: String },
     /// The project, flow or registration does not exist.

@@ -81,13 +81,71 @@ impl SmartEnrollClient {
     /// Restores an enrollment from `EnrollmentSession.snapshot()` (e.g. after the app was
     /// killed). Sends nothing; fails with `SessionExpired` when its token has expired and
     /// `InvalidInput(field = "snapshot")` when the snapshot is damaged or of another version.
-    pub fn restore_enrollment(&self, snapshot: String) -> Result<Arc<EnrollmentSession>> {
-        let snapshot = core::Snapshot::from_json(&snapshot)?;
+    ///
+    /// `fresh_token` resumes with a new registrant token instead of the snapshot's: the
+    /// recovery that `SessionExpired` and `AlreadyRegistered` point to. Your backend calls
+    /// resend-link for the registration (`POST /v2/app-registrations/{id}/resend-link`, client
+    /// token) and hands `data.token` to the app, which restores its stored snapshot with it and
+    /// carries on from the same step. A token that is not a registrant JWT, that names another
+    /// registration, or a snapshot without a registration yet fail with
+    /// `InvalidInput(field = "freshToken")`; an expired one with `SessionExpired`. The token is
+    /// never logged.
+    #[uniffi::method(default(fresh_token = None))]
+    pub fn restore_enrollment(
+        &self,
+        snapshot: String,
+        fresh_token: Option<String>,
+    ) -> Result<Arc<EnrollmentSession>> {
+        let mut snapshot = core::Snapshot::from_json(&snapshot)?;
+        if let Some(token) = fresh_token {
+            check_fresh_token(&token, snapshot.registration_id().as_deref())?;
+            snapshot = snapshot.with_token(core::RegistrantToken::new(token));
+        }
         let inner = core::EnrollmentSession::restore(self.inner.clone(), snapshot)?;
         Ok(Arc::new(EnrollmentSession {
             inner,
             _track: Track::new(Kind::Session),
         }))
+    }
+}
+
+/// Checks a registrant token from resend-link before it replaces a snapshot's: a three-part JWT
+/// whose `appRegistrationId` claim names the snapshot's registration. Read WITHOUT verifying the
+/// signature (the server does that); the reasons never quote the token.
+fn check_fresh_token(token: &str, registration_id: Option<&str>) -> Result<()> {
+    let bad = |reason: &str| SmartEnrollError::InvalidInput {
+        field: "freshToken".into(),
+        reason: reason.into(),
+    };
+    let Some(registration_id) = registration_id else {
+        return Err(bad(
+            "the snapshot has no registration yet: start the enrollment instead",
+        ));
+    };
+    let claimed = registration_claim(token).ok_or_else(|| {
+        bad("not a registrant token (a JWT naming a registration, from resend-link)")
+    })?;
+    if claimed != registration_id {
+        return Err(bad("the token belongs to another registration"));
+    }
+    Ok(())
+}
+
+/// The `appRegistrationId` claim of a three-part JWT, if it decodes.
+fn registration_claim(token: &str) -> Option<String> {
+    use base64::Engine;
+    let mut parts = token.trim().split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    match claims.get("appRegistrationId")? {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
     }
 }
 
@@ -179,9 +237,16 @@ impl EnrollmentSession {
     }
 
     /// Confirms the review (state `AwaitingReview`) and ends the enrollment (`sync end`): the
-    /// state becomes `Completed` with the outcome and the final token.
+    /// state becomes `Completed` with the outcome, the final token and `result.review`.
     pub async fn confirm(&self) -> Result<EnrollState> {
         op!(self, |s| s.confirm())
+    }
+
+    /// The registration's id once `start()` created it (`null` before): what your backend
+    /// passes to resend-link to get a fresh registrant token after `SessionExpired` (see
+    /// `SmartEnrollClient.restoreEnrollment`). Not personal data.
+    pub fn registration_id(&self) -> Option<String> {
+        self.inner.snapshot().registration_id()
     }
 
     /// A versioned JSON snapshot to store securely (it holds the registrant token and the
@@ -189,6 +254,15 @@ impl EnrollmentSession {
     /// `SmartEnrollClient.restoreEnrollment`.
     pub fn snapshot(&self) -> Result<String> {
         Ok(self.inner.snapshot().to_json()?)
+    }
+
+    /// Headless use (kiosks, automated tests): when on, the session confirms the review by
+    /// itself, sending `sync end` as soon as the review is retrieved, so the call that finished
+    /// the last verification step returns `Completed` (with `result.review` filled) instead of
+    /// `AwaitingReview`. Off by default: show the review and call `confirm()`. Not kept in a
+    /// snapshot: set it again after `restoreEnrollment`.
+    pub fn set_auto_confirm(&self, on: bool) {
+        self.inner.set_auto_confirm(on);
     }
 
     /// Cancels the operation in flight (it fails with `Cancelled`); later calls work normally.
@@ -268,6 +342,52 @@ impl ObserverHandle {
         };
         if let Some(h) = handle {
             h.cancel();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        use base64::Engine;
+        let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!(
+            "{}.{}.c2ln",
+            e(r#"{"alg":"HS256","typ":"JWT"}"#),
+            e(payload)
+        )
+    }
+
+    fn reason(r: Result<()>) -> String {
+        match r {
+            Err(SmartEnrollError::InvalidInput { field, reason }) => {
+                assert_eq!(field, "freshToken");
+                reason
+            }
+            other => panic!("expected InvalidInput(freshToken), got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_fresh_token_must_name_the_snapshots_registration() {
+        let ok = jwt(r#"{"appRegistrationId":"r1","exp":4102444800}"#);
+        assert!(check_fresh_token(&ok, Some("r1")).is_ok());
+        assert!(reason(check_fresh_token(&ok, Some("r2"))).contains("another registration"));
+        assert!(reason(check_fresh_token(&ok, None)).contains("no registration yet"));
+        for bad in [
+            String::new(),
+            "not a token".into(),
+            "a.b".into(),
+            format!("{ok}.extra"),
+            jwt(r#"{"exp":4102444800}"#),
+            jwt(r#"{"appRegistrationId":42}"#),
+            jwt(r#"["appRegistrationId"]"#),
+        ] {
+            let r = reason(check_fresh_token(&bad, Some("r1")));
+            assert!(r.contains("not a registrant token"), "{r}");
+            assert!(bad.is_empty() || !r.contains(&bad));
         }
     }
 }

@@ -481,6 +481,9 @@ pub struct EnrollResult {
     /// `redirectUrl?token=…` when the flow has a redirect URL (contains the token).
     pub redirect_url: Option<Arc<Secret>>,
     pub scores: Scores,
+    /// The review that was confirmed (what the server held before `end`); `null` for an
+    /// enrollment that skipped KYC or ran out of attempts.
+    pub review: Option<Review>,
 }
 
 impl From<core::EnrollResult> for EnrollResult {
@@ -491,6 +494,7 @@ impl From<core::EnrollResult> for EnrollResult {
             token: Secret::new(r.token.into_inner()),
             redirect_url: r.redirect_url.map(Secret::new),
             scores: r.scores.into(),
+            review: r.review.map(Into::into),
         }
     }
 }
@@ -817,7 +821,8 @@ impl From<core::StepModes> for StepModes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct SignUpFormFields {
     pub full_name: bool,
-    /// First and last name asked separately (send them joined as `full_name`).
+    /// First and last name asked separately: send them as `SignUpData.first_name` and
+    /// `last_name` (and, joined, as `full_name`).
     pub first_name: bool,
     pub last_name: bool,
     pub email: bool,
@@ -848,7 +853,7 @@ impl From<core::SignUpFormConfig> for SignUpFormFields {
 
 /// A project's public onboarding flow, as an app needs it to build its sign-up form and plan its
 /// screens (`SmartEnrollClient.fetch_flow_config`). Holds no personal data.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct FlowSummary {
     pub project_id: String,
     pub flow_id: String,
@@ -869,6 +874,25 @@ pub struct FlowSummary {
     pub liveness_max_attempts: u32,
     /// Where the app continues after the enrollment (the token is appended as `?token=`).
     pub redirect_url: Option<String>,
+    /// The server checks the names on the document against the sign-up names (the review's
+    /// `names_match`).
+    pub verify_names: bool,
+    /// The server runs a criminal background check after the document (the review's
+    /// `criminal_check`).
+    pub verify_criminal_history: bool,
+    /// The selfie's liveness score must be above this (0..1; the review's `liveness.min_score`).
+    pub liveness_min_score: f64,
+    /// The selfie-to-document face match must reach this (0..1; the review's `compare.min_score`).
+    pub compare_min_score: f64,
+    /// The 1:N duplicate-face search threshold (0..1): a selfie this close to an enrolled face
+    /// is `FaceAlreadyExists`.
+    pub search_min_score: f64,
+    /// The project's terms and conditions page, to link from the sign-up form when
+    /// `sign_up_form.show_terms_and_conditions` is set; `null` when the project has none.
+    pub terms_url: Option<String>,
+    /// The project's privacy notice page, to link when `sign_up_form.show_privacy_notice` is
+    /// set; `null` when the project has none.
+    pub privacy_url: Option<String>,
 }
 
 impl From<core::FlowConfig> for FlowSummary {
@@ -910,6 +934,13 @@ impl From<core::FlowConfig> for FlowSummary {
             document_max_attempts: f.document.max_attempts,
             liveness_max_attempts: f.liveness.max_attempts,
             redirect_url: f.redirect_url,
+            verify_names: d.verify_names,
+            verify_criminal_history: d.verify_criminal_history,
+            liveness_min_score: f.liveness.liveness_min_score,
+            compare_min_score: d.compare_min_score,
+            search_min_score: f.liveness.search_min_score,
+            terms_url: f.terms_url,
+            privacy_url: f.privacy_url,
         }
     }
 }
@@ -931,8 +962,9 @@ mod tests {
             r#"{"steps":{"signUpForm":"optional","document":"mandatory","liveness":"optional"},
                 "signUpForm":{"fullName":false,"firstName":true,"lastName":true,"email":false,
                   "phone":true,"showPrivacyNotice":true,"emailGateway":"none","phoneGateway":"both"},
-                "document":{"useGovernmentID":false,"usePassport":true,"useLicense":false,"maxAttempts":5},
-                "liveness":{"maxAttempts":2}}"#,
+                "document":{"useGovernmentID":false,"usePassport":true,"useLicense":false,"maxAttempts":5,
+                  "verifyNames":true,"verifyCriminalHistory":false,"compareMinScore":0.9},
+                "liveness":{"maxAttempts":2,"livenessMinScore":0.7,"searchMinScore":0.85}}"#,
         ));
         assert_eq!((s.project_id.as_str(), s.flow_id.as_str()), ("p1", "f1"));
         assert!(!s.active);
@@ -950,6 +982,17 @@ mod tests {
             vec![DocumentCategory::Passport]
         );
         assert_eq!((s.document_max_attempts, s.liveness_max_attempts), (5, 2));
+        assert!(s.verify_names && !s.verify_criminal_history);
+        assert_eq!(
+            (
+                s.liveness_min_score,
+                s.compare_min_score,
+                s.search_min_score
+            ),
+            (0.7, 0.9, 0.85)
+        );
+        // No public KYC configuration here: no project pages.
+        assert_eq!((s.terms_url, s.privacy_url), (None, None));
     }
 
     #[test]

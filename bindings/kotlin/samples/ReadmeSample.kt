@@ -44,7 +44,8 @@ suspend fun enroll(
                             s.acceptedCategories.first(),
                         )
                         is EnrollState.AwaitingSelfie -> session.submitSelfie(selfie)
-                        is EnrollState.ReadyToFinish -> session.finish()
+                        // Show s.review (the document's OCR fields, the scores) before confirming.
+                        is EnrollState.AwaitingReview -> session.confirm()
                         is EnrollState.Processing -> session.resume()
                         is EnrollState.NotStarted -> session.start()
                         is EnrollState.Completed -> s

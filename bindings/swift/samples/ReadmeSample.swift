@@ -32,8 +32,9 @@ func enroll(
                     side: side, image: side == .front ? documentFront : documentBack, category: categories[0])
             case .awaitingSelfie:
                 state = try await session.submitSelfie(image: selfie)
-            case .readyToFinish:
-                state = try await session.finish()
+            case .awaitingReview:
+                // Show the review (the document's OCR fields, the scores) before confirming.
+                state = try await session.confirm()
             case .processing:
                 state = try await session.resume()
             case .notStarted:

@@ -130,8 +130,9 @@ public final class EnrollController: ObservableObject {
         await act { [self] in _ = try await requireSession().skipKyc() }
     }
 
-    public func finish() async {
-        await act { [self] in _ = try await requireSession().finish() }
+    /// Confirms the review (`.review`): the SDK syncs `end` and the result follows.
+    public func confirm() async {
+        await act { [self] in _ = try await requireSession().confirm() }
     }
 
     public func resume() async {

@@ -11,7 +11,7 @@ public enum Outcome: Sendable { case completed, completedWithoutKyc, failed, nee
 /// shows, and `SignUpRules` checks, only these.
 public struct SignUpFields: Equatable, Sendable {
     public var fullName = true
-    /// First and last name asked separately (sent joined as the full name).
+    /// First and last name asked separately (sent as first and last name, and joined as the full name).
     public var firstName = false
     public var lastName = false
     public var email = true
@@ -23,6 +23,10 @@ public struct SignUpFields: Equatable, Sendable {
     public var termsAndConditions = false
     /// The user must acknowledge the privacy notice.
     public var privacyNotice = false
+    /// The project's terms page (HTTPS only), linked next to the terms toggle.
+    public var termsUrl: URL?
+    /// The project's privacy notice page (HTTPS only), linked next to the privacy toggle.
+    public var privacyUrl: URL?
 
     public init(
         fullName: Bool = true,
@@ -32,7 +36,9 @@ public struct SignUpFields: Equatable, Sendable {
         phone: Bool = false,
         phoneChannels: [PhoneChannelChoice] = [],
         termsAndConditions: Bool = false,
-        privacyNotice: Bool = false
+        privacyNotice: Bool = false,
+        termsUrl: URL? = nil,
+        privacyUrl: URL? = nil
     ) {
         self.fullName = fullName
         self.firstName = firstName
@@ -42,6 +48,8 @@ public struct SignUpFields: Equatable, Sendable {
         self.phoneChannels = phoneChannels
         self.termsAndConditions = termsAndConditions
         self.privacyNotice = privacyNotice
+        self.termsUrl = termsUrl
+        self.privacyUrl = privacyUrl
     }
 }
 
@@ -94,7 +102,9 @@ public enum ScreenKind: Equatable, Sendable {
     case phoneCode(maskedPhone: String, resend: ResendCountdown, needsNewCode: Bool, optional: Bool)
     case document(side: DocumentSide, categories: [String], attemptsLeft: Int, optional: Bool, canSkipKyc: Bool)
     case selfie(attemptsLeft: Int, optional: Bool, canSkipKyc: Bool)
-    case readyToFinish
+    /// Every verification step is done: the user checks what the server read and scored, then
+    /// confirms (the SDK syncs `end`).
+    case review(ReviewSummary)
     case result(outcome: Outcome, token: String, redirectUrl: String?)
     /// The enrollment cannot continue (session expired, no attempts left...): start over.
     case fatal
@@ -131,6 +141,8 @@ extension Screen: CustomStringConvertible {
             kindText = "result(outcome: \(outcome), token: <redacted>, redirectUrl: \(redirectUrl == nil ? "nil" : "<redacted>"))"
         case let .signUp(fields, form):
             kindText = "signUp(fields: \(fields), form: \(form))"
+        case let .review(summary):
+            kindText = "review(\(summary))"
         default:
             kindText = "\(kind)"
         }

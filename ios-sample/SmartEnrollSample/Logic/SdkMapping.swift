@@ -36,11 +36,64 @@ public enum SdkMapping {
             )
         case let .awaitingSelfie(attemptsLeft, optional, canSkipKyc):
             return .selfie(attemptsLeft: Int(attemptsLeft), optional: optional, canSkipKyc: canSkipKyc)
-        case .readyToFinish:
-            return .readyToFinish
+        case let .awaitingReview(review):
+            return .review(reviewSummary(review))
         case let .completed(result):
             return .result(outcome: outcome(of: result.outcome), token: result.token.reveal(), redirectUrl: result.redirectUrl?.reveal())
         }
+    }
+
+    /// The review screen's content. Only the fields the server read are listed; the names are the
+    /// full name, else first and last name; the document type is the server's type code with its
+    /// category (`CC · ID`).
+    public static func reviewSummary(_ review: Review) -> ReviewSummary {
+        func text(_ value: String?) -> String? {
+            guard let trimmed = value?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+            return trimmed
+        }
+        var fields: [ReviewField] = []
+        if let document = review.document {
+            let names = text(document.fullName)
+                ?? text([text(document.firstName), text(document.lastName)].compactMap { $0 }.joined(separator: " "))
+            var type: [String] = []
+            for part in [text(document.documentType), text(document.category)] {
+                if let part, !type.contains(part) { type.append(part) }
+            }
+            let values: [(String, String?)] = [
+                ("review_field_names", names),
+                ("review_field_document_type", text(type.joined(separator: " · "))),
+                ("review_field_document_number", text(document.documentNumber)),
+                ("review_field_date_of_birth", text(document.dateOfBirth)),
+                ("review_field_expiration_date", text(document.expirationDate)),
+                ("review_field_nationality", text(document.nationality)),
+            ]
+            for (key, value) in values {
+                if let value { fields.append(ReviewField(labelKey: key, value: value)) }
+            }
+        }
+        return ReviewSummary(
+            documentFields: fields,
+            namesMatch: review.namesMatch,
+            liveness: review.liveness.map(scoreLine(_:)),
+            compare: review.compare.map(scoreLine(_:)),
+            criminalCheck: review.criminalCheck.map(criminalCheck(of:)),
+            expectedToFail: review.expectedOutcome == .failed
+        )
+    }
+
+    public static func scoreLine(_ check: ScoreCheck) -> ScoreLine {
+        ScoreLine(
+            percent: ReviewSummary.percent(check.score),
+            minPercent: ReviewSummary.percent(check.minScore),
+            passed: check.passed
+        )
+    }
+
+    public static func criminalCheck(of check: CriminalCheck) -> CriminalCheckResult {
+        if check.recordFound || check.status.uppercased() == "FAILED" {
+            return .recordFound
+        }
+        return check.status.uppercased() == "ASSESSING" ? .assessing : .clear
     }
 
     /// The sign-up fields a flow asks for; the phone channels follow its phone gateway.
@@ -63,8 +116,21 @@ public enum SdkMapping {
             phone: form.phone,
             phoneChannels: channels,
             termsAndConditions: form.showTermsAndConditions,
-            privacyNotice: form.showPrivacyNotice
+            privacyNotice: form.showPrivacyNotice,
+            termsUrl: form.showTermsAndConditions ? webLink(flow.termsUrl) : nil,
+            privacyUrl: form.showPrivacyNotice ? webLink(flow.privacyUrl) : nil
         )
+    }
+
+    /// A page the app may open in the browser: an `https://` URL with a host, else nil (the
+    /// server's text is never handed to the system as another kind of link).
+    public static func webLink(_ text: String?) -> URL? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces),
+              let url = URL(string: text),
+              url.scheme?.lowercased() == "https",
+              let host = url.host, !host.isEmpty
+        else { return nil }
+        return url
     }
 
     /// The SDK's sign-up data: only the fields the flow asks for are sent.
@@ -78,6 +144,8 @@ public enum SdkMapping {
             phone: value(fields.phone, form.phone),
             countryCode: value(fields.phone, form.countryCode),
             fullName: SignUpRules.name(fields, form),
+            firstName: value(fields.firstName, form.firstName),
+            lastName: value(fields.lastName, form.lastName),
             language: language
         )
     }

@@ -87,10 +87,18 @@ struct SignUpView: View {
             if fields.termsAndConditions {
                 Toggle(isOn: $acceptedTerms) { Text("signup_accept_terms") }
                     .frame(minHeight: minTouchTarget)
+                if let url = fields.termsUrl {
+                    Link(destination: url) { Text("signup_read_terms") }
+                        .frame(minHeight: minTouchTarget)
+                }
             }
             if fields.privacyNotice {
                 Toggle(isOn: $acceptedPrivacy) { Text("signup_accept_privacy") }
                     .frame(minHeight: minTouchTarget)
+                if let url = fields.privacyUrl {
+                    Link(destination: url) { Text("signup_read_privacy") }
+                        .frame(minHeight: minTouchTarget)
+                }
             }
             ErrorBanner(error: screen.error, onRetry: submit, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)
@@ -221,18 +229,77 @@ struct ProcessingView: View {
     }
 }
 
-struct FinishView: View {
+/// The review before the end: what the server read from the document, the names check, the
+/// liveness and face-match scores with the flow's minimums and the criminal check. "Confirm" ends
+/// the enrollment (`confirm()`).
+struct ReviewView: View {
+    let review: ReviewSummary
     let screen: Screen
-    let onFinish: () -> Void
+    let onConfirm: () -> Void
     let onRestart: () -> Void
 
-    var body: some View {
-        Page(title: "finish_title") {
-            Text("finish_body")
-            ErrorBanner(error: screen.error, onRetry: onFinish, onRestart: onRestart)
-            BusyIndicator(busy: screen.busy)
-            PrimaryButton(title: "finish_submit", enabled: !screen.busy, action: onFinish)
+    private func scoreText(_ line: ScoreLine) -> String {
+        let key = line.passed ? "review_score_passed" : "review_score_not_passed"
+        return String(format: NSLocalizedString(key, comment: ""), line.percent, line.minPercent)
+    }
+
+    private var criminalKey: String? {
+        switch review.criminalCheck {
+        case .clear: return "review_criminal_clear"
+        case .recordFound: return "review_criminal_record_found"
+        case .assessing: return "review_criminal_assessing"
+        case nil: return nil
         }
+    }
+
+    var body: some View {
+        Page(title: "review_title") {
+            Text("review_body")
+            Text("review_document").font(.headline)
+            if review.documentFields.isEmpty {
+                Text("review_no_document")
+            }
+            ForEach(review.documentFields, id: \.labelKey) { field in
+                ReviewLine(label: NSLocalizedString(field.labelKey, comment: ""), value: field.value)
+            }
+            Text("review_checks").font(.headline)
+            if let match = review.namesMatch {
+                ReviewLine(label: NSLocalizedString("review_names_match", comment: ""),
+                           value: NSLocalizedString(match ? "review_names_match_yes" : "review_names_match_no", comment: ""))
+            }
+            if let liveness = review.liveness {
+                ReviewLine(label: NSLocalizedString("review_liveness", comment: ""), value: scoreText(liveness))
+            }
+            if let compare = review.compare {
+                ReviewLine(label: NSLocalizedString("review_compare", comment: ""), value: scoreText(compare))
+            }
+            if let criminalKey {
+                ReviewLine(label: NSLocalizedString("review_criminal_check", comment: ""),
+                           value: NSLocalizedString(criminalKey, comment: ""))
+            }
+            if review.expectedToFail {
+                Text("review_expected_failure")
+                    .foregroundColor(.red)
+                    .onAppear { announce(NSLocalizedString("review_expected_failure", comment: "")) }
+            }
+            ErrorBanner(error: screen.error, onRetry: onConfirm, onRestart: onRestart)
+            BusyIndicator(busy: screen.busy)
+            PrimaryButton(title: "review_confirm", enabled: !screen.busy, action: onConfirm)
+        }
+    }
+}
+
+/// A label and its value, read together by VoiceOver.
+struct ReviewLine: View {
+    let label: String
+    let value: String
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 2) {
+            Text(verbatim: label).font(.subheadline.bold())
+            Text(verbatim: value)
+        }
+        .accessibilityElement(children: .combine)
     }
 }
 

@@ -63,8 +63,9 @@ struct RootView: View {
                     SecondaryButton(title: "action_start_over", action: controller.restart)
                 }
             }
-        case .readyToFinish:
-            FinishView(screen: screen, onFinish: { run { await controller.finish() } }, onRestart: controller.restart)
+        case let .review(summary):
+            ReviewView(review: summary, screen: screen, onConfirm: { run { await controller.confirm() } },
+                       onRestart: controller.restart)
         case let .result(outcome, token, redirectUrl):
             ResultView(outcome: outcome, token: token, redirectUrl: redirectUrl, onNewEnrollment: controller.restart)
         case .fatal:

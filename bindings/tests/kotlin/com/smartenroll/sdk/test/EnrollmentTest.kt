@@ -55,7 +55,7 @@ class EnrollmentTest {
                     )
                 is EnrollState.AwaitingSelfie ->
                     if (skipOptional && s.optional) session.skipStep() else session.submitSelfie(Fixtures.selfie)
-                is EnrollState.ReadyToFinish -> session.finish()
+                is EnrollState.AwaitingReview -> session.confirm()
                 is EnrollState.Processing -> session.resume()
                 is EnrollState.NotStarted -> session.start()
                 is EnrollState.Completed -> s
@@ -73,6 +73,7 @@ class EnrollmentTest {
                 assertTrue(session.state() is EnrollState.NotStarted)
                 val done = drive(session, email, phone = null, skipOptional = true)
                 assertEquals(Outcome.COMPLETED_WITHOUT_KYC, done.result.outcome)
+                assertEquals("no KYC step, no review", null, done.result.review)
                 assertTrue(done.result.token.reveal().isNotEmpty())
                 assertTrue(done.result.registrationId.isNotEmpty())
                 // The secret's toString never shows the token.
@@ -140,7 +141,7 @@ class EnrollmentTest {
                 val viaFlow = flowStates.await()
                 assertTrue("Flow states: $viaFlow", viaFlow.first() is EnrollState.NotStarted)
                 assertTrue("Flow states: $viaFlow", viaFlow.any { it is EnrollState.AwaitingSelfie })
-                assertTrue("Flow states: $viaFlow", viaFlow.any { it is EnrollState.ReadyToFinish })
+                assertTrue("Flow states: $viaFlow", viaFlow.any { it is EnrollState.AwaitingReview })
 
                 handle.cancel()
                 bad.close()
@@ -165,6 +166,27 @@ class EnrollmentTest {
         )
         assertEquals(Outcome.COMPLETED, result.outcome)
         assertTrue(result.token.reveal().isNotEmpty())
+    }
+
+    @Test
+    fun firstAndLastNameReachTheServerAsTyped(): Unit = runBlocking {
+        val (projectId, _) = sandbox.createProjectAndFlow(
+            fullKyc = false,
+            signUpForm = """{"fullName":false,"firstName":true,"lastName":true,"email":true,"phone":false,
+                "emailGateway":"mailgun","phoneGateway":"none"}""",
+        )
+        val email = Fixtures.email()
+        // Two-word first and last names: a server that split a joined full name would get them wrong.
+        val signUp = SignUpData(email = email, firstName = "Ana María", lastName = "Pérez Gómez")
+        assertEquals("SignUpData(<redacted>)", signUp.toString())
+        SmartEnrollClient(sandbox.config).use { client ->
+            client.newEnrollment(projectId, null, signUp).use { session ->
+                assertTrue(session.start() is EnrollState.AwaitingEmailCode)
+                val stored = sandbox.registration(Tokens.registrationIdOf(session.snapshot()))
+                assertTrue("first name stored as typed", Regex(""""firstName"\s*:\s*"Ana María"""").containsMatchIn(stored))
+                assertTrue("last name stored as typed", Regex(""""lastName"\s*:\s*"Pérez Gómez"""").containsMatchIn(stored))
+            }
+        }
     }
 
     @Test

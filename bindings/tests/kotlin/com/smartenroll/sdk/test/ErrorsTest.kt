@@ -106,7 +106,7 @@ class ErrorsTest {
         SmartEnrollClient(sandbox.config).use { client ->
             client.newEnrollment(projectId, null, SignUpData(email = Fixtures.email())).use { session ->
                 expect<SmartEnrollException.InvalidState> { runBlocking { session.submitSelfie(Fixtures.selfie) } }
-                expect<SmartEnrollException.InvalidState> { runBlocking { session.finish() } }
+                expect<SmartEnrollException.InvalidState> { runBlocking { session.confirm() } }
             }
         }
     }

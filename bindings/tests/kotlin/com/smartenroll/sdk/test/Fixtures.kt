@@ -86,3 +86,36 @@ class BlackHole : AutoCloseable {
         synchronized(sockets) { sockets.forEach { runCatching { it.close() } } }
     }
 }
+
+/** Reading and forging registrant tokens (JWTs) inside session snapshots, for the recovery tests. */
+object Tokens {
+    private val jwt = Regex("eyJ[A-Za-z0-9_-]+\\.(eyJ[A-Za-z0-9_-]+)\\.[A-Za-z0-9_-]+")
+
+    /** The registrant token a snapshot holds. */
+    fun of(snapshot: String): String = jwt.find(snapshot)?.value ?: error("no token in the snapshot")
+
+    /** The token's claims (its payload, decoded, not verified). */
+    fun claims(token: String): String =
+        String(java.util.Base64.getUrlDecoder().decode(token.split('.')[1]))
+
+    /** The `appRegistrationId` claim of the snapshot's token. */
+    fun registrationIdOf(snapshot: String): String =
+        Regex(""""appRegistrationId"\s*:\s*"([^"]+)"""").find(claims(of(snapshot)))?.groupValues?.get(1)
+            ?: error("no appRegistrationId claim")
+
+    /** [token] with its payload rewritten by [edit] (the signature no longer matches). */
+    fun forged(token: String, edit: (String) -> String): String {
+        val parts = token.split('.')
+        val payload = edit(claims(token))
+        val encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(payload.toByteArray())
+        return "${parts[0]}.$encoded.${parts[2]}"
+    }
+
+    /** The snapshot with its token's `exp` claim in the past (as if the app slept for hours). */
+    fun expired(snapshot: String): String {
+        val token = of(snapshot)
+        val old = forged(token) { it.replace(Regex(""""exp"\s*:\s*\d+"""), "\"exp\":1000000000") }
+        check(old != token)
+        return snapshot.replace(token, old)
+    }
+}

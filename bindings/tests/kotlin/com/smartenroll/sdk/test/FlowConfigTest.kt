@@ -45,6 +45,14 @@ class FlowConfigTest {
             )
             assertEquals(3u, s.documentMaxAttempts)
             assertEquals(3u, s.livenessMaxAttempts)
+            // No name or criminal check; the flow's score thresholds.
+            assertFalse(s.verifyNames || s.verifyCriminalHistory)
+            assertEquals(0.65, s.livenessMinScore, 1e-9)
+            assertEquals(0.8, s.compareMinScore, 1e-9)
+            assertEquals(0.8, s.searchMinScore, 1e-9)
+            // The project's pages (Sandbox.createProject sets them).
+            assertEquals("https://example.com/terms", s.termsUrl)
+            assertEquals("https://example.com/privacy", s.privacyUrl)
             // Asking for the flow by its id gives the same summary.
             assertEquals(s, client.fetchFlowConfig(projectId, flowId))
         }
@@ -69,6 +77,27 @@ class FlowConfigTest {
             assertEquals(StepMode.OPTIONAL, s.steps.liveness)
             assertTrue("no KYC step is mandatory", s.canSkipKyc)
             assertTrue(s.active)
+        }
+    }
+
+    @Test
+    fun nameAndCriminalChecksAndTheScoreThresholdsAsTheFlowSetsThem(): Unit = runBlocking {
+        val (projectId, _) = sandbox.createProjectAndFlow(
+            fullKyc = true,
+            document = """{"useGovernmentID":false,"usePassport":true,"useLicense":false,"verifyNames":true,
+                "verifyCriminalHistory":true,"compareMinScore":0.9,"maxAttempts":5}""",
+            liveness = """{"livenessMinScore":0.72,"searchMinScore":0.55,"searchMode":"ACCURATE","maxAttempts":4}""",
+        )
+        SmartEnrollClient(sandbox.config).use { client ->
+            val s = client.fetchFlowConfig(projectId, null)
+            assertTrue(s.verifyNames)
+            assertTrue(s.verifyCriminalHistory)
+            assertEquals(0.72, s.livenessMinScore, 1e-9)
+            assertEquals(0.9, s.compareMinScore, 1e-9)
+            assertEquals(0.55, s.searchMinScore, 1e-9)
+            assertEquals(listOf(DocumentCategory.PASSPORT), s.acceptedDocumentCategories)
+            assertEquals(5u, s.documentMaxAttempts)
+            assertEquals(4u, s.livenessMaxAttempts)
         }
     }
 

@@ -80,13 +80,16 @@ class Sandbox private constructor(
 
     /**
      * Creates a project and an active onboarding flow; returns the project and flow ids.
-     * [signUpForm] replaces the flow's whole `signUpForm` settings object (JSON) when given.
+     * [signUpForm], [document] and [liveness] replace the flow's whole `signUpForm`, `document`
+     * and `liveness` settings objects (JSON) when given.
      */
     fun createProjectAndFlow(
         fullKyc: Boolean,
         emailGateway: String = "mailgun",
         phoneGateway: String = "none",
         signUpForm: String? = null,
+        document: String? = null,
+        liveness: String? = null,
     ): Pair<String, String> {
         val (status, body) = send(
             "POST", "/v2/projects",
@@ -102,13 +105,31 @@ class Sandbox private constructor(
             "onboardingSettings":{
               "steps":{"signUpForm":"mandatory","basicInformation":"skip","document":"$mode","liveness":"$mode","form":"skip"},
               "signUpForm":${signUpForm ?: """{"fullName":true,"email":true,"phone":${phoneGateway != "none"},"emailGateway":"$emailGateway","phoneGateway":"$phoneGateway"}"""},
-              "document":{"useGovernmentID":true,"usePassport":true,"useLicense":true,"verifyNames":false,
-                          "verifyCriminalHistory":false,"compareMinScore":0.8,"maxAttempts":3},
-              "liveness":{"livenessMinScore":0.65,"searchMinScore":0.8,"searchMode":"FAST","maxAttempts":3}},
+              "document":${document ?: """{"useGovernmentID":true,"usePassport":true,"useLicense":true,"verifyNames":false,
+                          "verifyCriminalHistory":false,"compareMinScore":0.8,"maxAttempts":3}"""},
+              "liveness":${liveness ?: """{"livenessMinScore":0.65,"searchMinScore":0.8,"searchMode":"FAST","maxAttempts":3}"""}},
             "security":{"strategy":"none","source":"NONE"}}"""
         val (fs, fb) = send("POST", "/v2/project-flows", flow, CLIENT_TOKEN)
         check(fs in 200..299) { "create flow: $fs $fb" }
         return projectId to idOf(fb)
+    }
+
+    /**
+     * What the integrator's backend does after `SessionExpired` or `AlreadyRegistered`:
+     * `POST /v2/app-registrations/{id}/resend-link` with the client token; returns the new
+     * registrant token (`data.token`).
+     */
+    fun resendLink(registrationId: String): String {
+        val (status, body) = send("POST", "/v2/app-registrations/$registrationId/resend-link", """{"sendEmail":false}""", CLIENT_TOKEN)
+        check(status == 200) { "resend-link: $status" }
+        return Regex(""""token"\s*:\s*"([^"]+)"""").find(body)?.groupValues?.get(1) ?: error("no token in the resend-link answer")
+    }
+
+    /** The registration as the integrator's backend retrieves it (client token): the raw JSON. */
+    fun registration(registrationId: String): String {
+        val (status, body) = send("GET", "/v2/app-registrations/$registrationId", null, CLIENT_TOKEN)
+        check(status == 200) { "retrieve registration: $status" }
+        return body
     }
 
     /** The newest one-time code sent to `to` (e-mail or phone), from the dev outbox. */

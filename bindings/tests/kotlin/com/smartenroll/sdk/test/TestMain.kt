@@ -15,6 +15,8 @@ fun main() {
         RuntimeTest::class.java,
         LoggingTest::class.java,
         EnrollmentTest::class.java,
+        ReviewTest::class.java,
+        ResumeTest::class.java,
         ErrorsTest::class.java,
         FlowConfigTest::class.java,
         CancellationTest::class.java,

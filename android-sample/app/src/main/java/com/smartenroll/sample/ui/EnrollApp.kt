@@ -73,7 +73,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
             onRetry = retry,
             onRestart = restart,
         )
-        is Screen.ReadyToFinish -> FinishScreen(s, onFinish = { controller.finish() }, onRestart = restart)
+        is Screen.Review -> ReviewScreen(s, onConfirm = { controller.confirm() }, onRestart = restart)
         is Screen.Result -> ResultScreen(s, onNewEnrollment = restart)
         is Screen.Fatal -> FatalScreen(s, onRestart = restart)
     }

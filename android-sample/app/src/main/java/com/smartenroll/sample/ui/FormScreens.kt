@@ -46,6 +46,7 @@ import com.smartenroll.sample.logic.ErrorKind
 import com.smartenroll.sample.logic.PhoneChannel
 import com.smartenroll.sample.logic.ResendCountdown
 import com.smartenroll.sample.logic.Screen
+import com.smartenroll.sample.logic.ScoreLine
 import com.smartenroll.sample.logic.SignUpForm
 import com.smartenroll.sample.logic.formatCountdown
 import com.smartenroll.sample.logic.isCompleteCode
@@ -199,6 +200,7 @@ fun SignUpScreen(screen: Screen.SignUp, onSubmit: (SignUpForm) -> Unit, onRestar
                 enabled = !screen.busy,
                 isError = flagged("terms"),
             ) { acceptedTerms = !acceptedTerms }
+            fields.termsUrl?.let { url -> LinkButton(stringResource(R.string.signup_read_terms), url) }
         }
         if (fields.privacyNotice) {
             ChoiceRow(
@@ -208,6 +210,7 @@ fun SignUpScreen(screen: Screen.SignUp, onSubmit: (SignUpForm) -> Unit, onRestar
                 enabled = !screen.busy,
                 isError = flagged("privacy"),
             ) { acceptedPrivacy = !acceptedPrivacy }
+            fields.privacyUrl?.let { url -> LinkButton(stringResource(R.string.signup_read_privacy), url) }
         }
         ErrorBanner(screen.error, onRetry = submit, onRestart = onRestart)
         BusyIndicator(screen.busy)
@@ -314,6 +317,13 @@ fun OtpScreen(
     }
 }
 
+/** Opens one of the project's pages (an `https://` URL, checked by the logic) in the browser. */
+@Composable
+private fun LinkButton(label: String, url: String) {
+    val context = LocalContext.current
+    QuietButton(label) { context.startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(url))) }
+}
+
 @Composable
 fun PhoneChannelScreen(
     screen: Screen.PhoneChannelChoice,
@@ -352,15 +362,65 @@ fun ProcessingScreen(screen: Screen.Processing, onRetry: () -> Unit, onRestart: 
     }
 }
 
+/**
+ * The review before the end: what the server read from the document, the names check, the
+ * liveness and face-match scores with the flow's minimums and the criminal check. "Confirm" ends
+ * the enrollment (`confirm()`).
+ */
 @Composable
-fun FinishScreen(screen: Screen.ReadyToFinish, onFinish: () -> Unit, onRestart: () -> Unit) {
-    Page(stringResource(R.string.finish_title)) {
-        Text(stringResource(R.string.finish_body), style = MaterialTheme.typography.bodyLarge)
-        ErrorBanner(screen.error, onRetry = onFinish, onRestart = onRestart)
+fun ReviewScreen(screen: Screen.Review, onConfirm: () -> Unit, onRestart: () -> Unit) {
+    val review = screen.review
+    Page(stringResource(R.string.review_title)) {
+        Text(stringResource(R.string.review_body), style = MaterialTheme.typography.bodyLarge)
+
+        Text(stringResource(R.string.review_document), style = MaterialTheme.typography.titleMedium)
+        if (review.documentFields.isEmpty()) {
+            Text(stringResource(R.string.review_no_document), style = MaterialTheme.typography.bodyMedium)
+        }
+        for (field in review.documentFields) {
+            ReviewLine(stringResource(reviewFieldStringRes(field.labelKey)), field.value)
+        }
+
+        Text(stringResource(R.string.review_checks), style = MaterialTheme.typography.titleMedium)
+        review.namesMatch?.let { match ->
+            ReviewLine(
+                stringResource(R.string.review_names_match),
+                stringResource(if (match) R.string.review_names_match_yes else R.string.review_names_match_no),
+            )
+        }
+        review.liveness?.let { ReviewLine(stringResource(R.string.review_liveness), scoreText(it)) }
+        review.compare?.let { ReviewLine(stringResource(R.string.review_compare), scoreText(it)) }
+        review.criminalCheck?.let {
+            ReviewLine(stringResource(R.string.review_criminal_check), stringResource(criminalCheckStringRes(it)))
+        }
+        if (review.expectedToFail) {
+            Text(
+                stringResource(R.string.review_expected_failure),
+                color = MaterialTheme.colorScheme.error,
+                modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
+            )
+        }
+        ErrorBanner(screen.error, onRetry = onConfirm, onRestart = onRestart)
         BusyIndicator(screen.busy)
-        PrimaryButton(stringResource(R.string.finish_submit), enabled = !screen.busy, onClick = onFinish)
+        PrimaryButton(stringResource(R.string.review_confirm), enabled = !screen.busy, onClick = onConfirm)
     }
 }
+
+/** A label and its value, read together by TalkBack. */
+@Composable
+private fun ReviewLine(label: String, value: String) {
+    Column(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}) {
+        Text(label, style = MaterialTheme.typography.labelLarge)
+        Text(value, style = MaterialTheme.typography.bodyLarge)
+    }
+}
+
+@Composable
+private fun scoreText(line: ScoreLine): String = stringResource(
+    if (line.passed) R.string.review_score_passed else R.string.review_score_not_passed,
+    line.percent,
+    line.minPercent,
+)
 
 @Composable
 fun ResultScreen(screen: Screen.Result, onNewEnrollment: () -> Unit) {

@@ -2,6 +2,7 @@ package com.smartenroll.sample.ui
 
 import androidx.annotation.StringRes
 import com.smartenroll.sample.R
+import com.smartenroll.sample.logic.CriminalCheckResult
 import com.smartenroll.sample.logic.ErrorKind
 import com.smartenroll.sample.logic.Outcome
 
@@ -39,6 +40,25 @@ fun outcomeStringRes(outcome: Outcome): Int = when (outcome) {
     Outcome.COMPLETED_WITHOUT_KYC -> R.string.result_completed_without_kyc
     Outcome.FAILED -> R.string.result_failed
     Outcome.NEEDS_MANUAL_VERIFICATION -> R.string.result_needs_manual_verification
+}
+
+/** The label of a review field ([com.smartenroll.sample.logic.ReviewSummary.FIELD_KEYS]). */
+@StringRes
+fun reviewFieldStringRes(key: String): Int = when (key) {
+    "review_field_names" -> R.string.review_field_names
+    "review_field_document_type" -> R.string.review_field_document_type
+    "review_field_document_number" -> R.string.review_field_document_number
+    "review_field_date_of_birth" -> R.string.review_field_date_of_birth
+    "review_field_expiration_date" -> R.string.review_field_expiration_date
+    "review_field_nationality" -> R.string.review_field_nationality
+    else -> R.string.review_field_other
+}
+
+@StringRes
+fun criminalCheckStringRes(result: CriminalCheckResult): Int = when (result) {
+    CriminalCheckResult.CLEAR -> R.string.review_criminal_clear
+    CriminalCheckResult.RECORD_FOUND -> R.string.review_criminal_record_found
+    CriminalCheckResult.ASSESSING -> R.string.review_criminal_assessing
 }
 
 @StringRes

@@ -135,7 +135,8 @@ class EnrollController(
     /** Finishes without the KYC steps (offered only when the flow allows it). */
     fun skipKyc() = act { requireSession().skipKyc() }
 
-    fun finish() = act { requireSession().finish() }
+    /** Confirms the review ([Screen.Review]): the SDK syncs `end` and the result follows. */
+    fun confirm() = act { requireSession().confirm() }
 
     /** Continues an automatic step that stopped on an error. */
     fun resume() = act { requireSession().resume() }

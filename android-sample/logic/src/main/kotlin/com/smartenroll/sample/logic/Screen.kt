@@ -16,7 +16,7 @@ enum class Outcome { COMPLETED, COMPLETED_WITHOUT_KYC, FAILED, NEEDS_MANUAL_VERI
  */
 data class SignUpFields(
     val fullName: Boolean = true,
-    /** First and last name asked separately (sent joined as the full name). */
+    /** First and last name asked separately (sent as first and last name, and joined as the full name). */
     val firstName: Boolean = false,
     val lastName: Boolean = false,
     val email: Boolean = true,
@@ -30,6 +30,10 @@ data class SignUpFields(
     val termsAndConditions: Boolean = false,
     /** The user must acknowledge the privacy notice. */
     val privacyNotice: Boolean = false,
+    /** The project's terms page (HTTPS only), linked next to the terms checkbox. */
+    val termsUrl: String? = null,
+    /** The project's privacy notice page (HTTPS only), linked next to the privacy checkbox. */
+    val privacyUrl: String? = null,
 )
 
 /** What the user typed on the sign-up screen. Kept in the screen state so errors lose nothing. */
@@ -132,8 +136,15 @@ sealed interface Screen {
         override val error: UserError? = null,
     ) : Screen
 
-    /** Every step is done: the user submits, the SDK syncs `end`. */
-    data class ReadyToFinish(override val busy: Boolean = false, override val error: UserError? = null) : Screen
+    /**
+     * Every verification step is done: the user checks what the server read and scored
+     * ([review]), then confirms; the SDK syncs `end`.
+     */
+    data class Review(
+        val review: ReviewSummary,
+        override val busy: Boolean = false,
+        override val error: UserError? = null,
+    ) : Screen
 
     /** The end: outcome, final token (for the integrator's own session) and redirect URL. */
     data class Result(
@@ -165,7 +176,7 @@ fun Screen.with(busy: Boolean, error: UserError?): Screen = when (this) {
     is Screen.Processing -> copy(busy = busy, error = error)
     is Screen.Document -> copy(busy = busy, error = error)
     is Screen.Selfie -> copy(busy = busy, error = error)
-    is Screen.ReadyToFinish -> copy(busy = busy, error = error)
+    is Screen.Review -> copy(busy = busy, error = error)
     is Screen.Result -> this
     is Screen.Fatal -> if (error != null) copy(error = error) else this
 }

@@ -4,10 +4,13 @@ import com.smartenroll.sdk.DocumentCategory as SdkDocumentCategory
 import com.smartenroll.sdk.DocumentSide as SdkDocumentSide
 import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.FlowSummary
+import com.smartenroll.sdk.CriminalCheck
 import com.smartenroll.sdk.PhoneGateway
+import com.smartenroll.sdk.ScoreCheck
 import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.Outcome as SdkOutcome
 import com.smartenroll.sdk.PhoneChannel as SdkPhoneChannel
+import com.smartenroll.sdk.Review as SdkReview
 import com.smartenroll.sdk.SmartEnrollException
 
 /**
@@ -48,12 +51,49 @@ object SdkMapping {
             optional = state.optional,
             canSkipKyc = state.canSkipKyc,
         )
-        is EnrollState.ReadyToFinish -> Screen.ReadyToFinish()
+        is EnrollState.AwaitingReview -> Screen.Review(reviewSummary(state.review))
         is EnrollState.Completed -> Screen.Result(
             outcome = outcomeOf(state.result.outcome),
             token = state.result.token.reveal(),
             redirectUrl = state.result.redirectUrl?.reveal(),
         )
+    }
+
+    /**
+     * The review screen's content. Only the fields the server read are listed; the names are the
+     * full name, else first and last name; the document type is the server's type code with its
+     * category (`CC · ID`).
+     */
+    fun reviewSummary(review: SdkReview): ReviewSummary {
+        val d = review.document
+        fun text(value: String?) = value?.trim()?.takeIf { it.isNotEmpty() }
+        val fields = if (d == null) emptyList() else listOf(
+            "review_field_names" to (text(d.fullName)
+                ?: listOfNotNull(text(d.firstName), text(d.lastName)).joinToString(" ").ifEmpty { null }),
+            "review_field_document_type" to
+                listOfNotNull(text(d.documentType), text(d.category)).distinct().joinToString(" · ").ifEmpty { null },
+            "review_field_document_number" to text(d.documentNumber),
+            "review_field_date_of_birth" to text(d.dateOfBirth),
+            "review_field_expiration_date" to text(d.expirationDate),
+            "review_field_nationality" to text(d.nationality),
+        ).mapNotNull { (key, value) -> value?.let { ReviewField(key, it) } }
+        return ReviewSummary(
+            documentFields = fields,
+            namesMatch = review.namesMatch,
+            liveness = review.liveness?.let(::scoreLine),
+            compare = review.compare?.let(::scoreLine),
+            criminalCheck = review.criminalCheck?.let(::criminalCheckOf),
+            expectedToFail = review.expectedOutcome == SdkOutcome.FAILED,
+        )
+    }
+
+    fun scoreLine(check: ScoreCheck): ScoreLine =
+        ScoreLine(ReviewSummary.percent(check.score), ReviewSummary.percent(check.minScore), check.passed)
+
+    fun criminalCheckOf(check: CriminalCheck): CriminalCheckResult = when {
+        check.recordFound || check.status.equals("FAILED", ignoreCase = true) -> CriminalCheckResult.RECORD_FOUND
+        check.status.equals("ASSESSING", ignoreCase = true) -> CriminalCheckResult.ASSESSING
+        else -> CriminalCheckResult.CLEAR
     }
 
     /** The sign-up fields a flow asks for; the phone channels follow its phone gateway. */
@@ -73,7 +113,20 @@ object SdkMapping {
             },
             termsAndConditions = f.showTermsAndConditions,
             privacyNotice = f.showPrivacyNotice,
+            termsUrl = webLink(flow.termsUrl).takeIf { f.showTermsAndConditions },
+            privacyUrl = webLink(flow.privacyUrl).takeIf { f.showPrivacyNotice },
         )
+    }
+
+    /**
+     * A page the app may open in the browser: an `https://` URL with a host, else null (the
+     * server's text is never handed to the system as another kind of link: `intent:`,
+     * `javascript:`, `file:`...).
+     */
+    fun webLink(url: String?): String? {
+        val text = url?.trim() ?: return null
+        val uri = runCatching { java.net.URI(text) }.getOrNull() ?: return null
+        return text.takeIf { uri.scheme.equals("https", ignoreCase = true) && !uri.host.isNullOrEmpty() }
     }
 
     /** The SDK's sign-up data: only the fields the flow asks for are sent. */
@@ -82,6 +135,8 @@ object SdkMapping {
         phone = form.phone.trim().takeIf { fields.phone && it.isNotEmpty() },
         countryCode = form.countryCode.trim().takeIf { fields.phone && it.isNotEmpty() },
         fullName = SignUpRules.nameOf(fields, form),
+        firstName = form.firstName.trim().takeIf { fields.firstName && it.isNotEmpty() },
+        lastName = form.lastName.trim().takeIf { fields.lastName && it.isNotEmpty() },
         language = language,
     )
 

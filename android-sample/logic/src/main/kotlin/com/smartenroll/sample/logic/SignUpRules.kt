@@ -26,7 +26,10 @@ object SignUpRules {
         else -> null
     }
 
-    /** The name sent to the server: the full name, or first and last name joined. */
+    /**
+     * The full name sent to the server: the full name, or first and last name joined (which are
+     * also sent on their own, see [SdkMapping.signUpData]).
+     */
     fun nameOf(fields: SignUpFields, form: SignUpForm): String? {
         val full = if (fields.fullName) form.fullName.trim() else ""
         if (full.isNotEmpty()) return full

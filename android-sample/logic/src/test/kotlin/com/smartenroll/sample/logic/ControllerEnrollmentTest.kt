@@ -156,8 +156,23 @@ class ControllerEnrollmentTest {
         assertFalse(selfie.optional)
         // The selfie the prefilter captured from camera frames, as the app uploads it.
         second.act { submitSelfie(SelfieCaptureTest.capturedSelfie) }
-        second.await<Screen.ReadyToFinish>()
-        second.act { finish() }
+        // The review before the end: the scores next to the flow's minimums (setup's "full"
+        // preset: liveness 0.65, face match 0.8), all passed.
+        val review = second.await<Screen.Review>().review
+        assertEquals(65, review.liveness!!.minPercent)
+        assertTrue("liveness passed: $review", review.liveness!!.passed && review.liveness!!.percent > 65)
+        assertEquals(80, review.compare!!.minPercent)
+        assertTrue("face match passed: $review", review.compare!!.passed)
+        assertFalse(review.expectedToFail)
+        // What the server read from the document (the sandbox's OCR echoes the sign-up name).
+        val fields = review.documentFields.associate { it.labelKey to it.value }
+        assertEquals("ANA EXAMPLE", fields["review_field_names"])
+        assertTrue("document number read: ${fields.keys}", !fields["review_field_document_number"].isNullOrBlank())
+        assertTrue(Regex("\\d{4}-\\d{2}-\\d{2}").matches(fields["review_field_date_of_birth"] ?: ""))
+        assertTrue(Regex("\\d{4}-\\d{2}-\\d{2}").matches(fields["review_field_expiration_date"] ?: ""))
+        assertEquals(ReviewSummary.FIELD_KEYS, review.documentFields.map { it.labelKey })
+        assertFalse("the screen never prints the OCR values", second.controller.screen.value.toString().contains("ANA EXAMPLE"))
+        second.act { confirm() }
         val result = second.await<Screen.Result>()
         assertEquals(Outcome.COMPLETED, result.outcome)
         assertTrue("a final token", result.token.length > 20)
@@ -203,8 +218,8 @@ class ControllerEnrollmentTest {
             val selfie = h.await<Screen.Selfie>()
             assertTrue(selfie.optional)
             h.act { skipStep() }
-            h.await<Screen.ReadyToFinish>()
-            h.act { finish() }
+            h.await<Screen.Review>()
+            h.act { confirm() }
             val result = h.await<Screen.Result>()
             assertTrue(result.outcome == Outcome.COMPLETED || result.outcome == Outcome.COMPLETED_WITHOUT_KYC)
             assertTrue(result.token.isNotBlank())
@@ -232,8 +247,8 @@ class ControllerEnrollmentTest {
             assertTrue(Decisions.retakeSelfie(failed.error!!))
             assertEquals(before.attemptsLeft - 1, failed.attemptsLeft)
             h.act { submitSelfie(sampleSelfie()) }
-            h.await<Screen.ReadyToFinish>()
-            h.act { finish() }
+            h.await<Screen.Review>()
+            h.act { confirm() }
             assertEquals(Outcome.COMPLETED, h.await<Screen.Result>().outcome)
         }
     }
@@ -314,10 +329,10 @@ class ControllerEnrollmentTest {
             // No KYC step in this flow: straight to the end.
             val next = runBlocking {
                 withTimeoutOrNull(60_000) {
-                    h.controller.screen.first { !it.busy && (it is Screen.ReadyToFinish || it is Screen.Result) }
+                    h.controller.screen.first { !it.busy && (it is Screen.Review || it is Screen.Result) }
                 }
             }
-            if (next is Screen.ReadyToFinish) h.act { finish() }
+            if (next is Screen.Review) h.act { confirm() }
             val result = h.await<Screen.Result>()
             assertTrue(result.outcome == Outcome.COMPLETED || result.outcome == Outcome.COMPLETED_WITHOUT_KYC)
         }
@@ -337,6 +352,9 @@ class ControllerEnrollmentTest {
                 SignUpFields(
                     fullName = false, firstName = true, lastName = true, email = false, phone = true,
                     phoneChannels = listOf(PhoneChannel.WHATSAPP), termsAndConditions = true, privacyNotice = false,
+                    // The project's terms page (`smart-enroll setup` sets it), linked from the
+                    // form; no privacy link since the flow does not show the notice.
+                    termsUrl = "https://example.com/terms", privacyUrl = null,
                 ),
                 signUp.fields,
             )
@@ -360,7 +378,7 @@ class ControllerEnrollmentTest {
             h.act { submitPhoneCode(phoneCode(base)) }
             val next = runBlocking {
                 withTimeoutOrNull(60_000) {
-                    h.controller.screen.first { !it.busy && (it is Screen.ReadyToFinish || it is Screen.Result) }
+                    h.controller.screen.first { !it.busy && (it is Screen.Review || it is Screen.Result) }
                 }
             }
             assertNotNull("after the phone code: the end; last screen ${h.controller.screen.value}", next)

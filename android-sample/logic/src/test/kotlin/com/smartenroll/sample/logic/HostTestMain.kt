@@ -18,6 +18,7 @@ fun main() {
         DecisionsTest::class.java,
         RedactionTest::class.java,
         SignUpRulesTest::class.java,
+        ReviewMappingTest::class.java,
         ResourcesTest::class.java,
         SeparationTest::class.java,
         SwiftApiTest::class.java,

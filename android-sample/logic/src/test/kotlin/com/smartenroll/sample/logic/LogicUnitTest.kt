@@ -164,7 +164,7 @@ class SignUpRulesTest {
     }
 
     @Test
-    fun firstAndLastNameAreSentJoinedAndUnaskedFieldsAreNotSent() {
+    fun firstAndLastNameAreSentOnTheirOwnAndJoinedAndUnaskedFieldsAreNotSent() {
         assertEquals("Ana Example", SignUpRules.nameOf(names, SignUpForm(fullName = "Ignored", firstName = " Ana ", lastName = "Example")))
         assertEquals("Ana María", SignUpRules.nameOf(SignUpFields(), SignUpForm(fullName = " Ana María ")))
         assertNull(SignUpRules.nameOf(SignUpFields(fullName = false), SignUpForm(fullName = "Ana")))
@@ -172,7 +172,45 @@ class SignUpRulesTest {
         assertNull(data.email)
         assertNull(data.phone)
         assertEquals("Ana Example", data.fullName)
+        assertEquals("Ana", data.firstName)
+        assertEquals("Example", data.lastName)
         assertEquals("es", data.language)
+        // A flow that asks for the full name only: no first or last name is sent.
+        val full = SdkMapping.signUpData(SignUpFields(), SignUpForm(fullName = "Ana Example", firstName = "Ana"), "en")
+        assertNull(full.firstName)
+        assertNull(full.lastName)
+    }
+
+    private fun flow(terms: Boolean, privacy: Boolean, termsUrl: String?, privacyUrl: String?) = com.smartenroll.sdk.FlowSummary(
+        projectId = "p", flowId = "f", status = "active", active = true,
+        steps = com.smartenroll.sdk.StepModes(
+            com.smartenroll.sdk.StepMode.MANDATORY, com.smartenroll.sdk.StepMode.SKIP, com.smartenroll.sdk.StepMode.SKIP,
+            com.smartenroll.sdk.StepMode.SKIP, com.smartenroll.sdk.StepMode.SKIP,
+        ),
+        signUpForm = com.smartenroll.sdk.SignUpFormFields(
+            fullName = true, firstName = false, lastName = false, email = true, phone = false,
+            showTermsAndConditions = terms, showPrivacyNotice = privacy,
+            emailGateway = com.smartenroll.sdk.EmailGateway.MAILGUN, phoneGateway = com.smartenroll.sdk.PhoneGateway.NONE,
+        ),
+        canSkipKyc = true, acceptedDocumentCategories = emptyList(), documentMaxAttempts = 3u, livenessMaxAttempts = 3u,
+        redirectUrl = null, verifyNames = false, verifyCriminalHistory = false,
+        livenessMinScore = 0.65, compareMinScore = 0.8, searchMinScore = 0.8,
+        termsUrl = termsUrl, privacyUrl = privacyUrl,
+    )
+
+    @Test
+    fun theProjectsPagesAreLinkedOnlyWhenShownAndOnlyOverHttps() {
+        val both = SdkMapping.signUpFields(flow(true, true, " https://example.com/terms ", "https://example.com/privacy?lang=es"))
+        assertEquals("https://example.com/terms", both.termsUrl)
+        assertEquals("https://example.com/privacy?lang=es", both.privacyUrl)
+        val hidden = SdkMapping.signUpFields(flow(false, false, "https://example.com/terms", "https://example.com/privacy"))
+        assertNull(hidden.termsUrl)
+        assertNull(hidden.privacyUrl)
+        for (bad in listOf("http://example.com/terms", "javascript:alert(1)", "intent://scan/#Intent;end", "file:///etc/passwd",
+            "https://", "not a url", "", null)) {
+            assertNull("$bad must not be linked", SdkMapping.signUpFields(flow(true, true, bad, bad)).termsUrl)
+            assertNull(SdkMapping.webLink(bad))
+        }
     }
 
     @Test
@@ -182,5 +220,115 @@ class SignUpRulesTest {
         assertEquals(PhoneChannel.WHATSAPP, SignUpRules.chosenChannel(both, form, both.phoneChannels))
         assertNull(SignUpRules.chosenChannel(both, form, listOf(PhoneChannel.SMS)))
         assertNull(SignUpRules.chosenChannel(both, SignUpForm(), both.phoneChannels))
+    }
+}
+
+/** The review screen's state, mapped from the SDK's `AwaitingReview` state (no server needed). */
+class ReviewMappingTest {
+    private fun document(
+        fullName: String? = null,
+        firstName: String? = "Ana María",
+        lastName: String? = "Pérez Gómez",
+    ) = com.smartenroll.sdk.DocumentFields(
+        status = "ACTIVE",
+        category = "ID",
+        documentType = "CC",
+        documentNumber = "1020304050",
+        firstName = firstName,
+        lastName = lastName,
+        fullName = fullName,
+        dateOfBirth = "1990-05-17",
+        expirationDate = "2031-01-31",
+        nationality = "COL",
+    )
+
+    private fun review(
+        document: com.smartenroll.sdk.DocumentFields? = document(),
+        namesMatch: Boolean? = true,
+        criminal: com.smartenroll.sdk.CriminalCheck? = com.smartenroll.sdk.CriminalCheck(status = "ACTIVE", recordFound = false),
+        outcome: com.smartenroll.sdk.Outcome = com.smartenroll.sdk.Outcome.COMPLETED,
+    ) = com.smartenroll.sdk.Review(
+        registrationId = "65a1b2c3d4e5f60718293a4b",
+        document = document,
+        namesMatch = namesMatch,
+        liveness = com.smartenroll.sdk.ScoreCheck(score = 0.914, minScore = 0.65, passed = true),
+        compare = com.smartenroll.sdk.ScoreCheck(score = 0.42, minScore = 0.8, passed = false),
+        criminalCheck = criminal,
+        expectedOutcome = outcome,
+    )
+
+    private fun screenOf(r: com.smartenroll.sdk.Review): Screen.Review =
+        SdkMapping.screenFor(com.smartenroll.sdk.EnrollState.AwaitingReview(r), SignUpFields(), SignUpForm()) as Screen.Review
+
+    @Test
+    fun theReviewShowsTheOcrFieldsInOrderAndTheScoresWithTheirMinimums() {
+        val s = screenOf(review()).review
+        assertEquals(ReviewSummary.FIELD_KEYS, s.documentFields.map { it.labelKey })
+        assertEquals(
+            listOf("Ana María Pérez Gómez", "CC · ID", "1020304050", "1990-05-17", "2031-01-31", "COL"),
+            s.documentFields.map { it.value },
+        )
+        assertEquals(ScoreLine(percent = 91, minPercent = 65, passed = true), s.liveness)
+        assertEquals(ScoreLine(percent = 42, minPercent = 80, passed = false), s.compare)
+        assertEquals(true, s.namesMatch)
+        assertEquals(CriminalCheckResult.CLEAR, s.criminalCheck)
+        assertFalse(s.expectedToFail)
+    }
+
+    @Test
+    fun theFullNameWinsAndFieldsTheServerDidNotReadAreLeftOut() {
+        val s = screenOf(
+            review(document = document(fullName = " ANA PEREZ ").copy(documentNumber = "  ", nationality = null, category = "CC")),
+        ).review
+        assertEquals(
+            listOf("review_field_names", "review_field_document_type", "review_field_date_of_birth", "review_field_expiration_date"),
+            s.documentFields.map { it.labelKey },
+        )
+        assertEquals("ANA PEREZ", s.documentFields[0].value)
+        assertEquals("the same type and category are shown once", "CC", s.documentFields[1].value)
+        // Only a last name: it is the name shown.
+        val last = screenOf(review(document = document(firstName = null))).review
+        assertEquals("Pérez Gómez", last.documentFields.first { it.labelKey == "review_field_names" }.value)
+    }
+
+    @Test
+    fun noDocumentNoNameCheckAndNoCriminalCheckShowNothingForThem() {
+        val s = screenOf(review(document = null, namesMatch = null, criminal = null)).review
+        assertTrue(s.documentFields.isEmpty())
+        assertNull(s.namesMatch)
+        assertNull(s.criminalCheck)
+    }
+
+    @Test
+    fun criminalCheckAndExpectedOutcome() {
+        fun criminal(status: String, found: Boolean) =
+            screenOf(review(criminal = com.smartenroll.sdk.CriminalCheck(status, found))).review.criminalCheck
+        assertEquals(CriminalCheckResult.RECORD_FOUND, criminal("FAILED", true))
+        assertEquals(CriminalCheckResult.RECORD_FOUND, criminal("FAILED", false))
+        assertEquals(CriminalCheckResult.RECORD_FOUND, criminal("ACTIVE", true))
+        assertEquals(CriminalCheckResult.ASSESSING, criminal("assessing", false))
+        assertEquals(CriminalCheckResult.CLEAR, criminal("ACTIVE", false))
+        assertTrue(screenOf(review(outcome = com.smartenroll.sdk.Outcome.FAILED)).review.expectedToFail)
+    }
+
+    @Test
+    fun scoresArePercentsClampedToTheScale() {
+        assertEquals(65, ReviewSummary.percent(0.65))
+        assertEquals(100, ReviewSummary.percent(1.7))
+        assertEquals(0, ReviewSummary.percent(-0.2))
+        assertEquals(0, ReviewSummary.percent(Double.NaN))
+    }
+
+    @Test
+    fun theReviewScreenNeverPrintsTheDocumentsPersonalData() {
+        val screen = screenOf(review())
+        val printed = screen.toString() + screen.with(busy = true, error = null).toString()
+        for (secret in listOf("Ana María", "Pérez", "1020304050", "1990-05-17", "2031-01-31", "COL")) {
+            assertFalse(printed, printed.contains(secret))
+        }
+        assertTrue(printed, printed.contains("review_field_document_number") && printed.contains("percent=91"))
+        // The SDK's own record redacts too (its toString is the Rust Debug of the core's type).
+        val sdk = review().toString()
+        assertFalse(sdk, sdk.contains("1020304050") || sdk.contains("Pérez"))
     }
 }

@@ -50,6 +50,9 @@ class ResourcesTest {
         for (name in Guidance.RESOURCE_NAMES) {
             assertTrue("$name missing", name in en && name in es)
         }
+        for (key in ReviewSummary.FIELD_KEYS) {
+            assertTrue("$key missing", key in en && key in es)
+        }
     }
 
     @Test
@@ -63,6 +66,15 @@ class ResourcesTest {
         }
         for (key in Guidance.KEYS) {
             assertTrue("guidanceStringRes misses $key", mapping.contains("\"$key\" -> R.string.guidance_$key"))
+        }
+        for (key in ReviewSummary.FIELD_KEYS) {
+            assertTrue("reviewFieldStringRes misses $key", mapping.contains("\"$key\" -> R.string.$key"))
+        }
+        for (result in CriminalCheckResult.entries) {
+            assertTrue(
+                "criminalCheckStringRes misses $result",
+                mapping.contains("CriminalCheckResult.${result.name} -> R.string.review_criminal_${result.name.lowercase()}"),
+            )
         }
     }
 
@@ -102,6 +114,7 @@ class ResourcesTest {
         for (category in listOf("government_id", "passport", "driver_license")) {
             assertTrue("document_category_$category" in enIos)
         }
+        for (key in ReviewSummary.FIELD_KEYS) assertTrue("$key in Localizable.strings", key in enIos)
     }
 
     @Test

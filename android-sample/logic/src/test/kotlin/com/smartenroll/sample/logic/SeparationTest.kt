@@ -50,5 +50,14 @@ class SeparationTest {
         val list = guidance.substringAfter("public let guidanceKeys: [String] = [").substringBefore("]")
         val swiftKeys = Regex("\"([a-z_]+)\"").findAll(list).map { it.groupValues[1] }.toList()
         assertEquals(Guidance.KEYS, swiftKeys)
+
+        val review = File(swiftLogic, "Review.swift").readText()
+        val fieldList = review.substringAfter("public let reviewFieldKeys: [String] = [").substringBefore("]")
+        val swiftFields = Regex("\"([a-z_]+)\"").findAll(fieldList).map { it.groupValues[1] }.toList()
+        assertEquals(ReviewSummary.FIELD_KEYS, swiftFields)
+        val swiftCriminal = review.substringAfter("public enum CriminalCheckResult").substringBefore("}")
+            .lines().map { it.trim() }.filter { it.startsWith("case ") }.map { it.removePrefix("case ") }
+        assertEquals(listOf("clear", "recordFound", "assessing"), swiftCriminal)
+        assertEquals(listOf("CLEAR", "RECORD_FOUND", "ASSESSING"), CriminalCheckResult.entries.map { it.name })
     }
 }

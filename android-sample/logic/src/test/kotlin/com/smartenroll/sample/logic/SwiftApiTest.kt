@@ -255,6 +255,44 @@ class SwiftApiTest {
         return names to hasDefault
     }
 
+    /** The stored properties of a struct of the generated bindings. */
+    private fun structFields(name: String): List<String> {
+        val start = Regex("public struct $name\\b[^{]*\\{").find(generated)?.range?.last
+            ?: error("struct $name not in the generated Swift")
+        val body = generated.substring(start, closing(generated, start))
+        // Stored properties only: `public var x: T`, not computed ones (`description: String {`).
+        return Regex("(?m)^\\s*public var (\\w+)\\s*:[^{\\n]*$").findAll(body).map { it.groupValues[1] }.toList()
+    }
+
+    /**
+     * Both apps show everything the SDK's review carries: every property of the generated
+     * `Review` and the records in it is read by the iOS mapping (Logic/SdkMapping.swift) and by
+     * the Android one (SdkMapping.kt), except the few listed here on purpose. A property the SDK
+     * adds later fails this test until the review screens show it (or it is listed).
+     */
+    @Test
+    fun bothReviewScreensReadEveryFieldOfTheSdkReview() {
+        val notShown = mapOf(
+            "Review" to setOf("registrationId"), // an internal id, not for the user
+            "DocumentFields" to setOf("status"), // the validation's status, summed up by the checks
+        )
+        val swiftMapping = strip(File(repoRoot, "ios-sample/SmartEnrollSample/Logic/SdkMapping.swift").readText())
+        val kotlinMapping = strip(File(repoRoot, "android-sample/logic/src/main/kotlin/com/smartenroll/sample/logic/SdkMapping.kt").readText())
+        val problems = mutableListOf<String>()
+        var checked = 0
+        for (record in listOf("Review", "DocumentFields", "ScoreCheck", "CriminalCheck")) {
+            val fields = structFields(record)
+            assertTrue("$record has fields", fields.isNotEmpty())
+            for (field in fields - notShown[record].orEmpty()) {
+                checked++
+                if (!Regex("\\.$field\\b").containsMatchIn(swiftMapping)) problems += "iOS SdkMapping.swift never reads $record.$field"
+                if (!Regex("\\.$field\\b").containsMatchIn(kotlinMapping)) problems += "Android SdkMapping.kt never reads $record.$field"
+            }
+        }
+        assertTrue("review fields checked: $checked", checked >= 15)
+        assertTrue(problems.joinToString("\n"), problems.isEmpty())
+    }
+
     @Test
     fun everySwitchOverABindingsEnumWithoutDefaultIsExhaustive() {
         val sdkEnums = enumsByName(generated).filterValues { it.isNotEmpty() }
