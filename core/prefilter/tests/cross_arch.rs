@@ -12,7 +12,10 @@
 //!   between x86_64 and arm64 builds of ONNX Runtime: FMA, NEON vs AVX reductions);
 //! - within [`SCORE_TOL`]: face scores; within [`METRIC_TOL`] (relative): brightness and
 //!   sharpness of the face region (sampled where the box lies); within [`EYE_TOL`]: the Face Mesh
-//!   eye-aspect ratios and face presence.
+//!   eye-aspect ratios, face presence and the mean of its 192×192 input crop. That crop is placed
+//!   by BlazeFace's keypoints (float model outputs, so not bit-identical across architectures)
+//!   and rotated with libm's `sin_cos`: on arm64 its input differs in a few samples (its hash
+//!   did), so it is compared by mean, not bit for bit.
 //!
 //! Re-record (on purpose only, e.g. after a model change) with
 //! `SMART_ENROLL_GOLDEN_RECORD=1 cargo test -p smart-enroll-prefilter --test cross_arch`.
@@ -231,7 +234,7 @@ fn observe_eyes(det: &mut Detector) -> Value {
         let eyes = est.estimate(&view, &face).unwrap().expect("eyes measured");
         out.push(json!({
             "name": name,
-            "input_hash": hash_f32(est.input()),
+            "input_mean": r4(est.input().iter().sum::<f32>() / est.input().len() as f32),
             "right": r4(eyes.right),
             "left": r4(eyes.left),
             "presence": r4(eyes.presence),
@@ -352,13 +355,7 @@ fn same_results_as_the_golden_values_on_every_architecture() {
     }
     for (got, want) in observed["eyes"].as_array().unwrap().iter().zip(want_eyes) {
         let name = want["name"].as_str().unwrap_or("?");
-        same(
-            &mut errors,
-            format!("eyes.{name}.input_hash"),
-            &got["input_hash"],
-            &want["input_hash"],
-        );
-        for key in ["right", "left", "presence"] {
+        for key in ["input_mean", "right", "left", "presence"] {
             close(
                 &mut errors,
                 format!("eyes.{name}.{key}"),
