@@ -14,8 +14,9 @@
 # iOS (aarch64-apple-ios, aarch64-apple-ios-sim) is tried and reported, never fatal:
 #  - aarch64-apple-ios-sim: `rustup target add` fails here (the rust-std download answers 404
 #    for this toolchain on this mirror), so it cannot be checked;
-#  - aarch64-apple-ios: the standard library installs; see the outcome printed below (the C parts
-#    need the iOS SDK's headers, e.g. tracing-oslog's <os/log.h>).
+#  - aarch64-apple-ios: the standard library installs, but `ring`'s build script fails: cc-rs
+#    runs `xcrun` (Xcode's tool locator) to find the SDK for Apple targets, which is not here
+#    ("failed to find tool \"xcrun\""). The outcome is printed below either way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
