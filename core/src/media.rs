@@ -2,7 +2,8 @@
 //!
 //! Every image the SDK uploads goes through [`prepare_document`] or [`prepare_selfie`]:
 //!
-//! 1. the bytes are sniffed (JPEG, PNG or WebP only) and decoded with limits (at most
+//! 1. the bytes are sniffed (JPEG, PNG or WebP only; PNG and WebP need the `png-webp` cargo
+//!    feature, on by default and off in the mobile library) and decoded with limits (at most
 //!    [`MAX_PIXELS`] pixels and [`MAX_DECODE_ALLOC`] bytes of decoder memory), so a crafted
 //!    header cannot make the SDK allocate gigabytes;
 //! 2. the EXIF orientation is applied, so the pixels stand upright;
@@ -43,14 +44,24 @@ const SHRINK_FACTOR: f32 = 0.8;
 /// Never shrink the long edge below this while trying to fit the budget.
 const MIN_EDGE: u32 = 320;
 
+/// The input formats this build decodes. PNG and WebP come with the `png-webp` cargo feature (on
+/// by default, for the CLI and the Rust API); the mobile library is built without it (size
+/// budget, BENCHMARKS.md: the apps hand over camera JPEGs), so there a PNG or WebP is refused
+/// with [`MediaError::UnsupportedFormat`] naming the detected format.
+#[cfg(feature = "png-webp")]
+pub const SUPPORTED_FORMATS: &str = "JPEG, PNG or WebP";
+/// The input formats this build decodes (built without the `png-webp` feature: JPEG only).
+#[cfg(not(feature = "png-webp"))]
+pub const SUPPORTED_FORMATS: &str = "JPEG (this build has no PNG/WebP decoder)";
+
 /// Why an image could not be prepared. Never contains image bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MediaError {
     /// No bytes at all.
     #[error("image is empty")]
     Empty,
-    /// The bytes are not a JPEG, PNG or WebP image.
-    #[error("unsupported image format{}: use JPEG, PNG or WebP", .detected.map(|d| format!(" ({d})")).unwrap_or_default())]
+    /// The bytes are not an image format this build decodes ([`SUPPORTED_FORMATS`]).
+    #[error("unsupported image format{}: use {}", .detected.map(|d| format!(" ({d})")).unwrap_or_default(), SUPPORTED_FORMATS)]
     UnsupportedFormat {
         /// The detected format, when it is a known but unsupported one (e.g. `gif`).
         detected: Option<&'static str>,
@@ -168,7 +179,7 @@ pub fn prepare(bytes: &[u8], kind: ImageKind) -> Result<PreparedImage, MediaErro
     encode_within_budget(&image, kind.max_edge(), kind.max_bytes())
 }
 
-/// Decodes JPEG, PNG or WebP bytes with limits and applies the EXIF orientation.
+/// Decodes JPEG (and with the `png-webp` feature PNG or WebP) bytes with limits and applies the EXIF orientation.
 pub fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
     if bytes.is_empty() {
         return Err(MediaError::Empty);
@@ -225,7 +236,9 @@ pub fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
 
 fn sniff(bytes: &[u8]) -> Result<ImageFormat, MediaError> {
     match image::guess_format(bytes) {
-        Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => Ok(f),
+        Ok(f @ ImageFormat::Jpeg) => Ok(f),
+        #[cfg(feature = "png-webp")]
+        Ok(f @ (ImageFormat::Png | ImageFormat::WebP)) => Ok(f),
         Ok(other) => Err(MediaError::UnsupportedFormat {
             detected: other.extensions_str().first().copied(),
         }),
@@ -373,7 +386,9 @@ fn encode_within_budget(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{ImageEncoder, Rgb, Rgba, RgbaImage};
+    use image::{ImageEncoder, Rgb};
+    #[cfg(feature = "png-webp")]
+    use image::{Rgba, RgbaImage};
 
     fn jpeg_of(img: &RgbImage, quality: u8) -> Vec<u8> {
         encode_jpeg(img, quality).unwrap()
@@ -434,6 +449,7 @@ mod tests {
         out
     }
 
+    #[cfg(feature = "png-webp")]
     fn crc32(data: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFFu32;
         for &b in data {
@@ -449,6 +465,7 @@ mod tests {
         !crc
     }
 
+    #[cfg(feature = "png-webp")]
     fn png_header_only(width: u32, height: u32) -> Vec<u8> {
         let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
         let mut ihdr = b"IHDR".to_vec();
@@ -541,6 +558,7 @@ mod tests {
         assert!(is_reddish(pixel(&out, 10, 30)));
     }
 
+    #[cfg(feature = "png-webp")]
     #[test]
     fn png_with_alpha_is_flattened_on_white() {
         let img = RgbaImage::from_fn(64, 32, |x, _| {
@@ -565,6 +583,7 @@ mod tests {
         assert!(right[1] > 150 && right[0] < 80, "{right:?}");
     }
 
+    #[cfg(feature = "png-webp")]
     #[test]
     fn webp_is_accepted() {
         let img = halves(300, 150);
@@ -615,6 +634,37 @@ mod tests {
     fn small_images_are_not_upscaled() {
         let out = prepare_selfie(&jpeg_of(&halves(40, 30), 90)).unwrap();
         assert_eq!((out.width, out.height), (40, 30));
+    }
+
+    /// Without `png-webp` (the mobile library), PNG and WebP are refused up front with a typed
+    /// error naming the format, before any decoding; never a panic.
+    #[cfg(not(feature = "png-webp"))]
+    #[test]
+    fn png_and_webp_are_refused_without_the_feature() {
+        let img = halves(40, 30);
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(img.as_raw(), 40, 30, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(img.as_raw(), 40, 30, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        for (bytes, name) in [(&png, "png"), (&webp, "webp")] {
+            for result in [prepare_selfie(bytes), prepare_document(bytes)] {
+                let err = result.unwrap_err();
+                assert_eq!(
+                    err,
+                    MediaError::UnsupportedFormat {
+                        detected: Some(name)
+                    }
+                );
+                let shown = err.to_string();
+                assert!(shown.contains(name) && shown.contains("JPEG"), "{shown}");
+            }
+        }
+        // JPEG still works in this build.
+        assert!(prepare_selfie(&jpeg_of(&img, 90)).is_ok());
     }
 
     #[test]
@@ -674,6 +724,11 @@ mod tests {
         trailing.extend_from_slice(b"TRAILER\xff\x00junk");
         assert!(prepare_document(&trailing).is_ok());
         assert!(prepare_document(&with_exif_orientation(&jpeg, 1)).is_ok());
+    }
+
+    #[cfg(feature = "png-webp")]
+    #[test]
+    fn truncated_png_and_webp_are_undecodable() {
         let img = halves(200, 100);
         let mut png = Vec::new();
         image::codecs::png::PngEncoder::new(&mut png)
@@ -698,6 +753,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "png-webp")]
     #[test]
     fn huge_dimension_header_is_refused_before_allocating() {
         // A 100000 x 100000 PNG header (10 gigapixels) with no data behind it.

@@ -13,7 +13,7 @@ import kotlinx.coroutines.launch
 
 /**
  * One whole enrollment. `askUser` shows a prompt and returns what the user typed; the images
- * are JPEG/PNG bytes (e.g. the liveness prefilter's captured selfie).
+ * are JPEG bytes (e.g. the liveness prefilter's captured selfie).
  */
 suspend fun enroll(
     config: ClientConfig, // e.g. ClientConfig(baseUrl = "https://api.verifik.co")

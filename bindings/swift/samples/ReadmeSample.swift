@@ -2,7 +2,7 @@ import Foundation
 import SmartEnroll
 
 /// One whole enrollment. `askUser` shows a prompt and returns what the user typed; the images
-/// are JPEG/PNG bytes (e.g. the liveness prefilter's captured selfie).
+/// are JPEG bytes (e.g. the liveness prefilter's captured selfie).
 func enroll(
     config: ClientConfig, // e.g. ClientConfig(baseUrl: "https://api.verifik.co")
     projectId: String,

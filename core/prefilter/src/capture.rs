@@ -334,7 +334,9 @@ impl Prefilter {
         inner.challenge = inner.new_challenge();
     }
 
-    /// Analyses one encoded still image (PNG, JPEG, WebP). Does not touch the capture state.
+    /// Analyses one encoded still image (JPEG; PNG and WebP when the build enables those `image`
+    /// decoders, as the CLI does; otherwise a typed `ImageDecode` error). Does not touch the
+    /// capture state.
     pub fn analyze_image(&self, encoded: &[u8]) -> Result<ImageAnalysis, PrefilterError> {
         let decode_err = |reason: String| PrefilterError::ImageDecode { reason };
         let mut reader = image::ImageReader::new(std::io::Cursor::new(encoded))

@@ -2,11 +2,14 @@
 //! (and the blink step's face crop) allocate nothing per frame; a whole `process_view`
 //! allocates a small constant amount (the returned feedback's face list, and ort's per-run
 //! bookkeeping), never growing with frames, also while a blink step runs the landmark model.
-//! One test function: the counter is global, so a second test running in parallel would skew it.
+//! Only the measuring thread's allocations are counted (the calls under test run on it): other
+//! threads, e.g. libtest's main thread printing "has been running for over 60 seconds" when
+//! the suite is slow (under qemu-aarch64), must not show up as per-frame allocations.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use smart_enroll_prefilter::challenge::Challenge;
@@ -20,16 +23,29 @@ use smart_enroll_prefilter::{
 struct Counting;
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    // Const-initialised, no destructor: safe to read from inside the allocator.
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn counted() -> bool {
+    MEASURING.try_with(Cell::get).unwrap_or(false)
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        if counted() {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        if counted() {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -37,9 +53,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// Allocations made by this thread while `f` runs.
 fn count<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let before = ALLOCS.load(Ordering::SeqCst);
+    MEASURING.with(|m| m.set(true));
     let out = f();
+    MEASURING.with(|m| m.set(false));
     (out, ALLOCS.load(Ordering::SeqCst) - before)
 }
 

@@ -235,12 +235,28 @@ private fun takePhoto(
     )
 }
 
-/** Reads a picked file, refusing anything over [MAX_PICKED_BYTES] (returns null). */
+/**
+ * Reads a picked file, refusing anything over [MAX_PICKED_BYTES] (returns null). The SDK's
+ * mobile library decodes JPEG only (no PNG/WebP decoders: size budget), so a picked PNG, WebP
+ * or HEIF is decoded by the platform and re-encoded as JPEG here; a JPEG is passed as is (the
+ * SDK applies its EXIF orientation).
+ */
 private fun readLimited(context: Context, uri: Uri): ByteArray? =
     context.contentResolver.openInputStream(uri)?.use { input ->
         val bytes = input.readNBytesCompat(MAX_PICKED_BYTES + 1)
-        if (bytes.size > MAX_PICKED_BYTES) null else bytes
+        if (bytes.size > MAX_PICKED_BYTES) null else asJpeg(bytes)
     }
+
+private fun asJpeg(bytes: ByteArray): ByteArray? {
+    val isJpeg = bytes.size > 3 && bytes[0] == 0xFF.toByte() && bytes[1] == 0xD8.toByte() &&
+        bytes[2] == 0xFF.toByte()
+    if (isJpeg) return bytes
+    val bitmap = android.graphics.BitmapFactory.decodeByteArray(bytes, 0, bytes.size) ?: return null
+    val out = java.io.ByteArrayOutputStream()
+    bitmap.compress(android.graphics.Bitmap.CompressFormat.JPEG, 92, out)
+    bitmap.recycle()
+    return out.toByteArray()
+}
 
 private fun java.io.InputStream.readNBytesCompat(limit: Int): ByteArray {
     val out = java.io.ByteArrayOutputStream()

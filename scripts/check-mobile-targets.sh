@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Compile checks of the FFI crate (smart-enroll-ffi, alone, as the mobile builds do) for the
+# phone targets, without their SDKs: `cargo check` runs every build script and type-checks every
+# crate, including the Android-only code (android_logger, `cfg(target_os = "android")` paths)
+# and the Apple-only code (tracing-oslog). Nothing is linked: there is no Android NDK or Xcode
+# here (scripts/build-android.sh / build-ios.sh link the real libraries on a machine that has
+# them). Called by scripts/test-arm64.sh; idempotent and quiet.
+#
+# C code in dependencies (ring's crypto primitives, tracing-oslog's shim) is compiled by Debian's
+# clang with `--target=<triple>`; Android's bionic headers are not here, so the C compiler is
+# given the glibc headers of the same architecture (the cross packages' for arm64, the host's for
+# x86_64): enough for ring, which uses only freestanding headers plus <string.h>.
+#
+# iOS (aarch64-apple-ios, aarch64-apple-ios-sim) is tried and reported, never fatal:
+#  - aarch64-apple-ios-sim: `rustup target add` fails here (the rust-std download answers 404
+#    for this toolchain on this mirror), so it cannot be checked;
+#  - aarch64-apple-ios: the standard library installs, but `ring`'s build script fails: cc-rs
+#    runs `xcrun` (Xcode's tool locator) to find the SDK for Apple targets, which is not here
+#    ("failed to find tool \"xcrun\""). The outcome is printed below either way.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+apt_updated=0
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing Debian packages: ${missing[*]} (run as root or install them)" >&2
+        return 1
+    fi
+    if [ "$apt_updated" -eq 0 ]; then
+        apt-get update -qq >/dev/null
+        apt_updated=1
+    fi
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+rust_target() {
+    rustup target list --installed 2>/dev/null | grep -qx "$1" \
+        || rustup target add "$1" >/dev/null 2>&1
+}
+
+apt_install clang llvm libc6-dev-arm64-cross libc6-dev
+log_dir=target/arm64
+mkdir -p "$log_dir"
+
+check() { # TRIPLE CLANG_TARGET INCLUDE_DIRS...
+    local triple=$1 clang_target=$2
+    shift 2
+    local var=${triple//-/_}
+    local cflags="--target=$clang_target"
+    for dir in "$@"; do cflags+=" -isystem $dir"; done
+    env "CC_$var=clang" "AR_$var=llvm-ar" "CFLAGS_$var=$cflags" \
+        cargo check --locked --quiet -p smart-enroll-ffi --lib --target "$triple" \
+        >"$log_dir/check-$triple.log" 2>&1
+}
+
+for triple in aarch64-linux-android x86_64-linux-android; do
+    rust_target "$triple"
+done
+check aarch64-linux-android aarch64-linux-android24 /usr/aarch64-linux-gnu/include \
+    || { tail -40 "$log_dir/check-aarch64-linux-android.log" >&2; echo "aarch64-linux-android: cargo check FAILED" >&2; exit 1; }
+echo "aarch64-linux-android: smart-enroll-ffi compiles (cargo check)"
+check x86_64-linux-android x86_64-linux-android24 /usr/include/x86_64-linux-gnu /usr/include \
+    || { tail -40 "$log_dir/check-x86_64-linux-android.log" >&2; echo "x86_64-linux-android: cargo check FAILED" >&2; exit 1; }
+echo "x86_64-linux-android: smart-enroll-ffi compiles (cargo check)"
+
+# iOS: best effort, reported.
+for triple in aarch64-apple-ios aarch64-apple-ios-sim; do
+    if ! rust_target "$triple"; then
+        echo "$triple: not checked: \`rustup target add $triple\` failed here"
+        continue
+    fi
+    case $triple in
+        aarch64-apple-ios) clang_target=arm64-apple-ios15.0 ;;
+        *) clang_target=arm64-apple-ios15.0-simulator ;;
+    esac
+    if check "$triple" "$clang_target" /usr/aarch64-linux-gnu/include; then
+        echo "$triple: smart-enroll-ffi compiles (cargo check)"
+    else
+        echo "$triple: not checkable without the iOS SDK: $(grep -m1 -E 'error|fatal' "$log_dir/check-$triple.log" | cut -c1-200)"
+    fi
+done

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# ARM64 in CI: the aarch64-unknown-linux-gnu test suites under qemu-aarch64 with the arm64 ONNX
+# Runtime, and the Android (and best-effort iOS) compile checks of the FFI crate, through
+# scripts/test-arm64.sh. Runs when CI=true (scripts/test.sh in CI) or SMART_ENROLL_ARM64=1;
+# skipped otherwise, since a first run cross-compiles every dependency (~10 min on 2 cores) and
+# installs Debian packages (root). Run scripts/test-arm64.sh directly for the same thing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ "${CI:-}" != true ] && [ "${SMART_ENROLL_ARM64:-}" != 1 ]; then
+    echo "50-arm64: skipped (runs when CI=true or SMART_ENROLL_ARM64=1; or run scripts/test-arm64.sh)"
+    exit 0
+fi
+exec bash scripts/test-arm64.sh
