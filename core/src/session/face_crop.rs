@@ -93,25 +93,28 @@ fn runtime_may_load() -> bool {
 pub(super) async fn prepare_front_off_thread(
     image: Vec<u8>,
 ) -> Result<(Vec<u8>, Option<PreparedImage>), EnrollError> {
-    tokio::task::spawn_blocking(move || {
-        let rgb = media::decode_upright_rgb(&image)?;
-        drop(image);
-        let kind = ImageKind::Document;
-        let document = media::encode_within_budget(&rgb, kind.max_edge(), kind.max_bytes())?;
-        // The crop must not panic; if it did, it would cost the crop, never the upload.
-        let face = std::panic::catch_unwind(AssertUnwindSafe(|| document_face(&rgb)))
-            .unwrap_or_else(|_| {
-                tracing::debug!("document face crop failed: uploaded without documentFace");
-                None
-            });
-        Ok::<_, MediaError>((document.jpeg, face))
-    })
-    .await
-    .map_err(|_| EnrollError::InvalidInput {
-        field: "image".into(),
-        reason: "image preparation was interrupted".into(),
-    })?
-    .map_err(media_err)
+    tokio::task::spawn_blocking(move || prepare_front(&image))
+        .await
+        .map_err(|_| EnrollError::InvalidInput {
+            field: "image".into(),
+            reason: "image preparation was interrupted".into(),
+        })?
+        .map_err(media_err)
+}
+
+/// [`prepare_front_off_thread`]'s work: the front's JPEG (the same bytes as
+/// [`media::prepare_document`]) and its face crop.
+pub(crate) fn prepare_front(image: &[u8]) -> Result<(Vec<u8>, Option<PreparedImage>), MediaError> {
+    let rgb = media::decode_upright_rgb(image)?;
+    let kind = ImageKind::Document;
+    let document = media::encode_within_budget(&rgb, kind.max_edge(), kind.max_bytes())?;
+    // The crop must not panic; if it did, it would cost the crop, never the upload.
+    let face =
+        std::panic::catch_unwind(AssertUnwindSafe(|| document_face(&rgb))).unwrap_or_else(|_| {
+            tracing::debug!("document face crop failed: uploaded without documentFace");
+            None
+        });
+    Ok((document.jpeg, face))
 }
 
 /// The face crop of an upright document image, or `None` (logged at debug level).
@@ -457,6 +460,29 @@ mod tests {
         // Degenerate boxes are ignored.
         let bad = rect(0.0, 0.0, f32::INFINITY, 10.0, 0.9);
         assert_eq!(largest_merged(&[bad, small]), Some(small));
+    }
+
+    #[test]
+    fn the_front_is_prepared_exactly_as_before() {
+        // A faceless document: the same JPEG as `prepare_document`, and no crop.
+        let img = RgbImage::from_fn(900, 600, |x, y| {
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x ^ y) % 256) as u8])
+        });
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut png, image::ImageFormat::Png)
+            .unwrap();
+        let png = png.into_inner();
+        let (jpeg, face) = prepare_front(&png).unwrap();
+        assert_eq!(jpeg, media::prepare_document(&png).unwrap().jpeg);
+        assert!(face.is_none());
+        // Bad input: the document's own typed error.
+        assert_eq!(prepare_front(&[]), Err(MediaError::Empty));
+        let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;";
+        assert_eq!(
+            prepare_front(gif).unwrap_err(),
+            media::prepare_document(gif).unwrap_err()
+        );
     }
 
     #[test]
