@@ -207,7 +207,8 @@ impl EnrollmentSession {
         op!(self, |s| s.resend_phone_code())
     }
 
-    /// Uploads one side of the ID document (JPEG, PNG or WebP bytes; re-encoded upright).
+    /// Uploads one side of the ID document: JPEG bytes, re-encoded upright (the mobile library
+    /// has no PNG/WebP decoder: those are refused as `InvalidInput` before any request).
     pub async fn submit_document(
         &self,
         side: DocumentSide,

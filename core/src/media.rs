@@ -1,6 +1,8 @@
 //! Image preparation before upload (decode, EXIF orientation, resize, JPEG re-encode).
 //!
-//! Every image the SDK uploads goes through [`prepare_document`] or [`prepare_selfie`]:
+//! Every image the SDK uploads goes through [`prepare_document`] or [`prepare_selfie`] (the
+//! document's face crop, `documentFace`, through the same steps with its own limits,
+//! [`DOCUMENT_FACE_MAX_EDGE`] and [`DOCUMENT_FACE_MAX_BYTES`]):
 //!
 //! 1. the bytes are sniffed (JPEG, PNG or WebP only; PNG and WebP need the `png-webp` cargo
 //!    feature, on by default and off in the mobile library) and decoded with limits (at most
@@ -36,6 +38,10 @@ pub const SELFIE_MAX_EDGE: u32 = 1080;
 pub const DOCUMENT_MAX_BYTES: usize = 600 * 1024;
 /// Upload budget of one prepared selfie, in bytes.
 pub const SELFIE_MAX_BYTES: usize = 150 * 1024;
+/// Long-edge limit of the document's face crop (`documentFace`), in pixels.
+pub const DOCUMENT_FACE_MAX_EDGE: u32 = 480;
+/// Upload budget of the document's face crop (`documentFace`), in bytes.
+pub const DOCUMENT_FACE_MAX_BYTES: usize = 100 * 1024;
 
 /// JPEG qualities tried in order until the image fits its budget.
 const QUALITIES: [u8; 6] = [90, 85, 80, 72, 64, 56];
@@ -174,9 +180,14 @@ pub fn prepare_selfie(bytes: &[u8]) -> Result<PreparedImage, MediaError> {
 
 /// Prepares an image for the given use.
 pub fn prepare(bytes: &[u8], kind: ImageKind) -> Result<PreparedImage, MediaError> {
-    let image = decode_upright(bytes)?;
-    let image = flatten(image);
+    let image = decode_upright_rgb(bytes)?;
     encode_within_budget(&image, kind.max_edge(), kind.max_bytes())
+}
+
+/// Steps 1–3 of [`prepare`]: the upright 8-bit RGB pixels (the document's face crop is cut
+/// from them before they are encoded).
+pub(crate) fn decode_upright_rgb(bytes: &[u8]) -> Result<RgbImage, MediaError> {
+    Ok(flatten(decode_upright(bytes)?))
 }
 
 /// Decodes JPEG (and with the `png-webp` feature PNG or WebP) bytes with limits and applies the EXIF orientation.
@@ -349,7 +360,8 @@ fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, MediaError> {
     Ok(out)
 }
 
-fn encode_within_budget(
+/// Steps 4–5 of [`prepare`]: resize to `max_edge`, then JPEG within `budget`.
+pub(crate) fn encode_within_budget(
     image: &RgbImage,
     max_edge: u32,
     budget: usize,

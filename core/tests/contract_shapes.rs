@@ -350,10 +350,9 @@ async fn documented_shapes_complete_and_requests_use_the_primary_forms() {
     assert_eq!(b["category"], "passport");
     // `country`: the project's first allowed country (public KYC configuration).
     assert_eq!(b["country"], "Colombia");
-    assert!(
-        b.get("documentFace").is_none(),
-        "no face crop in this build"
-    );
+    // This document (a colour gradient) has no face: no crop is sent (tests/document_face.rs
+    // uploads one that has).
+    assert!(b.get("documentFace").is_none(), "no face, no crop");
     assert_eq!(b["force"], false);
     // Selfie: data URI, os from the config.
     let (_, b, _) = by("biometric");

@@ -1,6 +1,7 @@
 //! Step: the document (front, back) and the checks that follow it (name validation, criminal
 //! check).
 
+use super::face_crop;
 use super::*;
 
 pub(super) fn category_api(c: DocumentCategory, schema: FlowSchema) -> &'static str {
@@ -66,7 +67,17 @@ impl EnrollmentSession {
                 reason: "not accepted here".into(),
             });
         }
-        let b64 = B64.encode(prepare_off_thread(image, crate::media::prepare_document).await?);
+        // The front side also yields its face crop (`documentFace`, see `face_crop`): cut from
+        // the same decode, off the async threads; no crop (no detector, no face) omits it.
+        let (jpeg, face) = match side {
+            DocumentSide::Front => face_crop::prepare_front_off_thread(image).await?,
+            DocumentSide::Back => (
+                prepare_off_thread(image, crate::media::prepare_document).await?,
+                None,
+            ),
+        };
+        let b64 = B64.encode(jpeg);
+        let face_b64 = face.map(|f| B64.encode(f.jpeg));
         let input_method = match self.client.config().platform {
             crate::config::Platform::Desktop => smart_enroll_api::InputMethod::FileUpload,
             _ => smart_enroll_api::InputMethod::Camera,
@@ -75,9 +86,9 @@ impl EnrollmentSession {
             image: (side == DocumentSide::Front).then(|| smart_enroll_api::Secret::new(&b64)),
             back_image: (side == DocumentSide::Back).then(|| smart_enroll_api::Secret::new(&b64)),
             force: Some(force),
-            // The face crop of the front is not computed in this build: the field is omitted
-            // (the server crops the face from the front itself).
-            document_face: None,
+            // Raw base64 like the sides; omitted when there is no crop (the server then crops
+            // the face from the front itself).
+            document_face: face_b64.as_deref().map(smart_enroll_api::Secret::new),
             input_method: Some(input_method.clone()),
             // The project's first allowed country (public KYC configuration).
             country: country.clone(),
@@ -93,9 +104,7 @@ impl EnrollmentSession {
             DocumentSide::Back => (body_of(&request(true))?, None),
         };
         drop(b64);
-        if side == DocumentSide::Front {
-            tracing::debug!("document upload without documentFace (no face crop in this build)");
-        }
+        drop(face_b64);
         let kind = match side {
             DocumentSide::Front => UploadKind::DocumentFront,
             DocumentSide::Back => UploadKind::DocumentBack,

@@ -36,6 +36,7 @@ use tokio_util::sync::CancellationToken;
 
 mod compare;
 mod document;
+mod face_crop;
 mod finish;
 mod liveness;
 mod otp;
