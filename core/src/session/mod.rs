@@ -19,7 +19,7 @@ use crate::flow::{FlowConfig, FlowSchema};
 use crate::observer::{AnalyticsSink, ObserverHandle, Registry, StateObserver, emit};
 use crate::plan::{Plan, PlanStep, plan};
 use crate::review::Review;
-use crate::secret::{FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
+use crate::secret::{FinalToken, OtpCode, RegistrantToken};
 use crate::types::{
     AnalyticsEvent, AnalyticsEventKind, DocumentCategory, DocumentSide, EnrollResult, EnrollState,
     Outcome, PhoneChannel, Scores, SignUpData, StepKind,
@@ -43,113 +43,19 @@ mod otp;
 mod progress;
 mod registration;
 mod review;
+mod snapshot;
+mod state;
 mod upload;
 
 use finish::*;
 use progress::*;
-use review::*;
+use state::state_of;
 use upload::*;
 
-/// Snapshot format version written by this SDK. Version 2 holds one typed state per step (and
-/// the review, and an upload whose answer was lost). Version-1 snapshots (loose flags) are
-/// migrated by [`Snapshot::from_json`]; a session at the finish step then retrieves its review
-/// on `resume()`.
-pub const SNAPSHOT_VERSION: u32 = 2;
-/// Oldest snapshot version this SDK migrates.
-const OLDEST_SNAPSHOT_VERSION: u32 = 1;
+pub use snapshot::{SNAPSHOT_VERSION, Snapshot};
+
 /// Cooldown between OTP sends the UI should respect (the sandbox enforces 60 s).
 const RESEND_COOLDOWN_MS: u64 = 60_000;
-
-/// A versioned, serialisable snapshot of a session. It holds the registrant token and the
-/// sign-up data: store it securely (Keystore / Keychain). `Debug` shows no content.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
-    /// Format version ([`SNAPSHOT_VERSION`]).
-    pub version: u32,
-    /// When it was taken, unix milliseconds.
-    pub taken_at_ms: u64,
-    progress: Progress,
-}
-
-impl std::fmt::Debug for Snapshot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Snapshot")
-            .field("version", &self.version)
-            .field("taken_at_ms", &self.taken_at_ms)
-            .field("cursor", &self.progress.cursor)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Snapshot {
-    /// Serialises to JSON.
-    pub fn to_json(&self) -> Result<String, EnrollError> {
-        serde_json::to_string(self).map_err(|e| EnrollError::InvalidState {
-            reason: format!("snapshot could not be serialised: {e}"),
-        })
-    }
-
-    /// Parses JSON written by [`Snapshot::to_json`]. Other versions or damaged JSON give
-    /// [`EnrollError::InvalidInput`] with field `snapshot`.
-    pub fn from_json(json: &str) -> Result<Snapshot, EnrollError> {
-        let bad = |reason: String| EnrollError::InvalidInput {
-            field: "snapshot".into(),
-            reason,
-        };
-        let v: Value = serde_json::from_str(json).map_err(|e| {
-            bad(format!(
-                "not valid JSON (line {} column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        // The version is read before the body (one poke, on purpose), so an unknown one gets
-        // its own typed error.
-        let version = match v.get("version").and_then(Value::as_u64) {
-            Some(n)
-                if (u64::from(OLDEST_SNAPSHOT_VERSION)..=u64::from(SNAPSHOT_VERSION))
-                    .contains(&n) =>
-            {
-                n
-            }
-            Some(n) => return Err(bad(format!("unsupported snapshot version {n}"))),
-            None => return Err(bad("no version".into())),
-        };
-        // serde's message quotes the offending value (it may be an email or the token): not shown.
-        let damaged = |_| bad("damaged: a field is missing or has the wrong type".into());
-        let s = if version == 1 {
-            // Version 1: the flat layout with loose flags, migrated to the typed step states.
-            #[derive(Deserialize)]
-            struct SnapshotV1 {
-                taken_at_ms: u64,
-                progress: ProgressV1,
-            }
-            let old: SnapshotV1 = serde_json::from_value(v).map_err(damaged)?;
-            Snapshot {
-                version: SNAPSHOT_VERSION,
-                taken_at_ms: old.taken_at_ms,
-                progress: old.progress.into(),
-            }
-        } else {
-            serde_json::from_value(v).map_err(damaged)?
-        };
-        if s.progress.cursor >= s.progress.plan.steps.len() {
-            return Err(bad("step index out of range".into()));
-        }
-        Ok(s)
-    }
-
-    /// The registration id, once created.
-    pub fn registration_id(&self) -> Option<String> {
-        self.progress.registration_id().map(str::to_owned)
-    }
-
-    /// Replaces the registrant token (e.g. one from resend-link after `SessionExpired`).
-    pub fn with_token(mut self, token: RegistrantToken) -> Snapshot {
-        self.progress.token = Some(token);
-        self
-    }
-}
 
 struct Shared {
     progress: Mutex<Progress>,
@@ -179,92 +85,6 @@ impl std::fmt::Debug for EnrollmentSession {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Derives the public state from the progress (pure).
-fn state_of(p: &Progress) -> EnrollState {
-    if let Some(r) = &p.result() {
-        return EnrollState::Completed {
-            result: (*r).clone(),
-        };
-    }
-    if p.registration_id().is_none() {
-        return EnrollState::NotStarted;
-    }
-    if p.failed_step().is_some() {
-        // Out of attempts: the final sync (FAILED) is pending; `resume()` sends it.
-        return EnrollState::Processing {
-            step: StepKind::Finish,
-        };
-    }
-    let Some(step) = p.plan.steps.get(p.cursor) else {
-        return review_state(p);
-    };
-    let no_kyc_done = !p.document_done() && !p.liveness_done() && p.document.attempts == 0;
-    match step {
-        PlanStep::EmailOtp { optional } => match (&p.email.sent_at_ms(), &p.signup.email) {
-            (Some(sent), Some(email)) => EnrollState::AwaitingEmailCode {
-                masked_email: mask_email(email),
-                resend_available_at_ms: sent + RESEND_COOLDOWN_MS,
-                needs_new_code: p.email.needs_new_code(),
-                optional: *optional,
-            },
-            _ => EnrollState::Processing {
-                step: StepKind::EmailOtp,
-            },
-        },
-        PlanStep::PhoneOtp { channels, optional } => match p.phone_channel {
-            None if channels.len() > 1 => EnrollState::AwaitingPhoneChannel {
-                channels: channels.clone(),
-                optional: *optional,
-            },
-            channel => match (&p.phone.sent_at_ms(), &p.signup.phone) {
-                (Some(sent), Some(phone)) => EnrollState::AwaitingPhoneCode {
-                    masked_phone: mask_phone(
-                        p.signup.country_code.as_deref().unwrap_or_default(),
-                        phone,
-                    ),
-                    channel: channel
-                        .or_else(|| channels.first().copied())
-                        .unwrap_or(PhoneChannel::Sms),
-                    resend_available_at_ms: sent + RESEND_COOLDOWN_MS,
-                    needs_new_code: p.phone.needs_new_code(),
-                    optional: *optional,
-                },
-                _ => EnrollState::Processing {
-                    step: StepKind::PhoneOtp,
-                },
-            },
-        },
-        PlanStep::Document {
-            optional,
-            categories,
-        } => EnrollState::AwaitingDocument {
-            side: p.document_side(),
-            accepted_categories: match (p.document_side(), p.document_category()) {
-                (DocumentSide::Back, Some(c)) => vec![c],
-                _ => categories.clone(),
-            },
-            attempts_left: p
-                .flow
-                .document
-                .max_attempts
-                .saturating_sub(p.document.attempts),
-            optional: *optional,
-            can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
-        },
-        PlanStep::Liveness { optional } => EnrollState::AwaitingSelfie {
-            attempts_left: p
-                .flow
-                .liveness
-                .max_attempts
-                .saturating_sub(p.liveness.attempts),
-            optional: *optional,
-            can_skip_kyc: p.plan.can_skip_kyc && no_kyc_done,
-        },
-        PlanStep::Finish => review_state(p),
-        other => EnrollState::Processing { step: other.kind() },
-    }
 }
 
 impl EnrollmentSession {
