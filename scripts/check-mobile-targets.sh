@@ -21,28 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-apt_updated=0
-apt_install() {
-    local missing=()
-    for pkg in "$@"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
-            || missing+=("$pkg")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "missing Debian packages: ${missing[*]} (run as root or install them)" >&2
-        return 1
-    fi
-    if [ "$apt_updated" -eq 0 ]; then
-        apt-get update -qq >/dev/null
-        apt_updated=1
-    fi
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-rust_target() {
-    rustup target list --installed 2>/dev/null | grep -qx "$1" \
-        || rustup target add "$1" >/dev/null 2>&1
-}
+# shellcheck source=scripts/lib/install.sh
+source scripts/lib/install.sh
 
 apt_install clang llvm libc6-dev-arm64-cross libc6-dev
 log_dir=target/arm64

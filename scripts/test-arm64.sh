@@ -46,27 +46,8 @@ ort_version=1.23.2
 sysroot=/usr/aarch64-linux-gnu
 
 # --- prerequisites -------------------------------------------------------------------------
-apt_updated=0
-apt_install() {
-    local missing=()
-    for pkg in "$@"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
-            || missing+=("$pkg")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "missing Debian packages: ${missing[*]} (run as root or install them)" >&2
-        return 1
-    fi
-    if [ "$apt_updated" -eq 0 ]; then
-        apt-get update -qq >/dev/null
-        apt_updated=1
-    fi
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-rust_target() {
-    rustup target list --installed 2>/dev/null | grep -qx "$1" || rustup target add "$1" >/dev/null 2>&1
-}
+# shellcheck source=scripts/lib/install.sh
+source scripts/lib/install.sh
 
 rust_target "$target"
 apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross libstdc++6-arm64-cross qemu-user
