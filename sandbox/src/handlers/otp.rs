@@ -167,15 +167,10 @@ pub(crate) async fn create_email(
     let email = body.email.expose().trim().to_lowercase();
     f.required("project", !project.is_empty());
     f.required("email", !email.is_empty());
-    f.one_of(
-        "validationMethod",
-        non_blank(body.validation_method.as_deref()).as_deref(),
-        METHODS,
-    );
-    f.one_of(
-        "type",
-        non_blank(body.validation_type.as_deref()).as_deref(),
-        TYPES,
+    check_method_and_type(
+        &mut f,
+        body.validation_method.as_deref(),
+        body.validation_type.as_deref(),
     );
     if !email.is_empty() && !valid_email(&email) {
         f.invalid("email");
@@ -230,15 +225,10 @@ pub(crate) async fn create_phone(
     f.required("project", !project.is_empty());
     f.required("phone", !phone.is_empty());
     f.required("countryCode", !cc.is_empty());
-    f.one_of(
-        "validationMethod",
-        non_blank(body.validation_method.as_deref()).as_deref(),
-        METHODS,
-    );
-    f.one_of(
-        "type",
-        non_blank(body.validation_type.as_deref()).as_deref(),
-        TYPES,
+    check_method_and_type(
+        &mut f,
+        body.validation_method.as_deref(),
+        body.validation_type.as_deref(),
     );
     let gateway = non_blank(body.phone_gateway.as_deref());
     f.one_of("phoneGateway", gateway.as_deref(), &["sms", "whatsapp"]);
@@ -533,4 +523,10 @@ pub(crate) async fn validate_phone(
     body: Body<ValidatePhoneRequest>,
 ) -> ApiResult {
     validate(state, claims, Kind::Phone, None, body.into()).await
+}
+
+/// `validationMethod` and `type` of an OTP create (email and phone alike).
+fn check_method_and_type(f: &mut Problems, method: Option<&str>, kind: Option<&str>) {
+    f.one_of("validationMethod", non_blank(method).as_deref(), METHODS);
+    f.one_of("type", non_blank(kind).as_deref(), TYPES);
 }
