@@ -20,12 +20,14 @@ fun setting(name: String, default: String): String =
         .replace("\\", "\\\\")
         .replace("\"", "\\\"")
 
-// The blink step's eye-landmark model (2.4 MB) is not in the SDK library (size budget): the app
-// ships the repository's models/face_landmark_192.onnx as an APK asset and passes its bytes in
-// CaptureConfig.landmarkModel (camera/Prefilter.kt).
+// The models are not in the SDK library (its size budget): the app ships the repository's
+// models/face_landmark_192.onnx (the blink step's eye landmarks, 2.4 MB; passed in
+// CaptureConfig.landmarkModel) and models/face_detection_front_128x128_barracuda.onnx (the face
+// detector, 442 KB; passed once to setFaceDetectorModel) as APK assets (camera/Prefilter.kt).
 val landmarkModelAssets = layout.buildDirectory.dir("generated/landmark-model-assets")
 val copyLandmarkModel by tasks.registering(Copy::class) {
     from(rootProject.file("../models/face_landmark_192.onnx"))
+    from(rootProject.file("../models/face_detection_front_128x128_barracuda.onnx"))
     into(landmarkModelAssets)
 }
 tasks.named("preBuild") { dependsOn(copyLandmarkModel) }

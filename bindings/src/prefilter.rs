@@ -81,6 +81,14 @@ pub struct CaptureConfig {
     /// `challenge_blink`.
     #[uniffi(default = None)]
     pub landmark_model: Option<Vec<u8>>,
+    /// The face detector's model: the bytes of `face_detection_front_128x128_barracuda.onnx`
+    /// (442 KB, in the repository's `models/`). The mobile library does not embed it (its size
+    /// goal): apps ship it as an asset and either pass it here or, once for the whole process,
+    /// to `setFaceDetectorModel()` (which the document face crop uses too). `None` takes the
+    /// model given to `setFaceDetectorModel()`. Without either, `detectorAvailable()` is false,
+    /// `detectorError()` says the model must be passed, and capture runs in quality-only mode.
+    #[uniffi(default = None)]
+    pub face_model: Option<Vec<u8>>,
     /// Long-edge limit of the captured JPEG, pixels.
     #[uniffi(default = 1080)]
     pub jpeg_max_side: u32,
@@ -102,6 +110,13 @@ impl std::fmt::Debug for CaptureConfig {
                 "landmark_model",
                 &self
                     .landmark_model
+                    .as_ref()
+                    .map(|m| format!("<{} bytes>", m.len())),
+            )
+            .field(
+                "face_model",
+                &self
+                    .face_model
                     .as_ref()
                     .map(|m| format!("<{} bytes>", m.len())),
             )
@@ -257,6 +272,25 @@ fn to_core_frame(frame: CameraFrame) -> Result<pf::Frame> {
     })
 }
 
+/// Sets the face detector's model for the whole process: the bytes of
+/// `face_detection_front_128x128_barracuda.onnx` (442 KB, in the repository's `models/`), which
+/// apps ship as an asset because the mobile library does not embed it. Call it once at start-up,
+/// before the first `LivenessCapture` and the first document upload: the document's face crop
+/// (`documentFace`) and every `LivenessCapture` without its own `CaptureConfig.faceModel` use
+/// it. An empty model is `InvalidInput`; other bytes are checked when a detector loads (see
+/// `LivenessCapture.detectorError()`).
+#[uniffi::export]
+pub fn set_face_detector_model(model: Vec<u8>) -> Result<()> {
+    if model.is_empty() {
+        return Err(SmartEnrollError::InvalidInput {
+            field: "model".to_owned(),
+            reason: "the face detector model is empty".to_owned(),
+        });
+    }
+    smart_enroll_core::set_face_model(model.into());
+    Ok(())
+}
+
 /// The on-device liveness prefilter: feed it camera frames (`processFrame`, from the camera's
 /// analysis thread), show the guidance, and read the selfie with `result()` once a frame
 /// reports `captured`. Thread-safe.
@@ -277,6 +311,14 @@ impl LivenessCapture {
             jpeg_max_side: config.jpeg_max_side,
             jpeg_max_bytes: config.jpeg_max_bytes,
             runtime_path: config.onnx_runtime_path.map(Into::into),
+            // The app's bytes, else the process-wide model (`setFaceDetectorModel`), else
+            // `Embedded`, which this library (built without the core's `embedded-face-model`
+            // feature) reports as a typed `detectorError`.
+            model: config
+                .face_model
+                .map_or_else(smart_enroll_core::face_model, |bytes| {
+                    pf::ModelSource::Bytes(bytes.into())
+                }),
             // Without the app's bytes this is `Embedded`, which this library (built without the
             // prefilter's `embedded-landmark-model` feature, see Cargo.toml) reports as a typed
             // `blinkError`. Loaded only when the challenge has the blink step.
@@ -343,6 +385,14 @@ impl LivenessCapture {
     /// Whether the face detector (ONNX Runtime + model) is available.
     pub fn detector_available(&self) -> bool {
         self.inner.detector_available()
+    }
+
+    /// Why the face detector is not available (`null`/`nil` when it is): e.g. that the face
+    /// model is not embedded in this library and must be passed (`CaptureConfig.faceModel` or
+    /// `setFaceDetectorModel()`), that the bytes are not the expected model, or that ONNX
+    /// Runtime could not be loaded. Contains no personal data.
+    pub fn detector_error(&self) -> Option<String> {
+        self.inner.detector_error().map(|e| e.to_string())
     }
 
     /// Whether the challenge includes the blink step (`challengeBlink` set and the eye-landmark

@@ -95,7 +95,9 @@ pub use plan::{Plan, PlanStep, plan};
 pub use project::{FinalTokenVerdict, ProjectClient, RegistrationDetails, VerdictReason};
 pub use review::{CriminalCheck, DocumentFields, Review, ScoreCheck};
 pub use secret::{ClientToken, FinalToken, OtpCode, RegistrantToken, mask_email, mask_phone};
-pub use session::{EnrollmentSession, SNAPSHOT_VERSION, Snapshot, state_name};
+pub use session::{
+    EnrollmentSession, SNAPSHOT_VERSION, Snapshot, face_model, set_face_model, state_name,
+};
 pub use types::{
     AnalyticsEvent, AnalyticsEventKind, DocumentCategory, DocumentSide, EnrollResult, EnrollState,
     Outcome, PhoneChannel, Scores, SignUpData, StepKind,

@@ -732,8 +732,13 @@ mod tests {
             turns: 1,
             ..ChallengeConfig::default()
         };
+        // The committed model file, so the test runs with and without `embedded-face-model`.
+        let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../models")
+            .join(crate::detector::MODEL_FILE);
         let p = Prefilter::new(PrefilterConfig {
             challenge: Some(config),
+            model: ModelSource::Path(model),
             ..PrefilterConfig::default()
         })
         .unwrap();

@@ -21,11 +21,20 @@ pub const MAX_FACES: usize = 8;
 /// IoU above which weighted NMS merges two detections (MediaPipe uses 0.3).
 const NMS_IOU: f32 = 0.3;
 
-/// The committed model (see `models/PROVENANCE.md`), embedded so it loads on every platform.
-pub static EMBEDDED_MODEL: &[u8] =
-    include_bytes!("../../../models/face_detection_front_128x128_barracuda.onnx");
+/// The committed BlazeFace model (see `models/PROVENANCE.md`), compiled into the library when
+/// the crate feature `embedded-face-model` is on (the default); `None` without the feature (the
+/// mobile library, whose apps ship the model as an asset and pass its bytes).
+#[cfg(feature = "embedded-face-model")]
+pub static EMBEDDED_MODEL: Option<&[u8]> = Some(include_bytes!(
+    "../../../models/face_detection_front_128x128_barracuda.onnx"
+));
+/// The committed BlazeFace model (see `models/PROVENANCE.md`), compiled into the library when
+/// the crate feature `embedded-face-model` is on (the default); `None` without the feature (the
+/// mobile library, whose apps ship the model as an asset and pass its bytes).
+#[cfg(not(feature = "embedded-face-model"))]
+pub static EMBEDDED_MODEL: Option<&[u8]> = None;
 /// The face detector's file name in `models/` (named in errors).
-const MODEL_FILE: &str = "face_detection_front_128x128_barracuda.onnx";
+pub const MODEL_FILE: &str = "face_detection_front_128x128_barracuda.onnx";
 
 /// A face detection in upright-frame pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -499,9 +508,9 @@ pub enum ModelSource {
     /// The model compiled into the library (default): BlazeFace for the face detector
     /// ([`PrefilterConfig::model`](crate::PrefilterConfig::model)), the Face Mesh landmark model
     /// for the blink step ([`PrefilterConfig::landmark_model`](crate::PrefilterConfig::landmark_model)).
-    /// The landmark model is embedded only with the crate feature `embedded-landmark-model`
-    /// (on by default): without it, `Embedded` for the landmark
-    /// model is a [`PrefilterError::ModelMissing`] that says to pass the model.
+    /// Each is embedded only with its crate feature, `embedded-face-model` and
+    /// `embedded-landmark-model` (both on by default): without it, `Embedded` for that model is
+    /// a [`PrefilterError::ModelMissing`] that says to pass the model.
     #[default]
     Embedded,
     /// A model file on disk (must have the same signature).
@@ -534,10 +543,7 @@ pub(crate) fn model_bytes<'a>(
             Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
             None => Err(PrefilterError::ModelMissing {
                 path: file.to_owned(),
-                reason: "this model is not embedded in this build (crate feature \
-                         `embedded-landmark-model` off); pass its bytes (ModelSource::Bytes, \
-                         CaptureConfig.landmarkModel in the mobile SDK) or a file path"
-                    .to_owned(),
+                reason: not_embedded_reason(file),
             }),
         },
         ModelSource::Path(path) => std::fs::read(path)
@@ -548,6 +554,23 @@ pub(crate) fn model_bytes<'a>(
             }),
         ModelSource::Bytes(bytes) => Ok(std::borrow::Cow::Borrowed(&bytes[..])),
     }
+}
+
+/// Why [`ModelSource::Embedded`] failed for the model `file`: which feature is off and where the
+/// mobile SDK takes the bytes instead.
+fn not_embedded_reason(file: &str) -> String {
+    let (feature, field) = if file == MODEL_FILE {
+        (
+            "embedded-face-model",
+            "CaptureConfig.faceModel or setFaceDetectorModel()",
+        )
+    } else {
+        ("embedded-landmark-model", "CaptureConfig.landmarkModel")
+    };
+    format!(
+        "this model is not embedded in this build (crate feature `{feature}` off); pass its \
+         bytes (ModelSource::Bytes, {field} in the mobile SDK) or a file path"
+    )
 }
 
 /// Output positions of the four model outputs, found by shape.
@@ -582,7 +605,7 @@ impl std::fmt::Debug for Detector {
 impl Detector {
     /// Loads ONNX Runtime (once per process) and the model. Typed errors, never a panic.
     pub fn load(model: &ModelSource, runtime_path: Option<&Path>) -> Result<Self, PrefilterError> {
-        let bytes = model_bytes(model, Some(EMBEDDED_MODEL), MODEL_FILE)?;
+        let bytes = model_bytes(model, EMBEDDED_MODEL, MODEL_FILE)?;
         let session = session_from_memory(&bytes, runtime_path, "BlazeFace 128x128")?;
         let mut detector = Self {
             session,
@@ -735,6 +758,16 @@ mod tests {
         assert!(reason.contains("not embedded in this build"), "{reason}");
         assert!(reason.contains("pass its bytes"), "{reason}");
         assert!(err.to_string().contains("face_landmark_192.onnx"), "{err}");
+        assert!(reason.contains("embedded-landmark-model"), "{reason}");
+        assert!(reason.contains("CaptureConfig.landmarkModel"), "{reason}");
+        // The face detector's error names its own feature and where the SDK takes its bytes.
+        let err = model_bytes(&ModelSource::Embedded, None, MODEL_FILE).unwrap_err();
+        let PrefilterError::ModelMissing { path, reason } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(path, MODEL_FILE);
+        assert!(reason.contains("embedded-face-model"), "{reason}");
+        assert!(reason.contains("CaptureConfig.faceModel"), "{reason}");
 
         // Bytes are borrowed as they are, whatever the build embeds.
         let bytes: std::sync::Arc<[u8]> = vec![1u8, 2, 3].into();
@@ -768,6 +801,23 @@ mod tests {
             format!("{:?}", ModelSource::Path("m.onnx".into())),
             "Path(\"m.onnx\")"
         );
+    }
+
+    #[test]
+    fn the_face_model_is_embedded_only_with_the_feature() {
+        assert_eq!(
+            EMBEDDED_MODEL.is_some(),
+            cfg!(feature = "embedded-face-model")
+        );
+        if let Some(model) = EMBEDDED_MODEL {
+            let committed = std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../models")
+                    .join(MODEL_FILE),
+            )
+            .unwrap();
+            assert_eq!(model, &committed[..]);
+        }
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The document's face crop (`documentFace`, contract §5.6): like the hosted app, the SDK sends
 //! a crop of the portrait printed on the document's front with the front side.
 //!
-//! 1. **One detector per process.** The prefilter's face detector (BlazeFace on ONNX Runtime,
-//!    the model embedded in the library) is loaded lazily, on the first front upload, and kept
-//!    in a process-wide `OnceLock` behind a mutex: one inference at a time, shared by every
-//!    session and thread. A failed load (no ONNX Runtime) is remembered too: it is not retried
-//!    per upload. On a desktop host the load is only tried when ONNX Runtime's library is
+//! 1. **One detector per process.** The prefilter's face detector (BlazeFace on ONNX Runtime;
+//!    the model compiled into the library with the `embedded-face-model` feature, else the
+//!    bytes given to [`set_face_model`]) is loaded lazily, on the first front upload, and kept
+//!    in a process-wide slot behind a mutex: one inference at a time, shared by every session
+//!    and thread. A failed load (no ONNX Runtime, no model) is remembered too: it is not
+//!    retried per upload, only after [`set_face_model`] gives a model. On a desktop host the load is only tried when ONNX Runtime's library is
 //!    found (see [`runtime_may_load`]), so a missing runtime does not pin the prefilter's
 //!    process-wide loader before a `PrefilterConfig::runtime_path` is given.
 //! 2. **Coarse to fine.** A document's portrait is small next to a selfie (BlazeFace's input
@@ -25,7 +26,7 @@
 //! why, never with image data, and the upload never fails because of the crop.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use image::RgbImage;
 use smart_enroll_prefilter::detector::{Detector, runtime_candidates};
@@ -52,24 +53,64 @@ const SAME_FACE_IOU: f32 = 0.3;
 /// A crop smaller than this on either side (full-resolution pixels) is not sent.
 const MIN_CROP: u32 = 16;
 
-static DETECTOR: OnceLock<Option<Mutex<Detector>>> = OnceLock::new();
-
-/// The shared detector, loaded on first use (`None` when it cannot load).
-fn detector() -> Option<&'static Mutex<Detector>> {
-    DETECTOR.get_or_init(load_detector).as_ref()
+/// The shared detector's slot: not tried yet, loaded, or failed (not retried until the model
+/// changes).
+enum Slot {
+    Untried,
+    Loaded(Box<Detector>),
+    Failed,
 }
 
-fn load_detector() -> Option<Mutex<Detector>> {
+static DETECTOR: Mutex<Slot> = Mutex::new(Slot::Untried);
+/// The face model set by [`set_face_model`], if any.
+static FACE_MODEL: Mutex<Option<Arc<[u8]>>> = Mutex::new(None);
+
+/// Sets the face detector's model (the bytes of `face_detection_front_128x128_barracuda.onnx`)
+/// for this process: the document face crop loads it (on the next front upload) instead of
+/// the model compiled into the library, and [`face_model`] returns it. Needed where the build
+/// leaves the model out (the core's `embedded-face-model` feature off, as in the mobile
+/// library, whose apps ship the model as an asset). A detector already loaded is dropped, so a
+/// new model takes effect at once; the bytes are checked when the detector loads (a model that
+/// does not load means fronts go without `documentFace`, logged at debug level).
+pub fn set_face_model(bytes: Arc<[u8]>) {
+    *FACE_MODEL.lock().unwrap_or_else(PoisonError::into_inner) = Some(bytes);
+    *DETECTOR.lock().unwrap_or_else(PoisonError::into_inner) = Slot::Untried;
+}
+
+/// The face model to use: the bytes given to [`set_face_model`], else the model compiled into
+/// the library ([`ModelSource::Embedded`], which fails to load with a typed `ModelMissing`
+/// error in a build without it).
+pub fn face_model() -> ModelSource {
+    FACE_MODEL
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+        .map_or(ModelSource::Embedded, ModelSource::Bytes)
+}
+
+/// Runs `f` with the shared detector, loading it on first use (`None` when it cannot load).
+fn with_detector<T>(f: impl FnOnce(&mut Detector) -> Option<T>) -> Option<T> {
+    let mut slot = DETECTOR.lock().unwrap_or_else(PoisonError::into_inner);
+    if matches!(*slot, Slot::Untried) {
+        *slot = load_detector().map_or(Slot::Failed, |d| Slot::Loaded(Box::new(d)));
+    }
+    match &mut *slot {
+        Slot::Loaded(detector) => f(detector),
+        Slot::Untried | Slot::Failed => None,
+    }
+}
+
+fn load_detector() -> Option<Detector> {
     if !runtime_may_load() {
         tracing::debug!(
             "ONNX Runtime not found: document fronts are uploaded without documentFace"
         );
         return None;
     }
-    match Detector::load(&ModelSource::Embedded, None) {
+    match Detector::load(&face_model(), None) {
         Ok(d) => {
             tracing::debug!("face detector loaded for the document face crop");
-            Some(Mutex::new(d))
+            Some(d)
         }
         Err(err) => {
             tracing::debug!(%err, "face detector unavailable: document fronts are uploaded without documentFace");
@@ -119,8 +160,7 @@ pub(crate) fn prepare_front(image: &[u8]) -> Result<(Vec<u8>, Option<PreparedIma
 
 /// The face crop of an upright document image, or `None` (logged at debug level).
 pub(crate) fn document_face(image: &RgbImage) -> Option<PreparedImage> {
-    let detector = detector()?;
-    let Some(face) = find_face(detector, image) else {
+    let Some(face) = with_detector(|detector| Some(find_face(detector, image)))? else {
         tracing::debug!("no face found on the document front: uploaded without documentFace");
         return None;
     };
@@ -189,7 +229,7 @@ impl FaceRect {
 
 /// Scans the image coarse to fine; the largest face of the first scale that finds one, in
 /// `image`'s pixels.
-fn find_face(detector: &Mutex<Detector>, image: &RgbImage) -> Option<FaceRect> {
+fn find_face(det: &mut Detector, image: &RgbImage) -> Option<FaceRect> {
     let (w0, h0) = image.dimensions();
     let long = w0.max(h0);
     let (rgba, w, h) = if long > DETECT_MAX_EDGE {
@@ -202,7 +242,6 @@ fn find_face(detector: &Mutex<Detector>, image: &RgbImage) -> Option<FaceRect> {
         (rgba_of(image), w0, h0)
     };
     let back = w0 as f32 / w as f32;
-    let mut det = detector.lock().unwrap_or_else(PoisonError::into_inner);
     for level in windows(w, h) {
         let mut found = Vec::new();
         for (x, y, ww, wh) in level {
@@ -486,12 +525,40 @@ mod tests {
     }
 
     #[test]
-    fn the_detector_is_one_shared_instance() {
+    fn the_detector_is_shared_and_its_model_can_be_set_at_run_time() {
         fn shared<T: Send + Sync>(_: &T) {}
         shared(&DETECTOR);
-        // Loaded once: every call returns the same instance (or the same absence).
-        let a = detector().map(|d| d as *const _);
-        let b = detector().map(|d| d as *const _);
+        assert!(
+            runtime_may_load(),
+            "ONNX Runtime not found; run scripts/install-deps.sh (it installs onnxruntime)"
+        );
+        let portrait = image::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../cli/assets/sample-selfie.jpg"
+        ))
+        .unwrap()
+        .into_rgb8();
+        // A model that does not load: no crop (and no panic), and it is not retried per call.
+        set_face_model(vec![7u8; 16].into());
+        assert!(matches!(face_model(), ModelSource::Bytes(b) if b.len() == 16));
+        assert!(document_face(&portrait).is_none());
+        assert!(matches!(
+            *DETECTOR.lock().unwrap_or_else(PoisonError::into_inner),
+            Slot::Failed
+        ));
+        // The real model's bytes (as an app passes its asset): the detector reloads at once.
+        let model = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../models/face_detection_front_128x128_barracuda.onnx"
+        ))
+        .unwrap();
+        set_face_model(model.into());
+        let crop = document_face(&portrait).expect("a face crop with the model set");
+        assert!(crop.width > 0 && crop.height > 0);
+        // Loaded once: every call uses the same instance.
+        let a = with_detector(|d| Some(d as *const Detector));
+        let b = with_detector(|d| Some(d as *const Detector));
+        assert!(a.is_some());
         assert_eq!(a, b);
     }
 }

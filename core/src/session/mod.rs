@@ -52,6 +52,7 @@ use progress::*;
 use state::state_of;
 use upload::*;
 
+pub use face_crop::{face_model, set_face_model};
 pub use snapshot::{SNAPSHOT_VERSION, Snapshot};
 
 /// Cooldown between OTP sends the UI should respect (the sandbox enforces 60 s).

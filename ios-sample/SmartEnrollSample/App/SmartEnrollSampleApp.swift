@@ -12,6 +12,8 @@ final class AppModel: ObservableObject {
     init() {
         do {
             let config = try SampleConfig.fromBundle()
+            // The face detector's model (not embedded in the SDK library), before the client.
+            installFaceModelResource()
             let client = try SmartEnrollClient(config: makeClientConfig(apiUrl: config.apiUrl))
             let language = Locale.preferredLanguages.first?.hasPrefix("es") == true ? "es" : "en"
             controller = EnrollController(

@@ -5,6 +5,26 @@ import SmartEnroll
 /// repository's `models/face_landmark_192.onnx`, a resource of the app (project.yml).
 public let landmarkModelResource = (name: "face_landmark_192", ext: "onnx")
 
+/// The bundle resource name (and extension) of the face detector's model: the repository's
+/// `models/face_detection_front_128x128_barracuda.onnx`, a resource of the app (project.yml).
+/// The SDK library does not embed it (its size goal).
+public let faceModelResource = (name: "face_detection_front_128x128_barracuda", ext: "onnx")
+
+/// Hands the face detector's model (`read` gives the resource's bytes) to the SDK once for the
+/// whole process: every `LivenessCapture` and the document face crop use it. Returns false when
+/// there is no resource or the SDK refuses it: the selfie screen then runs in quality-only mode
+/// and says so, and document fronts are uploaded without their face crop.
+@discardableResult
+public func installFaceModel(read: () -> Data?) -> Bool {
+    guard let bytes = read() else { return false }
+    do {
+        try setFaceDetectorModel(model: bytes)
+        return true
+    } catch {
+        return false
+    }
+}
+
 /// Head turns of the prefilter's active challenge before the capture; 0 = no challenge, which is
 /// what this sample runs (auto-capture only). Set 1-6 to run the challenge: it then includes the
 /// blink step too, since `sampleCaptureConfig` already passes the landmark model.

@@ -1,8 +1,9 @@
 import Foundation
 import SmartEnroll
 
-/// The SDK's on-device prefilter for the selfie screen. The face-detection model is compiled into
-/// the SDK; ONNX Runtime is loaded at run time from the app's embedded `onnxruntime.framework`
+/// The SDK's on-device prefilter for the selfie screen. The face-detection model ships as the app
+/// resource `face_detection_front_128x128_barracuda.onnx` (the SDK library does not embed it; see
+/// `installFaceModelResource`); ONNX Runtime is loaded at run time from the app's embedded `onnxruntime.framework`
 /// (see the README). Without it the capture works in quality-only mode (light and sharpness)
 /// and `detectorAvailable()` is false: the selfie screen says so.
 ///
@@ -12,6 +13,19 @@ import SmartEnroll
 /// challenge on (one constant) also brings the blink step. Its bytes are read only then.
 func makeLivenessCapture() throws -> LivenessCapture {
     try LivenessCapture(config: sampleCaptureConfig(landmarkModel: readLandmarkModel))
+}
+
+/// Hands the face detector's model resource to the SDK once for the process (`AppModel` does,
+/// before creating the client): the selfie's detector and the document face crop use it. False
+/// when the resource is missing: quality-only selfie capture, fronts without their face crop.
+@discardableResult
+func installFaceModelResource() -> Bool {
+    installFaceModel {
+        guard let url = Bundle.main.url(
+            forResource: faceModelResource.name, withExtension: faceModelResource.ext
+        ) else { return nil }
+        return try? Data(contentsOf: url, options: .mappedIfSafe)
+    }
 }
 
 /// The landmark model resource's bytes, or nil (then the challenge runs without the blink step).

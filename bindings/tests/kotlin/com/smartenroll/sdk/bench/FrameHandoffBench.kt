@@ -5,8 +5,10 @@ import com.smartenroll.sdk.CaptureConfig
 import com.smartenroll.sdk.FramePlane
 import com.smartenroll.sdk.LivenessCapture
 import com.smartenroll.sdk.PixelFormat
+import com.smartenroll.sdk.setFaceDetectorModel
 import com.smartenroll.sdk.testHooksMarshalFrame
 import com.smartenroll.sdk.testHooksNativeFrameLoop
+import java.io.File
 import kotlin.random.Random
 
 /**
@@ -28,6 +30,8 @@ fun main(args: Array<String>) {
         format = PixelFormat.NV21, width = width.toUInt(), height = height.toUInt(),
         planes = listOf(FramePlane(nv21, width.toUInt(), 1u)), rotationDegrees = 270u, mirrored = true,
     )
+    // The face detector's model, as an app hands over its asset (the library does not embed it).
+    setFaceDetectorModel(File("models/face_detection_front_128x128_barracuda.onnx").readBytes())
     LivenessCapture(CaptureConfig()).use { capture ->
         println("detector available: ${capture.detectorAvailable()}")
         // Warm-up: JIT, caches, ONNX Runtime session.

@@ -20,6 +20,14 @@ object Fixtures {
         f.readBytes()
     }
 
+    /** The face detector's model, as an app ships it: an asset whose bytes it hands to the SDK
+     *  (`setFaceDetectorModel` / `CaptureConfig.faceModel`; the library does not embed it). */
+    val faceModel: ByteArray by lazy {
+        val f = File(System.getProperty("user.dir"), "models/face_detection_front_128x128_barracuda.onnx")
+        check(f.isFile) { "${f.path} missing: run the tests from the repository root (scripts/test.sh)" }
+        f.readBytes()
+    }
+
     /** A synthetic ID-card side, drawn and JPEG-encoded with ImageIO. */
     fun document(label: String): ByteArray {
         val img = BufferedImage(856, 540, BufferedImage.TYPE_INT_RGB)

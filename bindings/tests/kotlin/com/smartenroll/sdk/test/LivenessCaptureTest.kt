@@ -7,9 +7,11 @@ import com.smartenroll.sdk.GuidanceCode
 import com.smartenroll.sdk.LivenessCapture
 import com.smartenroll.sdk.PixelFormat
 import com.smartenroll.sdk.SmartEnrollException
+import com.smartenroll.sdk.setFaceDetectorModel
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
+import org.junit.BeforeClass
 import org.junit.Test
 import java.io.ByteArrayInputStream
 import java.io.File
@@ -17,6 +19,13 @@ import javax.imageio.ImageIO
 
 /** The prefilter through the bindings, on the repository's real sample selfie photo. */
 class LivenessCaptureTest {
+    companion object {
+        /** As an app does at start-up: the face detector's model, from its asset, for the process. */
+        @JvmStatic
+        @BeforeClass
+        fun setFaceModel() = setFaceDetectorModel(Fixtures.faceModel)
+    }
+
     /** The sample selfie as an RGBA camera frame (optionally stored rotated by 90° clockwise
      *  counter-rotation, i.e. a sensor image that needs `rotationDegrees = 90`). */
     private fun selfieFrame(sensorRotated: Boolean): CameraFrame {

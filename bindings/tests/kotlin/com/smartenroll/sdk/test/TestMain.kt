@@ -12,6 +12,8 @@ fun main() {
     val core = JUnitCore()
     core.addListener(TextListener(System.out))
     val result = core.run(
+        // First: it checks the library before anything has handed it the face detector's model.
+        FaceModelTest::class.java,
         RuntimeTest::class.java,
         LoggingTest::class.java,
         EnrollmentTest::class.java,

@@ -1,6 +1,7 @@
 package com.smartenroll.sample
 
 import android.app.Application
+import com.smartenroll.sample.camera.installFaceModelAsset
 import com.smartenroll.sdk.ClientConfig
 import com.smartenroll.sdk.InsecureHttp
 import com.smartenroll.sdk.Platform
@@ -11,9 +12,13 @@ import com.smartenroll.sdk.SmartEnrollClient
  * project and flow come from `BuildConfig` (set in `local.properties`, see the README).
  */
 class SampleApplication : Application() {
-    /** Creates the client; throws the SDK's typed exception when the configuration is invalid. */
-    fun createClient(): SmartEnrollClient =
-        SmartEnrollClient(
+    /**
+     * Creates the client, after handing the SDK the face detector's model asset (the library does
+     * not embed it); throws the SDK's typed exception when the configuration is invalid.
+     */
+    fun createClient(): SmartEnrollClient {
+        installFaceModelAsset(this)
+        return SmartEnrollClient(
             ClientConfig(
                 baseUrl = BuildConfig.SMART_ENROLL_API_URL,
                 // Debug builds talk plain HTTP to the sandbox on the development machine, which
@@ -24,4 +29,5 @@ class SampleApplication : Application() {
                 platform = Platform.ANDROID,
             ),
         )
+    }
 }

@@ -4,10 +4,33 @@ import com.smartenroll.sdk.CameraFrame
 import com.smartenroll.sdk.CaptureConfig
 import com.smartenroll.sdk.GuidanceCode
 import com.smartenroll.sdk.LivenessCapture
+import com.smartenroll.sdk.SmartEnrollException
+import com.smartenroll.sdk.setFaceDetectorModel
 
 /** The asset name of the blink step's eye-landmark model (the repository's
  *  `models/face_landmark_192.onnx`; app/build.gradle.kts copies it into the APK's assets). */
 const val LANDMARK_MODEL_ASSET = "face_landmark_192.onnx"
+
+/** The asset name of the face detector's model (the repository's
+ *  `models/face_detection_front_128x128_barracuda.onnx`; app/build.gradle.kts copies it into the
+ *  APK's assets). The SDK library does not embed it (its size goal). */
+const val FACE_MODEL_ASSET = "face_detection_front_128x128_barracuda.onnx"
+
+/**
+ * Hands the face detector's model ([read] gives the asset's bytes) to the SDK once for the whole
+ * process: every `LivenessCapture` and the document face crop use it. Returns false when there is
+ * no asset or the SDK refuses it: the selfie screen then runs in quality-only mode and says so,
+ * and document fronts are uploaded without their face crop.
+ */
+fun installFaceModel(read: () -> ByteArray?): Boolean {
+    val bytes = read() ?: return false
+    return try {
+        setFaceDetectorModel(bytes)
+        true
+    } catch (e: SmartEnrollException) {
+        false
+    }
+}
 
 /**
  * Head turns of the prefilter's active challenge before the capture; 0 = no challenge, which is

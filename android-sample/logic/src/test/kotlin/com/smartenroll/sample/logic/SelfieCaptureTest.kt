@@ -11,6 +11,7 @@ import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
+import org.junit.BeforeClass
 import org.junit.Test
 import java.io.ByteArrayInputStream
 import java.io.File
@@ -109,6 +110,14 @@ class SelfieCaptureTest {
         }
     }
 
+    @Test
+    fun theFaceModelAssetIsHandedToTheSdkOnlyWhenItIsThere() {
+        assertEquals(false, installFaceModel { null })
+        assertEquals(false, installFaceModel { ByteArray(0) })
+        assertTrue(installFaceModel { File(repoRoot, "models/$FACE_MODEL_ASSET").readBytes() })
+        LivenessCapture(CaptureConfig()).use { assertTrue(it.detectorAvailable()) }
+    }
+
     private fun requireDetector(selfie: SelfieCapture) {
         if (!selfie.detectorAvailable) {
             fail("face detector unavailable (ONNX Runtime missing): run scripts/test.sh (scripts/deps/20-prefilter.sh installs it)")
@@ -116,6 +125,15 @@ class SelfieCaptureTest {
     }
 
     companion object {
+        /** As the app does before creating the client: the face detector's model asset. */
+        @JvmStatic
+        @BeforeClass
+        fun installTheFaceModelAsset() {
+            val asset = File(repoRoot, "models/$FACE_MODEL_ASSET")
+            check(asset.isFile) { "${asset.path} is missing" }
+            check(installFaceModel { asset.readBytes() }) { "the SDK refused the face model asset" }
+        }
+
         /**
          * The photo as the front sensor of a portrait phone delivers it: stored so that rotating
          * it 270° clockwise and then mirroring it gives the upright photo back.
