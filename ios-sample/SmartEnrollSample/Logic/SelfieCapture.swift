@@ -10,13 +10,13 @@ public let landmarkModelResource = (name: "face_landmark_192", ext: "onnx")
 /// The SDK library does not embed it (its size goal).
 public let faceModelResource = (name: "face_detection_front_128x128_barracuda", ext: "onnx")
 
-/// Hands the face detector's model (`read` gives the resource's bytes) to the SDK once for the
+/// Hands the face detector's model (`modelBytes` gives the resource's bytes) to the SDK once for the
 /// whole process: every `LivenessCapture` and the document face crop use it. Returns false when
 /// there is no resource or the SDK refuses it: the selfie screen then runs in quality-only mode
 /// and says so, and document fronts are uploaded without their face crop.
 @discardableResult
-public func installFaceModel(read: () -> Data?) -> Bool {
-    guard let bytes = read() else { return false }
+public func installFaceModel(modelBytes: () -> Data?) -> Bool {
+    guard let bytes = modelBytes() else { return false }
     do {
         try setFaceDetectorModel(model: bytes)
         return true
