@@ -5,7 +5,8 @@
 //! - every `--flag` the docs give a `smart-enroll <command>` exists in that command's `--help`
 //!   (the real binary's), both in command lines (code blocks and code spans) and in inline
 //!   `` `--flag` `` spans of a section whose heading names `smart-enroll <command>`;
-//! - the README's Kotlin and Swift snippets are exactly the compiled sample files.
+//! - the README's Kotlin and Swift snippets are exactly the compiled sample files;
+//! - every workspace crate has a README.md that is its rustdoc front page.
 //!
 //! Each checker also runs on planted mistakes, so none of them can pass by finding nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -564,6 +565,38 @@ fn readme_snippets_are_the_compiled_samples() {
             blocks.contains(&sample),
             "README.md has no ```{lang} block equal to {path} (scripts/checks compile that file; \
              copy it into the README unchanged)"
+        );
+    }
+}
+
+// ---- every crate's README is its rustdoc front page ------------------------------------------
+
+#[test]
+fn every_crate_readme_is_its_rustdoc_front_page() {
+    let root = repo_root();
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let members_line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("members"))
+        .expect("workspace members");
+    let members: Vec<&str> = members_line.split('"').skip(1).step_by(2).collect();
+    assert!(members.len() >= 8, "members: {members:?}");
+    for member in members {
+        let dir = root.join(member);
+        assert!(
+            dir.join("README.md").is_file(),
+            "{member}/README.md is missing"
+        );
+        let entry = ["src/lib.rs", "src/main.rs"]
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| panic!("{member} has no src/lib.rs or src/main.rs"));
+        let source = fs::read_to_string(&entry).unwrap();
+        assert!(
+            source.starts_with("#![doc = include_str!(\"../README.md\")]"),
+            "{} must start with #![doc = include_str!(\"../README.md\")]",
+            entry.display()
         );
     }
 }
