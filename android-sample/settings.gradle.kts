@@ -1,6 +1,6 @@
 // Smart Enroll Android sample: a Compose app (`:app`) over a framework-free logic module (`:logic`).
 // Both depend on the Smart Enroll Android library (the AAR that scripts/build-android.sh builds,
-// see README "Run the Android sample on an emulator").
+// see android-sample/README.md, "Run the Android sample on an emulator").
 pluginManagement {
     repositories {
         google()

@@ -1,8 +1,4 @@
-//! `smart-enroll-ffi`: the UniFFI (proc-macro) layer over `smart-enroll-core` that the Kotlin
-//! and Swift bindings are generated from. A thin set of wrappers: every async method runs on one
-//! global multi-threaded tokio runtime ([`runtime`]), every core error becomes
-//! [`SmartEnrollError`] in one place ([`error`]), and logging goes to the platform log
-//! ([`logging`]).
+#![doc = include_str!("../README.md")]
 
 uniffi::setup_scaffolding!("smart_enroll");
 

@@ -1,6 +1,4 @@
-//! `smart-enroll`: the Smart Enroll command-line tool.
-//!
-//! Each subcommand lives in its own module with its own `Args` and `run`.
+#![doc = include_str!("../README.md")]
 
 mod demo;
 mod enroll;

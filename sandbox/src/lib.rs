@@ -1,20 +1,4 @@
-//! Local Smart Enroll v2 sandbox server.
-//!
-//! A real HTTP server (axum on tokio) that speaks the Smart Enroll v2 API described in
-//! `shared/api/smart-enroll-v2.md`, persists everything in an SQLite database (WAL) plus image
-//! files under its data directory, and enforces the same access control as the hosted service.
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), smart_enroll_sandbox::SandboxError> {
-//! use smart_enroll_sandbox::{Sandbox, SandboxConfig};
-//! let mut config = SandboxConfig::new("/tmp/sandbox-data");
-//! config.dev = true;
-//! config.client_token = Some("my-client-token".into());
-//! let sandbox = Sandbox::start(config).await?;
-//! println!("{}", sandbox.base_url());
-//! sandbox.shutdown().await;
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod api;
 mod auth;

@@ -15,7 +15,7 @@ pub(crate) struct Triggers {
     pub manual_review: bool,
 }
 
-/// Every trigger tag, as documented in the README.
+/// Every trigger tag, as documented in `sandbox/README.md` ("Test triggers").
 pub const TRIGGER_TAGS: &[&str] = &[
     "liveness-fail",
     "liveness-fail-once",

@@ -1,5 +1,4 @@
-//! `uniffi-bindgen`, built from the same pinned uniffi as `smart-enroll-ffi` so the generated
-//! bindings always match the scaffolding. Run it through `scripts/gen-bindings.sh`.
+#![doc = include_str!("../README.md")]
 
 fn main() {
     uniffi::uniffi_bindgen_main()

@@ -42,7 +42,7 @@ pub enum FrameError {
 /// Errors of the prefilter (loading, analysing, capturing).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PrefilterError {
-    /// No ONNX Runtime shared library was found (see README: host, Android, iOS).
+    /// No ONNX Runtime shared library was found (see the crate README, "ONNX Runtime": host, Android, iOS).
     #[error(
         "ONNX Runtime library not found (tried: {tried}); set ORT_DYLIB_PATH or install onnxruntime"
     )]

@@ -1,15 +1,4 @@
-//! On-device liveness prefilter (a capture-quality gate, not presentation-attack detection).
-//!
-//! Feed camera frames ([`Frame`] / [`FrameView`]: NV21, YUV_420_888, NV12, BGRA, RGBA with
-//! rotation and mirroring) to a [`Prefilter`]; each frame gets a [`FrameFeedback`] with one
-//! prioritised [`GuidanceCode`], the [`FrameMetrics`] and a readiness value. After N consecutive
-//! good frames the sharpest one is cropped and encoded as a JPEG ([`CaptureResult`]). An optional
-//! [`challenge`] (random head turns, optionally one blink) runs first. Faces are found by BlazeFace
-//! (short range, 128×128) on ONNX Runtime, loaded at run time; without it the prefilter runs in
-//! quality-only mode. The blink step reads eye openness from MediaPipe Face Mesh landmarks
-//! ([`eyes`]), run only while that step is active.
-//!
-//! The server's liveness score decides; nothing here is certified presentation-attack detection.
+#![doc = include_str!("../README.md")]
 
 pub mod capture;
 pub mod challenge;
