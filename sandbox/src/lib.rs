@@ -19,6 +19,7 @@
 mod api;
 mod auth;
 mod clock;
+mod conn;
 mod db;
 mod handlers;
 mod idempotency;
