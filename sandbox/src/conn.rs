@@ -24,6 +24,8 @@ pub(crate) const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15)
 pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Largest request head (request line plus headers) hyper buffers; more gets 431.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Most request headers; more gets 431.
+const MAX_HEADERS: usize = 100;
 
 /// A complete HTTP/1.1 answer with the JSON error envelope, closing the connection.
 pub(crate) fn error_response(status: u16, reason: &str, code: &str, token: &str) -> Vec<u8> {
@@ -139,6 +141,7 @@ pub(crate) async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(MAX_HEAD_BYTES.max(8192))
+        .max_headers(MAX_HEADERS)
         .writev(false);
     loop {
         let (stream, _peer) = tokio::select! {

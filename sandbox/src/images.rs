@@ -124,7 +124,7 @@ pub(crate) fn check(input: &str, purpose: Purpose) -> Result<Checked, ApiError> 
     if pixels > purpose.max_pixels() {
         return Err(too_large());
     }
-    if format == ImageFormat::Jpeg && !jpeg_complete(&bytes) {
+    if format == ImageFormat::Jpeg && (!jpeg_complete(&bytes) || too_short_for(pixels, &bytes)) {
         return Err(not_an_image());
     }
     Ok(Checked {
@@ -132,6 +132,15 @@ pub(crate) fn check(input: &str, purpose: Purpose) -> Result<Checked, ApiError> 
         format,
         pixels,
     })
+}
+
+/// Whether a JPEG is too short to hold its claimed pixels: a Huffman-coded scan spends at
+/// least one bit on every 8×8 block of its first component (one DC code each), so a real
+/// image has at least `pixels / 512` bytes. (The decoder fills missing data with grey, so a
+/// 7 KB file claiming 6000×6600 would otherwise "decode" into 119 MB.) Half that bound is
+/// used, for margin.
+fn too_short_for(pixels: u64, bytes: &[u8]) -> bool {
+    (bytes.len() as u64) < pixels / 1024
 }
 
 /// Whether a JPEG has an end-of-image marker after its first scan. (The JPEG decoder fills a

@@ -299,6 +299,30 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// Most request headers.
+const MAX_HEADERS: usize = 100;
+/// Most bytes of header names and values together.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// 431 for a request with more than [`MAX_HEADERS`] headers or [`MAX_HEADER_BYTES`] of them
+/// (hyper's buffer limit does not catch a head that arrives in one read).
+async fn header_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    if req.headers().len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::named(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "RequestHeaderFieldsTooLarge",
+            "header_fields_too_large",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
 /// Gives any 4xx/5xx that is not JSON yet (a framework rejection) the JSON error envelope.
 async fn json_errors(resp: Response) -> Response {
     let status = resp.status();
@@ -347,6 +371,7 @@ pub(crate) fn router(state: AppState) -> Router {
             crate::handlers::gate::layer,
         ))
         .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn(header_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))
