@@ -8,8 +8,14 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use smart_enroll_api::{Data, ErrorBody};
 
-/// Largest accepted request body.
+/// Largest accepted request body (image uploads).
 pub(crate) const BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Largest accepted body of an endpoint that takes no image.
+pub(crate) const SMALL_BODY_LIMIT: usize = 256 * 1024;
+/// Longest string (in characters) any JSON body field may hold, image data excepted.
+pub(crate) const MAX_STRING_CHARS: usize = 256;
+/// The image fields of the upload endpoints (exempt from [`MAX_STRING_CHARS`]).
+pub(crate) const IMAGE_FIELDS: &[&str] = &["image", "backImage", "documentFace"];
 
 /// An error answered as `{"code", "message"}` JSON.
 #[derive(Debug, Clone)]
@@ -162,23 +168,28 @@ pub(crate) fn ok_raw<T: Serialize>(body: T) -> Response {
 
 pub(crate) type ApiResult = Result<Response, ApiError>;
 
-/// Reads a request body as a JSON object (an empty body is `{}`), enforcing [`BODY_LIMIT`].
-async fn body_object(req: Request) -> Result<Map<String, Value>, ApiError> {
+/// Reads a request body as a JSON object (an empty body is `{}`), enforcing `limit` bytes.
+async fn body_object(req: Request, limit: usize) -> Result<Map<String, Value>, ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::payload_too_large("payload_too_large"));
     }
-    let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
         .await
         .map_err(|_| ApiError::payload_too_large("payload_too_large"))?;
+    json_object(&bytes)
+}
+
+/// Parses a body as a JSON object (only whitespace is `{}`).
+pub(crate) fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    match serde_json::from_slice::<Value>(&bytes) {
+    match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(ApiError::invalid_json()),
     }
@@ -215,6 +226,76 @@ fn remove_path(root: &mut Value, path: &serde_path_to_error::Path) -> Option<Str
     Some(keys.join("."))
 }
 
+/// Most over-long fields listed in one answer.
+const MAX_LONG_FIELDS: usize = 16;
+
+fn too_long(s: &str) -> bool {
+    s.len() > MAX_STRING_CHARS && s.chars().count() > MAX_STRING_CHARS
+}
+
+/// The dotted name of `key` under `path` (an over-long key shortened to 32 characters).
+fn child(path: &str, key: &str) -> String {
+    let key = if too_long(key) {
+        format!("{}…", key.chars().take(32).collect::<String>())
+    } else {
+        key.to_owned()
+    };
+    if path.is_empty() {
+        key
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Collects the dotted paths of strings (and object keys) longer than [`MAX_STRING_CHARS`].
+fn long_strings(v: &Value, path: &str, out: &mut Vec<String>) {
+    if out.len() >= MAX_LONG_FIELDS {
+        return;
+    }
+    match v {
+        Value::String(s) if too_long(s) => out.push(path.to_owned()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                long_strings(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                if too_long(k) {
+                    out.push(child(path, k));
+                } else {
+                    long_strings(item, &child(path, k), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Refuses a body holding a string over [`MAX_STRING_CHARS`] characters (409 MissingParameter,
+/// one `invalid <field> (longer than 256 characters)` line per field, at most 16). Top-level
+/// fields named in `exempt` (base64 images) are not limited.
+pub(crate) fn check_lengths(map: &Map<String, Value>, exempt: &[&str]) -> Result<(), ApiError> {
+    let mut long = Vec::new();
+    for (k, v) in map {
+        if too_long(k) {
+            long.push(child("", k));
+        } else if !exempt.contains(&k.as_str()) {
+            long_strings(v, k, &mut long);
+        }
+    }
+    long.truncate(MAX_LONG_FIELDS);
+    if long.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::missing(
+        &long
+            .iter()
+            .map(|f| format!("invalid {f} (longer than {MAX_STRING_CHARS} characters)"))
+            .collect::<Vec<_>>(),
+    ))
+}
+
 /// Deserializes `map` into `T`, collecting mistyped fields instead of failing on the first.
 pub(crate) fn typed<T: DeserializeOwned>(mut map: Map<String, Value>) -> Result<Body<T>, ApiError> {
     map.retain(|_, v| !v.is_null());
@@ -246,7 +327,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        typed(body_object(req).await?)
+        let map = body_object(req, SMALL_BODY_LIMIT).await?;
+        check_lengths(&map, &[])?;
+        typed(map)
+    }
+}
+
+/// [`Body`] of an image upload: up to [`BODY_LIMIT`] bytes, the [`IMAGE_FIELDS`] not limited
+/// in length.
+pub(crate) struct ImageBody<T>(pub Body<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ImageBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let map = body_object(req, BODY_LIMIT).await?;
+        check_lengths(&map, IMAGE_FIELDS)?;
+        typed(map).map(ImageBody)
     }
 }
 

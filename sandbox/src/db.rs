@@ -111,16 +111,31 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 "#,
+    r#"
+CREATE TABLE otp_guesses (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    registration_id TEXT NOT NULL REFERENCES app_registrations(id),
+    kind            TEXT NOT NULL,
+    validation_id   TEXT NOT NULL REFERENCES otp_validations(id),
+    at              INTEGER NOT NULL
+);
+CREATE INDEX otp_guesses_window ON otp_guesses(registration_id, kind, at);
+CREATE INDEX otp_guesses_validation ON otp_guesses(validation_id);
+CREATE INDEX otp_validations_window ON otp_validations(registration_id, kind, created_at);
+"#,
 ];
 
 /// Opens (creating if needed) and migrates the database file. A file that is not a database or
 /// comes from a newer sandbox is refused before anything is written to it.
-pub(crate) fn open(path: &Path) -> Result<Connection, SandboxError> {
+///
+/// `durable` selects `synchronous=FULL` (every commit is on disk when it returns, power cut
+/// included); otherwise `NORMAL` (the load bench's baseline only).
+pub(crate) fn open(path: &Path, durable: bool) -> Result<Connection, SandboxError> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     check_version(&conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     migrate(&mut conn)?;
     Ok(conn)

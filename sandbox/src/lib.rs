@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 mod clock;
+mod conn;
 mod db;
 mod handlers;
 mod idempotency;

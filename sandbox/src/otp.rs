@@ -19,6 +19,80 @@ pub(crate) const TTL_MS: i64 = 10 * 60 * 1000;
 pub(crate) const COOLDOWN_MS: i64 = 60 * 1000;
 /// Wrong tries that lock a code.
 pub(crate) const MAX_ATTEMPTS: i64 = 5;
+/// The window of the code and guess limits.
+pub(crate) const HOUR_MS: i64 = 3600 * 1000;
+/// Codes issued per registration and channel (email, phone) per hour, the first included.
+pub(crate) const CODE_LIMIT: i64 = 5;
+/// Codes compared per registration and channel per hour (CODE_LIMIT × MAX_ATTEMPTS).
+pub(crate) const GUESS_LIMIT: i64 = CODE_LIMIT * MAX_ATTEMPTS;
+
+/// A sandbox-defined 429 `TooManyRequests` with `Retry-After` (whole seconds, at least 1).
+pub(crate) fn too_many(token: &str, wait_ms: i64) -> ApiError {
+    let mut err = ApiError::named(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        token,
+    );
+    err.retry_after = Some(u64::try_from((wait_ms.max(1) + 999) / 1000).unwrap_or(60));
+    err
+}
+
+/// Refuses a new code when CODE_LIMIT were issued in the last hour (`otp_code_limit`).
+pub(crate) fn check_code_limit(
+    tx: &Tx<'_>,
+    registration_id: &str,
+    kind: &str,
+) -> Result<(), ApiError> {
+    let (count, oldest): (i64, Option<i64>) = tx.sql.query_row(
+        "SELECT COUNT(*), MIN(created_at) FROM otp_validations
+         WHERE registration_id = ?1 AND kind = ?2 AND created_at > ?3",
+        params![registration_id, kind, tx.now - HOUR_MS],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if count >= CODE_LIMIT {
+        let oldest = oldest.unwrap_or(tx.now);
+        return Err(too_many("otp_code_limit", oldest + HOUR_MS - tx.now));
+    }
+    Ok(())
+}
+
+/// Refuses to compare a code when GUESS_LIMIT were compared in the last hour
+/// (`otp_guess_limit`).
+pub(crate) fn check_guess_limit(
+    tx: &Tx<'_>,
+    registration_id: &str,
+    kind: &str,
+) -> Result<(), ApiError> {
+    let (count, oldest): (i64, Option<i64>) = tx.sql.query_row(
+        "SELECT COUNT(*), MIN(at) FROM otp_guesses
+         WHERE registration_id = ?1 AND kind = ?2 AND at > ?3",
+        params![registration_id, kind, tx.now - HOUR_MS],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if count >= GUESS_LIMIT {
+        let oldest = oldest.unwrap_or(tx.now);
+        return Err(too_many("otp_guess_limit", oldest + HOUR_MS - tx.now));
+    }
+    Ok(())
+}
+
+/// Records one compared code (the caller's transaction must commit, also on a wrong code).
+pub(crate) fn record_guess(tx: &Tx<'_>, r: &OtpRow) -> Result<(), ApiError> {
+    tx.sql.execute(
+        "INSERT INTO otp_guesses (registration_id, kind, validation_id, at) VALUES (?1, ?2, ?3, ?4)",
+        params![r.registration_id, r.kind, r.id, tx.now],
+    )?;
+    Ok(())
+}
+
+/// When a code of this validation was last compared.
+pub(crate) fn last_guess_at(tx: &Tx<'_>, validation_id: &str) -> Result<Option<i64>, ApiError> {
+    Ok(tx.sql.query_row(
+        "SELECT MAX(at) FROM otp_guesses WHERE validation_id = ?1",
+        [validation_id],
+        |r| r.get(0),
+    )?)
+}
 
 type HmacSha256 = Hmac<Sha256>;
 

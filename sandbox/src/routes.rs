@@ -299,6 +299,52 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// Most request headers.
+const MAX_HEADERS: usize = 100;
+/// Most bytes of header names and values together.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// 431 for a request with more than [`MAX_HEADERS`] headers or [`MAX_HEADER_BYTES`] of them
+/// (hyper's buffer limit does not catch a head that arrives in one read).
+async fn header_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    if req.headers().len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::named(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "RequestHeaderFieldsTooLarge",
+            "header_fields_too_large",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// Gives any 4xx/5xx that is not JSON yet (a framework rejection) the JSON error envelope.
+async fn json_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.as_u16() < 400 || is_json {
+        return resp;
+    }
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let code: String = reason.split_whitespace().collect();
+    let token = reason.to_ascii_lowercase().replace([' ', '-'], "_");
+    let mut out = ApiError::named(status, &code, &token).into_response();
+    if let Some(v) = resp.headers().get(axum::http::header::RETRY_AFTER) {
+        out.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v.clone());
+    }
+    out
+}
+
 fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("request handler panicked");
     ApiError::internal().into_response()
@@ -320,6 +366,12 @@ pub(crate) fn router(state: AppState) -> Router {
             state.clone(),
             crate::idempotency::layer,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::handlers::gate::layer,
+        ))
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn(header_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))

@@ -13,7 +13,7 @@ use tokio_util::task::TaskTracker;
 use crate::clock::{Clock, SystemClock, millis};
 use crate::db::{self, Db};
 use crate::webhooks::{self, Outgoing};
-use crate::{SandboxError, auth, routes};
+use crate::{SandboxError, auth, conn, images, routes};
 
 /// How to run a sandbox.
 #[derive(Clone)]
@@ -35,6 +35,16 @@ pub struct SandboxConfig {
     /// never matches and counts as a wrong try (`403 otp_does_not_match`), also for a demo
     /// project's `demoOTP`. Off by default (numbers are zero-padded to 6 digits).
     pub otp_string_only: bool,
+    /// A connection that has not sent a complete request head this long after it opened (or
+    /// after its previous answer) is closed. Default 15 s.
+    pub header_read_timeout: Duration,
+    /// Most connections open at once; one more gets a JSON 503 `too_many_connections` and is
+    /// closed. Default 512.
+    pub max_connections: usize,
+    /// Durable commits (default `true`): SQLite `synchronous=FULL`, and image files and their
+    /// directory fsynced before the transaction that references them commits. `false`
+    /// (`synchronous=NORMAL`, no fsync) exists only as the load bench's baseline.
+    pub durable: bool,
 }
 
 impl SandboxConfig {
@@ -48,6 +58,9 @@ impl SandboxConfig {
             clock: Arc::new(SystemClock),
             webhook_backoff: webhooks::DEFAULT_BACKOFF,
             otp_string_only: false,
+            header_read_timeout: conn::DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: conn::DEFAULT_MAX_CONNECTIONS,
+            durable: true,
         }
     }
 }
@@ -64,6 +77,9 @@ impl std::fmt::Debug for SandboxConfig {
             )
             .field("webhook_backoff", &self.webhook_backoff)
             .field("otp_string_only", &self.otp_string_only)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("durable", &self.durable)
             .finish_non_exhaustive()
     }
 }
@@ -79,6 +95,10 @@ pub(crate) struct Inner {
     pub base_url: String,
     pub images_dir: PathBuf,
     pub out: Outgoing,
+    /// Fsync image files before committing (see [`SandboxConfig::durable`]).
+    pub durable: bool,
+    /// Megapixels being decoded at once (see [`crate::images`]).
+    pub decodes: Arc<tokio::sync::Semaphore>,
 }
 
 /// Shared request state.
@@ -293,6 +313,7 @@ async fn open_data_dir(
     images_dir: &Path,
     db_path: &Path,
     preset: Option<String>,
+    durable: bool,
 ) -> Result<Opened, SandboxError> {
     let db_existed = std::fs::symlink_metadata(db_path).is_ok();
     created.dir_all(images_dir)?;
@@ -310,7 +331,7 @@ async fn open_data_dir(
     let sweep_dir = images_dir.to_path_buf();
     let (conn, jwt_key, otp_key, token_hash, generated) =
         tokio::task::spawn_blocking(move || -> Result<_, SandboxError> {
-            let conn = db::open(&db_path)?;
+            let conn = db::open(&db_path, durable)?;
             let (jwt_key, _) = db::meta_get_or_insert(&conn, "jwt_secret", || random_bytes(32))?;
             let (otp_key, _) = db::meta_get_or_insert(&conn, "otp_secret", || random_bytes(32))?;
             let mut generated = None;
@@ -386,6 +407,7 @@ impl Sandbox {
             &images_dir,
             &db_path,
             config.client_token.clone(),
+            config.durable,
         )
         .await;
         let Opened {
@@ -424,17 +446,15 @@ impl Sandbox {
             base_url: format!("http://{addr}"),
             images_dir,
             out,
+            durable: config.durable,
+            decodes: Arc::new(tokio::sync::Semaphore::new(images::DECODE_BUDGET_MP)),
         });
         let app = routes::router(state);
-        let shutdown = cancel.clone();
-        let server = tokio::spawn(async move {
-            let result = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await;
-            if let Err(err) = result {
-                tracing::error!(error = %err, "sandbox server stopped with an error");
-            }
-        });
+        let limits = conn::Limits {
+            header_read_timeout: config.header_read_timeout,
+            max_connections: config.max_connections,
+        };
+        let server = tokio::spawn(conn::serve(listener, app, limits, cancel.clone()));
         tracing::info!(%addr, dev = config.dev, "sandbox listening");
         if config.dev && !addr.ip().is_loopback() {
             // The outbox needs no token: on a shared network anyone could read the codes.

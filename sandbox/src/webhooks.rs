@@ -227,10 +227,60 @@ fn record(
     Ok(false)
 }
 
+/// Cloud metadata services reachable by name.
+const METADATA_HOSTS: &[&str] = &[
+    "metadata",
+    "metadata.google.internal",
+    "metadata.goog",
+    "metadata.azure.internal",
+    "instance-data",
+    "instance-data.ec2.internal",
+];
+
+fn ipv4_refused(ip: std::net::Ipv4Addr) -> bool {
+    ip.is_link_local()          // 169.254.0.0/16, AWS/GCP/Azure metadata included
+        || ip.is_unspecified()  // 0.0.0.0
+        || ip.octets()[0] == 0  // 0.0.0.0/8 ("this network")
+        || ip.is_broadcast()
+        || ip == std::net::Ipv4Addr::new(100, 100, 100, 200) // Alibaba metadata
+        || ip == std::net::Ipv4Addr::new(168, 63, 129, 16) // Azure wire server
+}
+
+/// Whether a webhook may be sent to `url`: http(s) with a host that is not link-local, a cloud
+/// metadata address or name, or unspecified. Loopback and private addresses stay allowed (local
+/// receivers). Checked when a flow is created and again before each delivery.
+pub(crate) fn url_allowed(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    if !matches!(u.scheme(), "http" | "https") {
+        return false;
+    }
+    match u.host() {
+        None => false,
+        Some(url::Host::Ipv4(ip)) => !ipv4_refused(ip),
+        Some(url::Host::Ipv6(ip)) => {
+            let seg = ip.segments();
+            let link_local = seg[0] & 0xffc0 == 0xfe80;
+            let aws_metadata = ip == std::net::Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x254);
+            let mapped = ip.to_ipv4_mapped().is_some_and(ipv4_refused);
+            !(ip.is_unspecified() || link_local || aws_metadata || mapped)
+        }
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            !METADATA_HOSTS.contains(&d.as_str())
+        }
+    }
+}
+
 /// One POST; true when the receiver answered 2xx.
 async fn attempt(client: &reqwest::Client, row: &Row) -> bool {
     let attempt = row.attempts + 1;
     let kind = &row.kind;
+    if !url_allowed(&row.url) {
+        tracing::warn!(event = %kind, attempt, "webhook address refused (link-local or metadata)");
+        return false;
+    }
     let sent = client
         .post(&row.url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -356,9 +406,36 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn webhook_addresses() {
+        for ok in [
+            "http://127.0.0.1:9/h",
+            "http://localhost/h",
+            "https://example.com/h",
+            "http://[::1]:8080/",
+            "http://10.0.0.5/h",
+        ] {
+            assert!(url_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://169.254.169.254/latest/meta-data",
+            "http://2852039166/",
+            "http://0.0.0.0:80/",
+            "http://[::]/",
+            "http://[fe80::1]/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[fd00:ec2::254]/",
+            "http://metadata.google.internal/",
+            "http://100.100.100.200/",
+            "ftp://example.com/",
+        ] {
+            assert!(!url_allowed(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn stored_bodies_never_hold_otp_codes() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&dir.path().join("sandbox.db")).unwrap();
+        let conn = crate::db::open(&dir.path().join("sandbox.db"), true).unwrap();
         // A free-form event object on purpose: codes at any depth must be stripped.
         let object = json!({"_id": "v1", "otp": "123456", "code": "654321",
             "project": {"demoOTP": "111111", "name": "p"},

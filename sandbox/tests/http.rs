@@ -795,7 +795,11 @@ async fn otp_lockout_after_five_wrong_tries_and_expiry() {
         423,
         "otp_attempts_exceeded",
     );
-    // A new create issues a fresh code (no cooldown for a locked code).
+    // The cooldown runs after a lock too; then a new create issues a fresh code.
+    let (st, v) = create_email_otp(&s, &reg, email).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    assert_eq!(v["message"], "429:otp_resend_cooldown");
+    clock.advance(Duration::from_secs(60));
     let (st, v) = create_email_otp(&s, &reg, email).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let id2 = v["data"]["_id"].as_str().unwrap().to_owned();

@@ -9,7 +9,7 @@ use smart_enroll_api::{
 };
 
 use super::{EventObject, own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Body, Path, Problems, ok};
+use crate::api::{ApiError, ApiResult, Body, ImageBody, Path, Problems, ok};
 use crate::auth::Registrant;
 use crate::clock::rfc3339;
 use crate::images::{self, round2, unit};
@@ -21,10 +21,10 @@ use crate::triggers::Triggers;
 pub(crate) async fn create(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    Body {
+    ImageBody(Body {
         value: body,
         invalid,
-    }: Body<BiometricValidationRequest>,
+    }): ImageBody<BiometricValidationRequest>,
 ) -> ApiResult {
     let mut f = Problems::new(&invalid);
     let image = body.image.expose().trim().to_owned();
@@ -38,7 +38,7 @@ pub(crate) async fn create(
     f.optional("force");
     let force = body.force.unwrap_or(false);
     f.finish()?;
-    let upload = images::store(&state, image).await?;
+    let upload = images::store(&state, image, images::Purpose::Selfie).await?;
     let now = state.now_ms();
     let up = upload.clone();
     let base = state.base_url.clone();

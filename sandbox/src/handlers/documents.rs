@@ -11,7 +11,9 @@ use smart_enroll_api::{
 };
 
 use super::{EventObject, own_registration, reg_event};
-use crate::api::{ApiError, ApiResult, Body, Path, Problems, non_blank, query_get, query_pairs};
+use crate::api::{
+    ApiError, ApiResult, Body, ImageBody, Path, Problems, non_blank, query_get, query_pairs,
+};
 use crate::auth::Registrant;
 use crate::clock::rfc3339;
 use crate::images::{self, Upload};
@@ -140,10 +142,10 @@ fn category_allowed(flow: &model::Flow, cat: &DocumentCategory) -> bool {
 pub(crate) async fn create(
     State(state): State<AppState>,
     Registrant(claims): Registrant,
-    Body {
+    ImageBody(Body {
         value: body,
         invalid,
-    }: Body<DocumentUploadRequest>,
+    }): ImageBody<DocumentUploadRequest>,
 ) -> ApiResult {
     let mut f = Problems::new(&invalid);
     let text = |v: &Option<Secret>| non_blank(v.as_ref().map(Secret::expose));
@@ -174,7 +176,7 @@ pub(crate) async fn create(
     let mut slots: [Option<usize>; 3] = [None; 3];
     for (i, input) in [front, back, face].into_iter().enumerate() {
         if let Some(input) = input {
-            match images::store(&state, input).await {
+            match images::store(&state, input, images::Purpose::Document).await {
                 Ok(up) => {
                     slots[i] = Some(uploads.len());
                     uploads.push(up);

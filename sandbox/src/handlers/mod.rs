@@ -2,6 +2,7 @@
 
 pub(crate) mod biometrics;
 pub(crate) mod documents;
+pub(crate) mod gate;
 pub(crate) mod misc;
 pub(crate) mod otp;
 pub(crate) mod projects;

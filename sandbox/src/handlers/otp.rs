@@ -41,6 +41,13 @@ impl Kind {
             Self::Phone => "phone_validation",
         }
     }
+    /// Whether the registration's contact of this kind is validated.
+    fn validated(self, reg: &Registration) -> bool {
+        match self {
+            Self::Email => reg.email_validated,
+            Self::Phone => reg.phone_validated,
+        }
+    }
     fn not_found(self) -> ApiError {
         ApiError::not_found(match self {
             Self::Email => "email_validation_not_found",
@@ -58,6 +65,11 @@ impl Kind {
     }
 }
 
+/// Any try on a channel that is validated already (it stays validated; nothing is compared).
+fn already_validated() -> ApiError {
+    ApiError::conflict("otp_already_validated")
+}
+
 /// Issues a fresh code, or re-sends the active one (cooldown permitting).
 #[allow(clippy::too_many_arguments)]
 fn issue_or_resend(
@@ -71,24 +83,35 @@ fn issue_or_resend(
     phone_digits: Option<&str>,
 ) -> Result<OtpRow, ApiError> {
     let now = tx.now;
-    let active = otp::latest(tx, &reg.id, kind.as_str(), Some(contact))?
+    if kind.validated(reg) {
+        return Err(already_validated());
+    }
+    let latest = otp::latest(tx, &reg.id, kind.as_str(), Some(contact))?;
+    let active = latest
+        .clone()
         .filter(|r| r.status == "sent" && now < r.expires_at && r.attempts < MAX_ATTEMPTS);
+    let cooldown = |since: i64| otp::too_many("otp_resend_cooldown", COOLDOWN_MS - since);
     let (row, event) = if let Some(mut row) = active {
         let since = now - row.last_sent_at;
         if since < COOLDOWN_MS {
-            let mut err = ApiError::named(
-                StatusCode::TOO_MANY_REQUESTS,
-                "TooManyRequests",
-                "otp_resend_cooldown",
-            );
-            err.retry_after = Some(u64::try_from((COOLDOWN_MS - since + 999) / 1000).unwrap_or(60));
-            return Err(err);
+            return Err(cooldown(since));
         }
         row.last_sent_at = now;
         row.channel = channel.to_owned();
         otp::update_state(tx, &row)?;
         (row, "resend")
     } else {
+        // The cooldown also runs after a lock: from the later of the last send and the try
+        // that locked the code.
+        if let Some(prev) = latest.filter(|r| r.status == "locked" || r.attempts >= MAX_ATTEMPTS) {
+            let anchor = prev
+                .last_sent_at
+                .max(otp::last_guess_at(tx, &prev.id)?.unwrap_or(0));
+            if now - anchor < COOLDOWN_MS {
+                return Err(cooldown(now - anchor));
+            }
+        }
+        otp::check_code_limit(tx, &reg.id, kind.as_str())?;
         let seed = otp::random_seed();
         let salt = otp::random_seed();
         let code = otp::code(&state.otp_key, &seed);
@@ -315,6 +338,9 @@ fn validate_tx(
     };
     let flow = model::load_flow(tx, &reg.project_flow)?;
     let webhook = flow.webhook_url().map(str::to_owned);
+    if row.status == "validated" || kind.validated(&reg) {
+        return Err(already_validated());
+    }
     if row.status == "locked" || row.attempts >= MAX_ATTEMPTS {
         return Err(ApiError::named(
             StatusCode::LOCKED,
@@ -322,6 +348,12 @@ fn validate_tx(
             "otp_attempts_exceeded",
         ));
     }
+    if tx.now >= row.expires_at {
+        return Err(kind.expired());
+    }
+    // At most GUESS_LIMIT codes compared per registration and channel per hour.
+    otp::check_guess_limit(tx, &reg.id, kind.as_str())?;
+    otp::record_guess(tx, &row)?;
     let project = model::load_project(tx, &reg.project)?;
     // A number-form code under --otp-string-only is compared as a number against a string code:
     // it never matches (and counts as a wrong try), like a server comparing strict types.
@@ -338,9 +370,6 @@ fn validate_tx(
                 .is_some_and(|d| d == c);
         otp::matches(&state.otp_key, &row.salt, &row.code_hash, c) || demo
     });
-    if row.status != "validated" && tx.now >= row.expires_at {
-        return Err(kind.expired());
-    }
     let event_obj = EventObject {
         id: Some(row.id.clone()),
         channel: Some(row.channel.clone()),

@@ -372,7 +372,7 @@ pub(crate) async fn create_flow(
     }
     let webhook_url = non_blank(body.webhook_url.as_deref());
     if let Some(u) = &webhook_url
-        && !is_http_url(u)
+        && (!is_http_url(u) || !crate::webhooks::url_allowed(u))
     {
         f.invalid("webhookUrl");
     }
@@ -458,17 +458,34 @@ pub(crate) async fn kyc_config(State(state): State<AppState>, RawQuery(q): RawQu
             Ok((project, flows))
         })
         .await?;
-    // The public view never shows the demo code.
+    // The public view never shows the demo code, nor a flow's webhook or security settings.
     let project = Project {
         demo_otp: None,
         ..project
     };
-    Ok(ok_raw(KycConfigResponse {
+    let mut body = serde_json::to_value(KycConfigResponse {
         data: KycConfig {
             project,
             project_flows: Some(flows),
             project_flow: None,
         },
         plan_code: Some("sandbox".into()),
-    }))
+    })?;
+    if let Some(data) = body.get_mut("data").and_then(Value::as_object_mut) {
+        data.remove("demoOTP");
+    }
+    if let Some(flows) = body
+        .pointer_mut("/data/projectFlows")
+        .and_then(Value::as_array_mut)
+    {
+        for flow in flows.iter_mut().filter_map(Value::as_object_mut) {
+            for key in PRIVATE_FLOW_FIELDS {
+                flow.remove(*key);
+            }
+        }
+    }
+    Ok(ok_raw(body))
 }
+
+/// Flow fields the public configuration leaves out (server-side settings).
+const PRIVATE_FLOW_FIELDS: &[&str] = &["webhookUrl", "webhook", "security"];

@@ -4,8 +4,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use smart_enroll_api::{
-    DocumentStatus, DocumentValidation, RegistrationStatus, Secret, StepSetting, SyncRequest,
-    SyncResponse,
+    BiometricValidation, CompareFaceVerification, CompareStatus, DocumentStatus,
+    DocumentValidation, InformationStatus, InformationValidation, RegistrationStatus, Secret,
+    StepSetting, SyncRequest, SyncResponse,
 };
 
 use super::{issue_token, own_registration, reg_event};
@@ -82,6 +83,30 @@ fn first_incomplete(
     Ok(None)
 }
 
+/// Whether a stored result speaks against completing: a failed face compare, a liveness score
+/// under the flow's threshold, or a criminal-record hit. `end COMPLETED` then stores
+/// `NEEDS_MANUAL_VERIFICATION` (sandbox-defined).
+fn contrary_evidence(tx: &Tx<'_>, reg: &Registration, flow: &Flow) -> Result<bool, ApiError> {
+    let cmp: Option<CompareFaceVerification> =
+        model::obj_load(tx, model::COMPARE, reg.compare_face_verification.as_deref())?;
+    let compare_failed = cmp
+        .is_some_and(|c| c.result.passed == Some(false) || c.status == Some(CompareStatus::Failed));
+    let bio: Option<BiometricValidation> =
+        model::obj_load(tx, model::BIOMETRIC, reg.biometric_validation.as_deref())?;
+    let liveness_low = bio.is_some_and(|b| {
+        b.passed == Some(false)
+            || b.liveness_score
+                .is_some_and(|s| s <= flow.liveness_min_score())
+    });
+    let info: Option<InformationValidation> =
+        model::obj_load(tx, model::INFORMATION, Some(&reg.information_validation))?;
+    let criminal_hit = info.is_some_and(|i| {
+        i.status == Some(InformationStatus::Failed)
+            || i.criminal_data.is_some_and(|d| !d.found_keys.is_empty())
+    });
+    Ok(compare_failed || liveness_low || criminal_hit)
+}
+
 /// `PUT|POST /v2/app-registrations/{id}/sync`.
 pub(crate) async fn sync(
     State(state): State<AppState>,
@@ -145,7 +170,8 @@ pub(crate) async fn sync(
                         }
                         let review = triggers.manual_review
                             || document_status(tx, &reg)?
-                                == Some(DocumentStatus::NeedsManualVerification);
+                                == Some(DocumentStatus::NeedsManualVerification)
+                            || contrary_evidence(tx, &reg, &flow)?;
                         if review {
                             reg.status = "NEEDS_MANUAL_VERIFICATION".into();
                             event = Some("app_registration_needs_manual_verification");
