@@ -111,6 +111,7 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 "#,
+    crate::dashboard::webhook_log::MIGRATION,
 ];
 
 /// Opens (creating if needed) and migrates the database file. A file that is not a database or

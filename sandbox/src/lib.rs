@@ -19,6 +19,7 @@
 mod api;
 mod auth;
 mod clock;
+mod dashboard;
 mod db;
 mod handlers;
 mod idempotency;
