@@ -25,6 +25,7 @@
     again: false,
     blobs: new Map(), // image path -> blob: URL
     openWebhooks: new Set(),
+    last: {}, // what each panel last rendered (JSON), see changed()
     epoch: 0, // bumped at sign-out: answers of an older session are dropped
   };
 
@@ -96,6 +97,13 @@
     const d = new Date(s);
     if (Number.isNaN(d.getTime())) return String(s);
     return d.toLocaleString(undefined, { hour12: false });
+  }
+
+  function shortWhen(s) {
+    const d = new Date(s);
+    if (!s || Number.isNaN(d.getTime())) return s || '';
+    return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit',
+      minute: '2-digit', second: '2-digit', hour12: false });
   }
 
   function statusClass(s) {
@@ -198,6 +206,7 @@
   // ------------------------------------------------------------------ layout
 
   function buildApp() {
+    S.last = {};
     const app = clear($('app'));
     const tabs = el('nav', { class: 'tabs', id: 'tabs' },
       el('button', { type: 'button', dataset: { tab: 'registrations' } }, 'Registrations'),
@@ -342,9 +351,17 @@
     }
   }
 
+  // Renders only what changed, so that a poll with nothing new leaves the page alone.
+  function changed(key, value) {
+    const text = JSON.stringify(value);
+    if (S.last[key] === text) return false;
+    S.last[key] = text;
+    return true;
+  }
+
   function renderRows(list) {
     const body = $('rows');
-    if (!body) return;
+    if (!body || !changed('rows', [list, S.selected, S.projects])) return;
     clear(body);
     for (const r of list.items) {
       const tr = el('tr', {
@@ -359,9 +376,9 @@
       el('td', null, badge(r.status)),
       el('td', { class: 'mono' }, r.id),
       el('td', null, [r.email, r.phone].filter(Boolean).join(' · ') || '—'),
-      el('td', null, flowName(r.projectFlow)),
+      el('td', { title: flowName(r.projectFlow) }, flowName(r.projectFlow).split(' · ')[0]),
       el('td', null, r.currentStep),
-      el('td', null, when(r.createdAt)));
+      el('td', { class: 'nowrap' }, shortWhen(r.createdAt)));
       body.append(tr);
     }
     $('rows-empty').hidden = list.items.length > 0;
@@ -398,7 +415,7 @@
 
   function renderDetail(d) {
     const box = $('detail');
-    if (!box) return;
+    if (!box || !changed('detail', d)) return;
     for (const det of box.querySelectorAll('details[data-webhook-id]')) {
       if (det.open) S.openWebhooks.add(det.dataset.webhookId);
       else S.openWebhooks.delete(det.dataset.webhookId);
@@ -408,7 +425,8 @@
       el('li', { class: 'step ' + statusClass(s.status), dataset: { step: s.step, status: s.status } },
         el('div', { class: 'step-head' }, el('strong', null, s.step), badge(s.status)),
         el('div', { class: 'step-meta' },
-          s.attempts !== null && s.attempts !== undefined ? el('span', null, 'attempts ' + s.attempts) : null,
+          s.attempts !== null && s.attempts !== undefined
+            ? el('span', null, (s.step === 'email' || s.step === 'phone' ? 'wrong codes ' : 'attempts ') + s.attempts) : null,
           typeof s.score === 'number' ? el('span', null, 'score ' + score(s.score) +
             (typeof s.minScore === 'number' ? ' (min ' + score(s.minScore) + ')' : '')) : null,
           s.passed === true ? el('span', null, 'passed') : s.passed === false ? el('span', null, 'not passed') : null,
@@ -424,8 +442,9 @@
     }) : el('p', { class: 'muted' }, 'No images uploaded yet.'));
 
     const doc = d.document;
-    const docRows = doc ? fields(doc, ['_id', 'appRegistration', 'project', 'nameValidation', 'ocrExtraction', 'documentFace']) : [];
-    const ocr = doc && doc.ocrExtraction ? fields(doc.ocrExtraction) : [];
+    const ocrKey = doc ? Object.keys(doc).find((k) => k.toLowerCase() === 'ocrextraction') : null;
+    const docRows = doc ? fields(doc, ['_id', 'appRegistration', 'project', 'nameValidation', ocrKey, 'documentFace']) : [];
+    const ocr = ocrKey && doc[ocrKey] ? fields(doc[ocrKey]) : [];
     const names = doc && doc.nameValidation ? fields(doc.nameValidation, ['_id']) : [];
     const bg = d.backgroundCheck ? fields(d.backgroundCheck, ['_id', 'appRegistration']) : [];
 
@@ -459,7 +478,7 @@
 
   function renderProjects() {
     const box = $('panel-projects');
-    if (!box) return;
+    if (!box || !changed('projects', S.projects)) return;
     clear(box);
     if (!S.projects.length) {
       box.append(el('p', { class: 'card muted' }, 'No projects yet: smart-enroll setup creates one.'));
@@ -482,7 +501,7 @@
 
   function renderOutbox(items) {
     const box = $('outbox');
-    if (!box) return;
+    if (!box || !changed('outbox', items)) return;
     clear(box).append(el('div', { class: 'card' },
       el('h2', null, 'OTP outbox'),
       el('p', { class: 'muted' }, 'Codes the sandbox "sent" (only with --dev), newest first.'),
