@@ -374,7 +374,7 @@
         },
       },
       el('td', null, badge(r.status)),
-      el('td', { class: 'mono' }, r.id),
+      el('td', { class: 'mono', title: r.id }, '…' + r.id.slice(-10)),
       el('td', null, [r.email, r.phone].filter(Boolean).join(' · ') || '—'),
       el('td', { title: flowName(r.projectFlow) }, flowName(r.projectFlow).split(' · ')[0]),
       el('td', null, r.currentStep),
@@ -430,7 +430,8 @@
           typeof s.score === 'number' ? el('span', null, 'score ' + score(s.score) +
             (typeof s.minScore === 'number' ? ' (min ' + score(s.minScore) + ')' : '')) : null,
           s.passed === true ? el('span', null, 'passed') : s.passed === false ? el('span', null, 'not passed') : null,
-          s.detail ? el('span', null, s.detail) : null),
+          s.step === 'registration' ? el('span', null, flowName(r.projectFlow))
+            : s.detail ? el('span', null, s.detail) : null),
         el('div', { class: 'step-time' },
           s.startedAt ? el('time', { datetime: s.startedAt }, when(s.startedAt)) : null,
           s.updatedAt && s.updatedAt !== s.startedAt ? el('span', null, ' → ', el('time', { datetime: s.updatedAt }, when(s.updatedAt))) : null))));
