@@ -102,6 +102,7 @@ fn registration_links() -> Vec<(&'static str, Link)> {
         by_id("syncAppRegistration"),
         by_id("retrieveAppRegistration"),
         by_id("resendLink"),
+        by_id("dashboardRegistration"),
         by_token("getOwnRegistration"),
         by_token("createEmailValidation"),
         by_token("createPhoneValidation"),

@@ -109,6 +109,18 @@ async fn the_page_is_served_with_strict_headers_and_holds_no_data() {
             "{path}"
         );
     }
+    let resp = s
+        .http
+        .get(format!("{}/dashboard/", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.url().path(),
+        "/dashboard",
+        "a trailing slash leads to the page"
+    );
+    assert_eq!(resp.status(), StatusCode::OK);
     // The API answers carry the headers too.
     let resp = raw_get(&s, "/sandbox/registrations", Some(CLIENT_TOKEN)).await;
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");

@@ -52,6 +52,10 @@ pub(crate) fn pages() -> Router<AppState> {
             get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }),
         )
         .route(
+            "/dashboard/",
+            get(|| async { axum::response::Redirect::permanent("/dashboard") }),
+        )
+        .route(
             "/dashboard/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
         )
