@@ -228,7 +228,7 @@
         refresh();
       });
     }
-    const regs = el('section', { id: 'panel-registrations', class: 'panel split' },
+    const regs = el('section', { id: 'panel-registrations', class: 'panel split', dataset: { panel: 'registrations' } },
       el('div', { class: 'list card' },
         el('div', { class: 'filters' }, statusSel, projectSel, flowSel),
         el('table', { class: 'rows' },
@@ -238,7 +238,7 @@
         el('p', { id: 'rows-empty', class: 'muted', hidden: true }, 'No registrations yet. Run smart-enroll enroll against this server and it appears here.')),
       el('div', { id: 'detail', class: 'detail card' },
         el('p', { class: 'muted' }, 'Select a registration to see its step trail, images and webhooks.')));
-    const projects = el('section', { id: 'panel-projects', class: 'panel', hidden: true });
+    const projects = el('section', { id: 'panel-projects', class: 'panel', dataset: { panel: 'projects' }, hidden: true });
     app.append(tabs, regs, projects);
     app.hidden = false;
     selectTab(S.tab);
@@ -247,7 +247,7 @@
   function ensureOutboxPanel() {
     if ($('outbox')) return;
     $('tabs').append(el('button', { type: 'button', dataset: { tab: 'outbox' } }, 'OTP outbox (dev)'));
-    $('app').append(el('section', { id: 'outbox', class: 'panel', hidden: true }));
+    $('app').append(el('section', { id: 'outbox', class: 'panel', dataset: { panel: 'outbox' }, hidden: true }));
     selectTab(S.tab);
   }
 

@@ -47,6 +47,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 DEADLINE_S = 150
 TOKEN = "dashboard-browser-" + secrets.token_hex(12)
+XSS_NAME = 'Browser shop <img src=x id=xss>'
+
 
 procs = []
 tmp = tempfile.mkdtemp(prefix="dashboard-browser-")
@@ -236,7 +238,8 @@ def dev_scenario(d):
     hook_url, hook_srv = webhook_receiver()
     base = serve("dev", dev=True)
     log(f"serve --dev at {base}")
-    setup = json.loads(run(["setup", "--api-url", base, "--preset", "full", "--name", "Browser shop",
+    # A project name with markup: shown as text, never parsed as HTML.
+    setup = json.loads(run(["setup", "--api-url", base, "--preset", "full", "--name", XSS_NAME,
                             "--webhook-url", hook_url, "--json"]))
     project, flow = setup["projectId"], setup["flowId"]
     images = os.path.join(tmp, "images")
@@ -248,6 +251,10 @@ def dev_scenario(d):
     page = d.page_source
     if rows(d) or project in page or flow in page:
         fail("project data shown before sign-in")
+    called = d.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(u => u.includes('/sandbox/'))")
+    if called:
+        fail(f"API calls before sign-in: {called}")
     if d.find_element(By.ID, "app").is_displayed():
         fail("the app is visible before sign-in")
 
@@ -356,8 +363,19 @@ def dev_scenario(d):
         fail(f"outbox target not masked: {text!r}")
     shot(d, "outbox")
     click(d, '#tabs button[data-tab="projects"]')
-    wait(d, "the projects panel", lambda: "Browser shop" in (text_of(d, "#panel-projects") or ""))
+    wait(d, "the projects panel", lambda: XSS_NAME in (text_of(d, "#panel-projects") or ""))
+    if d.execute_script("return document.getElementById('xss') !== null"):
+        fail("a project name was parsed as HTML")
     click(d, '#tabs button[data-tab="registrations"]')
+
+    # Filters: by status, and by flow.
+    d.find_element(By.CSS_SELECTOR, '#filter-status option[value="FAILED"]').click()
+    wait(d, "the FAILED filter", lambda: not rows(d))
+    d.find_element(By.CSS_SELECTOR, '#filter-status option[value="COMPLETED"]').click()
+    wait(d, "the COMPLETED filter", lambda: [r[0] for r in rows(d)] == [reg_id])
+    d.find_element(By.CSS_SELECTOR, f'#filter-flow option[value="{flow}"]').click()
+    wait(d, "the flow filter", lambda: [r[0] for r in rows(d)] == [reg_id])
+    d.find_element(By.CSS_SELECTOR, '#filter-status option[value=""]').click()
 
     check_no_token_leak(d)
     csp = [e for e in d.get_log("browser") if "Content Security Policy" in e.get("message", "")]
