@@ -375,7 +375,7 @@
       },
       el('td', null, badge(r.status)),
       el('td', { class: 'mono', title: r.id }, '…' + r.id.slice(-10)),
-      el('td', null, [r.email, r.phone].filter(Boolean).join(' · ') || '—'),
+      el('td', null, [r.email, r.phone].filter(Boolean).map((c) => el('div', { class: 'nowrap' }, c))),
       el('td', { title: flowName(r.projectFlow) }, flowName(r.projectFlow).split(' · ')[0]),
       el('td', null, r.currentStep),
       el('td', { class: 'nowrap' }, shortWhen(r.createdAt)));
