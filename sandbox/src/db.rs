@@ -123,6 +123,7 @@ CREATE INDEX otp_guesses_window ON otp_guesses(registration_id, kind, at);
 CREATE INDEX otp_guesses_validation ON otp_guesses(validation_id);
 CREATE INDEX otp_validations_window ON otp_validations(registration_id, kind, created_at);
 "#,
+    crate::dashboard::webhook_log::MIGRATION,
 ];
 
 /// Opens (creating if needed) and migrates the database file. A file that is not a database or

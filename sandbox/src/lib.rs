@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod clock;
 mod conn;
+mod dashboard;
 mod db;
 mod handlers;
 mod idempotency;

@@ -25,11 +25,11 @@ use crate::routes::{NOT_IMPLEMENTED, ROUTES, Route};
 
 /// Named schemas collected while describing the operations.
 #[derive(Default)]
-struct Schemas(BTreeMap<String, RefOr<Schema>>);
+pub(crate) struct Schemas(BTreeMap<String, RefOr<Schema>>);
 
 impl Schemas {
     /// Registers `T` (and what it references) and returns a `$ref` to it.
-    fn of<T: ToSchema>(&mut self) -> RefOr<Schema> {
+    pub(crate) fn of<T: ToSchema>(&mut self) -> RefOr<Schema> {
         let mut deps = Vec::new();
         T::schemas(&mut deps);
         self.0.extend(deps);
@@ -38,7 +38,7 @@ impl Schemas {
     }
 
     /// `{"data": T}`.
-    fn data<T: ToSchema>(&mut self) -> RefOr<Schema> {
+    pub(crate) fn data<T: ToSchema>(&mut self) -> RefOr<Schema> {
         let inner = self.of::<T>();
         ObjectBuilder::new()
             .property("data", inner)
@@ -47,7 +47,7 @@ impl Schemas {
     }
 
     /// `{"data": [T]}` (the dev outbox).
-    fn data_list<T: ToSchema>(&mut self) -> RefOr<Schema> {
+    pub(crate) fn data_list<T: ToSchema>(&mut self) -> RefOr<Schema> {
         let inner = self.of::<T>();
         ObjectBuilder::new()
             .property(
@@ -60,14 +60,27 @@ impl Schemas {
 }
 
 /// What one operation takes and answers.
-struct Spec {
-    id: &'static str,
-    request: Option<RefOr<Schema>>,
-    response: Option<RefOr<Schema>>,
+pub(crate) struct Spec {
+    pub(crate) id: &'static str,
+    pub(crate) request: Option<RefOr<Schema>>,
+    pub(crate) response: Option<RefOr<Schema>>,
     /// `(name, required)` query parameters.
-    query: &'static [(&'static str, bool)],
-    links: Vec<(&'static str, Link)>,
-    binary: bool,
+    pub(crate) query: &'static [(&'static str, bool)],
+    pub(crate) links: Vec<(&'static str, Link)>,
+    pub(crate) binary: bool,
+}
+
+impl Spec {
+    pub(crate) fn new() -> Self {
+        Self {
+            id: "",
+            request: None,
+            response: None,
+            query: &[],
+            links: Vec::new(),
+            binary: false,
+        }
+    }
 }
 
 fn link(op: &str, params: &[(&str, &str)], description: &str) -> Link {
@@ -89,6 +102,7 @@ fn registration_links() -> Vec<(&'static str, Link)> {
         by_id("syncAppRegistration"),
         by_id("retrieveAppRegistration"),
         by_id("resendLink"),
+        by_id("dashboardRegistration"),
         by_token("getOwnRegistration"),
         by_token("createEmailValidation"),
         by_token("createPhoneValidation"),
@@ -108,14 +122,7 @@ fn registration_links() -> Vec<(&'static str, Link)> {
 
 /// The operation description of a documented route; `None` for routes left out.
 fn spec(route: &Route, s: &mut Schemas) -> Option<Spec> {
-    let mut sp = Spec {
-        id: "",
-        request: None,
-        response: None,
-        query: &[],
-        links: Vec::new(),
-        binary: false,
-    };
+    let mut sp = Spec::new();
     let same_id = |op: &'static str, param: &'static str| {
         vec![(op, link(op, &[("id", param)], "The same registrant token."))]
     };
@@ -297,14 +304,15 @@ fn spec(route: &Route, s: &mut Schemas) -> Option<Spec> {
             sp.id = "image";
             sp.binary = true;
         }
-        _ => return None,
+        _ => return crate::dashboard::spec(route, s),
     }
     Some(sp)
 }
 
 /// Whether a route is described in the document.
 pub(crate) fn documented(route: &Route, dev: bool) -> bool {
-    !NOT_IMPLEMENTED.contains(&(route.method, route.path)) && (dev || route.auth != "dev")
+    !NOT_IMPLEMENTED.contains(&(route.method, route.path))
+        && (dev || !route.auth.starts_with("dev"))
 }
 
 fn method(m: &str) -> Option<HttpMethod> {
@@ -376,7 +384,7 @@ pub(crate) fn document(dev: bool) -> OpenApi {
             .operation_id(Some(sp.id))
             .summary(Some(route.summary));
         op = op.securities(Some(match route.auth {
-            "client" => vec![SecurityRequirement::new(
+            "client" | "dev-client" => vec![SecurityRequirement::new(
                 "clientToken",
                 Vec::<String>::new(),
             )],

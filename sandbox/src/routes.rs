@@ -18,7 +18,8 @@ pub struct Route {
     pub method: &'static str,
     /// axum/OpenAPI path template, e.g. `/v2/app-registrations/{id}/sync`.
     pub path: &'static str,
-    /// `none`, `client`, `registrant`, `optional-client` or `dev`.
+    /// `none`, `client`, `registrant`, `optional-client`, `dev` or `dev-client` (`--dev` and
+    /// the client token).
     pub auth: &'static str,
     /// One-line description.
     pub summary: &'static str,
@@ -218,6 +219,37 @@ pub const ROUTES: &[Route] = &[
         "Dev only: latest OTP codes for ?to=<email or phone>",
     ),
     r("GET", "/sandbox/images/{file}", "client", "A stored image"),
+    // The dashboard's API (`crate::dashboard`).
+    r(
+        "GET",
+        "/sandbox/changes",
+        "client",
+        "Dashboard: a counter that moves on every change",
+    ),
+    r(
+        "GET",
+        "/sandbox/registrations",
+        "client",
+        "Dashboard: registrations, newest first (status, project, flow, limit)",
+    ),
+    r(
+        "GET",
+        "/sandbox/registrations/{id}",
+        "client",
+        "Dashboard: a registration's step trail, objects, images and webhook deliveries",
+    ),
+    r(
+        "GET",
+        "/sandbox/projects",
+        "client",
+        "Dashboard: projects and their flows' steps and modes",
+    ),
+    r(
+        "GET",
+        "/sandbox/outbox/recent",
+        "dev-client",
+        "Dashboard, dev only: the latest OTP codes sent (targets masked)",
+    ),
 ];
 
 /// Undocumented endpoints the sandbox routes but does not implement: they answer 501
@@ -275,7 +307,7 @@ fn handler_for(route: &Route) -> Option<MethodRouter<AppState>> {
         },
         ("GET", "/sandbox/outbox") => get(misc::outbox),
         ("GET", "/sandbox/images/{file}") => get(misc::image),
-        _ => return None,
+        _ => return crate::dashboard::handler_for(route),
     })
 }
 
@@ -360,7 +392,8 @@ pub(crate) fn router(state: AppState) -> Router {
             None => tracing::error!(path = route.path, "route without handler"),
         }
     }
-    app.fallback(route_not_found)
+    app.merge(crate::dashboard::pages())
+        .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -374,6 +407,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(header_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
+        ))
+        .layer(axum::middleware::map_response(
+            crate::dashboard::security_headers,
         ))
         .with_state(state)
 }

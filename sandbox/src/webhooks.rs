@@ -21,6 +21,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::SandboxError;
 use crate::clock::millis;
+use crate::dashboard::webhook_log::Attempt;
 use crate::db::Db;
 
 /// Delivery attempts per event.
@@ -107,6 +108,7 @@ pub(crate) fn enqueue(
     )?;
     for e in events {
         st.execute(params![e.url, e.body.to_string(), due, created_at])?;
+        crate::dashboard::webhook_log::queued(sql, sql.last_insert_rowid(), &e.body, created_at)?;
     }
     Ok(())
 }
@@ -209,11 +211,14 @@ fn scan(conn: &rusqlite::Connection, now: i64, in_flight: &HashSet<i64>) -> rusq
 fn record(
     conn: &rusqlite::Connection,
     row: &Row,
-    delivered: bool,
+    outcome: &Attempt,
     backoff: Duration,
 ) -> rusqlite::Result<bool> {
     let attempts = row.attempts.saturating_add(1);
-    if delivered || attempts >= ATTEMPTS {
+    let delivered = outcome.delivered();
+    let done = delivered || attempts >= ATTEMPTS;
+    crate::dashboard::webhook_log::attempted(conn, row.id, attempts, outcome, done, wall_ms())?;
+    if done {
         conn.execute("DELETE FROM webhook_outbox WHERE id = ?1", [row.id])?;
         return Ok(!delivered);
     }
@@ -273,13 +278,16 @@ pub(crate) fn url_allowed(url: &str) -> bool {
     }
 }
 
-/// One POST; true when the receiver answered 2xx.
-async fn attempt(client: &reqwest::Client, row: &Row) -> bool {
+/// One POST and what it got (delivered when the receiver answered 2xx).
+async fn attempt(client: &reqwest::Client, row: &Row) -> Attempt {
     let attempt = row.attempts + 1;
     let kind = &row.kind;
     if !url_allowed(&row.url) {
         tracing::warn!(event = %kind, attempt, "webhook address refused (link-local or metadata)");
-        return false;
+        return Attempt {
+            status: None,
+            error: Some("webhook address refused (link-local, metadata or unspecified)".to_owned()),
+        };
     }
     let sent = client
         .post(&row.url)
@@ -290,17 +298,26 @@ async fn attempt(client: &reqwest::Client, row: &Row) -> bool {
     match sent {
         Ok(resp) if resp.status().is_success() => {
             tracing::debug!(event = %kind, attempt, "webhook delivered");
-            true
+            Attempt {
+                status: Some(resp.status().as_u16()),
+                error: None,
+            }
         }
         Ok(resp) => {
             let status = resp.status().as_u16();
             tracing::warn!(event = %kind, attempt, status, "webhook rejected");
-            false
+            Attempt {
+                status: Some(status),
+                error: None,
+            }
         }
         Err(err) => {
             let error = err.without_url();
             tracing::warn!(event = %kind, attempt, %error, "webhook failed");
-            false
+            Attempt {
+                status: None,
+                error: Some(error.to_string()),
+            }
         }
     }
 }
@@ -348,9 +365,9 @@ pub(crate) fn start(
                             };
                             let id = row.id;
                             let kind = row.kind.clone();
-                            if let Some(delivered) = outcome {
+                            if let Some(outcome) = outcome {
                                 let recorded = tokio::task::spawn_blocking(move || {
-                                    db.with_conn(|c| record(c, &row, delivered, backoff))
+                                    db.with_conn(|c| record(c, &row, &outcome, backoff))
                                 })
                                 .await;
                                 match recorded {
