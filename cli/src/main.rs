@@ -4,6 +4,7 @@
 
 mod demo;
 mod enroll;
+mod image_file;
 mod outbox;
 mod prefilter;
 mod progress;

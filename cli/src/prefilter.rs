@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use smart_enroll_core::prefilter::{
-    GuidanceCode, ImageAnalysis, Prefilter, PrefilterConfig, PrefilterError,
+    GuidanceCode, ImageAnalysis, MAX_DIMENSION, Prefilter, PrefilterConfig, PrefilterError,
 };
 
 #[derive(clap::Args)]
@@ -51,8 +51,10 @@ fn run_blocking(args: Args) -> anyhow::Result<()> {
         .iter()
         .map(|path| {
             let shown = path.display().to_string();
-            let result = std::fs::read(path)
-                .map_err(|e| format!("cannot read: {e}"))
+            // Size and header dimensions are checked before the file is read or decoded.
+            let result = crate::image_file::read_checked(path, Some(MAX_DIMENSION))
+                .map(|(bytes, _)| bytes)
+                .map_err(|e| e.to_string())
                 .and_then(|bytes| prefilter.analyze_image(&bytes).map_err(|e| e.to_string()));
             match result {
                 Ok(analysis) => Entry {
