@@ -504,6 +504,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // Pre-flight: everything that can be checked is checked before the registration is
     // created, so a missing or bad input writes nothing on the server and spends no check.
     let images = read_images(&args, &mut progress).await?;
+    // ONNX Runtime for the whole run (the selfie's prefilter and the document face crop).
+    let _ = tokio::task::spawn_blocking(crate::onnx::preload).await;
     let flow = runner::fetch_flow_step(
         &client,
         &mut progress,

@@ -5,6 +5,7 @@
 mod demo;
 mod enroll;
 mod image_file;
+mod onnx;
 mod outbox;
 mod prefilter;
 mod progress;

@@ -40,7 +40,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
 fn run_blocking(args: Args) -> anyhow::Result<()> {
     let prefilter = Prefilter::new(PrefilterConfig {
-        runtime_path: args.ort_lib.clone(),
+        runtime_path: crate::onnx::runtime_path(args.ort_lib.as_deref()),
         ..PrefilterConfig::default()
     })?;
     if let Some(err) = prefilter.detector_error() {
@@ -120,7 +120,7 @@ impl SelfieCheck {
 pub fn check_selfie(bytes: &[u8]) -> anyhow::Result<SelfieCheck> {
     let prepared = smart_enroll_core::media::prepare_selfie(bytes)
         .context("preparing the selfie for upload")?;
-    let prefilter = Prefilter::new(PrefilterConfig::default())?;
+    let prefilter = Prefilter::new(crate::onnx::prefilter_config())?;
     let detector_error = prefilter.detector_error();
     let analysis = prefilter
         .analyze_image(&prepared.jpeg)
