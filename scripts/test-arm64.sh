@@ -92,9 +92,9 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $sysroot"
 export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
 export AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
-# The x86_64 suite finds the wheel's library in the host Python's site-packages; that one is
-# x86_64, so the arm64 tests are pointed at the arm64 library explicitly (the prefilter's first
-# lookup, see runtime_candidates in core/prefilter/src/detector.rs).
+# The x86_64 suite gets the host wheel's library through .cargo/config.toml's ORT_DYLIB_PATH;
+# that one is x86_64, so the arm64 tests are pointed at the arm64 library (an ORT_DYLIB_PATH
+# set here wins over the config's, see runtime_candidates in core/prefilter/src/detector.rs).
 export ORT_DYLIB_PATH=$ort_lib
 # The tests that need ONNX Runtime fail (never skip) when it does not load
 # (core/prefilter/tests/common: `prefilter()` panics on a detector error); the golden test also

@@ -395,6 +395,22 @@ impl LivenessCapture {
         self.inner.detector_error().map(|e| e.to_string())
     }
 
+    /// Whether the configured challenge can run (`challengeTurns` > 0 and the face detector
+    /// loaded). False without the detector (quality-only mode): head turns are measured on the
+    /// detector's landmarks, so no challenge is started (also not by `reset()`), frames carry
+    /// the quality guidance only and the capture goes on without the challenge (its result has
+    /// `challengePassed` false). `challengeUnavailableReason()` says why.
+    pub fn challenge_available(&self) -> bool {
+        self.inner.challenge_available()
+    }
+
+    /// Why the configured challenge cannot run (`null`/`nil` when it can, or when none is
+    /// configured): the face detector is unavailable, and its load error. Show the user that
+    /// the capture runs with the quality checks only. Contains no personal data.
+    pub fn challenge_unavailable_reason(&self) -> Option<String> {
+        self.inner.challenge_unavailable_reason()
+    }
+
     /// Whether the challenge includes the blink step (`challengeBlink` set and the eye-landmark
     /// model loaded). False with `challengeBlink` set: the model could not load (logged once)
     /// and the challenge runs with head turns only.

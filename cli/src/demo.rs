@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use serde_json::json;
-use smart_enroll_core::prefilter::{Prefilter, PrefilterConfig};
+use smart_enroll_core::prefilter::Prefilter;
 use smart_enroll_core::{
     ClientConfig, ClientToken, DocumentCategory, DocumentSide, EnrollmentSession, FlowPreset,
     InsecureHttp, NewFlow, NewProject, Outcome, PhoneChannel, SignUpData, SmartEnrollClient,
@@ -56,6 +56,8 @@ const DEMO_NAME: &str = "Anna Maria Eriksson";
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut progress = Progress::new(Mode::detect(args.json));
+    // ONNX Runtime for the whole run (the prefilter and the document face crop).
+    let _ = tokio::task::spawn_blocking(crate::onnx::preload).await;
     let data_dir = tempfile::Builder::new()
         .prefix("smart-enroll-demo-")
         .tempdir()
@@ -332,7 +334,7 @@ impl Inputs for DemoInputs {
     async fn selfie(&mut self, progress: &mut Progress) -> anyhow::Result<Option<Vec<u8>>> {
         let step = progress.start("Check the selfie on device (liveness prefilter)");
         let analysis = tokio::task::spawn_blocking(|| {
-            let prefilter = Prefilter::new(PrefilterConfig::default())?;
+            let prefilter = Prefilter::new(crate::onnx::prefilter_config())?;
             let detector_error = prefilter.detector_error();
             let analysis = prefilter.analyze_image(SAMPLE_SELFIE)?;
             Ok::<_, smart_enroll_core::prefilter::PrefilterError>((analysis, detector_error))

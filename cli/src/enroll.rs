@@ -173,10 +173,19 @@ pub fn client_for(
 }
 
 /// Reads an image file and checks that the core can decode it (JPEG, PNG or WebP, size limits,
-/// EXIF orientation): the pre-flight check of every file flag. Returns the bytes to upload.
+/// EXIF orientation): the pre-flight check of every file flag. The file's size (≤ 50 MB) and
+/// the dimensions in its header (≤ 40 MP) are checked before it is read or decoded. Returns the
+/// bytes to upload.
 fn read_image(path: &Path, flag: &str) -> anyhow::Result<(Vec<u8>, (u32, u32))> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the {flag} file {}", path.display()))?;
+    let (bytes, _) = crate::image_file::read_checked(path, None).map_err(|e| {
+        let what = match e {
+            crate::image_file::ImageFileError::Io(_) => {
+                format!("cannot read the {flag} file {}", path.display())
+            }
+            _ => format!("the {flag} file {} is not a usable image", path.display()),
+        };
+        anyhow::Error::new(e).context(what)
+    })?;
     let image = media::decode_upright(&bytes)
         .with_context(|| format!("the {flag} file {} is not a usable image", path.display()))?;
     Ok((bytes, (image.width(), image.height())))
@@ -495,6 +504,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // Pre-flight: everything that can be checked is checked before the registration is
     // created, so a missing or bad input writes nothing on the server and spends no check.
     let images = read_images(&args, &mut progress).await?;
+    // ONNX Runtime for the whole run (the selfie's prefilter and the document face crop).
+    let _ = tokio::task::spawn_blocking(crate::onnx::preload).await;
     let flow = runner::fetch_flow_step(
         &client,
         &mut progress,

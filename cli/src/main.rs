@@ -2,6 +2,8 @@
 
 mod demo;
 mod enroll;
+mod image_file;
+mod onnx;
 mod outbox;
 mod prefilter;
 mod progress;

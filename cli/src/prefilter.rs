@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use smart_enroll_core::prefilter::{
-    GuidanceCode, ImageAnalysis, Prefilter, PrefilterConfig, PrefilterError,
+    GuidanceCode, ImageAnalysis, MAX_DIMENSION, Prefilter, PrefilterConfig, PrefilterError,
 };
 
 #[derive(clap::Args)]
@@ -40,7 +40,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
 fn run_blocking(args: Args) -> anyhow::Result<()> {
     let prefilter = Prefilter::new(PrefilterConfig {
-        runtime_path: args.ort_lib.clone(),
+        runtime_path: crate::onnx::runtime_path(args.ort_lib.as_deref()),
         ..PrefilterConfig::default()
     })?;
     if let Some(err) = prefilter.detector_error() {
@@ -51,8 +51,10 @@ fn run_blocking(args: Args) -> anyhow::Result<()> {
         .iter()
         .map(|path| {
             let shown = path.display().to_string();
-            let result = std::fs::read(path)
-                .map_err(|e| format!("cannot read: {e}"))
+            // Size and header dimensions are checked before the file is read or decoded.
+            let result = crate::image_file::read_checked(path, Some(MAX_DIMENSION))
+                .map(|(bytes, _)| bytes)
+                .map_err(|e| e.to_string())
                 .and_then(|bytes| prefilter.analyze_image(&bytes).map_err(|e| e.to_string()));
             match result {
                 Ok(analysis) => Entry {
@@ -118,7 +120,7 @@ impl SelfieCheck {
 pub fn check_selfie(bytes: &[u8]) -> anyhow::Result<SelfieCheck> {
     let prepared = smart_enroll_core::media::prepare_selfie(bytes)
         .context("preparing the selfie for upload")?;
-    let prefilter = Prefilter::new(PrefilterConfig::default())?;
+    let prefilter = Prefilter::new(crate::onnx::prefilter_config())?;
     let detector_error = prefilter.detector_error();
     let analysis = prefilter
         .analyze_image(&prepared.jpeg)

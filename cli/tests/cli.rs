@@ -1684,3 +1684,66 @@ async fn setup_sets_the_flows_webhook_url() {
     }
     sb.stop().await;
 }
+
+/// A 16×16 JPEG whose SOF0 header claims `w`×`h` pixels (a decode bomb of a few hundred bytes).
+fn jpeg_bomb(w: u16, h: u16) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(16, 16, image::Rgb([90, 120, 150]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
+    let mut bytes = out.into_inner();
+    let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    bytes[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+    bytes[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+    bytes
+}
+
+#[test]
+fn prefilter_refuses_huge_files_and_decode_bombs_before_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.jpg");
+    // 1 GiB, sparse: refused from its size, never read.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let bomb = dir.path().join("bomb.jpg");
+    std::fs::write(&bomb, jpeg_bomb(60_000, 60_000)).unwrap();
+    let (huge_s, bomb_s) = (huge.to_str().unwrap(), bomb.to_str().unwrap());
+    let out = run(&["prefilter", "--json", huge_s, bomb_s, SELFIE]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v = stdout_json(&out);
+    let entries = v.as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{v:#}");
+    let err = |i: usize| entries[i]["error"].as_str().unwrap_or_default().to_owned();
+    assert!(err(0).contains("over the 50.0 MB limit"), "{v:#}");
+    assert!(err(1).contains("60000x60000"), "{v:#}");
+    // The good image next to them is still analysed.
+    assert!(entries[2]["error"].is_null(), "{v:#}");
+    assert_eq!(entries[2]["faces"].as_array().unwrap().len(), 1, "{v:#}");
+}
+
+#[test]
+fn enroll_refuses_a_decode_bomb_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.jpg");
+    std::fs::write(&bomb, jpeg_bomb(50_000, 50_000)).unwrap();
+    let out = run(&[
+        "enroll",
+        "--api-url",
+        "http://127.0.0.1:9",
+        "--project",
+        "p1",
+        "--flow",
+        "f1",
+        "--email",
+        "x@example.com",
+        "--selfie",
+        bomb.to_str().unwrap(),
+    ]);
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a usable image"), "{err}");
+    assert!(err.contains("50000x50000"), "{err}");
+}

@@ -44,6 +44,10 @@ pub struct RequestStats {
     pub retries: u64,
     /// Request body bytes sent.
     pub bytes_uploaded: u64,
+    /// Time spent waiting before retries (backoff or the server's `Retry-After`), in
+    /// milliseconds.
+    #[serde(default)]
+    pub retry_wait_ms: u64,
 }
 
 #[derive(Default)]
@@ -51,6 +55,7 @@ struct Stats {
     requests: AtomicU64,
     retries: AtomicU64,
     bytes: AtomicU64,
+    retry_wait_ms: AtomicU64,
 }
 
 /// Whether a request may be sent again after a failure.
@@ -202,9 +207,25 @@ async fn read_limited(mut resp: reqwest::Response) -> Result<Option<Vec<u8>>, re
     Ok(Some(out))
 }
 
-fn parse_retry_after(h: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
+/// A `Retry-After` value (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date (IMF-fixdate and
+/// the two obsolete forms), taken relative to `now`; a date in the past means "now" (zero).
+/// Anything else is ignored (None).
+pub(crate) fn parse_retry_after(
+    h: Option<&reqwest::header::HeaderValue>,
+    now: std::time::SystemTime,
+) -> Option<Duration> {
     let s = h?.to_str().ok()?.trim();
-    s.parse::<u64>().ok().map(Duration::from_secs)
+    if let Ok(secs) = s.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(s).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Whether a server-requested wait fits the policy: a `Retry-After` longer than
+/// `max_delay_ms` is never waited for, whatever the status (the error is returned at once).
+fn retry_after_fits(policy: &RetryPolicy, retry_after: Option<Duration>) -> bool {
+    retry_after.is_none_or(|d| d.as_millis() <= u128::from(policy.max_delay_ms))
 }
 
 /// `data` of the success envelope; a body without `data` is taken as the data itself (§10 #8).
@@ -286,6 +307,7 @@ impl SmartEnrollClient {
             requests: s.requests.load(Ordering::Relaxed),
             retries: s.retries.load(Ordering::Relaxed),
             bytes_uploaded: s.bytes.load(Ordering::Relaxed),
+            retry_wait_ms: s.retry_wait_ms.load(Ordering::Relaxed),
         }
     }
 
@@ -428,8 +450,10 @@ impl SmartEnrollClient {
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let retry_after =
-                        parse_retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
+                    let retry_after = parse_retry_after(
+                        resp.headers().get(reqwest::header::RETRY_AFTER),
+                        std::time::SystemTime::now(),
+                    );
                     match read_limited(resp).await {
                         Err(e) => {
                             let err = if e.is_timeout() {
@@ -477,13 +501,11 @@ impl SmartEnrollClient {
                             // whether the server behind it processed the request.
                             info.maybe_reached = status >= 500;
                             // A 429 refused the request unprocessed: repeating it is safe for
-                            // every class.
-                            let too_many = status == 429
-                                && retry_after.is_none_or(|d| {
-                                    d.as_millis() <= u128::from(policy.max_delay_ms)
-                                });
-                            let retryable =
-                                too_many || (req.retry == RetryClass::Safe && status >= 500);
+                            // every class. A server asking for a longer wait than the policy's
+                            // cap (any status, 5xx included) gets the error back at once.
+                            let retryable = retry_after_fits(policy, retry_after)
+                                && (status == 429
+                                    || (req.retry == RetryClass::Safe && status >= 500));
                             (err, retry_after, retryable)
                         }
                     }
@@ -492,13 +514,16 @@ impl SmartEnrollClient {
             if !retryable || attempt >= policy.max_retries {
                 return Err(err);
             }
-            let wait = retry_after.unwrap_or_else(|| backoff(policy, attempt));
-            tracing::debug!(
-                step = req.step,
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                "retrying"
-            );
+            // `retryable` implies the server's wait fits the cap; `min` keeps it so.
+            let wait = retry_after
+                .unwrap_or_else(|| backoff(policy, attempt))
+                .min(Duration::from_millis(policy.max_delay_ms));
+            let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            tracing::debug!(step = req.step, attempt, wait_ms, "retrying");
+            self.inner
+                .stats
+                .retry_wait_ms
+                .fetch_add(wait_ms, Ordering::Relaxed);
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -670,5 +695,62 @@ pub(crate) fn seg(id: &str) -> Result<&str, EnrollError> {
         Err(EnrollError::malformed(
             "an id from the server is not a plain id",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn retry_after_reads_seconds_and_every_http_date_form() {
+        // 1994-11-06T08:49:37Z, the RFC's example, in its three forms.
+        let at = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        let now = at - Duration::from_secs(90);
+        for v in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            let h = HeaderValue::from_static(v);
+            assert_eq!(
+                parse_retry_after(Some(&h), now),
+                Some(Duration::from_secs(90)),
+                "{v}"
+            );
+            assert_eq!(
+                parse_retry_after(Some(&h), at + Duration::from_secs(5)),
+                Some(Duration::ZERO),
+                "{v}: a past date means now"
+            );
+        }
+        let h = HeaderValue::from_static(" 120 ");
+        assert_eq!(
+            parse_retry_after(Some(&h), SystemTime::now()),
+            Some(Duration::from_secs(120))
+        );
+        for bad in ["-1", "soon", "1.5", ""] {
+            let h = HeaderValue::from_static(bad);
+            assert_eq!(
+                parse_retry_after(Some(&h), SystemTime::now()),
+                None,
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_retry_after(None, SystemTime::now()), None);
+    }
+
+    #[test]
+    fn the_cap_applies_to_every_server_wait() {
+        let policy = RetryPolicy {
+            max_retries: 3,
+            base_delay_ms: 10,
+            max_delay_ms: 5_000,
+        };
+        assert!(retry_after_fits(&policy, None));
+        assert!(retry_after_fits(&policy, Some(Duration::from_secs(5))));
+        assert!(!retry_after_fits(&policy, Some(Duration::from_secs(3600))));
     }
 }

@@ -44,8 +44,10 @@ impl Platform {
 }
 
 /// Retry policy for requests that are safe to repeat: exponential backoff with full jitter,
-/// `base_delay_ms * 2^attempt` capped at `max_delay_ms`; a server `Retry-After` is honoured when
-/// it is not longer than `max_delay_ms` (otherwise the error is returned at once).
+/// `base_delay_ms * 2^attempt` capped at `max_delay_ms`. A server `Retry-After` (delay-seconds
+/// or an HTTP-date) replaces the backoff when it is not longer than `max_delay_ms`; a longer one
+/// is never waited for, whatever the status (429 and 5xx alike): the error is returned at once,
+/// so a `503` with `Retry-After: 3600` costs one request, not an hour.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetryPolicy {
     /// Retries after the first try (0 disables retries).

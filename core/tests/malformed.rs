@@ -229,3 +229,109 @@ async fn oversized_answers_are_refused_without_buffering_them() {
     assert_eq!(e.category(), ErrorCategory::MalformedResponse, "{e:?}");
     assert!(e.to_string().contains("larger than"));
 }
+
+/// A client whose cap on a server-requested wait is `max_delay_ms`.
+fn client_capped(base: &str, max_delay_ms: u64) -> SmartEnrollClient {
+    let mut c = ClientConfig::new(base);
+    c.allow_insecure_http = InsecureHttp::Loopback;
+    c.retry.base_delay_ms = 1;
+    c.retry.max_delay_ms = max_delay_ms;
+    c.retry.max_retries = 2;
+    c.request_timeout_ms = 5_000;
+    SmartEnrollClient::new(c).unwrap()
+}
+
+fn http_date_in(secs: i64) -> &'static str {
+    let now = std::time::SystemTime::now();
+    let t = if secs >= 0 {
+        now + std::time::Duration::from_secs(secs.unsigned_abs())
+    } else {
+        now - std::time::Duration::from_secs(secs.unsigned_abs())
+    };
+    Box::leak(httpdate::fmt_http_date(t).into_boxed_str())
+}
+
+fn retry_after(value: &'static str) -> &'static [(&'static str, &'static str)] {
+    Box::leak(vec![("retry-after", value)].into_boxed_slice())
+}
+
+#[tokio::test]
+async fn a_5xx_asking_for_an_hour_is_not_waited_for() {
+    // Delay-seconds and an HTTP-date an hour ahead: one request, no wait, the typed 503.
+    for value in ["3600", http_date_in(3600)] {
+        let (base, hits) = serve(
+            503,
+            "application/json",
+            r#"{"code":"ServiceUnavailable","message":"503:maintenance"}"#,
+            retry_after(value),
+        )
+        .await;
+        let c = client_capped(&base, 2_000);
+        let e = c.fetch_flow_config("p1", None).await.unwrap_err();
+        assert!(
+            matches!(e, EnrollError::Server { status: 503, .. }),
+            "{value}: {e:?}"
+        );
+        assert!(e.is_retryable(), "the app may try again later");
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "{value}: not retried");
+        let stats = c.stats();
+        assert_eq!((stats.retries, stats.retry_wait_ms), (0, 0), "{value}");
+    }
+}
+
+#[tokio::test]
+async fn a_short_retry_after_on_a_5xx_is_the_recorded_wait() {
+    // `Retry-After: 1` under a 2 s cap: waited (twice, 1 s each) instead of the 1 ms backoff.
+    let (base, hits) = serve(
+        503,
+        "application/json",
+        r#"{"code":"ServiceUnavailable","message":"503:maintenance"}"#,
+        &[("retry-after", "1")],
+    )
+    .await;
+    let c = client_capped(&base, 2_000);
+    let e = c.fetch_flow_config("p1", None).await.unwrap_err();
+    assert!(
+        matches!(e, EnrollError::Server { status: 503, .. }),
+        "{e:?}"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    let stats = c.stats();
+    assert_eq!((stats.retries, stats.retry_wait_ms), (2, 2_000));
+}
+
+#[tokio::test]
+async fn an_http_date_in_the_past_means_retry_now() {
+    let (base, hits) = serve(503, "text/plain", "down", retry_after(http_date_in(-3600))).await;
+    let c = client_capped(&base, 2_000);
+    let e = c.fetch_flow_config("p1", None).await.unwrap_err();
+    assert!(
+        matches!(e, EnrollError::Server { status: 503, .. }),
+        "{e:?}"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    assert_eq!(c.stats().retry_wait_ms, 0);
+}
+
+#[tokio::test]
+async fn a_429_with_an_http_date_reports_the_wait_and_is_not_waited_for() {
+    let (base, hits) = serve(
+        429,
+        "application/json",
+        r#"{"code":"TooManyRequests","message":"429:otp_resend_cooldown"}"#,
+        retry_after(http_date_in(120)),
+    )
+    .await;
+    let c = client_capped(&base, 2_000);
+    let e = c.fetch_flow_config("p1", None).await.unwrap_err();
+    let EnrollError::RateLimited {
+        retry_after_ms: Some(ms),
+        ..
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    // Second granularity of HTTP-dates: 119..=120 s.
+    assert!((118_000..=120_000).contains(&ms), "{ms}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}

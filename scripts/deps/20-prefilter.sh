@@ -23,3 +23,18 @@ for i, img in enumerate(lfw):
 PY
     touch "$prefilter_data/COMPLETE"
 fi
+
+# The library loads ONNX Runtime only from an explicit path, ORT_DYLIB_PATH or the platform's
+# library name; the tests get the wheel's library through ORT_DYLIB_PATH, which .cargo/config.toml
+# and scripts/deps/20-prefilter.env point at this link.
+ort_link="$PWD/target/onnxruntime/libonnxruntime.so"
+ort_lib=$(python3 - <<'PY'
+import glob, os, onnxruntime
+libs = sorted(glob.glob(os.path.join(os.path.dirname(onnxruntime.__file__), "capi", "libonnxruntime.so*")))
+print(libs[-1] if libs else "")
+PY
+)
+if [ -n "$ort_lib" ] && [ "$(readlink -f "$ort_link" 2>/dev/null)" != "$(readlink -f "$ort_lib")" ]; then
+    mkdir -p "$(dirname "$ort_link")"
+    ln -sfn "$ort_lib" "$ort_link"
+fi

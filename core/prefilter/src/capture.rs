@@ -303,7 +303,34 @@ impl Prefilter {
         self.lock().eyes.is_some()
     }
 
-    /// The challenge's step sequence, if a challenge is configured.
+    /// True when a challenge is configured and can run: its head turns are measured on the
+    /// face detector's landmarks, so without the detector (quality-only mode) no challenge is
+    /// started, [`FrameFeedback::challenge`] stays `None`, and the capture goes on with the
+    /// quality checks only (its result has `challenge_passed` false). False without a configured
+    /// challenge.
+    pub fn challenge_available(&self) -> bool {
+        let inner = self.lock();
+        inner.config.challenge.is_some() && inner.detector.is_some()
+    }
+
+    /// Why a configured challenge cannot run (`None` when it can, or when none is configured):
+    /// the face detector is unavailable, with its load error. Contains no personal data.
+    pub fn challenge_unavailable_reason(&self) -> Option<String> {
+        let inner = self.lock();
+        if inner.config.challenge.is_none() || inner.detector.is_some() {
+            return None;
+        }
+        let why = inner
+            .detector_error
+            .as_ref()
+            .map_or_else(|| "not loaded".to_owned(), |e| e.to_string());
+        Some(format!(
+            "the challenge needs the face detector, which is unavailable ({why}); capturing with the quality checks only"
+        ))
+    }
+
+    /// The challenge's step sequence, if a challenge is configured and available (see
+    /// [`Prefilter::challenge_available`]).
     pub fn challenge_steps(&self) -> Option<Vec<ChallengeStep>> {
         self.lock().challenge.as_ref().map(|c| c.steps().to_vec())
     }
@@ -324,7 +351,8 @@ impl Prefilter {
         self.lock().result.clone()
     }
 
-    /// Starts over: clears the streak, the result and restarts the challenge (new random sequence).
+    /// Starts over: clears the streak, the result and restarts the challenge (new random
+    /// sequence; none when the challenge is unavailable).
     pub fn reset(&self) {
         let mut inner = self.lock();
         inner.streak = 0;
@@ -372,7 +400,12 @@ impl Prefilter {
 
 impl Inner {
     /// A fresh challenge from the configuration; the blink step only when its model loaded.
+    /// None without the face detector: head turns cannot be measured, so such a challenge could
+    /// only time out (quality-only mode captures without it).
     fn new_challenge(&self) -> Option<Challenge> {
+        if self.detector.is_none() {
+            return None;
+        }
         self.config.challenge.map(|mut c| {
             c.blink &= self.eyes.is_some();
             Challenge::new(c)

@@ -315,100 +315,49 @@ fn weighted_nms(candidates: &mut Vec<Detection>, out: &mut Vec<Detection>) {
 
 static RUNTIME: OnceLock<Result<Environment, PrefilterError>> = OnceLock::new();
 
-/// Candidate paths for the ONNX Runtime shared library, in the order they are tried.
+/// The platform's own name of the ONNX Runtime library, loaded through the system's dynamic
+/// loader (no search of our own): `libonnxruntime.so` on Android (from the onnxruntime-android
+/// AAR, in the APK's native library directory) and Linux, the embedded `onnxruntime.framework`
+/// on iOS, `libonnxruntime.dylib` on macOS, `onnxruntime.dll` on Windows.
+pub const PLATFORM_LIBRARY: &str = if cfg!(target_os = "ios") {
+    "@rpath/onnxruntime.framework/onnxruntime"
+} else if cfg!(target_vendor = "apple") {
+    "libonnxruntime.dylib"
+} else if cfg!(windows) {
+    "onnxruntime.dll"
+} else {
+    "libonnxruntime.so"
+};
+
+/// Where the library loads ONNX Runtime from, in order, and only from there:
+/// 1. `explicit` (`PrefilterConfig::runtime_path`, the bindings' `onnxruntime_path`), alone
+///    when given;
+/// 2. else `ORT_DYLIB_PATH`, alone when set;
+/// 3. else [`PLATFORM_LIBRARY`], by name.
+///
+/// The library never runs a program nor searches folders to find it (a search through Python's
+/// site-packages belongs to the CLI and the test set-up, which pass the path they find).
 pub fn runtime_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
     if let Some(p) = explicit {
-        out.push(p.to_path_buf());
-        return out;
+        return vec![p.to_path_buf()];
     }
-    if let Ok(p) = std::env::var("ORT_DYLIB_PATH")
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH")
         && !p.is_empty()
     {
-        out.push(PathBuf::from(p));
-        return out;
+        return vec![PathBuf::from(p)];
     }
-    #[cfg(any(target_os = "android", target_os = "ios"))]
-    {
-        // Android: libonnxruntime.so from the onnxruntime-android AAR sits in the APK's native
-        // library directory, so the dynamic linker finds it by name. iOS: the onnxruntime
-        // XCFramework (dynamic) is embedded as onnxruntime.framework.
-        #[cfg(target_os = "android")]
-        out.push(PathBuf::from("libonnxruntime.so"));
-        #[cfg(target_os = "ios")]
-        out.push(PathBuf::from("@rpath/onnxruntime.framework/onnxruntime"));
-    }
-    #[cfg(not(any(target_os = "android", target_os = "ios")))]
-    {
-        for dir in python_site_dirs() {
-            push_matching(&mut out, &dir.join("onnxruntime").join("capi"));
-        }
-        for dir in [
-            "/usr/local/lib",
-            "/usr/lib",
-            "/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu",
-            "/opt/homebrew/lib",
-        ] {
-            push_matching(&mut out, Path::new(dir));
-        }
-    }
-    out
+    vec![PathBuf::from(PLATFORM_LIBRARY)]
 }
 
-#[cfg(not(any(target_os = "android", target_os = "ios")))]
-fn push_matching(out: &mut Vec<PathBuf>, dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with("libonnxruntime.so")
-                    || (n.starts_with("libonnxruntime") && n.ends_with(".dylib"))
-                    || n == "onnxruntime.dll"
-            })
-        })
-        .collect();
-    // Prefer the fully versioned file name (sorts last).
-    found.sort();
-    found.reverse();
-    out.extend(found);
+/// Whether `p` is the platform library name (loaded by name, not a path to check on disk).
+fn is_platform_name(p: &Path) -> bool {
+    p.as_os_str() == PLATFORM_LIBRARY
 }
 
-/// The Python site-packages directories (where the PyPI `onnxruntime` wheel lives), asked from
-/// `python3` itself so virtualenvs, pyenv and user installs are all found.
-#[cfg(not(any(target_os = "android", target_os = "ios")))]
-fn python_site_dirs() -> Vec<PathBuf> {
-    const SCRIPT: &str = "import site,sysconfig\n\
-        p=sysconfig.get_paths()\n\
-        d=[p['purelib'],p['platlib']]\n\
-        d+=getattr(site,'getsitepackages',lambda:[])()\n\
-        d.append(site.getusersitepackages())\n\
-        print('\\n'.join(d))";
-    let mut dirs = Vec::new();
-    for python in ["python3", "python"] {
-        let Ok(out) = std::process::Command::new(python)
-            .args(["-c", SCRIPT])
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-        else {
-            continue;
-        };
-        if !out.status.success() {
-            continue;
-        }
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let p = PathBuf::from(line.trim());
-            if !line.trim().is_empty() && !dirs.contains(&p) {
-                dirs.push(p);
-            }
-        }
-        break;
-    }
-    dirs
+/// Whether ONNX Runtime has already been loaded successfully in this process (by any caller,
+/// e.g. a prefilter given an explicit `runtime_path`).
+pub fn runtime_loaded() -> bool {
+    matches!(RUNTIME.get(), Some(Ok(_)))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -421,21 +370,16 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 fn load_runtime(explicit: Option<&Path>) -> Result<Environment, PrefilterError> {
     let candidates = runtime_candidates(explicit);
-    let by_name = cfg!(any(target_os = "android", target_os = "ios"));
     let path = candidates
         .iter()
-        .find(|p| by_name || p.is_file())
+        .find(|p| is_platform_name(p) || p.is_file())
         .cloned()
         .ok_or_else(|| PrefilterError::RuntimeNotFound {
-            tried: if candidates.is_empty() {
-                "ORT_DYLIB_PATH, python site-packages, system library dirs".to_owned()
-            } else {
-                candidates
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
+            tried: candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         })?;
     let shown = path.display().to_string();
     let load_err = |reason: String| PrefilterError::RuntimeLoad {

@@ -44,7 +44,7 @@ pub enum FrameError {
 pub enum PrefilterError {
     /// No ONNX Runtime shared library was found (see the crate README, "ONNX Runtime": host, Android, iOS).
     #[error(
-        "ONNX Runtime library not found (tried: {tried}); set ORT_DYLIB_PATH or install onnxruntime"
+        "ONNX Runtime library not found (tried: {tried}); pass its path in the configuration or set ORT_DYLIB_PATH"
     )]
     RuntimeNotFound { tried: String },
     /// The ONNX Runtime library exists but could not be loaded or initialised.

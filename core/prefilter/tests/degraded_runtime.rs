@@ -62,4 +62,43 @@ fn garbage_runtime_library_degrades_to_quality_only() {
     // The still-image entry point also works (no faces reported).
     let a = p.analyze_image(&common::png_bytes(&good)).unwrap();
     assert!(a.faces.is_empty() && !a.metrics.detector_available);
+
+    assert!(!p.challenge_available(), "no challenge configured");
+    assert_eq!(p.challenge_unavailable_reason(), None);
+
+    // A configured challenge cannot run without the detector (head turns are measured on its
+    // landmarks): reported unavailable with the reason, and the capture goes on without it,
+    // also after reset() (which must not start another challenge that can only time out).
+    let with_challenge = smart_enroll_prefilter::Prefilter::new(PrefilterConfig {
+        challenge: Some(smart_enroll_prefilter::ChallengeConfig {
+            turns: 2,
+            step_timeout_ms: 50,
+            ..smart_enroll_prefilter::ChallengeConfig::default()
+        }),
+        ..config
+    })
+    .unwrap();
+    assert!(!with_challenge.challenge_available());
+    let reason = with_challenge.challenge_unavailable_reason().unwrap();
+    assert!(
+        reason.contains("face detector") && reason.contains("could not be loaded"),
+        "{reason}"
+    );
+    assert_eq!(with_challenge.challenge_steps(), None);
+    for round in 0..2u64 {
+        let mut captured = false;
+        for i in 0..4u64 {
+            // Frames far apart: a challenge step would have timed out between them.
+            let fb = with_challenge
+                .process_frame(&common::nv21_frame(&good, round * 10_000 + i * 1_000))
+                .unwrap();
+            assert_eq!(fb.challenge, None, "round {round} frame {i}");
+            assert_ne!(fb.guidance, GuidanceCode::ChallengeFailed);
+            captured |= fb.captured;
+        }
+        assert!(captured, "round {round}: quality-only capture");
+        assert!(!with_challenge.result().unwrap().challenge_passed);
+        with_challenge.reset();
+        assert_eq!(with_challenge.challenge_steps(), None, "reset starts none");
+    }
 }

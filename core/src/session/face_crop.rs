@@ -29,7 +29,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use image::RgbImage;
-use smart_enroll_prefilter::detector::{Detector, runtime_candidates};
+use smart_enroll_prefilter::detector::{Detector, runtime_candidates, runtime_loaded};
 use smart_enroll_prefilter::{FrameView, ModelSource, PixelFormat, Plane, Rotation};
 
 use super::upload::media_err;
@@ -119,13 +119,15 @@ fn load_detector() -> Option<Detector> {
     }
 }
 
-/// Whether loading ONNX Runtime by discovery can work. On Android and iOS the library is
-/// loaded by name (the app bundles it), so it is always tried. On a desktop host it is tried
-/// only when a discovered library file exists: the prefilter's loader is process-wide and
+/// Whether loading ONNX Runtime can work: it is already loaded (e.g. by a prefilter given an
+/// explicit `runtime_path`), or on Android and iOS (loaded by name: the app bundles it), or on a
+/// desktop host when `ORT_DYLIB_PATH` names an existing file (the library name alone is not
+/// tried there): the prefilter's loader is process-wide and
 /// keeps its first outcome, so a hopeless attempt here would make a later
 /// `PrefilterConfig::runtime_path` useless.
 fn runtime_may_load() -> bool {
-    cfg!(any(target_os = "android", target_os = "ios"))
+    runtime_loaded()
+        || cfg!(any(target_os = "android", target_os = "ios"))
         || runtime_candidates(None).iter().any(|p| p.is_file())
 }
 
