@@ -222,6 +222,83 @@ fn demo_without_onnx_runtime_warns_and_still_completes() {
     );
 }
 
+/// A line `tracing`'s formatter would print: a level word after a timestamp, or any ANSI escape.
+fn raw_log_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| {
+            l.contains('\x1b')
+                || ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]
+                    .iter()
+                    .any(|level| l.split_whitespace().take(3).any(|w| w == *level))
+                || l.contains("smart_enroll_")
+        })
+        .collect()
+}
+
+#[test]
+fn demo_without_onnx_runtime_prints_only_its_own_lines() {
+    // A newcomer's first run: no ONNX Runtime anywhere, the CLI's default log settings.
+    let out = wait_bounded(
+        command(&["demo"])
+            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+            .env_remove("SMART_ENROLL_LOG")
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        raw_log_lines(&stderr).is_empty() && stderr.trim().is_empty(),
+        "stderr holds log lines: {stderr:?}"
+    );
+    assert!(raw_log_lines(&stdout).is_empty(), "{stdout}");
+    // The CLI says it itself, once, in its own [warn] line.
+    let warned: Vec<&str> = stdout.lines().filter(|l| l.starts_with("[warn]")).collect();
+    assert_eq!(warned.len(), 1, "{stdout}");
+    assert!(warned[0].contains("face detector unavailable"), "{stdout}");
+    assert!(stdout.lines().all(|l| !l.contains('\x1b')), "{stdout}");
+
+    // -v shows the library's events, still without colour codes on a pipe.
+    let out = wait_bounded(
+        command(&["demo", "-v", "--json"])
+            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+            .env_remove("SMART_ENROLL_LOG")
+            .spawn()
+            .unwrap(),
+    );
+    let v = success_json(&out);
+    assert_completed_with_token(&v);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WARN") && stderr.contains("ONNX Runtime unavailable"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "ANSI codes on a pipe: {stderr:?}");
+}
+
+#[test]
+fn prefilter_json_is_machine_clean_without_onnx_runtime() {
+    // The detector error is the command's one `error:` line; stdout stays empty.
+    let out = wait_bounded(
+        command(&["prefilter", "--json", SELFIE])
+            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+            .env_remove("SMART_ENROLL_LOG")
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(raw_log_lines(&stderr).is_empty(), "{stderr:?}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(
+        stderr.starts_with("error: face detector unavailable"),
+        "{stderr:?}"
+    );
+}
+
 #[test]
 fn demo_rejects_unknown_flow() {
     let out = run(&["demo", "--flow", "premium"]);
