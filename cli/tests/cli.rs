@@ -1133,6 +1133,65 @@ fn prefilter_photo(name: &str) -> String {
     dir.join(name).display().to_string()
 }
 
+#[test]
+fn prefilter_judges_stills_on_what_the_server_needs() {
+    // A real portrait (the astronaut's head and shoulders) at the top of a tall, light photo,
+    // as official portraits are framed; a darkened copy; two portraits side by side.
+    let files = tempfile::tempdir().unwrap();
+    let astronaut = image::open(prefilter_photo("astronaut.png"))
+        .unwrap()
+        .to_rgb8();
+    let crop = image::imageops::crop_imm(&astronaut, 100, 0, 250, 260).to_image();
+    let portrait = image::imageops::resize(&crop, 500, 520, image::imageops::FilterType::Lanczos3);
+    let mut tall = image::RgbImage::from_pixel(560, 1000, image::Rgb([205, 205, 200]));
+    image::imageops::overlay(&mut tall, &portrait, 30, 0);
+    let mut dark = tall.clone();
+    for p in dark.pixels_mut() {
+        p.0 = p.0.map(|v| (f32::from(v) * 0.2) as u8);
+    }
+    let mut two = image::RgbImage::from_pixel(1000, 520, image::Rgb([128, 128, 128]));
+    image::imageops::overlay(&mut two, &portrait, 0, 0);
+    image::imageops::overlay(
+        &mut two,
+        &image::imageops::flip_horizontal(&portrait),
+        500,
+        0,
+    );
+    let paths: Vec<String> = [("tall.jpg", &tall), ("dark.jpg", &dark), ("two.jpg", &two)]
+        .iter()
+        .map(|(name, img)| {
+            let path = files.path().join(name);
+            img.save(&path).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let mut args = vec!["prefilter", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(v[0]["guidance"], "hold_still", "{v:#}");
+    assert_eq!(
+        v[0]["advice"],
+        serde_json::json!(["face_off_center"]),
+        "{v:#}"
+    );
+    assert_eq!(v[1]["guidance"], "too_dark", "{v:#}");
+    assert_eq!(v[2]["guidance"], "multiple_faces", "{v:#}");
+    assert_eq!(v[2]["faces"].as_array().unwrap().len(), 2, "{v:#}");
+    // The table names the advice next to the guidance.
+    let out = run(&["prefilter", &paths[0]]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("hold_still (advice: face_off_center)"),
+        "{table}"
+    );
+}
+
 async fn registrations(base: &str) -> u64 {
     admin(base)
         .list_registrations(&ClientToken::new(CLIENT_TOKEN), 1, 20)
