@@ -2,6 +2,8 @@
 //!
 //! Each subcommand lives in its own module with its own `Args` and `run`.
 
+#[cfg(feature = "camera")]
+mod camera;
 mod demo;
 mod enroll;
 mod outbox;
@@ -42,6 +44,16 @@ enum Command {
     Prefilter(prefilter::Args),
     /// Show a registration, or verify a final token, as the integrator's backend does.
     Results(results::Args),
+    /// Run the live prefilter on the desktop webcam and save the auto-captured selfie
+    /// (needs a build with the `camera` feature).
+    #[cfg(feature = "camera")]
+    Camera(camera::Args),
+    /// Run the live prefilter on the desktop webcam (this build has no `camera` feature).
+    #[cfg(not(feature = "camera"))]
+    Camera {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
 }
 
 /// The log filter when `SMART_ENROLL_LOG` is not set: nothing from the libraries by default
@@ -85,6 +97,13 @@ async fn main() -> std::process::ExitCode {
         Command::Enroll(args) => enroll::run(args).await,
         Command::Prefilter(args) => prefilter::run(args).await,
         Command::Results(args) => results::run(args).await,
+        #[cfg(feature = "camera")]
+        Command::Camera(args) => camera::run(args).await,
+        #[cfg(not(feature = "camera"))]
+        Command::Camera { .. } => Err(anyhow::anyhow!(
+            "this smart-enroll was built without the desktop camera: rebuild with \
+             `cargo build --release -p smart-enroll-cli --features camera` (needs libclang-dev on Linux)"
+        )),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
