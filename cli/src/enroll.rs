@@ -356,6 +356,7 @@ async fn prefilter_selfie(
         "faces": check.analysis.faces.len(),
         "bestFaceScore": check.best_score(),
         "guidance": guidance.key(),
+        "advice": check.analysis.advice.iter().map(|a| a.key()).collect::<Vec<_>>(),
     });
     if !check.passes() {
         progress.fail(
@@ -387,10 +388,11 @@ async fn prefilter_selfie(
         None => progress.done(
             step,
             format!(
-                "{} face(s), best score {:.2}, guidance {}",
+                "{} face(s), best score {:.2}, guidance {}{}",
                 check.analysis.faces.len(),
                 check.best_score().unwrap_or_default(),
-                guidance.key()
+                guidance.key(),
+                prefilter::advice_suffix(&check.analysis.advice)
             ),
         ),
     }

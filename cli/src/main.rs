@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "camera")]
+mod camera;
 mod demo;
 mod enroll;
 mod image_file;
@@ -19,6 +21,11 @@ use tracing_subscriber::EnvFilter;
 #[derive(Parser)]
 #[command(name = "smart-enroll", version, about = "Smart Enroll SDK tools")]
 struct Cli {
+    /// Show the libraries' log events on stderr: -v info, -vv debug, -vvv trace. Without it
+    /// only the command's own lines are printed (`serve` also logs warnings and errors).
+    /// `SMART_ENROLL_LOG` (a `tracing` filter, e.g. `warn,smart_enroll_core=debug`) overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,27 +44,52 @@ enum Command {
     Prefilter(prefilter::Args),
     /// Show a registration, or verify a final token, as the integrator's backend does.
     Results(results::Args),
+    /// Run the live prefilter on the desktop webcam and save the auto-captured selfie
+    /// (needs a build with the `camera` feature).
+    #[cfg(feature = "camera")]
+    Camera(camera::Args),
+    /// Run the live prefilter on the desktop webcam (this build has no `camera` feature).
+    #[cfg(not(feature = "camera"))]
+    Camera {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
 }
 
+/// The log filter when `SMART_ENROLL_LOG` is not set: nothing from the libraries by default
+/// (the command's own `[ok]`/`[warn]`/`[fail]` lines say what happened), more with each `-v`.
+/// A server has no progress lines of its own, so `serve` keeps warnings and errors.
+fn default_filter(verbose: u8, serving: bool) -> &'static str {
+    match (verbose, serving) {
+        (0, false) => "off",
+        (0, true) => "warn",
+        (1, _) => "info",
+        (2, _) => "debug",
+        _ => "trace",
+    }
+}
+
+/// Installs the `tracing` subscriber: events on stderr, ANSI colours only when stderr is a
+/// terminal (and `NO_COLOR` is unset), so redirected output never holds escape codes.
 fn init_tracing(default_filter: &str) {
+    use std::io::IsTerminal as _;
     let filter = EnvFilter::try_from_env("SMART_ENROLL_LOG")
         .unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .try_init();
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    // The demo's embedded sandbox would interleave its request logs with the progress output.
-    init_tracing(match cli.command {
-        Command::Demo(_) => "warn",
-        // `enroll` reports a missing face detector itself, in one line.
-        Command::Enroll(_) => "warn,smart_enroll_prefilter=error",
-        _ => "warn,smart_enroll_sandbox=info",
-    });
+    init_tracing(default_filter(
+        cli.verbose,
+        matches!(cli.command, Command::Serve(_)),
+    ));
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Demo(args) => demo::run(args).await,
@@ -65,6 +97,13 @@ async fn main() -> std::process::ExitCode {
         Command::Enroll(args) => enroll::run(args).await,
         Command::Prefilter(args) => prefilter::run(args).await,
         Command::Results(args) => results::run(args).await,
+        #[cfg(feature = "camera")]
+        Command::Camera(args) => camera::run(args).await,
+        #[cfg(not(feature = "camera"))]
+        Command::Camera { .. } => Err(anyhow::anyhow!(
+            "this smart-enroll was built without the desktop camera: rebuild with \
+             `cargo build --release -p smart-enroll-cli --features camera` (needs libclang-dev on Linux)"
+        )),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

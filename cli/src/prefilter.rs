@@ -1,6 +1,8 @@
 //! `smart-enroll prefilter <image>... [--json]`: runs the on-device liveness prefilter (a capture
 //! quality gate, not presentation-attack detection) on still images and prints, per image, the
-//! detected faces (box, score) and the guidance key.
+//! detected faces (box, score), the guidance key and any framing advice. A still is judged on
+//! what the server needs (one face, large and sharp enough, well exposed, frontal):
+//! `face_off_center` is advice there, never a refusal.
 
 use std::path::PathBuf;
 
@@ -131,6 +133,16 @@ pub fn check_selfie(bytes: &[u8]) -> anyhow::Result<SelfieCheck> {
     })
 }
 
+/// " (advice: face_off_center)" for a still's framing advice, "" when there is none.
+pub fn advice_suffix(advice: &[GuidanceCode]) -> String {
+    if advice.is_empty() {
+        String::new()
+    } else {
+        let keys: Vec<&str> = advice.iter().map(|a| a.key()).collect();
+        format!(" (advice: {})", keys.join(", "))
+    }
+}
+
 /// What the user should change for a guidance code that refuses a still selfie.
 pub fn advice(code: GuidanceCode) -> &'static str {
     match code {
@@ -166,7 +178,7 @@ fn table(entries: &[Entry]) -> String {
             (Some(a), _) => [
                 e.path.clone(),
                 format!("{}x{}", a.width, a.height),
-                a.guidance.key().to_owned(),
+                format!("{}{}", a.guidance.key(), advice_suffix(&a.advice)),
                 if a.faces.is_empty() {
                     "-".to_owned()
                 } else {

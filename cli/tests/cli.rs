@@ -222,6 +222,83 @@ fn demo_without_onnx_runtime_warns_and_still_completes() {
     );
 }
 
+/// A line `tracing`'s formatter would print: a level word after a timestamp, or any ANSI escape.
+fn raw_log_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| {
+            l.contains('\x1b')
+                || ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]
+                    .iter()
+                    .any(|level| l.split_whitespace().take(3).any(|w| w == *level))
+                || l.contains("smart_enroll_")
+        })
+        .collect()
+}
+
+#[test]
+fn demo_without_onnx_runtime_prints_only_its_own_lines() {
+    // A newcomer's first run: no ONNX Runtime anywhere, the CLI's default log settings.
+    let out = wait_bounded(
+        command(&["demo"])
+            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+            .env_remove("SMART_ENROLL_LOG")
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        raw_log_lines(&stderr).is_empty() && stderr.trim().is_empty(),
+        "stderr holds log lines: {stderr:?}"
+    );
+    assert!(raw_log_lines(&stdout).is_empty(), "{stdout}");
+    // The CLI says it itself, once, in its own [warn] line.
+    let warned: Vec<&str> = stdout.lines().filter(|l| l.starts_with("[warn]")).collect();
+    assert_eq!(warned.len(), 1, "{stdout}");
+    assert!(warned[0].contains("face detector unavailable"), "{stdout}");
+    assert!(stdout.lines().all(|l| !l.contains('\x1b')), "{stdout}");
+
+    // -v shows the library's events, still without colour codes on a pipe.
+    let out = wait_bounded(
+        command(&["demo", "-v", "--json"])
+            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+            .env_remove("SMART_ENROLL_LOG")
+            .spawn()
+            .unwrap(),
+    );
+    let v = success_json(&out);
+    assert_completed_with_token(&v);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WARN") && stderr.contains("ONNX Runtime unavailable"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "ANSI codes on a pipe: {stderr:?}");
+}
+
+#[test]
+fn prefilter_json_is_machine_clean_without_onnx_runtime() {
+    // The detector error is the command's one `error:` line; stdout stays empty.
+    let out = wait_bounded(
+        command(&["prefilter", "--json", SELFIE])
+            .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+            .env_remove("SMART_ENROLL_LOG")
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(raw_log_lines(&stderr).is_empty(), "{stderr:?}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(
+        stderr.starts_with("error: face detector unavailable"),
+        "{stderr:?}"
+    );
+}
+
 #[test]
 fn demo_rejects_unknown_flow() {
     let out = run(&["demo", "--flow", "premium"]);
@@ -1054,6 +1131,65 @@ fn prefilter_photo(name: &str) -> String {
         dir.display()
     );
     dir.join(name).display().to_string()
+}
+
+#[test]
+fn prefilter_judges_stills_on_what_the_server_needs() {
+    // A real portrait (the astronaut's head and shoulders) at the top of a tall, light photo,
+    // as official portraits are framed; a darkened copy; two portraits side by side.
+    let files = tempfile::tempdir().unwrap();
+    let astronaut = image::open(prefilter_photo("astronaut.png"))
+        .unwrap()
+        .to_rgb8();
+    let crop = image::imageops::crop_imm(&astronaut, 100, 0, 250, 260).to_image();
+    let portrait = image::imageops::resize(&crop, 500, 520, image::imageops::FilterType::Lanczos3);
+    let mut tall = image::RgbImage::from_pixel(560, 1000, image::Rgb([205, 205, 200]));
+    image::imageops::overlay(&mut tall, &portrait, 30, 0);
+    let mut dark = tall.clone();
+    for p in dark.pixels_mut() {
+        p.0 = p.0.map(|v| (f32::from(v) * 0.2) as u8);
+    }
+    let mut two = image::RgbImage::from_pixel(1000, 520, image::Rgb([128, 128, 128]));
+    image::imageops::overlay(&mut two, &portrait, 0, 0);
+    image::imageops::overlay(
+        &mut two,
+        &image::imageops::flip_horizontal(&portrait),
+        500,
+        0,
+    );
+    let paths: Vec<String> = [("tall.jpg", &tall), ("dark.jpg", &dark), ("two.jpg", &two)]
+        .iter()
+        .map(|(name, img)| {
+            let path = files.path().join(name);
+            img.save(&path).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let mut args = vec!["prefilter", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(v[0]["guidance"], "hold_still", "{v:#}");
+    assert_eq!(
+        v[0]["advice"],
+        serde_json::json!(["face_off_center"]),
+        "{v:#}"
+    );
+    assert_eq!(v[1]["guidance"], "too_dark", "{v:#}");
+    assert_eq!(v[2]["guidance"], "multiple_faces", "{v:#}");
+    assert_eq!(v[2]["faces"].as_array().unwrap().len(), 2, "{v:#}");
+    // The table names the advice next to the guidance.
+    let out = run(&["prefilter", &paths[0]]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("hold_still (advice: face_off_center)"),
+        "{table}"
+    );
 }
 
 async fn registrations(base: &str) -> u64 {

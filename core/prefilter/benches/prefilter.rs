@@ -1,6 +1,7 @@
 //! Per-frame cost of the prefilter, split into stages, with raw model inference as the floor.
 //!
 //! Run: `cargo bench -p smart-enroll-prefilter --bench prefilter -- --warm-up-time 1 --measurement-time 3`
+//! (`PREFILTER_BENCH_STILLS_ONLY=1` runs only the still-image second-pass ratios.)
 //! After criterion, the binary prints (a) the pipeline / inference ratios measured in this same
 //! run by interleaved timing, (a') the blink step's extra cost (Face Mesh landmark model, run
 //! only during a blink step) against BlazeFace inference, and (b) the peak heap of a capture session (counting allocator) and
@@ -298,13 +299,93 @@ fn peak_memory() {
     );
 }
 
+/// A still image as `enroll`'s pre-flight sees it (JPEG).
+fn jpeg(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    out
+}
+
+/// The still-image check's second detection pass (tiles + refinement): interleaved medians of
+/// `analyze_image` with it and without it, on the same JPEG.
+fn still_ratio(name: &str, img: &RgbImage) {
+    let bytes = jpeg(img);
+    let make = |second: bool| {
+        Prefilter::new(PrefilterConfig {
+            still_second_pass: second,
+            ..PrefilterConfig::default()
+        })
+        .unwrap()
+    };
+    let (single, double) = (make(false), make(true));
+    let mut runs: [Vec<f64>; 2] = Default::default();
+    for _ in 0..5 {
+        single.analyze_image(&bytes).unwrap();
+        double.analyze_image(&bytes).unwrap();
+    }
+    let start = Instant::now();
+    while runs[0].len() < 60 && start.elapsed() < Duration::from_secs(30) {
+        let t = Instant::now();
+        black_box(single.analyze_image(black_box(&bytes)).unwrap());
+        runs[0].push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        black_box(double.analyze_image(black_box(&bytes)).unwrap());
+        runs[1].push(t.elapsed().as_secs_f64());
+    }
+    let n = runs[0].len();
+    let [one, two] = runs.map(|mut v| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    });
+    let tiles = smart_enroll_prefilter::detector::Tile::still_tiles(
+        img.width() as usize,
+        img.height() as usize,
+    )
+    .len();
+    println!(
+        "still {name} ({}x{} JPEG, {tiles} tiles): analyze_image with the second pass / without = {:.2}  (medians of {n} interleaved runs: {:.2} ms vs {:.2} ms, decode included)",
+        img.width(),
+        img.height(),
+        two / one,
+        two * 1e3,
+        one * 1e3
+    );
+}
+
 fn main() {
+    // PREFILTER_BENCH_STILLS_ONLY=1: only the still-image ratios (seconds, not minutes).
+    let stills_only = std::env::var_os("PREFILTER_BENCH_STILLS_ONLY").is_some();
     let mut c = Criterion::default().configure_from_args();
-    bench_frame(&mut c, "nv21_1280x720", &nv21_720p());
-    bench_frame(&mut c, "bgra_640x480", &bgra_480p());
-    bench_capture(&mut c);
-    c.final_summary();
+    if !stills_only {
+        bench_frame(&mut c, "nv21_1280x720", &nv21_720p());
+        bench_frame(&mut c, "bgra_640x480", &bgra_480p());
+        bench_capture(&mut c);
+        c.final_summary();
+    }
     println!("\n== ratios (same run) ==");
+    let portrait = common::selfie();
+    still_ratio(
+        "portrait",
+        &common::on_canvas(&portrait, 560, 1000, [205, 205, 200], 30, 0),
+    );
+    let mut two = RgbImage::from_pixel(1000, 520, image::Rgb([128, 128, 128]));
+    imageops::overlay(&mut two, &portrait, 0, 0);
+    imageops::overlay(&mut two, &imageops::flip_horizontal(&portrait), 500, 0);
+    still_ratio("two portraits", &two);
+    still_ratio(
+        "phone photo",
+        &imageops::resize(&portrait, 810, 1080, imageops::FilterType::Triangle),
+    );
+    if stills_only {
+        return;
+    }
     ratio("nv21_1280x720", &nv21_720p());
     ratio("bgra_640x480", &bgra_480p());
     blink_ratio("nv21_1280x720", &nv21_720p());

@@ -9,11 +9,16 @@ use crate::challenge::{
 
 /// Face motion between two frames (face widths) that counts as a different face.
 const FACE_JUMP: f32 = 0.5;
-use crate::detector::{Detection, Detector, ModelSource};
+/// Score a face found only by a still image's tile pass must reach when detected again at the
+/// detector's best scale (see `Inner::detect_still`).
+const STILL_CONFIRM_SCORE: f32 = 0.75;
+use crate::detector::{Detection, Detector, ModelSource, Tile};
 use crate::error::PrefilterError;
 use crate::eyes::{EyeEstimator, EyeOpenness};
 use crate::frame::{Frame, FrameView, PixelFormat, Plane, Rotation};
-use crate::quality::{Analyzer, FrameMetrics, GuidanceCode, QualityThresholds, guidance};
+use crate::quality::{
+    Analyzer, FrameMetrics, GuidanceCode, QualityThresholds, guidance, still_guidance,
+};
 
 /// Prefilter settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +40,10 @@ pub struct PrefilterConfig {
     pub jpeg_max_bytes: u32,
     /// Margin around the face in the captured crop, in face widths on each side.
     pub crop_margin: f32,
+    /// Still images only ([`Prefilter::analyze_image`]): a second detection pass over
+    /// overlapping tiles ([`Tile::still_tiles`]), so a second face much smaller than the first
+    /// is found. Camera frames never take it. On by default (cost: BENCHMARKS.md).
+    pub still_second_pass: bool,
 }
 
 impl Default for PrefilterConfig {
@@ -49,6 +58,7 @@ impl Default for PrefilterConfig {
             jpeg_max_side: 1080,
             jpeg_max_bytes: 150_000,
             crop_margin: 0.6,
+            still_second_pass: true,
         }
     }
 }
@@ -137,14 +147,28 @@ impl std::fmt::Debug for CaptureResult {
     }
 }
 
-/// Analysis of one still image (CLI, demo).
+/// Analysis of one still image (CLI `prefilter`, `enroll`'s pre-flight, the demo, the bindings'
+/// photo check), judged on what the server needs: one face, large and sharp enough, well
+/// exposed, frontal ([`still_guidance`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImageAnalysis {
     pub width: u32,
     pub height: u32,
+    /// Every face found (whole-frame pass, then the tile pass), main face first.
     pub faces: Vec<FaceBox>,
+    /// The one refusal reason, or `hold_still` when the photo is usable.
     pub guidance: GuidanceCode,
+    /// Framing advice that does not refuse a still (`face_off_center`); empty when none.
+    #[serde(default)]
+    pub advice: Vec<GuidanceCode>,
     pub metrics: FrameMetrics,
+}
+
+impl ImageAnalysis {
+    /// True when the photo is usable as it is (the advice may still suggest a better framing).
+    pub fn passes(&self) -> bool {
+        self.guidance.is_good()
+    }
 }
 
 /// The best frame of the current good streak: its crop, already RGB (the only full-resolution
@@ -441,16 +465,102 @@ impl Inner {
         (metrics, code, boxes, main)
     }
 
+    /// Faces in a still image: the whole-frame pass, then, with `still_second_pass`, one pass
+    /// per tile ([`Tile::still_tiles`]). A tile's face counts when it lies whole inside the tile
+    /// (not cut by an inner tile edge) and is not a face already found (IoU > 0.3, or more than
+    /// 40% of the smaller box covered). `None` in quality-only mode.
+    fn detect_still(&mut self, frame: &FrameView<'_>) -> Option<Vec<Detection>> {
+        let min_score = self.config.thresholds.min_face_score;
+        let second_pass = self.config.still_second_pass;
+        let det = self.detector.as_mut()?;
+        det.prepare(frame);
+        let faces: Vec<Detection> = match det.infer(min_score) {
+            Ok(f) => f.to_vec(),
+            Err(err) => {
+                tracing::warn!(%err, "inference failed for a still image");
+                return Some(Vec::new());
+            }
+        };
+        if !second_pass {
+            return Some(faces);
+        }
+        let (uw, uh) = frame.upright_size();
+        let (fw, fh) = (uw as f32, uh as f32);
+        let mut found: Vec<Detection> = Vec::new();
+        for tile in Tile::still_tiles(uw, uh) {
+            det.prepare_tile(frame, tile);
+            let tile_faces = match det.infer(min_score) {
+                Ok(f) => f,
+                Err(err) => {
+                    tracing::warn!(%err, "inference failed for a still-image tile");
+                    continue;
+                }
+            };
+            let edge = 0.02 * tile.side;
+            for d in tile_faces {
+                let cut = (tile.x > 0.5 && d.x < tile.x + edge)
+                    || (tile.y > 0.5 && d.y < tile.y + edge)
+                    || (tile.x + tile.side < fw - 0.5 && d.x + d.w > tile.x + tile.side - edge)
+                    || (tile.y + tile.side < fh - 0.5 && d.y + d.h > tile.y + tile.side - edge);
+                let known = faces
+                    .iter()
+                    .chain(found.iter())
+                    .any(|f| f.iou(d) > 0.3 || f.overlap(d) > 0.4);
+                if !cut && !known {
+                    found.push(*d);
+                }
+            }
+        }
+        // Refine every face at the detector's best scale: a tile centred on it, 2.5 face widths
+        // wide (the face then fills ~40% of the model input, as in a selfie). The whole-frame
+        // faces take the refined box and keypoints when the refinement finds them (a small
+        // face in a large photo gets steadier keypoints, so yaw and roll are measured better);
+        // a face only the tiles saw must be confirmed there with a score of at least
+        // `STILL_CONFIRM_SCORE`, which drops the low-score tile hits on clothing and texture.
+        let mut refined: Vec<Detection> = Vec::with_capacity(faces.len() + found.len());
+        let whole = faces.len();
+        for (i, d) in faces.into_iter().chain(found).enumerate() {
+            let side = d.w.max(d.h) * 2.5;
+            let tile = Tile {
+                x: d.x + d.w / 2.0 - side / 2.0,
+                y: d.y + d.h / 2.0 - side / 2.0,
+                side,
+            };
+            det.prepare_tile(frame, tile);
+            let best = match det.infer(min_score) {
+                Ok(f) => f
+                    .iter()
+                    .filter(|r| r.iou(&d) > 0.3)
+                    .max_by(|a, b| a.score.total_cmp(&b.score))
+                    .copied(),
+                Err(_) => None,
+            };
+            match best {
+                Some(r) if i < whole || r.score >= STILL_CONFIRM_SCORE => refined.push(r),
+                None if i < whole => refined.push(d),
+                _ => {}
+            }
+        }
+        Some(refined)
+    }
+
     fn analyze_still(&mut self, frame: &FrameView<'_>) -> Result<ImageAnalysis, PrefilterError> {
+        let t = self.config.thresholds;
         self.analyzer.reset();
-        let (metrics, code, faces, _) = self.evaluate(frame, true);
+        let detections = self.detect_still(frame);
+        let metrics = self.analyzer.measure(frame, detections.as_deref(), &t);
         self.analyzer.reset();
+        let main = detections.as_ref().and_then(|f| f.first().copied());
+        let (code, advice) = still_guidance(&metrics, main.as_ref(), frame.upright_size(), &t);
         let (w, h) = frame.upright_size();
         Ok(ImageAnalysis {
             width: w as u32,
             height: h as u32,
-            faces,
+            faces: detections
+                .map(|f| f.iter().map(FaceBox::from).collect())
+                .unwrap_or_default(),
             guidance: code,
+            advice,
             metrics,
         })
     }

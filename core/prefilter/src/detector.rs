@@ -50,7 +50,19 @@ pub struct Detection {
 }
 
 impl Detection {
-    fn iou(&self, other: &Detection) -> f32 {
+    /// Intersection over the smaller box's area: 1 when one box lies inside the other.
+    pub fn overlap(&self, other: &Detection) -> f32 {
+        let x0 = self.x.max(other.x);
+        let y0 = self.y.max(other.y);
+        let x1 = (self.x + self.w).min(other.x + other.w);
+        let y1 = (self.y + self.h).min(other.y + other.h);
+        let inter = (x1 - x0).max(0.0) * (y1 - y0).max(0.0);
+        let smaller = (self.w * self.h).min(other.w * other.h);
+        if smaller <= 0.0 { 0.0 } else { inter / smaller }
+    }
+
+    /// Intersection over union.
+    pub fn iou(&self, other: &Detection) -> f32 {
         let x0 = self.x.max(other.x);
         let y0 = self.y.max(other.y);
         let x1 = (self.x + self.w).min(other.x + other.w);
@@ -108,7 +120,69 @@ impl Letterbox {
 /// Rotation and mirroring are folded into the sampling; nothing else is read or written.
 pub fn fill_input(frame: &FrameView<'_>, out: &mut [f32]) -> Letterbox {
     let (uw, uh) = frame.upright_size();
-    let lb = Letterbox::for_size(uw, uh);
+    fill_input_with(frame, Letterbox::for_size(uw, uh), out)
+}
+
+/// A square tile of the upright frame: left, top and side in upright pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tile {
+    pub x: f32,
+    pub y: f32,
+    pub side: f32,
+}
+
+impl Tile {
+    /// The letterbox that maps model pixels to this tile (scale = side / 128, offset = corner).
+    pub fn letterbox(self) -> Letterbox {
+        Letterbox {
+            scale: self.side / INPUT_SIZE as f32,
+            pad_x: -self.x,
+            pad_y: -self.y,
+        }
+    }
+
+    /// The still-image second pass's tiles: squares of the short side and of half the short
+    /// side, overlapping by half their side, covering the upright frame. A face up to half a
+    /// tile wide lies whole inside at least one tile, seen at 2× (or more) the scale of the
+    /// whole-frame pass. The short-side level is skipped for a square frame (it would repeat
+    /// the whole-frame pass); levels whose tiles would be under 48 px are skipped.
+    pub fn still_tiles(width: usize, height: usize) -> Vec<Tile> {
+        let (w, h) = (width as f32, height as f32);
+        let short = w.min(h);
+        let mut out = Vec::new();
+        for side in [short, short / 2.0] {
+            if side < 48.0 || (side >= short && (w - h).abs() < 0.05 * short) {
+                continue;
+            }
+            let positions = |len: f32| -> Vec<f32> {
+                let n = (((len - side) / (side / 2.0)).ceil().max(0.0) as usize) + 1;
+                (0..n)
+                    .map(|i| {
+                        if n == 1 {
+                            0.0
+                        } else {
+                            (len - side) * i as f32 / (n - 1) as f32
+                        }
+                    })
+                    .collect()
+            };
+            for y in positions(h) {
+                for x in positions(w) {
+                    out.push(Tile { x, y, side });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// [`fill_input`] for a square tile of the upright frame (what's outside the frame is black).
+pub fn fill_input_tile(frame: &FrameView<'_>, tile: Tile, out: &mut [f32]) -> Letterbox {
+    fill_input_with(frame, tile.letterbox(), out)
+}
+
+fn fill_input_with(frame: &FrameView<'_>, lb: Letterbox, out: &mut [f32]) -> Letterbox {
+    let (uw, uh) = frame.upright_size();
     // Per model column/row: the two sample positions, already mapped to source axes (or -1
     // when they fall in the letterbox padding).
     let mut cols = [[-1i64; 2]; INPUT_SIZE];
@@ -618,6 +692,11 @@ impl Detector {
     /// Stage 1: letterbox + downscale the frame into the model input buffer.
     pub fn prepare(&mut self, frame: &FrameView<'_>) {
         self.letterbox = fill_input(frame, &mut self.input);
+    }
+
+    /// Stage 1 for one tile of a still image (the second detection pass).
+    pub fn prepare_tile(&mut self, frame: &FrameView<'_>, tile: Tile) {
+        self.letterbox = fill_input_tile(frame, tile, &mut self.input);
     }
 
     /// Stage 2: runs the model on the prepared input and decodes faces (≥ `min_score`).

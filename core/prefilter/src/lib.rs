@@ -7,6 +7,7 @@ pub mod error;
 pub mod eyes;
 pub mod frame;
 pub mod quality;
+pub mod webcam;
 
 pub use capture::{
     CaptureResult, FaceBox, FrameFeedback, ImageAnalysis, Point, Prefilter, PrefilterConfig,
@@ -19,6 +20,7 @@ pub use error::{FrameError, PrefilterError};
 pub use eyes::EyeOpenness;
 pub use frame::{Frame, FramePlane, FrameView, MAX_DIMENSION, PixelFormat, Plane, Rotation};
 pub use quality::{FrameMetrics, GuidanceCode, QualityThresholds};
+pub use webcam::{WebcamFormat, webcam_frame};
 
 #[cfg(test)]
 mod tests {

@@ -519,3 +519,72 @@ pub fn guidance(
     }
     GuidanceCode::HoldStill
 }
+
+/// The guidance for a still image (a photo to upload, not a camera stream), judged on what the
+/// server needs: one face, large and sharp enough, well exposed, frontal. Returns the one
+/// refusal (or [`GuidanceCode::HoldStill`] when the photo is usable) and framing advice that does
+/// not refuse it: [`GuidanceCode::FaceOffCenter`] (an official portrait has its face in the upper
+/// part of a tall photo; the server does not mind).
+///
+/// Order: no face (`too_dark`/`too_bright` of the whole frame first, as live), `multiple_faces`,
+/// `face_too_close` (cut off by the edge, or wider than `max_face_size`), `face_too_small`, then
+/// the quality problems `too_dark`/`too_bright` (face region) and `blurry` (they outrank the pose
+/// and framing: a dark or blurred copy is named for what is wrong with it), then `head_turned`,
+/// `head_tilted`. Motion does not apply to a still.
+pub fn still_guidance(
+    m: &FrameMetrics,
+    main_face: Option<&Detection>,
+    frame_size: (usize, usize),
+    t: &QualityThresholds,
+) -> (GuidanceCode, Vec<GuidanceCode>) {
+    let mut advice = Vec::new();
+    let exposure = |b: f32| {
+        if b < t.min_brightness {
+            Some(GuidanceCode::TooDark)
+        } else if b > t.max_brightness {
+            Some(GuidanceCode::TooBright)
+        } else {
+            None
+        }
+    };
+    let quality = || {
+        exposure(m.brightness).or((m.sharpness < t.min_sharpness).then_some(GuidanceCode::Blurry))
+    };
+    if !m.detector_available {
+        return (quality().unwrap_or(GuidanceCode::HoldStill), advice);
+    }
+    if m.face_count == 0 {
+        let code = exposure(m.frame_brightness).unwrap_or(GuidanceCode::FaceNotFound);
+        return (code, advice);
+    }
+    if m.face_count > 1 {
+        return (GuidanceCode::MultipleFaces, advice);
+    }
+    let size = m.face_size.unwrap_or(0.0);
+    let (fw, fh) = (frame_size.0 as f32, frame_size.1 as f32);
+    let leaves_frame = main_face.is_some_and(|d| {
+        let margin = 0.05 * d.w;
+        d.x < -margin || d.y < -margin || d.x + d.w > fw + margin || d.y + d.h > fh + margin
+    });
+    if size > t.max_face_size || leaves_frame {
+        return (GuidanceCode::FaceTooClose, advice);
+    }
+    if size < t.min_face_size {
+        return (GuidanceCode::FaceTooSmall, advice);
+    }
+    if let Some(code) = quality() {
+        return (code, advice);
+    }
+    if m.yaw_deg.unwrap_or(0.0).abs() > t.max_yaw_deg {
+        return (GuidanceCode::HeadTurned, advice);
+    }
+    if m.roll_deg.unwrap_or(0.0).abs() > t.max_roll_deg {
+        return (GuidanceCode::HeadTilted, advice);
+    }
+    let ox = m.center_offset_x.unwrap_or(0.0).abs();
+    let oy = m.center_offset_y.unwrap_or(0.0).abs();
+    if ox > t.max_center_offset || oy > t.max_center_offset {
+        advice.push(GuidanceCode::FaceOffCenter);
+    }
+    (GuidanceCode::HoldStill, advice)
+}

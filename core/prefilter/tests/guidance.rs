@@ -40,12 +40,17 @@ fn guidance_on_transformed_real_frames() {
         "blurred",
     );
 
+    // Off-centre: guidance for a camera frame, advice (not a refusal) for a still (stills.rs).
     let shifted = on_canvas(&base, w, h, GRAY, (w as i64) * 3 / 10, 0);
-    check(
-        &p,
-        &shifted,
-        GuidanceCode::FaceOffCenter,
-        "shifted off-centre",
+    let fb = p.process_frame(&rgba_frame(&shifted, 0)).unwrap();
+    assert_eq!(fb.guidance, GuidanceCode::FaceOffCenter, "{:?}", fb.metrics);
+    p.reset();
+    let a = p.analyze_image(&png_bytes(&shifted)).unwrap();
+    assert_eq!(
+        (a.guidance, a.advice.as_slice()),
+        (GuidanceCode::HoldStill, &[GuidanceCode::FaceOffCenter][..]),
+        "{:?}",
+        a.metrics
     );
 
     let small = imageops::resize(&base, w * 2 / 5, h * 2 / 5, imageops::FilterType::Triangle);
