@@ -25,8 +25,8 @@ fun main(args: Array<String>) {
     val rnd = Random(42)
     val nv21 = ByteArray(width * height * 3 / 2) { (112 + rnd.nextInt(32)).toByte() }
     val frame = CameraFrame(
-        format = PixelFormat.NV21, width = width.toUInt(), height = height.toUInt(),
-        planes = listOf(FramePlane(nv21, width.toUInt(), 1u)), rotationDegrees = 270u, mirrored = true,
+        format = PixelFormat.NV21, width = width, height = height,
+        planes = listOf(FramePlane(nv21, width, 1)), rotationDegrees = 270, mirrored = true,
     )
     LivenessCapture(CaptureConfig()).use { capture ->
         println("detector available: ${capture.detectorAvailable()}")
