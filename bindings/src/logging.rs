@@ -5,12 +5,13 @@
 
 use std::cell::Cell;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::Registry;
-use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::filter::{Targets, filter_fn};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
@@ -36,13 +37,13 @@ impl LogLevel {
         }
     }
 
-    fn tracing_level(self) -> tracing::Level {
-        match self {
-            Self::Error => tracing::Level::ERROR,
-            Self::Warn => tracing::Level::WARN,
-            Self::Info => tracing::Level::INFO,
-            Self::Debug => tracing::Level::DEBUG,
-            Self::Trace => tracing::Level::TRACE,
+    /// The level used until the app calls `init_logging`: WARN on desktop hosts (a JVM or CLI
+    /// program stays quiet), INFO on Android and Apple platforms (logcat / unified log).
+    fn platform_default() -> Self {
+        if cfg!(any(target_os = "android", target_vendor = "apple")) {
+            Self::Info
+        } else {
+            Self::Warn
         }
     }
 }
@@ -66,40 +67,75 @@ pub trait LogSink: Send + Sync {
 
 static SINK: RwLock<Option<Arc<dyn LogSink>>> = RwLock::new(None);
 static INIT: OnceLock<()> = OnceLock::new();
+/// The SDK's log level (a `LogLevel` as `u8`), read by the filter on every event, so that
+/// `init_logging` can change it after the implicit initialisation.
+static LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Warn as u8);
+
+/// The SDK's crates, whose events the level applies to (other crates' events are dropped).
+const SDK_TARGETS: [&str; 3] = [
+    "smart_enroll_core",
+    "smart_enroll_ffi",
+    "smart_enroll_prefilter",
+];
+
+fn current_level() -> tracing::Level {
+    match LEVEL.load(Ordering::Relaxed) {
+        0 => tracing::Level::ERROR,
+        1 => tracing::Level::WARN,
+        2 => tracing::Level::INFO,
+        3 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    }
+}
 
 thread_local! {
     /// Set while a foreign sink runs, so that logging from inside it cannot recurse.
     static IN_SINK: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Installs (or, with `None`, removes) the foreign log sink. Also initialises logging.
+/// Installs (or, with `None`, removes) the foreign log sink. Also initialises logging (at the
+/// platform's default level unless `init_logging` chose one).
 #[uniffi::export]
 pub fn set_log_sink(sink: Option<Arc<dyn LogSink>>) {
-    init_logging(LogLevel::Info);
+    install();
     match SINK.write() {
         Ok(mut guard) => *guard = sink,
         Err(poisoned) => *poisoned.into_inner() = sink,
     }
 }
 
-/// Initialises SDK logging once per process at `level` (later calls are no-ops; the
-/// `RUST_LOG` variable, where set, takes precedence on the host). Called implicitly by
-/// [`set_log_sink`] and when the first client is created.
+/// Sets the SDK's log level (every call; the first one also installs the logger). Until it is
+/// called, the SDK logs at WARN on desktop hosts (e.g. a JVM) and INFO on Android and Apple
+/// platforms. On hosts with an environment, `RUST_LOG` (a `target=level,...` list, e.g.
+/// `smart_enroll_core=debug`) takes precedence.
 #[uniffi::export]
 pub fn init_logging(level: LogLevel) {
+    LEVEL.store(level as u8, Ordering::Relaxed);
+    install();
+}
+
+/// Installs the logger at the platform's default level, unless it is installed already (called
+/// when the first client is created and by [`set_log_sink`]).
+pub(crate) fn init_default_logging() {
+    if INIT.get().is_none() {
+        LEVEL.store(LogLevel::platform_default() as u8, Ordering::Relaxed);
+    }
+    install();
+}
+
+/// Installs the global subscriber once per process.
+fn install() {
     INIT.get_or_init(|| {
-        // `RUST_LOG` (a `target=level,...` list, e.g. `smart_enroll_core=debug`) overrides
-        // the level on hosts that have an environment.
-        let filter = std::env::var("RUST_LOG")
+        let from_env = std::env::var("RUST_LOG")
             .ok()
-            .and_then(|v| v.parse::<Targets>().ok())
-            .unwrap_or_else(|| {
-                let level = LevelFilter::from(level.tracing_level());
-                Targets::new()
-                    .with_target("smart_enroll_core", level)
-                    .with_target("smart_enroll_ffi", level)
-                    .with_target("smart_enroll_prefilter", level)
-            });
+            .and_then(|v| v.parse::<Targets>().ok());
+        let filter = filter_fn(move |meta| match &from_env {
+            Some(targets) => targets.would_enable(meta.target(), meta.level()),
+            None => {
+                SDK_TARGETS.iter().any(|t| meta.target().starts_with(t))
+                    && *meta.level() <= current_level()
+            }
+        });
         let subscriber = Registry::default()
             .with(filter)
             .with(ForeignSinkLayer)

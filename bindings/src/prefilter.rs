@@ -29,8 +29,8 @@ pub enum PixelFormat {
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FramePlane {
     pub data: Vec<u8>,
-    pub row_stride: u32,
-    pub pixel_stride: u32,
+    pub row_stride: i32,
+    pub pixel_stride: i32,
 }
 
 impl std::fmt::Debug for FramePlane {
@@ -48,26 +48,28 @@ impl std::fmt::Debug for FramePlane {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CameraFrame {
     pub format: PixelFormat,
-    pub width: u32,
-    pub height: u32,
+    pub width: i32,
+    pub height: i32,
     pub planes: Vec<FramePlane>,
     #[uniffi(default = 0)]
-    pub rotation_degrees: u32,
+    pub rotation_degrees: i32,
     #[uniffi(default = false)]
     pub mirrored: bool,
+    /// The camera's timestamp, milliseconds (any monotonic origin).
     #[uniffi(default = 0)]
-    pub timestamp_ms: u64,
+    pub timestamp_ms: i64,
 }
 
-/// Prefilter settings. `Debug` prints the landmark model's length, not its bytes.
+/// Prefilter settings. `Debug` prints the landmark model's length, not its bytes. Fields left
+/// `null` take the prefilter's own defaults (`PrefilterConfig::default()` in the core).
 #[derive(Clone, PartialEq, uniffi::Record)]
 pub struct CaptureConfig {
-    /// Consecutive good frames before the auto-capture.
-    #[uniffi(default = 5)]
-    pub good_frames: u32,
+    /// Consecutive good frames before the auto-capture; `null` for the default (5).
+    #[uniffi(default = None)]
+    pub good_frames: Option<i32>,
     /// Run a random head-turn challenge (this many turns, 1-6) before capturing; 0 = none.
     #[uniffi(default = 0)]
-    pub challenge_turns: u32,
+    pub challenge_turns: i32,
     /// Add one blink step at a random place in the challenge (needs `challenge_turns` >= 1).
     /// Needs `landmark_model`. When the eye-landmark model is missing or cannot load, the
     /// challenge runs without it (see `blinkAvailable` and `blinkError`).
@@ -89,12 +91,12 @@ pub struct CaptureConfig {
     /// `detectorError()` says the model must be passed, and capture runs in quality-only mode.
     #[uniffi(default = None)]
     pub face_model: Option<Vec<u8>>,
-    /// Long-edge limit of the captured JPEG, pixels.
-    #[uniffi(default = 1080)]
-    pub jpeg_max_side: u32,
-    /// Size limit of the captured JPEG, bytes.
-    #[uniffi(default = 150000)]
-    pub jpeg_max_bytes: u32,
+    /// Long-edge limit of the captured JPEG, pixels; `null` for the default (1080).
+    #[uniffi(default = None)]
+    pub jpeg_max_side: Option<i32>,
+    /// Size limit of the captured JPEG, bytes; `null` for the default (150 000).
+    #[uniffi(default = None)]
+    pub jpeg_max_bytes: Option<i32>,
     /// Path of the ONNX Runtime library, when not found automatically.
     #[uniffi(default = None)]
     pub onnx_runtime_path: Option<String>,
@@ -225,8 +227,8 @@ pub struct FrameFeedback {
 pub struct CaptureResult {
     /// JPEG bytes, upright and cropped around the face: pass them to `submitSelfie`.
     pub jpeg: Vec<u8>,
-    pub width: u32,
-    pub height: u32,
+    pub width: i32,
+    pub height: i32,
     /// The challenge (head turns, and the blink step when configured and available) was run
     /// and passed.
     pub challenge_passed: bool,
@@ -243,10 +245,36 @@ impl std::fmt::Debug for CaptureResult {
     }
 }
 
+/// A non-negative `Int` from the bindings as the prefilter's `u32`, else `InvalidInput` naming
+/// `field` (`frame` or `captureConfig`).
+fn unsigned(v: i32, field: &str, what: &str) -> Result<u32> {
+    u32::try_from(v).map_err(|_| SmartEnrollError::InvalidInput {
+        field: field.to_owned(),
+        reason: format!("{what} must not be negative, got {v}"),
+    })
+}
+
+/// A `u32` size for the bindings' `Int`.
+fn signed32(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
 /// Converts the FFI frame record to the prefilter's frame (no pixel is read here).
 fn to_core_frame(frame: CameraFrame) -> Result<pf::Frame> {
-    let rotation =
-        pf::Rotation::from_degrees(frame.rotation_degrees).map_err(pf::PrefilterError::from)?;
+    let rotation = pf::Rotation::from_degrees(unsigned(
+        frame.rotation_degrees,
+        "frame",
+        "rotationDegrees",
+    )?)
+    .map_err(pf::PrefilterError::from)?;
+    let mut planes = Vec::with_capacity(frame.planes.len());
+    for p in frame.planes {
+        planes.push(pf::FramePlane {
+            data: p.data,
+            row_stride: unsigned(p.row_stride, "frame", "rowStride")?,
+            pixel_stride: unsigned(p.pixel_stride, "frame", "pixelStride")?,
+        });
+    }
     Ok(pf::Frame {
         format: match frame.format {
             PixelFormat::Nv21 => pf::PixelFormat::Nv21,
@@ -255,20 +283,12 @@ fn to_core_frame(frame: CameraFrame) -> Result<pf::Frame> {
             PixelFormat::Bgra => pf::PixelFormat::Bgra,
             PixelFormat::Rgba => pf::PixelFormat::Rgba,
         },
-        width: frame.width,
-        height: frame.height,
+        width: unsigned(frame.width, "frame", "width")?,
+        height: unsigned(frame.height, "frame", "height")?,
         rotation,
         mirrored: frame.mirrored,
-        timestamp_ms: frame.timestamp_ms,
-        planes: frame
-            .planes
-            .into_iter()
-            .map(|p| pf::FramePlane {
-                data: p.data,
-                row_stride: p.row_stride,
-                pixel_stride: p.pixel_stride,
-            })
-            .collect(),
+        timestamp_ms: u64::try_from(frame.timestamp_ms).unwrap_or(0),
+        planes,
     })
 }
 
@@ -306,10 +326,18 @@ impl LivenessCapture {
     /// `detectorAvailable`); a bad configuration is `InvalidInput`.
     #[uniffi::constructor]
     pub fn new(config: CaptureConfig) -> Result<Arc<Self>> {
+        let defaults = pf::PrefilterConfig::default();
+        let or_default = |v: Option<i32>, default: u32, what: &str| {
+            v.map_or(Ok(default), |v| unsigned(v, "captureConfig", what))
+        };
         let mut c = pf::PrefilterConfig {
-            good_frames: config.good_frames,
-            jpeg_max_side: config.jpeg_max_side,
-            jpeg_max_bytes: config.jpeg_max_bytes,
+            good_frames: or_default(config.good_frames, defaults.good_frames, "goodFrames")?,
+            jpeg_max_side: or_default(config.jpeg_max_side, defaults.jpeg_max_side, "jpegMaxSide")?,
+            jpeg_max_bytes: or_default(
+                config.jpeg_max_bytes,
+                defaults.jpeg_max_bytes,
+                "jpegMaxBytes",
+            )?,
             runtime_path: config.onnx_runtime_path.map(Into::into),
             // The app's bytes, else the process-wide model (`setFaceDetectorModel`), else
             // `Embedded`, which this library (built without the core's `embedded-face-model`
@@ -327,17 +355,18 @@ impl LivenessCapture {
                 .map_or(pf::ModelSource::Embedded, |bytes| {
                     pf::ModelSource::Bytes(bytes.into())
                 }),
-            ..pf::PrefilterConfig::default()
+            ..defaults
         };
-        if config.challenge_blink && config.challenge_turns == 0 {
+        let challenge_turns = unsigned(config.challenge_turns, "captureConfig", "challengeTurns")?;
+        if config.challenge_blink && challenge_turns == 0 {
             return Err(pf::PrefilterError::Config {
                 reason: "challenge_blink needs challenge_turns >= 1".to_owned(),
             }
             .into());
         }
-        if config.challenge_turns > 0 {
+        if challenge_turns > 0 {
             c.challenge = Some(pf::ChallengeConfig {
-                turns: config.challenge_turns,
+                turns: challenge_turns,
                 blink: config.challenge_blink,
                 ..pf::ChallengeConfig::default()
             });
@@ -371,8 +400,8 @@ impl LivenessCapture {
     pub fn result(&self) -> Option<CaptureResult> {
         self.inner.result().map(|r| CaptureResult {
             jpeg: r.jpeg,
-            width: r.width,
-            height: r.height,
+            width: signed32(r.width),
+            height: signed32(r.height),
             challenge_passed: r.challenge_passed,
         })
     }

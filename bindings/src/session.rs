@@ -1,16 +1,16 @@
 //! The client and session objects, the state observer and its handle: thin wrappers that run
 //! each core call on the global runtime ([`crate::runtime::run`]) and convert its types.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use smart_enroll_core as core;
+use smart_enroll_core as sdk;
 
 use crate::error::SmartEnrollError;
 use crate::live::{Kind, Track};
 use crate::runtime::run;
 use crate::types::{
-    AnalyticsEvent, ClientConfig, DocumentCategory, DocumentSide, EnrollState, FlowSummary,
-    PhoneChannel, SignUpData,
+    AnalyticsEvent, ClientConfig, DocumentCategory, EnrollState, FlowSummary, PhoneChannel,
+    SignUpData, StepKind,
 };
 
 type Result<T> = std::result::Result<T, SmartEnrollError>;
@@ -19,8 +19,21 @@ type Result<T> = std::result::Result<T, SmartEnrollError>;
 /// `close()` it (Kotlin `use {}`) when done.
 #[derive(uniffi::Object)]
 pub struct SmartEnrollClient {
-    inner: core::SmartEnrollClient,
+    inner: sdk::SmartEnrollClient,
+    /// The flows this client fetched (newest last, at most [`FLOW_CACHE`]), so that
+    /// `new_enrollment(flow, …)` starts from the full configuration behind a `FlowSummary`
+    /// without fetching it again.
+    flows: Mutex<Vec<sdk::FlowConfig>>,
     _track: Track,
+}
+
+/// How many fetched flows a client remembers for `new_enrollment`.
+const FLOW_CACHE: usize = 8;
+
+/// Locks a mutex, recovering the data of a poisoned one (a panicking observer must not make
+/// the session unusable).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[uniffi::export]
@@ -29,51 +42,67 @@ impl SmartEnrollClient {
     /// configuration does not allow. Sends nothing.
     #[uniffi::constructor]
     pub fn new(config: ClientConfig) -> Result<Arc<Self>> {
-        crate::logging::init_logging(crate::logging::LogLevel::Info);
-        let inner = core::SmartEnrollClient::new(config.into())?;
+        crate::logging::init_default_logging();
+        let inner = sdk::SmartEnrollClient::new(config.try_into()?)?;
         Ok(Arc::new(Self {
             inner,
+            flows: Mutex::new(Vec::new()),
             _track: Track::new(Kind::Client),
         }))
     }
 
-    /// Fetches the project's public onboarding flow (the one with `flow_id` if given): which
-    /// sign-up fields to ask for, the code gateways, the step modes and limits. Sends one
-    /// unauthenticated request; fails with `NotFound` for an unknown project or flow.
+    /// Fetches the project's public onboarding flow (the one with `flow_id` if given, else the
+    /// project's default flow): which sign-up fields to ask for, the code gateways, the step
+    /// modes and limits. Sends one unauthenticated request; fails with `NotFound` for an
+    /// unknown project or flow. Pass the result to `new_enrollment`.
+    #[uniffi::method(default(flow_id = None))]
     pub async fn fetch_flow_config(
         &self,
         project_id: String,
         flow_id: Option<String>,
     ) -> Result<FlowSummary> {
         let client = self.inner.clone();
-        run(async move {
-            let flow = client
+        let flow = run(async move {
+            Ok(client
                 .fetch_flow_config(&project_id, flow_id.as_deref())
-                .await?;
-            Ok(flow.into())
+                .await?)
         })
-        .await
+        .await?;
+        let summary = FlowSummary::from(flow.clone());
+        let mut flows = lock(&self.flows);
+        flows.retain(|f| (&f.project_id, &f.flow_id) != (&flow.project_id, &flow.flow_id));
+        flows.push(flow);
+        if flows.len() > FLOW_CACHE {
+            flows.remove(0);
+        }
+        Ok(summary)
     }
 
-    /// Fetches the project's public onboarding flow (the one with `flow_id` if given) and
-    /// prepares an enrollment for `signup`: validates the input and plans the steps. Call
-    /// `start()` on the returned session next.
+    /// Prepares an enrollment of `sign_up` in `flow` (from `fetch_flow_config`): validates the
+    /// input and plans the steps. Call `start()` on the returned session next. Sends nothing
+    /// when `flow` was fetched by this client and is unchanged; otherwise (a summary built by
+    /// the app, or fetched by another client) it fetches the flow again first.
     pub async fn new_enrollment(
         &self,
-        project_id: String,
-        flow_id: Option<String>,
-        signup: SignUpData,
+        flow: FlowSummary,
+        sign_up: SignUpData,
     ) -> Result<Arc<EnrollmentSession>> {
+        let cached = lock(&self.flows)
+            .iter()
+            .find(|f| FlowSummary::from((*f).clone()) == flow)
+            .cloned();
         let client = self.inner.clone();
         run(async move {
-            let flow = client
-                .fetch_flow_config(&project_id, flow_id.as_deref())
-                .await?;
-            let session = core::EnrollmentSession::new(client, flow, signup.into())?;
-            Ok(Arc::new(EnrollmentSession {
-                inner: session,
-                _track: Track::new(Kind::Session),
-            }))
+            let config = match cached {
+                Some(config) => config,
+                None => {
+                    client
+                        .fetch_flow_config(&flow.project_id, Some(&flow.flow_id))
+                        .await?
+                }
+            };
+            let session = sdk::EnrollmentSession::new(client, config, sign_up.into())?;
+            Ok(EnrollmentSession::wrap(session))
         })
         .await
     }
@@ -96,16 +125,13 @@ impl SmartEnrollClient {
         snapshot: String,
         fresh_token: Option<String>,
     ) -> Result<Arc<EnrollmentSession>> {
-        let mut snapshot = core::Snapshot::from_json(&snapshot)?;
+        let mut snapshot = sdk::Snapshot::from_json(&snapshot)?;
         if let Some(token) = fresh_token {
             check_fresh_token(&token, snapshot.registration_id().as_deref())?;
-            snapshot = snapshot.with_token(core::RegistrantToken::new(token));
+            snapshot = snapshot.with_token(sdk::RegistrantToken::new(token));
         }
-        let inner = core::EnrollmentSession::restore(self.inner.clone(), snapshot)?;
-        Ok(Arc::new(EnrollmentSession {
-            inner,
-            _track: Track::new(Kind::Session),
-        }))
+        let inner = sdk::EnrollmentSession::restore(self.inner.clone(), snapshot)?;
+        Ok(EnrollmentSession::wrap(inner))
     }
 }
 
@@ -151,35 +177,121 @@ fn registration_claim(token: &str) -> Option<String> {
 
 /// One enrollment. Every async method returns the new state (also sent to observers). Calls are
 /// serialised; `cancel()` stops the one in flight with `Cancelled`, and so does cancelling the
-/// calling coroutine / task.
+/// calling coroutine / task. When a call fails while an automatic step is pending, observers
+/// see `Interrupted` (the stream never stays on `Processing`): `resume()` continues.
 #[derive(uniffi::Object)]
 pub struct EnrollmentSession {
-    inner: core::EnrollmentSession,
+    inner: sdk::EnrollmentSession,
+    stream: Arc<Stream>,
     _track: Track,
 }
 
+/// What the FFI adds to the core's state stream: the `Interrupted` state, which the core does
+/// not know (its state stays `Processing` until `resume()`), and the observers to tell.
+#[derive(Default)]
+struct Stream {
+    observers: Mutex<Vec<Weak<ObserverBridge>>>,
+    /// `(the core state it stands for, the Interrupted state)` while an interruption shows.
+    interrupted: Mutex<Option<(sdk::EnrollState, EnrollState)>>,
+}
+
+impl Stream {
+    /// The state observers should see for the core's `state`: the interruption while the core
+    /// still shows the state that was interrupted, else the core's state.
+    fn shown(&self, state: sdk::EnrollState) -> EnrollState {
+        match &*lock(&self.interrupted) {
+            Some((base, shown)) if *base == state => shown.clone(),
+            _ => state.into(),
+        }
+    }
+
+    fn notify(&self, state: &EnrollState) {
+        let observers: Vec<Arc<ObserverBridge>> = {
+            let mut list = lock(&self.observers);
+            list.retain(|w| w.strong_count() > 0);
+            list.iter().filter_map(Weak::upgrade).collect()
+        };
+        for o in observers {
+            let s = state.clone();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                o.observer.on_state_changed(s)
+            }));
+            if r.is_err() {
+                tracing::warn!("a state observer panicked; ignored");
+            }
+        }
+    }
+
+    /// After a failed call: when the core waits for `resume()` (an automatic step pending, or a
+    /// `start()` that could not create the registration), show `Interrupted`.
+    fn interrupt(&self, core_state: sdk::EnrollState, error: &SmartEnrollError, starting: bool) {
+        let step = match &core_state {
+            sdk::EnrollState::Processing { step } => StepKind::from(*step),
+            sdk::EnrollState::NotStarted if starting => StepKind::CreateRegistration,
+            _ => return,
+        };
+        let shown = EnrollState::Interrupted {
+            step,
+            error: error.category(),
+            message: error.to_string(),
+        };
+        *lock(&self.interrupted) = Some((core_state, shown.clone()));
+        self.notify(&shown);
+    }
+
+    /// Before a call: a showing interruption ends (observers see the core's state again, e.g.
+    /// `Processing` while `resume()` retries).
+    fn clear(&self, core_state: sdk::EnrollState) {
+        let was = lock(&self.interrupted).take();
+        if let Some((base, _)) = was
+            && base == core_state
+        {
+            self.notify(&core_state.into());
+        }
+    }
+}
+
 macro_rules! op {
-    ($self:ident, |$s:ident| $body:expr) => {{
+    ($self:ident, |$s:ident| $body:expr) => {
+        op!($self, false, |$s| $body)
+    };
+    ($self:ident, $starting:expr, |$s:ident| $body:expr) => {{
+        $self.stream.clear($self.inner.state());
         let $s = $self.inner.clone();
-        run(async move { Ok($body.await?.into()) }).await
+        let r: Result<EnrollState> = run(async move { Ok($body.await?.into()) }).await;
+        if let Err(e) = &r {
+            $self.stream.interrupt($self.inner.state(), e, $starting);
+        }
+        r
     }};
+}
+
+impl EnrollmentSession {
+    fn wrap(inner: sdk::EnrollmentSession) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            stream: Arc::new(Stream::default()),
+            _track: Track::new(Kind::Session),
+        })
+    }
 }
 
 #[uniffi::export]
 impl EnrollmentSession {
-    /// The current state.
+    /// The current state (`Interrupted` while a failed automatic step waits for `resume()`).
     pub fn state(&self) -> EnrollState {
-        self.inner.state().into()
+        self.stream.shown(self.inner.state())
     }
 
     /// Creates the registration and runs up to the first step that needs the user.
     pub async fn start(&self) -> Result<EnrollState> {
-        op!(self, |s| s.start())
+        op!(self, true, |s| s.start())
     }
 
-    /// Retries the automatic step that stopped on an error (state `Processing`).
+    /// Retries the automatic step that stopped on an error (state `Interrupted`, or
+    /// `Processing` after `restoreEnrollment`).
     pub async fn resume(&self) -> Result<EnrollState> {
-        op!(self, |s| s.resume())
+        op!(self, true, |s| s.resume())
     }
 
     /// Submits the code sent by e-mail.
@@ -207,19 +319,20 @@ impl EnrollmentSession {
         op!(self, |s| s.resend_phone_code())
     }
 
-    /// Uploads one side of the ID document: JPEG bytes, re-encoded upright (the mobile library
-    /// has no PNG/WebP decoder: those are refused as `InvalidInput` before any request).
+    /// Uploads the side of the ID document that the state `AwaitingDocument` names (`side`):
+    /// JPEG bytes, re-encoded upright (the mobile library has no PNG/WebP decoder: those are
+    /// refused as `InvalidInput` before any request). Outside that state it fails with
+    /// `InvalidState`.
     pub async fn submit_document(
         &self,
-        side: DocumentSide,
         image: Vec<u8>,
         category: DocumentCategory,
     ) -> Result<EnrollState> {
-        op!(self, |s| s.submit_document(
-            side.into(),
-            image,
-            category.into()
-        ))
+        let side = match self.inner.state() {
+            sdk::EnrollState::AwaitingDocument { side, .. } => side,
+            _ => sdk::DocumentSide::Front,
+        };
+        op!(self, |s| s.submit_document(side, image, category.into()))
     }
 
     /// Uploads the selfie (e.g. the prefilter's captured JPEG).
@@ -275,17 +388,20 @@ impl EnrollmentSession {
     /// and enrollment-finished events, without personal data.
     pub fn set_analytics_sink(&self, sink: Option<Arc<dyn AnalyticsSink>>) {
         self.inner.set_analytics_sink(
-            sink.map(|s| Arc::new(AnalyticsBridge(s)) as Arc<dyn core::AnalyticsSink>),
+            sink.map(|s| Arc::new(AnalyticsBridge(s)) as Arc<dyn sdk::AnalyticsSink>),
         );
     }
 
     /// Registers an observer: it gets the current state at once (on the calling thread), then
     /// every change, from SDK threads, until the returned handle is cancelled or closed.
     pub fn observe(&self, observer: Arc<dyn StateObserver>) -> Arc<ObserverHandle> {
-        let handle = self.inner.observe(Arc::new(ObserverBridge {
+        let bridge = Arc::new(ObserverBridge {
             observer,
+            stream: Arc::downgrade(&self.stream),
             _track: Track::new(Kind::ForeignObserver),
-        }));
+        });
+        lock(&self.stream.observers).push(Arc::downgrade(&bridge));
+        let handle = self.inner.observe(bridge);
         Arc::new(ObserverHandle {
             inner: Mutex::new(Some(handle)),
             _track: Track::new(Kind::ObserverHandle),
@@ -302,12 +418,17 @@ pub trait StateObserver: Send + Sync {
 
 struct ObserverBridge {
     observer: Arc<dyn StateObserver>,
+    stream: Weak<Stream>,
     _track: Track,
 }
 
-impl core::StateObserver for ObserverBridge {
-    fn on_state_changed(&self, state: core::EnrollState) {
-        self.observer.on_state_changed(state.into());
+impl sdk::StateObserver for ObserverBridge {
+    fn on_state_changed(&self, state: sdk::EnrollState) {
+        let shown = match self.stream.upgrade() {
+            Some(stream) => stream.shown(state),
+            None => state.into(),
+        };
+        self.observer.on_state_changed(shown);
     }
 }
 
@@ -320,8 +441,8 @@ pub trait AnalyticsSink: Send + Sync {
 
 struct AnalyticsBridge(Arc<dyn AnalyticsSink>);
 
-impl core::AnalyticsSink for AnalyticsBridge {
-    fn on_event(&self, event: core::AnalyticsEvent) {
+impl sdk::AnalyticsSink for AnalyticsBridge {
+    fn on_event(&self, event: sdk::AnalyticsEvent) {
         self.0.on_event(event.into());
     }
 }
@@ -329,7 +450,7 @@ impl core::AnalyticsSink for AnalyticsBridge {
 /// Keeps an observer registered; `cancel()` (or closing / releasing it) unregisters it.
 #[derive(uniffi::Object)]
 pub struct ObserverHandle {
-    inner: Mutex<Option<core::ObserverHandle>>,
+    inner: Mutex<Option<sdk::ObserverHandle>>,
     _track: Track,
 }
 
@@ -337,10 +458,7 @@ pub struct ObserverHandle {
 impl ObserverHandle {
     /// Stops the observer. Idempotent.
     pub fn cancel(&self) {
-        let handle = match self.inner.lock() {
-            Ok(mut g) => g.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
+        let handle = lock(&self.inner).take();
         if let Some(h) = handle {
             h.cancel();
         }

@@ -1,9 +1,15 @@
 //! FFI records and enums mirroring the core's public value types, with their conversions.
-//! (The core stays free of FFI attributes; these are plain copies.)
+//! (The core stays free of FFI attributes; these are plain copies.) The core crate is imported
+//! as `sdk`, never as `core` (which would shadow the built-in crate).
+//!
+//! No unsigned integer appears in the bindings (Kotlin's `UInt`/`ULong` are awkward and unusable
+//! from Java): counts are `Int` (`i32`), times epoch or duration milliseconds `Long` (`i64`).
 
 use std::sync::Arc;
 
-use smart_enroll_core as core;
+use smart_enroll_core as sdk;
+
+use crate::error::{ErrorCategory, SmartEnrollError, signed};
 
 /// When plain `http://` base URLs are accepted (HTTPS always is).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -45,18 +51,21 @@ pub struct ClientConfig {
     /// When plain HTTP is accepted; `None` means `InsecureHttp.Never` (HTTPS only).
     #[uniffi(default = None)]
     pub allow_insecure_http: Option<InsecureHttp>,
-    /// Connect timeout (TCP + TLS), milliseconds.
-    #[uniffi(default = 10000)]
-    pub connect_timeout_ms: u64,
-    /// Whole-request timeout (uploads included), milliseconds.
-    #[uniffi(default = 60000)]
-    pub request_timeout_ms: u64,
+    /// Connect timeout (TCP + TLS), milliseconds; `null` for the SDK default (the core's
+    /// `ClientConfig`: 10 s). Must be positive.
+    #[uniffi(default = None)]
+    pub connect_timeout_ms: Option<i64>,
+    /// Whole-request timeout (uploads included), milliseconds; `null` for the SDK default (60 s).
+    /// Must be positive.
+    #[uniffi(default = None)]
+    pub request_timeout_ms: Option<i64>,
     /// Extra User-Agent text (the SDK name and version are always sent).
     #[uniffi(default = None)]
     pub user_agent: Option<String>,
-    /// Retries of requests that are safe to repeat (exponential backoff with jitter).
-    #[uniffi(default = 3)]
-    pub max_retries: u32,
+    /// Retries of requests that are safe to repeat (exponential backoff with jitter); `null` for
+    /// the SDK default (3). Must not be negative.
+    #[uniffi(default = None)]
+    pub max_retries: Option<i32>,
     /// The platform reported with the selfie; `None` means the one the library was built for.
     #[uniffi(default = None)]
     pub platform: Option<Platform>,
@@ -74,26 +83,47 @@ pub struct ClientConfig {
     pub extra_root_certificates_pem: Vec<String>,
 }
 
-impl From<ClientConfig> for core::ClientConfig {
-    fn from(c: ClientConfig) -> Self {
-        let mut cfg = core::ClientConfig::new(c.base_url);
+/// A positive millisecond count from the bindings, or a `Config` error naming the field.
+fn positive_ms(v: i64, field: &str) -> Result<u64, SmartEnrollError> {
+    u64::try_from(v)
+        .ok()
+        .filter(|ms| *ms > 0)
+        .ok_or_else(|| SmartEnrollError::Config {
+            reason: format!("{field} must be positive, got {v}"),
+        })
+}
+
+impl TryFrom<ClientConfig> for sdk::ClientConfig {
+    type Error = SmartEnrollError;
+
+    /// Unset fields keep the core's defaults ([`sdk::ClientConfig::new`]): the one source.
+    fn try_from(c: ClientConfig) -> Result<Self, SmartEnrollError> {
+        let mut cfg = sdk::ClientConfig::new(c.base_url);
         cfg.allow_insecure_http = match c.allow_insecure_http {
-            None | Some(InsecureHttp::Never) => core::InsecureHttp::Never,
-            Some(InsecureHttp::Loopback) => core::InsecureHttp::Loopback,
-            Some(InsecureHttp::Hosts { hosts }) => core::InsecureHttp::Hosts { hosts },
+            None | Some(InsecureHttp::Never) => sdk::InsecureHttp::Never,
+            Some(InsecureHttp::Loopback) => sdk::InsecureHttp::Loopback,
+            Some(InsecureHttp::Hosts { hosts }) => sdk::InsecureHttp::Hosts { hosts },
         };
-        cfg.connect_timeout_ms = c.connect_timeout_ms;
-        cfg.request_timeout_ms = c.request_timeout_ms;
+        if let Some(ms) = c.connect_timeout_ms {
+            cfg.connect_timeout_ms = positive_ms(ms, "connectTimeoutMs")?;
+        }
+        if let Some(ms) = c.request_timeout_ms {
+            cfg.request_timeout_ms = positive_ms(ms, "requestTimeoutMs")?;
+        }
         cfg.user_agent = c.user_agent;
-        cfg.retry.max_retries = c.max_retries;
+        if let Some(n) = c.max_retries {
+            cfg.retry.max_retries = u32::try_from(n).map_err(|_| SmartEnrollError::Config {
+                reason: format!("maxRetries must not be negative, got {n}"),
+            })?;
+        }
         cfg.pinned_public_keys = c.pinned_public_keys;
         cfg.extra_root_certificates_pem = c.extra_root_certificates_pem;
         cfg.platform = match c.platform.unwrap_or_else(Platform::native) {
-            Platform::Android => core::Platform::Android,
-            Platform::Ios => core::Platform::Ios,
-            Platform::Desktop => core::Platform::Desktop,
+            Platform::Android => sdk::Platform::Android,
+            Platform::Ios => sdk::Platform::Ios,
+            Platform::Desktop => sdk::Platform::Desktop,
         };
-        cfg
+        Ok(cfg)
     }
 }
 
@@ -137,9 +167,9 @@ impl std::fmt::Display for SignUpData {
     }
 }
 
-impl From<SignUpData> for core::SignUpData {
+impl From<SignUpData> for sdk::SignUpData {
     fn from(s: SignUpData) -> Self {
-        core::SignUpData {
+        sdk::SignUpData {
             email: s.email,
             phone: s.phone,
             country_code: s.country_code,
@@ -158,16 +188,16 @@ pub enum PhoneChannel {
     Whatsapp,
 }
 
-impl From<core::PhoneChannel> for PhoneChannel {
-    fn from(c: core::PhoneChannel) -> Self {
+impl From<sdk::PhoneChannel> for PhoneChannel {
+    fn from(c: sdk::PhoneChannel) -> Self {
         match c {
-            core::PhoneChannel::Sms => Self::Sms,
-            core::PhoneChannel::Whatsapp => Self::Whatsapp,
+            sdk::PhoneChannel::Sms => Self::Sms,
+            sdk::PhoneChannel::Whatsapp => Self::Whatsapp,
         }
     }
 }
 
-impl From<PhoneChannel> for core::PhoneChannel {
+impl From<PhoneChannel> for sdk::PhoneChannel {
     fn from(c: PhoneChannel) -> Self {
         match c {
             PhoneChannel::Sms => Self::Sms,
@@ -183,16 +213,16 @@ pub enum DocumentSide {
     Back,
 }
 
-impl From<core::DocumentSide> for DocumentSide {
-    fn from(s: core::DocumentSide) -> Self {
+impl From<sdk::DocumentSide> for DocumentSide {
+    fn from(s: sdk::DocumentSide) -> Self {
         match s {
-            core::DocumentSide::Front => Self::Front,
-            core::DocumentSide::Back => Self::Back,
+            sdk::DocumentSide::Front => Self::Front,
+            sdk::DocumentSide::Back => Self::Back,
         }
     }
 }
 
-impl From<DocumentSide> for core::DocumentSide {
+impl From<DocumentSide> for sdk::DocumentSide {
     fn from(s: DocumentSide) -> Self {
         match s {
             DocumentSide::Front => Self::Front,
@@ -209,17 +239,17 @@ pub enum DocumentCategory {
     DriverLicense,
 }
 
-impl From<core::DocumentCategory> for DocumentCategory {
-    fn from(c: core::DocumentCategory) -> Self {
+impl From<sdk::DocumentCategory> for DocumentCategory {
+    fn from(c: sdk::DocumentCategory) -> Self {
         match c {
-            core::DocumentCategory::GovernmentId => Self::GovernmentId,
-            core::DocumentCategory::Passport => Self::Passport,
-            core::DocumentCategory::DriverLicense => Self::DriverLicense,
+            sdk::DocumentCategory::GovernmentId => Self::GovernmentId,
+            sdk::DocumentCategory::Passport => Self::Passport,
+            sdk::DocumentCategory::DriverLicense => Self::DriverLicense,
         }
     }
 }
 
-impl From<DocumentCategory> for core::DocumentCategory {
+impl From<DocumentCategory> for sdk::DocumentCategory {
     fn from(c: DocumentCategory) -> Self {
         match c {
             DocumentCategory::GovernmentId => Self::GovernmentId,
@@ -246,9 +276,9 @@ pub enum StepKind {
     Finish,
 }
 
-impl From<core::StepKind> for StepKind {
-    fn from(s: core::StepKind) -> Self {
-        use core::StepKind as S;
+impl From<sdk::StepKind> for StepKind {
+    fn from(s: sdk::StepKind) -> Self {
+        use sdk::StepKind as S;
         match s {
             S::CreateRegistration => Self::CreateRegistration,
             S::EmailOtp => Self::EmailOtp,
@@ -275,13 +305,13 @@ pub enum Outcome {
     NeedsManualVerification,
 }
 
-impl From<core::Outcome> for Outcome {
-    fn from(o: core::Outcome) -> Self {
+impl From<sdk::Outcome> for Outcome {
+    fn from(o: sdk::Outcome) -> Self {
         match o {
-            core::Outcome::Completed => Self::Completed,
-            core::Outcome::CompletedWithoutKyc => Self::CompletedWithoutKyc,
-            core::Outcome::Failed => Self::Failed,
-            core::Outcome::NeedsManualVerification => Self::NeedsManualVerification,
+            sdk::Outcome::Completed => Self::Completed,
+            sdk::Outcome::CompletedWithoutKyc => Self::CompletedWithoutKyc,
+            sdk::Outcome::Failed => Self::Failed,
+            sdk::Outcome::NeedsManualVerification => Self::NeedsManualVerification,
         }
     }
 }
@@ -296,8 +326,8 @@ pub struct Scores {
     pub criminal_record_found: Option<bool>,
 }
 
-impl From<core::Scores> for Scores {
-    fn from(s: core::Scores) -> Self {
+impl From<sdk::Scores> for Scores {
+    fn from(s: sdk::Scores) -> Self {
         Self {
             liveness_score: s.liveness_score,
             compare_score: s.compare_score,
@@ -325,8 +355,8 @@ pub struct DocumentFields {
     pub nationality: Option<String>,
 }
 
-impl From<core::DocumentFields> for DocumentFields {
-    fn from(d: core::DocumentFields) -> Self {
+impl From<sdk::DocumentFields> for DocumentFields {
+    fn from(d: sdk::DocumentFields) -> Self {
         Self {
             status: d.status,
             category: d.category,
@@ -342,7 +372,7 @@ impl From<core::DocumentFields> for DocumentFields {
     }
 }
 
-impl From<&DocumentFields> for core::DocumentFields {
+impl From<&DocumentFields> for sdk::DocumentFields {
     fn from(d: &DocumentFields) -> Self {
         Self {
             status: d.status.clone(),
@@ -362,7 +392,7 @@ impl From<&DocumentFields> for core::DocumentFields {
 impl std::fmt::Debug for DocumentFields {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // One redaction policy: the core's.
-        std::fmt::Debug::fmt(&core::DocumentFields::from(self), f)
+        std::fmt::Debug::fmt(&sdk::DocumentFields::from(self), f)
     }
 }
 
@@ -380,8 +410,8 @@ pub struct ScoreCheck {
     pub passed: bool,
 }
 
-impl From<core::ScoreCheck> for ScoreCheck {
-    fn from(c: core::ScoreCheck) -> Self {
+impl From<sdk::ScoreCheck> for ScoreCheck {
+    fn from(c: sdk::ScoreCheck) -> Self {
         Self {
             score: c.score,
             min_score: c.min_score,
@@ -398,8 +428,8 @@ pub struct CriminalCheck {
     pub record_found: bool,
 }
 
-impl From<core::CriminalCheck> for CriminalCheck {
-    fn from(c: core::CriminalCheck) -> Self {
+impl From<sdk::CriminalCheck> for CriminalCheck {
+    fn from(c: sdk::CriminalCheck) -> Self {
         Self {
             status: c.status,
             record_found: c.record_found,
@@ -423,8 +453,8 @@ pub struct Review {
     pub expected_outcome: Outcome,
 }
 
-impl From<core::Review> for Review {
-    fn from(r: core::Review) -> Self {
+impl From<sdk::Review> for Review {
+    fn from(r: sdk::Review) -> Self {
         Self {
             registration_id: r.registration_id,
             document: r.document.map(Into::into),
@@ -486,8 +516,8 @@ pub struct EnrollResult {
     pub review: Option<Review>,
 }
 
-impl From<core::EnrollResult> for EnrollResult {
-    fn from(r: core::EnrollResult) -> Self {
+impl From<sdk::EnrollResult> for EnrollResult {
+    fn from(r: sdk::EnrollResult) -> Self {
         Self {
             registration_id: r.registration_id,
             outcome: r.outcome.into(),
@@ -506,14 +536,25 @@ impl From<core::EnrollResult> for EnrollResult {
 pub enum EnrollState {
     /// `start()` has not run yet.
     NotStarted,
-    /// An automatic step is running, or stopped on an error: call `resume()` to continue.
+    /// An automatic step is running (show progress). When it stops on an error, the state
+    /// becomes `Interrupted`.
     Processing { step: StepKind },
+    /// An automatic step stopped on an error (the call that ran it threw it, too): nothing moves
+    /// until the app calls `resume()` (e.g. from a "Try again" button). `error` and `message`
+    /// are the error's category and human-readable English text (no personal data). Never
+    /// stored in a snapshot: a restored session shows `Processing` and needs `resume()` as well.
+    Interrupted {
+        step: StepKind,
+        error: ErrorCategory,
+        message: String,
+    },
     /// Type the code sent by e-mail.
     AwaitingEmailCode {
         /// Masked address (`j***@example.com`).
         masked_email: String,
-        /// When `resendEmailCode()` is allowed, unix milliseconds.
-        resend_available_at_ms: u64,
+        /// When `resendEmailCode()` is allowed, epoch milliseconds (compare with
+        /// `System.currentTimeMillis()` / `Date().timeIntervalSince1970 * 1000`).
+        resend_available_at_ms: i64,
         /// The last code locked or expired: request a new one.
         needs_new_code: bool,
         optional: bool,
@@ -528,7 +569,8 @@ pub enum EnrollState {
         /// Masked phone (`+57 ********67`).
         masked_phone: String,
         channel: PhoneChannel,
-        resend_available_at_ms: u64,
+        /// When `resendPhoneCode()` is allowed, epoch milliseconds.
+        resend_available_at_ms: i64,
         needs_new_code: bool,
         optional: bool,
     },
@@ -536,13 +578,13 @@ pub enum EnrollState {
     AwaitingDocument {
         side: DocumentSide,
         accepted_categories: Vec<DocumentCategory>,
-        attempts_left: u32,
+        attempts_left: i32,
         optional: bool,
         can_skip_kyc: bool,
     },
     /// Take a selfie (`submitSelfie`).
     AwaitingSelfie {
-        attempts_left: u32,
+        attempts_left: i32,
         optional: bool,
         can_skip_kyc: bool,
     },
@@ -553,9 +595,9 @@ pub enum EnrollState {
     Completed { result: EnrollResult },
 }
 
-impl From<core::EnrollState> for EnrollState {
-    fn from(s: core::EnrollState) -> Self {
-        use core::EnrollState as S;
+impl From<sdk::EnrollState> for EnrollState {
+    fn from(s: sdk::EnrollState) -> Self {
+        use sdk::EnrollState as S;
         match s {
             S::NotStarted => Self::NotStarted,
             S::Processing { step } => Self::Processing { step: step.into() },
@@ -566,7 +608,7 @@ impl From<core::EnrollState> for EnrollState {
                 optional,
             } => Self::AwaitingEmailCode {
                 masked_email,
-                resend_available_at_ms,
+                resend_available_at_ms: signed(resend_available_at_ms),
                 needs_new_code,
                 optional,
             },
@@ -583,7 +625,7 @@ impl From<core::EnrollState> for EnrollState {
             } => Self::AwaitingPhoneCode {
                 masked_phone,
                 channel: channel.into(),
-                resend_available_at_ms,
+                resend_available_at_ms: signed(resend_available_at_ms),
                 needs_new_code,
                 optional,
             },
@@ -596,7 +638,7 @@ impl From<core::EnrollState> for EnrollState {
             } => Self::AwaitingDocument {
                 side: side.into(),
                 accepted_categories: accepted_categories.into_iter().map(Into::into).collect(),
-                attempts_left,
+                attempts_left: count(attempts_left),
                 optional,
                 can_skip_kyc,
             },
@@ -605,7 +647,7 @@ impl From<core::EnrollState> for EnrollState {
                 optional,
                 can_skip_kyc,
             } => Self::AwaitingSelfie {
-                attempts_left,
+                attempts_left: count(attempts_left),
                 optional,
                 can_skip_kyc,
             },
@@ -619,63 +661,9 @@ impl From<core::EnrollState> for EnrollState {
     }
 }
 
-/// Broad class of a failure, for analytics and UI decisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ErrorCategory {
-    Network,
-    Timeout,
-    Server,
-    RateLimited,
-    InvalidInput,
-    OtpMismatch,
-    OtpLocked,
-    OtpExpired,
-    LivenessFailed,
-    FaceAlreadyExists,
-    AttemptsExhausted,
-    AlreadyRegistered,
-    SessionExpired,
-    NotFound,
-    Forbidden,
-    PaymentRequired,
-    Rejected,
-    InvalidState,
-    MalformedResponse,
-    Cancelled,
-    Config,
-    CertificatePinMismatch,
-    UntrustedCertificate,
-}
-
-impl From<core::ErrorCategory> for ErrorCategory {
-    fn from(c: core::ErrorCategory) -> Self {
-        use core::ErrorCategory as C;
-        match c {
-            C::Network => Self::Network,
-            C::Timeout => Self::Timeout,
-            C::Server => Self::Server,
-            C::RateLimited => Self::RateLimited,
-            C::InvalidInput => Self::InvalidInput,
-            C::OtpMismatch => Self::OtpMismatch,
-            C::OtpLocked => Self::OtpLocked,
-            C::OtpExpired => Self::OtpExpired,
-            C::LivenessFailed => Self::LivenessFailed,
-            C::FaceAlreadyExists => Self::FaceAlreadyExists,
-            C::AttemptsExhausted => Self::AttemptsExhausted,
-            C::AlreadyRegistered => Self::AlreadyRegistered,
-            C::SessionExpired => Self::SessionExpired,
-            C::NotFound => Self::NotFound,
-            C::Forbidden => Self::Forbidden,
-            C::PaymentRequired => Self::PaymentRequired,
-            C::Rejected => Self::Rejected,
-            C::InvalidState => Self::InvalidState,
-            C::MalformedResponse => Self::MalformedResponse,
-            C::Cancelled => Self::Cancelled,
-            C::Config => Self::Config,
-            C::CertificatePinMismatch => Self::CertificatePinMismatch,
-            C::UntrustedCertificate => Self::UntrustedCertificate,
-        }
-    }
+/// A `u32` count for the bindings' `Int`.
+pub(crate) fn count(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 /// Kind of analytics event.
@@ -688,9 +676,9 @@ pub enum AnalyticsEventKind {
     EnrollmentFinished,
 }
 
-impl From<core::AnalyticsEventKind> for AnalyticsEventKind {
-    fn from(k: core::AnalyticsEventKind) -> Self {
-        use core::AnalyticsEventKind as K;
+impl From<sdk::AnalyticsEventKind> for AnalyticsEventKind {
+    fn from(k: sdk::AnalyticsEventKind) -> Self {
+        use sdk::AnalyticsEventKind as K;
         match k {
             K::StepStarted => Self::StepStarted,
             K::StepCompleted => Self::StepCompleted,
@@ -708,21 +696,21 @@ pub struct AnalyticsEvent {
     pub kind: AnalyticsEventKind,
     pub step: StepKind,
     /// 1-based attempt number of the step.
-    pub attempt: u32,
-    pub duration_ms: u64,
+    pub attempt: i32,
+    pub duration_ms: i64,
     /// For `StepFailed`.
     pub error: Option<ErrorCategory>,
     /// For `EnrollmentFinished`.
     pub outcome: Option<Outcome>,
 }
 
-impl From<core::AnalyticsEvent> for AnalyticsEvent {
-    fn from(e: core::AnalyticsEvent) -> Self {
+impl From<sdk::AnalyticsEvent> for AnalyticsEvent {
+    fn from(e: sdk::AnalyticsEvent) -> Self {
         Self {
             kind: e.kind.into(),
             step: e.step.into(),
-            attempt: e.attempt,
-            duration_ms: e.duration_ms,
+            attempt: count(e.attempt),
+            duration_ms: signed(e.duration_ms),
             error: e.error.map(Into::into),
             outcome: e.outcome.map(Into::into),
         }
@@ -740,12 +728,12 @@ pub enum StepMode {
     Skip,
 }
 
-impl From<core::StepMode> for StepMode {
-    fn from(m: core::StepMode) -> Self {
+impl From<sdk::StepMode> for StepMode {
+    fn from(m: sdk::StepMode) -> Self {
         match m {
-            core::StepMode::Mandatory => Self::Mandatory,
-            core::StepMode::Optional => Self::Optional,
-            core::StepMode::Skip => Self::Skip,
+            sdk::StepMode::Mandatory => Self::Mandatory,
+            sdk::StepMode::Optional => Self::Optional,
+            sdk::StepMode::Skip => Self::Skip,
         }
     }
 }
@@ -759,11 +747,11 @@ pub enum EmailGateway {
     None,
 }
 
-impl From<core::EmailGateway> for EmailGateway {
-    fn from(g: core::EmailGateway) -> Self {
+impl From<sdk::EmailGateway> for EmailGateway {
+    fn from(g: sdk::EmailGateway) -> Self {
         match g {
-            core::EmailGateway::Mailgun => Self::Mailgun,
-            core::EmailGateway::None => Self::None,
+            sdk::EmailGateway::Mailgun => Self::Mailgun,
+            sdk::EmailGateway::None => Self::None,
         }
     }
 }
@@ -779,13 +767,13 @@ pub enum PhoneGateway {
     None,
 }
 
-impl From<core::PhoneGateway> for PhoneGateway {
-    fn from(g: core::PhoneGateway) -> Self {
+impl From<sdk::PhoneGateway> for PhoneGateway {
+    fn from(g: sdk::PhoneGateway) -> Self {
         match g {
-            core::PhoneGateway::Sms => Self::Sms,
-            core::PhoneGateway::Whatsapp => Self::Whatsapp,
-            core::PhoneGateway::Both => Self::Both,
-            core::PhoneGateway::None => Self::None,
+            sdk::PhoneGateway::Sms => Self::Sms,
+            sdk::PhoneGateway::Whatsapp => Self::Whatsapp,
+            sdk::PhoneGateway::Both => Self::Both,
+            sdk::PhoneGateway::None => Self::None,
         }
     }
 }
@@ -805,8 +793,8 @@ pub struct StepModes {
     pub form: StepMode,
 }
 
-impl From<core::StepModes> for StepModes {
-    fn from(s: core::StepModes) -> Self {
+impl From<sdk::StepModes> for StepModes {
+    fn from(s: sdk::StepModes) -> Self {
         Self {
             sign_up_form: s.sign_up_form.into(),
             basic_information: s.basic_information.into(),
@@ -835,8 +823,8 @@ pub struct SignUpFormFields {
     pub phone_gateway: PhoneGateway,
 }
 
-impl From<core::SignUpFormConfig> for SignUpFormFields {
-    fn from(f: core::SignUpFormConfig) -> Self {
+impl From<sdk::SignUpFormConfig> for SignUpFormFields {
+    fn from(f: sdk::SignUpFormConfig) -> Self {
         Self {
             full_name: f.full_name,
             first_name: f.first_name,
@@ -869,9 +857,9 @@ pub struct FlowSummary {
     /// The document categories the flow accepts (empty when the document step is skipped).
     pub accepted_document_categories: Vec<DocumentCategory>,
     /// Document attempts allowed.
-    pub document_max_attempts: u32,
+    pub document_max_attempts: i32,
     /// Selfie attempts allowed.
-    pub liveness_max_attempts: u32,
+    pub liveness_max_attempts: i32,
     /// Where the app continues after the enrollment (the token is appended as `?token=`).
     pub redirect_url: Option<String>,
     /// The server checks the names on the document against the sign-up names (the review's
@@ -895,15 +883,15 @@ pub struct FlowSummary {
     pub privacy_url: Option<String>,
 }
 
-impl From<core::FlowConfig> for FlowSummary {
-    fn from(f: core::FlowConfig) -> Self {
+impl From<sdk::FlowConfig> for FlowSummary {
+    fn from(f: sdk::FlowConfig) -> Self {
         let s = f.steps;
         let can_skip_kyc = [s.basic_information, s.document, s.liveness, s.form]
             .iter()
-            .all(|m| *m != core::StepMode::Mandatory);
+            .all(|m| *m != sdk::StepMode::Mandatory);
         let d = &f.document;
         let mut accepted_document_categories = Vec::new();
-        if s.document != core::StepMode::Skip {
+        if s.document != sdk::StepMode::Skip {
             if d.use_government_id {
                 accepted_document_categories.push(DocumentCategory::GovernmentId);
             }
@@ -931,8 +919,8 @@ impl From<core::FlowConfig> for FlowSummary {
             sign_up_form: f.sign_up_form.into(),
             can_skip_kyc,
             accepted_document_categories,
-            document_max_attempts: f.document.max_attempts,
-            liveness_max_attempts: f.liveness.max_attempts,
+            document_max_attempts: count(f.document.max_attempts),
+            liveness_max_attempts: count(f.liveness.max_attempts),
             redirect_url: f.redirect_url,
             verify_names: d.verify_names,
             verify_criminal_history: d.verify_criminal_history,
@@ -949,11 +937,11 @@ impl From<core::FlowConfig> for FlowSummary {
 mod tests {
     use super::*;
 
-    fn flow(settings: &str) -> core::FlowConfig {
+    fn flow(settings: &str) -> sdk::FlowConfig {
         let json = format!(
             r#"{{"_id":"f1","project":"p1","status":"draft","onboardingSettings":{settings}}}"#
         );
-        core::FlowConfig::from_flow_json(&serde_json::from_str(&json).unwrap()).unwrap()
+        sdk::FlowConfig::from_flow_json(&serde_json::from_str(&json).unwrap()).unwrap()
     }
 
     #[test]
@@ -993,6 +981,33 @@ mod tests {
         );
         // No public KYC configuration here: no project pages.
         assert_eq!((s.terms_url, s.privacy_url), (None, None));
+    }
+
+    #[test]
+    fn unset_client_config_fields_take_the_cores_defaults_and_bad_ones_are_config_errors() {
+        let ffi = |connect: Option<i64>, retries: Option<i32>| ClientConfig {
+            base_url: "https://api.example.com".into(),
+            allow_insecure_http: None,
+            connect_timeout_ms: connect,
+            request_timeout_ms: None,
+            user_agent: None,
+            max_retries: retries,
+            platform: Some(Platform::Desktop),
+            pinned_public_keys: vec![],
+            extra_root_certificates_pem: vec![],
+        };
+        let mut core_default = sdk::ClientConfig::new("https://api.example.com");
+        core_default.platform = sdk::Platform::Desktop;
+        assert_eq!(
+            sdk::ClientConfig::try_from(ffi(None, None)).unwrap(),
+            core_default
+        );
+        let set = sdk::ClientConfig::try_from(ffi(Some(2_500), Some(0))).unwrap();
+        assert_eq!((set.connect_timeout_ms, set.retry.max_retries), (2_500, 0));
+        for bad in [ffi(Some(0), None), ffi(Some(-1), None), ffi(None, Some(-1))] {
+            let e = sdk::ClientConfig::try_from(bad).unwrap_err();
+            assert!(matches!(e, SmartEnrollError::Config { .. }), "{e:?}");
+        }
     }
 
     #[test]

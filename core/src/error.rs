@@ -7,61 +7,16 @@
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// Broad class of an [`EnrollError`], for UI decisions and analytics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ErrorCategory {
-    /// The server could not be reached or the connection broke.
-    Network,
-    /// The request took too long.
-    Timeout,
-    /// The server failed (5xx).
-    Server,
-    /// Too many requests (429), e.g. the OTP resend cooldown.
-    RateLimited,
-    /// Bad input, caught locally before any request or rejected by the server.
-    InvalidInput,
-    /// The one-time code was wrong.
-    OtpMismatch,
-    /// Too many wrong codes: a new code must be requested.
-    OtpLocked,
-    /// The one-time code expired: a new code must be requested.
-    OtpExpired,
-    /// The selfie failed the server's liveness check.
-    LivenessFailed,
-    /// The face is already enrolled in the project.
-    FaceAlreadyExists,
-    /// The step's attempt limit was reached.
-    AttemptsExhausted,
-    /// The email or phone is already registered in the project.
-    AlreadyRegistered,
-    /// The registrant token expired or was rejected.
-    SessionExpired,
-    /// The project, flow or registration does not exist.
-    NotFound,
-    /// The (client) token is not allowed to do this.
-    Forbidden,
-    /// The project has no credits or plan for this.
-    PaymentRequired,
-    /// Any other 4xx rejection.
-    Rejected,
-    /// The call does not fit the session's current state.
-    InvalidState,
-    /// The server answered something that is not a valid response.
-    MalformedResponse,
-    /// The operation was cancelled by the caller.
-    Cancelled,
-    /// The client configuration is invalid (e.g. plain HTTP not allowed).
-    Config,
-    /// The server's certificate chain holds none of the configured pinned public keys (a
-    /// security failure: not retried).
-    CertificatePinMismatch,
-    /// The server's certificate was refused (unknown issuer, expired, wrong host name): not
-    /// retried.
-    UntrustedCertificate,
-}
-
 /// Every error the SDK core returns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+///
+/// Its category, [`ErrorCategory`] (one variant per error variant, same names and docs), is
+/// derived from this enum (`strum::EnumDiscriminants`), so the two cannot drift apart.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(ErrorCategory),
+    doc = "Broad class of an [`EnrollError`], for UI decisions and analytics: one per variant.",
+    derive(Hash, Serialize, Deserialize, strum::EnumIter, strum::IntoStaticStr)
+)]
 pub enum EnrollError {
     /// The server could not be reached or the connection broke.
     #[error("network error: {detail}")]
@@ -109,7 +64,7 @@ pub enum EnrollError {
     #[error("the one-time code expired: request a new code")]
     OtpExpired,
     /// The selfie failed the server's liveness check.
-    #[error("liveness check failed (score {score:?})")]
+    #[error("liveness check failed{}", score_hint(*.score))]
     LivenessFailed {
         /// The liveness score the server reported (`liveness_failed@0.45`).
         score: Option<f64>,
@@ -215,34 +170,15 @@ fn retry_hint(retry_after_ms: Option<u64>) -> String {
         .unwrap_or_default()
 }
 
+/// `" (score 0.45)"` when the server gave a score, else nothing.
+fn score_hint(score: Option<f64>) -> String {
+    score.map(|s| format!(" (score {s})")).unwrap_or_default()
+}
+
 impl EnrollError {
     /// The error's category.
     pub fn category(&self) -> ErrorCategory {
-        match self {
-            EnrollError::Network { .. } => ErrorCategory::Network,
-            EnrollError::Timeout { .. } => ErrorCategory::Timeout,
-            EnrollError::Server { .. } => ErrorCategory::Server,
-            EnrollError::RateLimited { .. } => ErrorCategory::RateLimited,
-            EnrollError::InvalidInput { .. } => ErrorCategory::InvalidInput,
-            EnrollError::OtpMismatch => ErrorCategory::OtpMismatch,
-            EnrollError::OtpLocked => ErrorCategory::OtpLocked,
-            EnrollError::OtpExpired => ErrorCategory::OtpExpired,
-            EnrollError::LivenessFailed { .. } => ErrorCategory::LivenessFailed,
-            EnrollError::FaceAlreadyExists => ErrorCategory::FaceAlreadyExists,
-            EnrollError::AttemptsExhausted { .. } => ErrorCategory::AttemptsExhausted,
-            EnrollError::AlreadyRegistered { .. } => ErrorCategory::AlreadyRegistered,
-            EnrollError::SessionExpired { .. } => ErrorCategory::SessionExpired,
-            EnrollError::NotFound { .. } => ErrorCategory::NotFound,
-            EnrollError::Forbidden { .. } => ErrorCategory::Forbidden,
-            EnrollError::PaymentRequired { .. } => ErrorCategory::PaymentRequired,
-            EnrollError::Rejected { .. } => ErrorCategory::Rejected,
-            EnrollError::InvalidState { .. } => ErrorCategory::InvalidState,
-            EnrollError::MalformedResponse { .. } => ErrorCategory::MalformedResponse,
-            EnrollError::Cancelled => ErrorCategory::Cancelled,
-            EnrollError::Config { .. } => ErrorCategory::Config,
-            EnrollError::CertificatePinMismatch { .. } => ErrorCategory::CertificatePinMismatch,
-            EnrollError::UntrustedCertificate { .. } => ErrorCategory::UntrustedCertificate,
-        }
+        ErrorCategory::from(self)
     }
 
     /// Whether the same call may succeed if simply tried again later (network trouble,

@@ -7,8 +7,10 @@ import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.SmartEnrollException
+import com.smartenroll.sdk.isTerminal
 import com.smartenroll.sdk.states
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.launch
 
 /**
@@ -26,11 +28,15 @@ suspend fun enroll(
     scope: CoroutineScope,
 ): EnrollResult {
     SmartEnrollClient(config).use { client ->
-        client.newEnrollment(projectId, flowId = null, signup = signUp).use { session ->
-            // Optional: drive your UI from the state Flow.
-            val ui = scope.launch { session.states().collect { println("state: $it") } }
+        // The flow tells which sign-up fields to ask for; newEnrollment reuses it (no refetch).
+        val flow = client.fetchFlowConfig(projectId)
+        client.newEnrollment(flow, signUp).use { session ->
+            // Optional: drive your UI from the state Flow (UNDISPATCHED: it sees NotStarted).
+            val ui = scope.launch(start = CoroutineStart.UNDISPATCHED) {
+                session.states().collect { println("state: $it") }
+            }
             var state = session.start()
-            while (state !is EnrollState.Completed) {
+            while (!state.isTerminal()) {
                 state = try {
                     when (val s = state) {
                         is EnrollState.AwaitingEmailCode ->
@@ -39,25 +45,25 @@ suspend fun enroll(
                         is EnrollState.AwaitingPhoneCode ->
                             session.submitPhoneCode(askUser("Code sent to ${s.maskedPhone}"))
                         is EnrollState.AwaitingDocument -> session.submitDocument(
-                            s.side,
                             if (s.side == DocumentSide.FRONT) documentFront else documentBack,
                             s.acceptedCategories.first(),
                         )
                         is EnrollState.AwaitingSelfie -> session.submitSelfie(selfie)
                         // Show s.review (the document's OCR fields, the scores) before confirming.
                         is EnrollState.AwaitingReview -> session.confirm()
-                        is EnrollState.Processing -> session.resume()
+                        // A failed automatic step (the stream shows Interrupted): retry it.
+                        is EnrollState.Processing, is EnrollState.Interrupted -> session.resume()
                         is EnrollState.NotStarted -> session.start()
                         is EnrollState.Completed -> s
                     }
                 } catch (e: SmartEnrollException.OtpMismatch) {
-                    state // wrong code: ask again
+                    state // wrong code (e.message: "the one-time code does not match"): ask again
                 }
             }
             ui.cancel()
             // result.outcome: COMPLETED, FAILED, NEEDS_MANUAL_VERIFICATION...
             // result.token.reveal(): hand it to your backend to open the user's session.
-            return state.result
+            return state.result // smart-cast by isTerminal()
         }
     }
 }

@@ -13,9 +13,12 @@ func enroll(
     selfie: Data
 ) async throws -> EnrollResult {
     let client = try SmartEnrollClient(config: config)
-    let session = try await client.newEnrollment(projectId: projectId, flowId: nil, signup: signUp)
-    // Optional: drive your UI from the AsyncStream of states.
-    let ui = Task { for await state in session.states() { print("state: \(state)") } }
+    // The flow tells which sign-up fields to ask for; newEnrollment reuses it (no refetch).
+    let flow = try await client.fetchFlowConfig(projectId: projectId)
+    let session = try await client.newEnrollment(flow: flow, signUp: signUp)
+    // Optional: drive your UI from the AsyncStream of states (it starts with .notStarted).
+    let states = session.states()
+    let ui = Task { for await state in states { print("state: \(state)") } }
     defer { ui.cancel() }
     var state = try await session.start()
     while true {
@@ -29,13 +32,14 @@ func enroll(
                 state = try await session.submitPhoneCode(code: await askUser("Code sent to \(maskedPhone)"))
             case let .awaitingDocument(side, categories, _, _, _):
                 state = try await session.submitDocument(
-                    side: side, image: side == .front ? documentFront : documentBack, category: categories[0])
+                    image: side == .front ? documentFront : documentBack, category: categories[0])
             case .awaitingSelfie:
                 state = try await session.submitSelfie(image: selfie)
             case .awaitingReview:
                 // Show the review (the document's OCR fields, the scores) before confirming.
                 state = try await session.confirm()
-            case .processing:
+            case .processing, .interrupted:
+                // A failed automatic step (the stream shows .interrupted): retry it.
                 state = try await session.resume()
             case .notStarted:
                 state = try await session.start()
@@ -45,7 +49,7 @@ func enroll(
                 return result
             }
         } catch SmartEnrollError.OtpMismatch {
-            continue // wrong code: ask again
+            continue // wrong code (error.message: "the one-time code does not match"): ask again
         }
     }
 }

@@ -30,6 +30,8 @@ public final class EnrollController: ObservableObject {
     private var stateTask: Task<Void, Never>?
     /// The fields the flow asks for; fetched once, when the sign-up form is first needed.
     private var fields: SignUpFields?
+    /// The flow fetched for `fields`: `newEnrollment` reuses it (no second request).
+    private var flow: FlowSummary?
     private var form = SignUpForm()
     private var lastFailed: (() async throws -> Void)?
     private var inFlight = false
@@ -73,11 +75,16 @@ public final class EnrollController: ObservableObject {
             if let missing = SignUpRules.invalidField(asked, input) {
                 throw InvalidSignUpField(field: missing)
             }
-            // Fetches the flow configuration, validates the input and plans the steps.
+            // Validates the input and plans the steps of the flow fetched with the fields.
+            let summary: FlowSummary
+            if let known = flow {
+                summary = known
+            } else {
+                summary = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
+            }
             let fresh = try await client.newEnrollment(
-                projectId: target.projectId,
-                flowId: target.flowId,
-                signup: SdkMapping.signUpData(fields: asked, form: input, language: target.language)
+                flow: summary,
+                signUp: SdkMapping.signUpData(fields: asked, form: input, language: target.language)
             )
             attach(fresh)
             do {
@@ -109,12 +116,13 @@ public final class EnrollController: ObservableObject {
         await act { [self] in _ = try await requireSession().resendPhoneCode() }
     }
 
-    public func submitDocument(side: DocumentSide, category: String, image: Data) async {
+    /// Uploads the document side the screen shows (the SDK takes it from its state).
+    public func submitDocument(category: String, image: Data) async {
         await act { [self] in
             guard let sdkCategory = SdkMapping.sdkCategory(category) else {
                 throw SmartEnrollError.InvalidInput(field: "category", reason: "unknown document category")
             }
-            _ = try await requireSession().submitDocument(side: SdkMapping.sdkSide(side), image: image, category: sdkCategory)
+            _ = try await requireSession().submitDocument(image: image, category: sdkCategory)
         }
     }
 
@@ -171,9 +179,10 @@ public final class EnrollController: ObservableObject {
 
     /// Fetches the flow's sign-up fields (public flow configuration) and keeps them.
     private func loadFields() async throws -> SignUpFields {
-        let flow = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
-        guard flow.active else { throw FlowNotActive() }
-        let loaded = SdkMapping.signUpFields(flow: flow)
+        let fetched = try await client.fetchFlowConfig(projectId: target.projectId, flowId: target.flowId)
+        guard fetched.active else { throw FlowNotActive() }
+        let loaded = SdkMapping.signUpFields(flow: fetched)
+        flow = fetched
         fields = loaded
         return loaded
     }

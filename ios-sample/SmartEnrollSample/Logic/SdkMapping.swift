@@ -10,6 +10,9 @@ public enum SdkMapping {
             return .signUp(fields: fields, form: form)
         case let .processing(step):
             return .processing(step: "\(step)")
+        case let .interrupted(step, _, _):
+            // A failed automatic step: the processing screen offers "retry" (resume()).
+            return .processing(step: "\(step)")
         case let .awaitingEmailCode(maskedEmail, resendAvailableAtMs, needsNewCode, optional):
             return .emailCode(
                 maskedEmail: maskedEmail,

@@ -28,7 +28,7 @@ public func installFaceModel(modelBytes: () -> Data?) -> Bool {
 /// Head turns of the prefilter's active challenge before the capture; 0 = no challenge, which is
 /// what this sample runs (auto-capture only). Set 1-6 to run the challenge: it then includes the
 /// blink step too, since `sampleCaptureConfig` already passes the landmark model.
-public let sampleChallengeTurns: UInt32 = 0
+public let sampleChallengeTurns: Int32 = 0
 
 /// The sample's prefilter settings (the same as the Android sample's `sampleCaptureConfig`): the
 /// SDK defaults (auto-capture after 5 good frames, JPEG ≤ 1080 px and ≤ 150 KB) and
@@ -38,7 +38,7 @@ public let sampleChallengeTurns: UInt32 = 0
 /// when the blink step is on (the sample's default runs none, so nothing is read); without it
 /// (nil) the challenge runs with head turns only and `blinkError()` says why.
 public func sampleCaptureConfig(
-    challengeTurns: UInt32 = sampleChallengeTurns,
+    challengeTurns: Int32 = sampleChallengeTurns,
     landmarkModel: () -> Data?
 ) -> CaptureConfig {
     let blink = challengeTurns > 0

@@ -77,7 +77,7 @@ final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     func captureOutput(_ output: AVCaptureOutput, didOutput sampleBuffer: CMSampleBuffer, from connection: AVCaptureConnection) {
         guard let pixelBuffer = CMSampleBufferGetImageBuffer(sampleBuffer) else { return }
         let time = CMSampleBufferGetPresentationTimeStamp(sampleBuffer)
-        let ms = UInt64(max(0, CMTimeGetSeconds(time) * 1000))
+        let ms = Int64(max(0, CMTimeGetSeconds(time) * 1000))
         guard let frame = FrameAdapter.frame(from: pixelBuffer, orientation: orientation, timestampMs: ms) else { return }
         // A frame the SDK rejects (typed InvalidInput) is skipped; nil means already captured.
         guard let feedback = try? selfie.onFrame(frame) else { return }

@@ -9,7 +9,7 @@ import UIKit
 /// that turns the sensor image upright for the current device orientation and the front-camera
 /// mirroring. Returns nil for any other pixel format.
 enum FrameAdapter {
-    static func frame(from pixelBuffer: CVPixelBuffer, orientation: UIDeviceOrientation, timestampMs: UInt64) -> CameraFrame? {
+    static func frame(from pixelBuffer: CVPixelBuffer, orientation: UIDeviceOrientation, timestampMs: Int64) -> CameraFrame? {
         guard CVPixelBufferGetPixelFormatType(pixelBuffer) == kCVPixelFormatType_420YpCbCr8BiPlanarFullRange,
               CVPixelBufferGetPlaneCount(pixelBuffer) == 2 else {
             return nil
@@ -23,13 +23,13 @@ enum FrameAdapter {
             let bytesPerRow = CVPixelBufferGetBytesPerRowOfPlane(pixelBuffer, index)
             let rows = CVPixelBufferGetHeightOfPlane(pixelBuffer, index)
             let data = Data(bytes: base, count: bytesPerRow * rows)
-            planes.append(FramePlane(data: data, rowStride: UInt32(bytesPerRow), pixelStride: index == 0 ? 1 : 2))
+            planes.append(FramePlane(data: data, rowStride: Int32(bytesPerRow), pixelStride: index == 0 ? 1 : 2))
         }
         let (rotation, mirrored) = frontCameraTransform(for: orientation)
         return CameraFrame(
             format: .nv12,
-            width: UInt32(CVPixelBufferGetWidth(pixelBuffer)),
-            height: UInt32(CVPixelBufferGetHeight(pixelBuffer)),
+            width: Int32(CVPixelBufferGetWidth(pixelBuffer)),
+            height: Int32(CVPixelBufferGetHeight(pixelBuffer)),
             planes: planes,
             rotationDegrees: rotation,
             mirrored: mirrored,
@@ -40,7 +40,7 @@ enum FrameAdapter {
     /// The front camera's buffers arrive in the sensor's landscape orientation and unmirrored.
     /// Clockwise rotation to make them upright, then a left-right mirror for the selfie view
     /// (the same transforms as EXIF `leftMirrored`, `downMirrored`, `rightMirrored`, `upMirrored`).
-    static func frontCameraTransform(for orientation: UIDeviceOrientation) -> (UInt32, Bool) {
+    static func frontCameraTransform(for orientation: UIDeviceOrientation) -> (Int32, Bool) {
         switch orientation {
         case .landscapeLeft: return (180, true)
         case .portraitUpsideDown: return (270, true)

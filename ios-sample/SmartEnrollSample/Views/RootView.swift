@@ -43,7 +43,7 @@ struct RootView: View {
         case let .document(side, categories, attemptsLeft, optional, canSkipKyc):
             DocumentView(side: side, categories: categories, attemptsLeft: attemptsLeft, optional: optional,
                          canSkipKyc: canSkipKyc, screen: screen,
-                         onSubmit: { category, data in run { await controller.submitDocument(side: side, category: category, image: data) } },
+                         onSubmit: { category, data in run { await controller.submitDocument(category: category, image: data) } },
                          onSkip: { run { await controller.skipStep() } },
                          onSkipKyc: { run { await controller.skipKyc() } },
                          onRetry: { run { await controller.retry() } },

@@ -27,8 +27,8 @@ fun main(args: Array<String>) {
     val rnd = Random(42)
     val nv21 = ByteArray(width * height * 3 / 2) { (112 + rnd.nextInt(32)).toByte() }
     val frame = CameraFrame(
-        format = PixelFormat.NV21, width = width.toUInt(), height = height.toUInt(),
-        planes = listOf(FramePlane(nv21, width.toUInt(), 1u)), rotationDegrees = 270u, mirrored = true,
+        format = PixelFormat.NV21, width = width, height = height,
+        planes = listOf(FramePlane(nv21, width, 1)), rotationDegrees = 270, mirrored = true,
     )
     // The face detector's model, as an app hands over its asset (the library does not embed it).
     setFaceDetectorModel(File("models/face_detection_front_128x128_barracuda.onnx").readBytes())

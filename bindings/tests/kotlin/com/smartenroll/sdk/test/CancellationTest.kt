@@ -23,8 +23,8 @@ class CancellationTest {
     private fun blackHoleConfig(hole: BlackHole) = ClientConfig(
         baseUrl = hole.url,
         allowInsecureHttp = InsecureHttp.Loopback,
-        requestTimeoutMs = 60_000uL,
-        maxRetries = 0u,
+        requestTimeoutMs = 60_000L,
+        maxRetries = 0,
     )
 
     @Test
@@ -32,7 +32,7 @@ class CancellationTest {
         BlackHole().use { hole ->
             SmartEnrollClient(blackHoleConfig(hole)).use { client ->
                 val job = launch(Dispatchers.Default) {
-                    client.newEnrollment("0123456789abcdef01234567", null, SignUpData(email = Fixtures.email())).close()
+                    client.newEnrollment(client.fetchFlowConfig("0123456789abcdef01234567"), SignUpData(email = Fixtures.email())).close()
                     fail("the black hole never answers")
                 }
                 assertTrue("the request reached the server", hole.awaitAccepted())
@@ -51,7 +51,7 @@ class CancellationTest {
         val sandbox = Sandbox.shared
         val projectId = sandbox.createProject(fullKyc = false)
         val snapshot = SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = Fixtures.email())).use { s ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = Fixtures.email())).use { s ->
                 assertTrue(s.start() is EnrollState.AwaitingEmailCode)
                 s.snapshot()
             }

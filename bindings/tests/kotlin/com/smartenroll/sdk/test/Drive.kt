@@ -25,12 +25,11 @@ suspend fun driveUntil(
             is EnrollState.AwaitingPhoneChannel -> session.choosePhoneChannel(s.channels.first())
             is EnrollState.AwaitingPhoneCode -> session.submitPhoneCode(sandbox.latestCode(phone!!))
             is EnrollState.AwaitingDocument -> session.submitDocument(
-                s.side,
                 Fixtures.document(if (s.side == DocumentSide.FRONT) "FRONT" else "BACK"),
                 s.acceptedCategories.first(),
             )
             is EnrollState.AwaitingSelfie -> session.submitSelfie(Fixtures.selfie)
-            is EnrollState.Processing -> session.resume()
+            is EnrollState.Processing, is EnrollState.Interrupted -> session.resume()
             is EnrollState.NotStarted -> session.start()
             is EnrollState.AwaitingReview, is EnrollState.Completed ->
                 error("reached $state, which the stop condition does not accept")

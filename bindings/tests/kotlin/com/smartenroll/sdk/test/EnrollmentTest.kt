@@ -49,14 +49,13 @@ class EnrollmentTest {
                 is EnrollState.AwaitingDocument ->
                     if (skipOptional && s.optional) session.skipStep()
                     else session.submitDocument(
-                        s.side,
                         Fixtures.document(if (s.side == DocumentSide.FRONT) "FRONT" else "BACK"),
                         s.acceptedCategories.first(),
                     )
                 is EnrollState.AwaitingSelfie ->
                     if (skipOptional && s.optional) session.skipStep() else session.submitSelfie(Fixtures.selfie)
                 is EnrollState.AwaitingReview -> session.confirm()
-                is EnrollState.Processing -> session.resume()
+                is EnrollState.Processing, is EnrollState.Interrupted -> session.resume()
                 is EnrollState.NotStarted -> session.start()
                 is EnrollState.Completed -> s
             }
@@ -69,7 +68,7 @@ class EnrollmentTest {
         val projectId = sandbox.createProject(fullKyc = false)
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
                 assertTrue(session.state() is EnrollState.NotStarted)
                 val done = drive(session, email, phone = null, skipOptional = true)
                 assertEquals(Outcome.COMPLETED_WITHOUT_KYC, done.result.outcome)
@@ -89,7 +88,7 @@ class EnrollmentTest {
         val phone = Fixtures.phone()
         val signUp = SignUpData(email = email, phone = phone, countryCode = "+57", fullName = "Ana Prueba")
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, signUp).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), signUp).use { session ->
                 // Observer callbacks: record the thread of each one.
                 val threads = CopyOnWriteArrayList<String>()
                 val seen = CopyOnWriteArrayList<EnrollState>()
@@ -180,7 +179,7 @@ class EnrollmentTest {
         val signUp = SignUpData(email = email, firstName = "Ana María", lastName = "Pérez Gómez")
         assertEquals("SignUpData(<redacted>)", signUp.toString())
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, signUp).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), signUp).use { session ->
                 assertTrue(session.start() is EnrollState.AwaitingEmailCode)
                 val stored = sandbox.registration(Tokens.registrationIdOf(session.snapshot()))
                 assertTrue("first name stored as typed", Regex(""""firstName"\s*:\s*"Ana María"""").containsMatchIn(stored))
@@ -194,7 +193,7 @@ class EnrollmentTest {
         val projectId = sandbox.createProject(fullKyc = false)
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
-            val snapshot = client.newEnrollment(projectId, null, SignUpData(email = email)).use { session ->
+            val snapshot = client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email)).use { session ->
                 assertTrue(session.start() is EnrollState.AwaitingEmailCode)
                 session.snapshot()
             }

@@ -2,6 +2,7 @@ package com.smartenroll.sdk.test
 
 import com.smartenroll.sdk.ClientConfig
 import com.smartenroll.sdk.EnrollState
+import com.smartenroll.sdk.ErrorCategory
 import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.SmartEnrollException
@@ -73,14 +74,37 @@ class ErrorsTest {
         val projectId = sandbox.createProject(fullKyc = false)
         SmartEnrollClient(sandbox.config).use { client ->
             val e = expect<SmartEnrollException.InvalidInput> {
-                runBlocking { client.newEnrollment(projectId, null, SignUpData(email = "ana.secret-at-example")).close() }
+                runBlocking { client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = "ana.secret-at-example")).close() }
             }
             assertEquals("email", e.field)
             assertFalse("no personal data in the error", e.toString().contains("ana.secret"))
             expect<SmartEnrollException.NotFound> {
-                runBlocking { client.newEnrollment("0123456789abcdef01234567", null, SignUpData(email = Fixtures.email())).close() }
+                runBlocking { client.newEnrollment(client.fetchFlowConfig("0123456789abcdef01234567"), SignUpData(email = Fixtures.email())).close() }
             }
         }
+    }
+
+    @Test
+    fun messagesAreTheRustErrorsTextAndTheTypedFieldsStay(): Unit = runBlocking {
+        // Built in Kotlin: the message still comes from Rust's Display.
+        assertEquals("the one-time code does not match", SmartEnrollException.OtpMismatch().message)
+        val rate = SmartEnrollException.RateLimited("otp_resend_cooldown", 42_000L)
+        assertEquals("rate limited (otp_resend_cooldown); retry after 42000 ms", rate.message)
+        assertEquals(42_000L, rate.retryAfterMs)
+        assertEquals(ErrorCategory.RATE_LIMITED, rate.category())
+        // Thrown by the SDK: the typed fields and the same text; toString() keeps the class.
+        SmartEnrollClient(sandbox.config).use { client ->
+            val e = expect<SmartEnrollException.NotFound> {
+                runBlocking { client.fetchFlowConfig("0123456789abcdef01234567") }
+            }
+            assertTrue(e.code.isNotEmpty())
+            assertEquals("not found (${e.code})", e.message)
+            assertEquals(ErrorCategory.NOT_FOUND, e.category())
+            assertTrue(e.toString(), e.toString().startsWith("com.smartenroll.sdk.SmartEnrollException\$NotFound: not found ("))
+        }
+        val server = SmartEnrollException.Server(503, "service_unavailable")
+        assertEquals(503, server.status)
+        assertEquals("server error 503 (service_unavailable)", server.message)
     }
 
     @Test
@@ -88,12 +112,14 @@ class ErrorsTest {
         val projectId = sandbox.createProject(fullKyc = false)
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = email)).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email)).use { session ->
                 assertTrue(session.start() is EnrollState.AwaitingEmailCode)
                 val right = sandbox.latestCode(email)
                 val wrong = if (right == "000000") "111111" else "000000"
                 val e = expect<SmartEnrollException.OtpMismatch> { runBlocking { session.submitEmailCode(wrong) } }
                 assertFalse(e.toString().contains(wrong))
+                assertEquals("the one-time code does not match", e.message)
+                assertEquals(ErrorCategory.OTP_MISMATCH, e.category())
                 assertTrue(session.state() is EnrollState.AwaitingEmailCode)
                 assertFalse(session.submitEmailCode(right) is EnrollState.AwaitingEmailCode)
             }
@@ -104,7 +130,7 @@ class ErrorsTest {
     fun callsOutOfOrderAreInvalidState(): Unit = runBlocking {
         val projectId = sandbox.createProject(fullKyc = false)
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = Fixtures.email())).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = Fixtures.email())).use { session ->
                 expect<SmartEnrollException.InvalidState> { runBlocking { session.submitSelfie(Fixtures.selfie) } }
                 expect<SmartEnrollException.InvalidState> { runBlocking { session.confirm() } }
             }
@@ -116,17 +142,17 @@ class ErrorsTest {
         val projectId = sandbox.createProject(fullKyc = true)
         val email = Fixtures.email("liveness-fail")
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = email)).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email)).use { session ->
                 var state = session.start()
                 state = session.submitEmailCode(sandbox.latestCode(email))
                 while (state is EnrollState.AwaitingDocument) {
-                    state = session.submitDocument(state.side, Fixtures.document(state.side.name), state.acceptedCategories.first())
+                    state = session.submitDocument(Fixtures.document(state.side.name), state.acceptedCategories.first())
                 }
                 assertTrue("at the selfie: $state", state is EnrollState.AwaitingSelfie)
                 val e = expect<SmartEnrollException.LivenessFailed> { runBlocking { session.submitSelfie(Fixtures.selfie) } }
                 assertTrue(e.score != null && e.score!! < 0.65)
                 val after = session.state()
-                assertTrue("attempt counted: $after", after is EnrollState.AwaitingSelfie && after.attemptsLeft < 3u)
+                assertTrue("attempt counted: $after", after is EnrollState.AwaitingSelfie && after.attemptsLeft < 3)
             }
         }
     }

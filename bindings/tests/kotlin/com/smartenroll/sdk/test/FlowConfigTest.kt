@@ -43,8 +43,8 @@ class FlowConfigTest {
                 listOf(DocumentCategory.GOVERNMENT_ID, DocumentCategory.PASSPORT, DocumentCategory.DRIVER_LICENSE),
                 s.acceptedDocumentCategories,
             )
-            assertEquals(3u, s.documentMaxAttempts)
-            assertEquals(3u, s.livenessMaxAttempts)
+            assertEquals(3, s.documentMaxAttempts)
+            assertEquals(3, s.livenessMaxAttempts)
             // No name or criminal check; the flow's score thresholds.
             assertFalse(s.verifyNames || s.verifyCriminalHistory)
             assertEquals(0.65, s.livenessMinScore, 1e-9)
@@ -96,8 +96,8 @@ class FlowConfigTest {
             assertEquals(0.9, s.compareMinScore, 1e-9)
             assertEquals(0.55, s.searchMinScore, 1e-9)
             assertEquals(listOf(DocumentCategory.PASSPORT), s.acceptedDocumentCategories)
-            assertEquals(5u, s.documentMaxAttempts)
-            assertEquals(4u, s.livenessMaxAttempts)
+            assertEquals(5, s.documentMaxAttempts)
+            assertEquals(4, s.livenessMaxAttempts)
         }
     }
 

@@ -40,9 +40,9 @@ class LivenessCaptureTest {
             rgba[i] = (p shr 16).toByte(); rgba[i + 1] = (p shr 8).toByte(); rgba[i + 2] = p.toByte(); rgba[i + 3] = -1
         }
         return CameraFrame(
-            format = PixelFormat.RGBA, width = w.toUInt(), height = h.toUInt(),
-            planes = listOf(FramePlane(rgba, (w * 4).toUInt(), 4u)),
-            rotationDegrees = if (sensorRotated) 90u else 0u,
+            format = PixelFormat.RGBA, width = w, height = h,
+            planes = listOf(FramePlane(rgba, (w * 4), 4)),
+            rotationDegrees = if (sensorRotated) 90 else 0,
         )
     }
 
@@ -63,13 +63,13 @@ class LivenessCaptureTest {
     @Test
     fun goodFramesAutoCaptureAnUprightJpeg() {
         for (rotated in listOf(false, true)) {
-            LivenessCapture(CaptureConfig(goodFrames = 3u)).use { capture ->
+            LivenessCapture(CaptureConfig(goodFrames = 3)).use { capture ->
                 requireDetector(capture)
                 val frame = selfieFrame(rotated)
                 var captured = false
                 val seen = mutableListOf<GuidanceCode>()
                 for (i in 0 until 30) {
-                    val fb = capture.processFrame(frame.copy(timestampMs = (i * 33).toULong()))
+                    val fb = capture.processFrame(frame.copy(timestampMs = (i * 33).toLong()))
                     seen += fb.guidance
                     assertTrue(fb.detectorAvailable)
                     assertEquals("one face in $seen", 1, fb.faces.size)
@@ -78,8 +78,8 @@ class LivenessCaptureTest {
                 assertTrue("captured (rotated=$rotated); guidance seen: $seen", captured)
                 val result = capture.result() ?: error("no result after a capture")
                 val jpeg = ImageIO.read(ByteArrayInputStream(result.jpeg))
-                assertEquals(result.width.toInt(), jpeg.width)
-                assertEquals(result.height.toInt(), jpeg.height)
+                assertEquals(result.width, jpeg.width)
+                assertEquals(result.height, jpeg.height)
                 // A face crop is portrait or square, whatever the sensor orientation was.
                 assertTrue(jpeg.height >= jpeg.width * 0.9)
                 capture.reset()
@@ -93,9 +93,9 @@ class LivenessCaptureTest {
         LivenessCapture(CaptureConfig()).use { capture ->
             val good = selfieFrame(false)
             val cases = listOf(
-                good.copy(width = 0u),
-                good.copy(rotationDegrees = 45u),
-                good.copy(planes = listOf(FramePlane(ByteArray(16), good.planes[0].rowStride, 4u))),
+                good.copy(width = 0),
+                good.copy(rotationDegrees = 45),
+                good.copy(planes = listOf(FramePlane(ByteArray(16), good.planes[0].rowStride, 4))),
                 good.copy(format = PixelFormat.YUV420),
             )
             for (bad in cases) {
@@ -116,12 +116,12 @@ class LivenessCaptureTest {
         assertEquals(false, CaptureConfig().challengeBlink)
         assertEquals(null, CaptureConfig().landmarkModel)
         // Without the blink step the model bytes are not even loaded.
-        LivenessCapture(CaptureConfig(challengeTurns = 1u, landmarkModel = ByteArray(16))).use {
+        LivenessCapture(CaptureConfig(challengeTurns = 1, landmarkModel = ByteArray(16))).use {
             assertEquals(false, it.blinkAvailable())
             assertEquals(null, it.blinkError())
         }
         try {
-            LivenessCapture(CaptureConfig(challengeTurns = 0u, challengeBlink = true)).close()
+            LivenessCapture(CaptureConfig(challengeTurns = 0, challengeBlink = true)).close()
             fail("a blink step without a challenge was accepted")
         } catch (e: SmartEnrollException.InvalidInput) {
             assertEquals("captureConfig", e.field)
@@ -133,14 +133,14 @@ class LivenessCaptureTest {
         // Built like the mobile libraries (smart-enroll-ffi alone, without the prefilter's
         // embedded-landmark-model feature): without the app's bytes there is no blink step, and
         // the reason says the model must be passed. The head turns still run.
-        LivenessCapture(CaptureConfig(challengeTurns = 2u, challengeBlink = true)).use { capture ->
+        LivenessCapture(CaptureConfig(challengeTurns = 2, challengeBlink = true)).use { capture ->
             requireDetector(capture)
             assertEquals(false, capture.blinkAvailable())
             val reason = capture.blinkError() ?: error("no blinkError without the landmark model")
             assertTrue(reason, reason.contains("face_landmark_192.onnx"))
             assertTrue(reason, reason.contains("not embedded in this build"))
             assertTrue(reason, reason.contains("CaptureConfig.landmarkModel"))
-            val fb = capture.processFrame(selfieFrame(false).copy(timestampMs = 0u))
+            val fb = capture.processFrame(selfieFrame(false).copy(timestampMs = 0))
             assertTrue("${fb.guidance}", fb.guidance in listOf(GuidanceCode.TURN_HEAD_LEFT, GuidanceCode.TURN_HEAD_RIGHT))
         }
     }
@@ -153,13 +153,13 @@ class LivenessCaptureTest {
             "truncated" to landmarkModel.copyOf(landmarkModel.size / 3),
         )
         for ((what, bytes) in cases) {
-            LivenessCapture(CaptureConfig(challengeTurns = 2u, challengeBlink = true, landmarkModel = bytes)).use { capture ->
+            LivenessCapture(CaptureConfig(challengeTurns = 2, challengeBlink = true, landmarkModel = bytes)).use { capture ->
                 requireDetector(capture)
                 assertEquals(what, false, capture.blinkAvailable())
                 val reason = capture.blinkError() ?: error("$what: no blinkError")
                 assertTrue("$what: $reason", reason.contains("Face Mesh landmarks 192x192"))
                 // The head-turn challenge runs without the blink step.
-                val fb = capture.processFrame(frame.copy(timestampMs = 0u))
+                val fb = capture.processFrame(frame.copy(timestampMs = 0))
                 assertTrue("$what: ${fb.guidance}", fb.guidance in listOf(GuidanceCode.TURN_HEAD_LEFT, GuidanceCode.TURN_HEAD_RIGHT))
             }
         }
@@ -171,11 +171,11 @@ class LivenessCaptureTest {
         // The blink step lands at a random place among the steps (1 turn + 1 blink): take the
         // first capture whose challenge starts with it (each try has a 1/2 chance).
         for (attempt in 0 until 40) {
-            LivenessCapture(CaptureConfig(challengeTurns = 1u, challengeBlink = true, landmarkModel = landmarkModel)).use { capture ->
+            LivenessCapture(CaptureConfig(challengeTurns = 1, challengeBlink = true, landmarkModel = landmarkModel)).use { capture ->
                 requireDetector(capture)
                 assertTrue("blink step unavailable: ${capture.blinkError()}", capture.blinkAvailable())
                 assertEquals(null, capture.blinkError())
-                val first = capture.processFrame(frame.copy(timestampMs = 0u))
+                val first = capture.processFrame(frame.copy(timestampMs = 0))
                 if (first.guidance != GuidanceCode.BLINK) {
                     assertTrue("${first.guidance}", first.guidance in listOf(GuidanceCode.TURN_HEAD_LEFT, GuidanceCode.TURN_HEAD_RIGHT))
                     assertEquals(null, first.eyeOpenness)
@@ -185,7 +185,7 @@ class LivenessCaptureTest {
                 // measured on every frame that arrives while the step is active.
                 val seen = mutableListOf(first.guidance)
                 for (i in 1..16) {
-                    val fb = capture.processFrame(frame.copy(timestampMs = (i * 500).toULong()))
+                    val fb = capture.processFrame(frame.copy(timestampMs = (i * 500).toLong()))
                     seen += fb.guidance
                     assertTrue("captured during the challenge: $seen", !fb.captured)
                     if (fb.guidance == GuidanceCode.BLINK) {

@@ -51,7 +51,7 @@ class MemoryTest {
         val sandbox = Sandbox.shared
         val projectId = sandbox.createProject(fullKyc = false)
         val snapshot = SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = Fixtures.email())).use { s ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = Fixtures.email())).use { s ->
                 assertTrue(s.start() is EnrollState.AwaitingEmailCode)
                 s.snapshot()
             }

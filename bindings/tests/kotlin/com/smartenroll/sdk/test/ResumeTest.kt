@@ -34,7 +34,7 @@ class ResumeTest {
         SmartEnrollClient(sandbox.config).use { client ->
             // The app got to the document step, stored its snapshot and was killed for hours.
             var registrationId: String? = null
-            val stored = client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
+            val stored = client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
                 assertEquals("no registration before start()", null, s.registrationId())
                 val at = driveUntil(s, sandbox, email) { it is EnrollState.AwaitingDocument }
                 assertTrue(at is EnrollState.AwaitingDocument)
@@ -68,7 +68,7 @@ class ResumeTest {
         val projectId = sandbox.createProject(fullKyc = true)
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
-            val snapshot = client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
+            val snapshot = client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
                 driveUntil(s, sandbox, email) { it is EnrollState.AwaitingDocument }
                 s.snapshot()
             }
@@ -78,7 +78,7 @@ class ResumeTest {
             val again = client.restoreEnrollment(snapshot, freshToken = refused).use { session ->
                 val doc = session.state() as EnrollState.AwaitingDocument
                 try {
-                    session.submitDocument(doc.side, Fixtures.document("FRONT"), doc.acceptedCategories.first())
+                    session.submitDocument(Fixtures.document("FRONT"), doc.acceptedCategories.first())
                     fail("the server must refuse the token")
                 } catch (e: SmartEnrollException.SessionExpired) {
                     assertFalse("the error never shows the token", e.toString().contains(refused))
@@ -99,12 +99,12 @@ class ResumeTest {
         val projectId = sandbox.createProject(fullKyc = true)
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
-            val first = client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
+            val first = client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
                 assertTrue(s.start() is EnrollState.AwaitingEmailCode)
                 s.snapshot()
             }
             // The user (on a new phone, say) signs up again with the same e-mail.
-            client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { s ->
                 try {
                     s.start()
                     fail("the same e-mail twice must be AlreadyRegistered")
@@ -130,7 +130,7 @@ class ResumeTest {
             fun started(): Pair<String, String> {
                 val email = Fixtures.email()
                 val snap = runBlocking {
-                    client.newEnrollment(projectId, null, SignUpData(email = email)).use { s ->
+                    client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email)).use { s ->
                         s.start()
                         s.snapshot()
                     }
@@ -140,7 +140,7 @@ class ResumeTest {
             val (a, _) = started()
             val (b, _) = started()
             val tokenOfB = sandbox.resendLink(Tokens.registrationIdOf(b))
-            val notStarted = client.newEnrollment(projectId, null, SignUpData(email = Fixtures.email())).use { it.snapshot() }
+            val notStarted = client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = Fixtures.email())).use { it.snapshot() }
             for ((snapshot, token, why) in listOf(
                 Triple(a, tokenOfB, "another registration"),
                 Triple(a, "not-a-token", "not a registrant token"),

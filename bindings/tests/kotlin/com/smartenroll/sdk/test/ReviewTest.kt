@@ -39,7 +39,7 @@ class ReviewTest {
         SmartEnrollClient(sandbox.config).use { client ->
             val flow = client.fetchFlowConfig(projectId, null)
             assertTrue(flow.verifyNames && flow.verifyCriminalHistory)
-            client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
                 // Auto-confirm is off by default: the session stops at the review.
                 val state = driveUntil(session, sandbox, email)
                 assertTrue("stopped at the review: $state", state is EnrollState.AwaitingReview)
@@ -88,7 +88,7 @@ class ReviewTest {
         val projectId = checkedFlow()
         val email = Fixtures.email("criminal-hit")
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
                 val review = (driveUntil(session, sandbox, email) as EnrollState.AwaitingReview).review
                 assertEquals(true, review.criminalCheck!!.recordFound)
                 assertEquals("FAILED", review.criminalCheck!!.status)
@@ -105,7 +105,7 @@ class ReviewTest {
         val projectId = sandbox.createProject(fullKyc = true)
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email, fullName = "Ana Prueba")).use { session ->
                 val seen = CopyOnWriteArrayList<EnrollState>()
                 session.observe(object : StateObserver {
                     override fun onStateChanged(state: EnrollState) { seen.add(state) }
@@ -128,7 +128,7 @@ class ReviewTest {
         val projectId = sandbox.createProject(fullKyc = false)
         val email = Fixtures.email()
         SmartEnrollClient(sandbox.config).use { client ->
-            client.newEnrollment(projectId, null, SignUpData(email = email)).use { session ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), SignUpData(email = email)).use { session ->
                 val doc = driveUntil(session, sandbox, email) { it is EnrollState.AwaitingDocument }
                 assertTrue((doc as EnrollState.AwaitingDocument).canSkipKyc)
                 val done = session.skipKyc() as EnrollState.Completed

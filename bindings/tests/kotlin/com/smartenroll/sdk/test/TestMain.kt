@@ -23,6 +23,7 @@ fun main() {
         FlowConfigTest::class.java,
         CancellationTest::class.java,
         LivenessCaptureTest::class.java,
+        AppStyleTest::class.java,
         MemoryTest::class.java,
     )
     val failed = result.failureCount

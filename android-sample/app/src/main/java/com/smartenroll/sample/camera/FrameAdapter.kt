@@ -23,18 +23,18 @@ fun ImageProxy.toSdkFrame(mirrored: Boolean): CameraFrame? {
         buffer.get(bytes)
         FramePlane(
             data = bytes,
-            rowStride = plane.rowStride.toUInt(),
-            pixelStride = plane.pixelStride.toUInt(),
+            rowStride = plane.rowStride,
+            pixelStride = plane.pixelStride,
         )
     }
     return CameraFrame(
         format = PixelFormat.YUV420,
-        width = width.toUInt(),
-        height = height.toUInt(),
+        width = width,
+        height = height,
         planes = sdkPlanes,
-        rotationDegrees = normalisedRotation(imageInfo.rotationDegrees).toUInt(),
+        rotationDegrees = normalisedRotation(imageInfo.rotationDegrees),
         mirrored = mirrored,
-        timestampMs = (imageInfo.timestamp / 1_000_000L).toULong(),
+        timestampMs = imageInfo.timestamp / 1_000_000L,
     )
 }
 

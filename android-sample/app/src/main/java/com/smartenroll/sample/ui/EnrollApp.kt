@@ -58,7 +58,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
         )
         is Screen.Document -> DocumentScreen(
             s,
-            onSubmit = { category, bytes -> controller.submitDocument(s.side, category, bytes) },
+            onSubmit = { category, bytes -> controller.submitDocument(category, bytes) },
             onSkip = { controller.skipStep() },
             onSkipKyc = { controller.skipKyc() },
             onRetry = retry,

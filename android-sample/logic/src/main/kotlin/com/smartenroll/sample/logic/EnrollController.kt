@@ -2,6 +2,7 @@ package com.smartenroll.sample.logic
 
 import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.EnrollmentSession
+import com.smartenroll.sdk.FlowSummary
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.states
 import kotlinx.coroutines.CancellationException
@@ -48,6 +49,8 @@ class EnrollController(
     private var stateJob: Job? = null
     /** The fields the flow asks for; fetched once, when the sign-up form is first needed. */
     private var fields: SignUpFields? = null
+    /** The flow fetched for [fields]: `newEnrollment` reuses it (no second request). */
+    private var flow: FlowSummary? = null
     private var form = SignUpForm()
     private var lastFailed: (suspend () -> Unit)? = null
 
@@ -90,10 +93,9 @@ class EnrollController(
         // Only the fields the flow asks for are checked and sent; nothing starts while one is missing.
         val asked = fields ?: loadFields()
         SignUpRules.invalidField(asked, input)?.let { throw InvalidSignUpField(it) }
-        // Fetches the flow configuration, validates the input and plans the steps.
+        // Validates the input and plans the steps of the flow fetched with the fields.
         val fresh = client.newEnrollment(
-            target.projectId,
-            target.flowId,
+            flow ?: client.fetchFlowConfig(target.projectId, target.flowId),
             SdkMapping.signUpData(asked, input, target.language),
         )
         attach(fresh)
@@ -119,11 +121,14 @@ class EnrollController(
 
     fun resendPhoneCode() = act { requireSession().resendPhoneCode() }
 
-    /** Uploads one side of the document ([category] is a key from [Screen.Document.categories]). */
-    fun submitDocument(side: DocumentSide, category: String, image: ByteArray) = act {
+    /**
+     * Uploads the document side the screen shows (the SDK takes it from its state; [category] is
+     * a key from [Screen.Document.categories]).
+     */
+    fun submitDocument(category: String, image: ByteArray) = act {
         val sdkCategory = SdkMapping.sdkCategory(category)
             ?: throw IllegalArgumentException("unknown document category")
-        requireSession().submitDocument(SdkMapping.sdkSide(side), image, sdkCategory)
+        requireSession().submitDocument(image, sdkCategory)
     }
 
     /** Uploads the selfie (the JPEG the prefilter captured, or a photo). */
@@ -173,9 +178,10 @@ class EnrollController(
 
     /** Fetches the flow's sign-up fields (public flow configuration) and keeps them. */
     private suspend fun loadFields(): SignUpFields {
-        val flow = client.fetchFlowConfig(target.projectId, target.flowId)
-        if (!flow.active) throw FlowNotActive()
-        return SdkMapping.signUpFields(flow).also { fields = it }
+        val fetched = client.fetchFlowConfig(target.projectId, target.flowId)
+        if (!fetched.active) throw FlowNotActive()
+        flow = fetched
+        return SdkMapping.signUpFields(fetched).also { fields = it }
     }
 
     /**
@@ -259,8 +265,8 @@ class EnrollController(
 
     /** Attempts left on the step the session is on now (after a failed try). */
     private fun attemptsLeftNow(): Int? = when (val state = session?.state()) {
-        is EnrollState.AwaitingDocument -> state.attemptsLeft.toInt()
-        is EnrollState.AwaitingSelfie -> state.attemptsLeft.toInt()
+        is EnrollState.AwaitingDocument -> state.attemptsLeft
+        is EnrollState.AwaitingSelfie -> state.attemptsLeft
         else -> null
     }
 

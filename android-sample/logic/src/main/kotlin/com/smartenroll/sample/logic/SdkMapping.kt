@@ -3,6 +3,7 @@ package com.smartenroll.sample.logic
 import com.smartenroll.sdk.DocumentCategory as SdkDocumentCategory
 import com.smartenroll.sdk.DocumentSide as SdkDocumentSide
 import com.smartenroll.sdk.EnrollState
+import com.smartenroll.sdk.ErrorCategory
 import com.smartenroll.sdk.FlowSummary
 import com.smartenroll.sdk.CriminalCheck
 import com.smartenroll.sdk.PhoneGateway
@@ -22,9 +23,15 @@ object SdkMapping {
     fun screenFor(state: EnrollState, fields: SignUpFields, form: SignUpForm): Screen = when (state) {
         is EnrollState.NotStarted -> Screen.SignUp(fields, form)
         is EnrollState.Processing -> Screen.Processing(step = state.step.name.lowercase())
+        // A failed automatic step: the screen stops its spinner and offers "retry" (resume()).
+        is EnrollState.Interrupted -> Screen.Processing(
+            step = state.step.name.lowercase(),
+            busy = false,
+            error = interruptionError(state.error),
+        )
         is EnrollState.AwaitingEmailCode -> Screen.EmailCode(
             maskedEmail = state.maskedEmail,
-            resend = ResendCountdown(state.resendAvailableAtMs.toLong()),
+            resend = ResendCountdown(state.resendAvailableAtMs),
             needsNewCode = state.needsNewCode,
             optional = state.optional,
         )
@@ -35,19 +42,19 @@ object SdkMapping {
         is EnrollState.AwaitingPhoneCode -> Screen.PhoneCode(
             maskedPhone = state.maskedPhone,
             channel = channelOf(state.channel),
-            resend = ResendCountdown(state.resendAvailableAtMs.toLong()),
+            resend = ResendCountdown(state.resendAvailableAtMs),
             needsNewCode = state.needsNewCode,
             optional = state.optional,
         )
         is EnrollState.AwaitingDocument -> Screen.Document(
             side = if (state.side == SdkDocumentSide.FRONT) DocumentSide.FRONT else DocumentSide.BACK,
             categories = state.acceptedCategories.map(::categoryKey),
-            attemptsLeft = state.attemptsLeft.toInt(),
+            attemptsLeft = state.attemptsLeft,
             optional = state.optional,
             canSkipKyc = state.canSkipKyc,
         )
         is EnrollState.AwaitingSelfie -> Screen.Selfie(
-            attemptsLeft = state.attemptsLeft.toInt(),
+            attemptsLeft = state.attemptsLeft,
             optional = state.optional,
             canSkipKyc = state.canSkipKyc,
         )
@@ -172,6 +179,21 @@ object SdkMapping {
      * The user-facing error for anything an SDK call threw. [attemptsLeft] is the current step's
      * remaining attempts (decides between "retake" and "start over" for liveness failures).
      */
+    /**
+     * The error an interrupted automatic step shows on the stream's `Interrupted` state (the
+     * exception itself went to the call that ran the step).
+     */
+    fun interruptionError(category: ErrorCategory): UserError = Decisions.userError(
+        when (category) {
+            ErrorCategory.NETWORK -> ErrorKind.NETWORK
+            ErrorCategory.TIMEOUT -> ErrorKind.TIMEOUT
+            ErrorCategory.SERVER -> ErrorKind.SERVER
+            ErrorCategory.SESSION_EXPIRED -> ErrorKind.SESSION_EXPIRED
+            ErrorCategory.CANCELLED -> ErrorKind.CANCELLED
+            else -> ErrorKind.UNKNOWN
+        },
+    )
+
     fun userErrorFor(error: Throwable, attemptsLeft: Int? = null): UserError = when (error) {
         is SmartEnrollException -> sdkUserError(error, attemptsLeft)
         is InvalidSignUpField -> Decisions.userError(ErrorKind.INVALID_INPUT, field = error.field)
@@ -191,7 +213,7 @@ object SdkMapping {
             Decisions.userError(ErrorKind.SERVER)
         is SmartEnrollException.RateLimited -> Decisions.userError(
             ErrorKind.RATE_LIMITED,
-            retryAfterSeconds = error.retryAfterMs?.let { ms -> ((ms.toLong() + 999) / 1000).coerceAtLeast(1) },
+            retryAfterSeconds = error.retryAfterMs?.let { ms -> ((ms + 999) / 1000).coerceAtLeast(1) },
         )
         is SmartEnrollException.InvalidInput ->
             if (error.field == "image") Decisions.userError(ErrorKind.INVALID_IMAGE)
@@ -208,7 +230,7 @@ object SdkMapping {
         is SmartEnrollException.NotFound, is SmartEnrollException.Forbidden, is SmartEnrollException.Config ->
             Decisions.userError(ErrorKind.CONFIGURATION)
         is SmartEnrollException.PaymentRequired -> Decisions.userError(ErrorKind.PAYMENT_REQUIRED)
-        is SmartEnrollException.Rejected -> when (error.status.toInt()) {
+        is SmartEnrollException.Rejected -> when (error.status) {
             // The image rejections of the API (only_images_in_base64, image_too_large).
             412, 413, 415 -> Decisions.userError(ErrorKind.INVALID_IMAGE)
             else -> Decisions.userError(ErrorKind.UNKNOWN)

@@ -37,7 +37,7 @@ fun installFaceModel(read: () -> ByteArray?): Boolean {
  * what this sample runs (auto-capture only). Set 1-6 to run the challenge: it then includes the
  * blink step too, since [sampleCaptureConfig] already passes the landmark model.
  */
-const val SAMPLE_CHALLENGE_TURNS: UInt = 0u
+const val SAMPLE_CHALLENGE_TURNS: Int = 0
 
 /**
  * The sample's prefilter settings: the SDK defaults (auto-capture after 5 good frames, JPEG
@@ -48,10 +48,10 @@ const val SAMPLE_CHALLENGE_TURNS: UInt = 0u
  * without it (null) the challenge runs with head turns only and `blinkError()` says why.
  */
 fun sampleCaptureConfig(
-    challengeTurns: UInt = SAMPLE_CHALLENGE_TURNS,
+    challengeTurns: Int = SAMPLE_CHALLENGE_TURNS,
     landmarkModel: () -> ByteArray?,
 ): CaptureConfig {
-    val blink = challengeTurns > 0u
+    val blink = challengeTurns > 0
     return CaptureConfig(
         challengeTurns = challengeTurns,
         challengeBlink = blink,

@@ -57,13 +57,13 @@ class ControllerEnrollmentTest {
         flowId: String,
         store: SnapshotStore,
         server: Sandbox = sandbox,
-        maxRetries: UInt = 3u,
+        maxRetries: Int = 3,
     ): Harness {
         val client = SmartEnrollClient(
             ClientConfig(
                 baseUrl = server.baseUrl,
                 allowInsecureHttp = InsecureHttp.Loopback,
-                connectTimeoutMs = 2_000uL,
+                connectTimeoutMs = 2_000L,
                 maxRetries = maxRetries,
             ),
         )
@@ -149,9 +149,9 @@ class ControllerEnrollmentTest {
         val front = second.await<Screen.Document> { it.side == DocumentSide.FRONT }
         assertFalse(front.optional)
         assertTrue(front.categories.containsAll(listOf("government_id", "passport", "driver_license")))
-        second.act { submitDocument(DocumentSide.FRONT, "government_id", documentJpeg("FRONT")) }
+        second.act { submitDocument("government_id", documentJpeg("FRONT")) }
         second.await<Screen.Document> { it.side == DocumentSide.BACK }
-        second.act { submitDocument(DocumentSide.BACK, "government_id", documentJpeg("BACK")) }
+        second.act { submitDocument("government_id", documentJpeg("BACK")) }
         val selfie = second.await<Screen.Selfie>()
         assertFalse(selfie.optional)
         // The selfie the prefilter captured from camera frames, as the app uploads it.
@@ -238,7 +238,7 @@ class ControllerEnrollmentTest {
         val (project, flow) = sandbox.setup("full")
         harness(project, flow, InMemorySnapshotStore()).use { h ->
             throughCodes(h, person(tags = "+liveness-fail-once"))
-            h.act { submitDocument(DocumentSide.FRONT, "passport", documentJpeg("PASSPORT")) }
+            h.act { submitDocument("passport", documentJpeg("PASSPORT")) }
             val before = h.await<Screen.Selfie>()
             h.act { submitSelfie(sampleSelfie()) }
             val failed = h.await<Screen.Selfie> { it.error != null }
@@ -258,7 +258,7 @@ class ControllerEnrollmentTest {
         val (project, flow) = sandbox.setup("full")
         harness(project, flow, InMemorySnapshotStore()).use { h ->
             throughCodes(h, person(tags = "+liveness-fail"))
-            h.act { submitDocument(DocumentSide.FRONT, "passport", documentJpeg("PASSPORT")) }
+            h.act { submitDocument("passport", documentJpeg("PASSPORT")) }
             var attemptsLeft = h.await<Screen.Selfie>().attemptsLeft
             var retakes = 0
             while (true) {
@@ -288,7 +288,7 @@ class ControllerEnrollmentTest {
         Sandbox.start().use { own ->
             val (project, flow) = own.setup("full")
             // No automatic retries in the SDK, so the failure reaches the screen at once.
-            harness(project, flow, InMemorySnapshotStore(), server = own, maxRetries = 0u).use { h ->
+            harness(project, flow, InMemorySnapshotStore(), server = own, maxRetries = 0).use { h ->
                 val form = person()
                 h.await<Screen.SignUp>()
                 h.act { signUp(form) }

@@ -192,7 +192,7 @@ class SignUpRulesTest {
             showTermsAndConditions = terms, showPrivacyNotice = privacy,
             emailGateway = com.smartenroll.sdk.EmailGateway.MAILGUN, phoneGateway = com.smartenroll.sdk.PhoneGateway.NONE,
         ),
-        canSkipKyc = true, acceptedDocumentCategories = emptyList(), documentMaxAttempts = 3u, livenessMaxAttempts = 3u,
+        canSkipKyc = true, acceptedDocumentCategories = emptyList(), documentMaxAttempts = 3, livenessMaxAttempts = 3,
         redirectUrl = null, verifyNames = false, verifyCriminalHistory = false,
         livenessMinScore = 0.65, compareMinScore = 0.8, searchMinScore = 0.8,
         termsUrl = termsUrl, privacyUrl = privacyUrl,

@@ -32,14 +32,14 @@ class SelfieCaptureTest {
     @Test
     fun cameraFramesOfTheSampleSelfieAreCapturedOnceWithGuidanceAndAnnouncements() {
         val clock = ManualClock(start = 0)
-        SelfieCapture(LivenessCapture(CaptureConfig(goodFrames = 3u)), clock).use { selfie ->
+        SelfieCapture(LivenessCapture(CaptureConfig(goodFrames = 3)), clock).use { selfie ->
             requireDetector(selfie)
             val frame = cameraXFrame(sampleSelfie())
             val spoken = mutableListOf<String>()
             var jpeg: ByteArray? = null
             for (i in 0 until 40) {
                 clock.advance(33)
-                val fb = selfie.onFrame(frame.copy(timestampMs = (i * 33).toULong())) ?: break
+                val fb = selfie.onFrame(frame.copy(timestampMs = (i * 33).toLong())) ?: break
                 assertTrue(fb.guidanceKey in Guidance.KEYS)
                 assertEquals(Guidance.resourceName(fb.guidanceKey), fb.resourceName)
                 assertTrue(fb.readiness in 0f..1f)
@@ -67,7 +67,7 @@ class SelfieCaptureTest {
             requireDetector(selfie)
             val w = 640
             val h = 480
-            val dark = yuvFrame(w, h, IntArray(w * h) { 0x080808 }, rotation = 270u)
+            val dark = yuvFrame(w, h, IntArray(w * h) { 0x080808 }, rotation = 270)
             val fb = selfie.onFrame(dark)!!
             assertTrue(fb.guidanceKey, fb.guidanceKey == "too_dark" || fb.guidanceKey == "face_not_found")
             assertEquals("guidance_" + fb.guidanceKey, fb.resourceName)
@@ -83,7 +83,7 @@ class SelfieCaptureTest {
         val read = { reads++; asset.readBytes() }
         // The sample's default: no challenge, so no blink step and the model is not read.
         val plain = sampleCaptureConfig(landmarkModel = read)
-        assertEquals(0u, plain.challengeTurns)
+        assertEquals(0, plain.challengeTurns)
         assertEquals(false, plain.challengeBlink)
         assertNull(plain.landmarkModel)
         assertEquals(0, reads)
@@ -92,7 +92,7 @@ class SelfieCaptureTest {
             assertNull(capture.blinkError())
         }
         // One flag on: the challenge runs with the blink step, on the asset's bytes.
-        val challenge = sampleCaptureConfig(challengeTurns = 1u, landmarkModel = read)
+        val challenge = sampleCaptureConfig(challengeTurns = 1, landmarkModel = read)
         assertEquals(1, reads)
         assertTrue(challenge.challengeBlink)
         val capture = LivenessCapture(challenge)
@@ -103,7 +103,7 @@ class SelfieCaptureTest {
         }
         // The SDK library does not embed the model: an app whose asset is missing gets no blink
         // step, and the reason.
-        LivenessCapture(sampleCaptureConfig(challengeTurns = 1u) { null }).use { noAsset ->
+        LivenessCapture(sampleCaptureConfig(challengeTurns = 1) { null }).use { noAsset ->
             assertEquals(false, noAsset.blinkAvailable())
             val reason = noAsset.blinkError()
             assertTrue("$reason", reason != null && reason.contains("not embedded in this build"))
@@ -150,11 +150,11 @@ class SelfieCaptureTest {
                 // rotate 270° cw: (x, y) -> (y, sw-1-x); then mirror: u -> sh-1-u.
                 rgb[y * sw + x] = upright.getRGB(sh - 1 - y, sw - 1 - x)
             }
-            return yuvFrame(sw, sh, rgb, rotation = 270u)
+            return yuvFrame(sw, sh, rgb, rotation = 270)
         }
 
         /** A YUV_420_888 frame as CameraX gives it: row padding, interleaved chroma planes. */
-        fun yuvFrame(w: Int, h: Int, rgb: IntArray, rotation: UInt): CameraFrame {
+        fun yuvFrame(w: Int, h: Int, rgb: IntArray, rotation: Int): CameraFrame {
             val yStride = w + 64
             val cStride = w + 64
             val yPlane = ByteArray(yStride * (h - 1) + w)
@@ -178,12 +178,12 @@ class SelfieCaptureTest {
             val vPlane = uv.copyOfRange(1, uv.size)
             return CameraFrame(
                 format = PixelFormat.YUV420,
-                width = w.toUInt(),
-                height = h.toUInt(),
+                width = w,
+                height = h,
                 planes = listOf(
-                    FramePlane(yPlane, yStride.toUInt(), 1u),
-                    FramePlane(uPlane, cStride.toUInt(), 2u),
-                    FramePlane(vPlane, cStride.toUInt(), 2u),
+                    FramePlane(yPlane, yStride, 1),
+                    FramePlane(uPlane, cStride, 2),
+                    FramePlane(vPlane, cStride, 2),
                 ),
                 rotationDegrees = rotation,
                 mirrored = true,
@@ -192,10 +192,10 @@ class SelfieCaptureTest {
 
         /** The sample selfie as the prefilter captures it from camera frames (what the app uploads). */
         val capturedSelfie: ByteArray by lazy {
-            LivenessCapture(CaptureConfig(goodFrames = 3u)).use { capture ->
+            LivenessCapture(CaptureConfig(goodFrames = 3)).use { capture ->
                 SelfieCapture(capture, ManualClock()).let { selfie ->
                     val frame = cameraXFrame(sampleSelfie())
-                    (0 until 40).firstNotNullOfOrNull { i -> selfie.onFrame(frame.copy(timestampMs = (i * 33).toULong()))?.capturedJpeg }
+                    (0 until 40).firstNotNullOfOrNull { i -> selfie.onFrame(frame.copy(timestampMs = (i * 33).toLong()))?.capturedJpeg }
                         ?: error("the prefilter did not capture the sample selfie (detector available: ${selfie.detectorAvailable})")
                 }
             }
