@@ -279,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn the_desktop_default_is_warn_until_init_logging_sets_a_level() {
+        assert_eq!(LogLevel::platform_default(), LogLevel::Warn);
+        init_default_logging();
+        assert_eq!(current_level(), tracing::Level::WARN);
+        init_logging(LogLevel::Debug);
+        assert_eq!(current_level(), tracing::Level::DEBUG);
+        // Creating another client (the implicit initialisation) keeps the app's choice.
+        init_default_logging();
+        assert_eq!(current_level(), tracing::Level::DEBUG);
+        init_logging(LogLevel::Warn);
+    }
+
+    #[test]
     fn events_reach_the_foreign_sink_formatted_and_a_panicking_sink_is_survived() {
         let sink = Arc::new(Collect(Mutex::new(Vec::new())));
         let subscriber = Registry::default().with(ForeignSinkLayer);

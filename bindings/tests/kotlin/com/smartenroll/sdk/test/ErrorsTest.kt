@@ -38,6 +38,19 @@ class ErrorsTest {
     }
 
     @Test
+    fun unsetClientSettingsTakeTheCoresDefaultsAndBadOnesAreConfigErrors() {
+        val base = ClientConfig(baseUrl = "https://api.example.com")
+        assertEquals(null, base.connectTimeoutMs)
+        assertEquals(null, base.maxRetries)
+        SmartEnrollClient(base).close()
+        SmartEnrollClient(base.copy(connectTimeoutMs = 2_000L, requestTimeoutMs = 30_000L, maxRetries = 0)).close()
+        for (bad in listOf(base.copy(connectTimeoutMs = 0L), base.copy(requestTimeoutMs = -1L), base.copy(maxRetries = -1))) {
+            val e = expect<SmartEnrollException.Config> { SmartEnrollClient(bad).close() }
+            assertTrue(e.message!!, e.message!!.startsWith("configuration error: "))
+        }
+    }
+
+    @Test
     fun malformedPinsAndRootCertificatesAreConfigErrors() {
         val https = ClientConfig(baseUrl = "https://127.0.0.1:9")
         // Defaults: no pins, no extra roots.

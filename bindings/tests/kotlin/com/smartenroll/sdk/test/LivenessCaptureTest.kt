@@ -94,7 +94,10 @@ class LivenessCaptureTest {
             val good = selfieFrame(false)
             val cases = listOf(
                 good.copy(width = 0),
+                good.copy(width = -640),
                 good.copy(rotationDegrees = 45),
+                good.copy(rotationDegrees = -90),
+                good.copy(planes = listOf(FramePlane(good.planes[0].data, -good.planes[0].rowStride, 4))),
                 good.copy(planes = listOf(FramePlane(ByteArray(16), good.planes[0].rowStride, 4))),
                 good.copy(format = PixelFormat.YUV420),
             )
@@ -125,6 +128,28 @@ class LivenessCaptureTest {
             fail("a blink step without a challenge was accepted")
         } catch (e: SmartEnrollException.InvalidInput) {
             assertEquals("captureConfig", e.field)
+        }
+    }
+
+    @Test
+    fun unsetCaptureSettingsTakeThePrefiltersDefaultsAndNegativeOnesAreRefused() {
+        // null: the prefilter's own defaults (no copy of them in the bindings).
+        assertEquals(null, CaptureConfig().goodFrames)
+        assertEquals(null, CaptureConfig().jpegMaxBytes)
+        LivenessCapture(CaptureConfig()).close()
+        for (bad in listOf(
+            CaptureConfig(goodFrames = -1),
+            CaptureConfig(jpegMaxSide = -1080),
+            CaptureConfig(jpegMaxBytes = -1),
+            CaptureConfig(challengeTurns = -2),
+        )) {
+            try {
+                LivenessCapture(bad).close()
+                fail("accepted $bad")
+            } catch (e: SmartEnrollException.InvalidInput) {
+                assertEquals("captureConfig", e.field)
+                assertTrue(e.message!!, e.message!!.contains("must not be negative"))
+            }
         }
     }
 
