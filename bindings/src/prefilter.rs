@@ -222,6 +222,25 @@ pub struct FrameFeedback {
     pub eye_openness: Option<f32>,
 }
 
+/// A still photo's check (the photo-picker path, `analyzePhoto`): judged on what the server
+/// needs (one face, large and sharp enough, well exposed, frontal), not on live framing.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PhotoCheck {
+    /// The one reason to refuse the photo, or `HoldStill` when it is usable.
+    pub guidance: GuidanceCode,
+    /// Framing advice that does not refuse the photo (`FaceOffCenter`); empty when none.
+    pub advice: Vec<GuidanceCode>,
+    /// True when the photo can be submitted as it is (`submitSelfie`).
+    pub usable: bool,
+    /// Every face found, main face first, in the pixels of the photo as it will be uploaded.
+    pub faces: Vec<FaceBox>,
+    /// Size of the photo as it will be uploaded (upright, long edge at most 1080 px).
+    pub width: u32,
+    pub height: u32,
+    /// Whether the face detector ran (false: quality-only mode, no ONNX Runtime).
+    pub detector_available: bool,
+}
+
 /// The captured selfie.
 #[derive(Clone, PartialEq, uniffi::Record)]
 pub struct CaptureResult {
@@ -396,6 +415,30 @@ impl LivenessCapture {
         })
     }
 
+    /// Checks a still photo (e.g. one the user picked) as `submitSelfie` would upload it
+    /// (EXIF orientation applied, long edge at most 1080 px, JPEG): one face, large and sharp
+    /// enough, well exposed, frontal. `FaceOffCenter` is only `advice` here; `TooDark`,
+    /// `TooBright` and `Blurry` are named before pose; a second, much smaller face is found.
+    /// Does not touch the capture state. An undecodable image is `InvalidInput(field = "image")`.
+    pub fn analyze_photo(&self, image: Vec<u8>) -> Result<PhotoCheck> {
+        let prepared = smart_enroll_core::media::prepare_selfie(&image).map_err(|e| {
+            SmartEnrollError::from(smart_enroll_core::EnrollError::InvalidInput {
+                field: "image".into(),
+                reason: e.to_string(),
+            })
+        })?;
+        let a = self.inner.analyze_image(&prepared.jpeg)?;
+        Ok(PhotoCheck {
+            guidance: a.guidance.into(),
+            advice: a.advice.iter().map(|&g| g.into()).collect(),
+            usable: a.passes(),
+            faces: a.faces.iter().map(FaceBox::from).collect(),
+            width: a.width,
+            height: a.height,
+            detector_available: a.metrics.detector_available,
+        })
+    }
+
     /// The captured selfie, once a frame reported `captured`.
     pub fn result(&self) -> Option<CaptureResult> {
         self.inner.result().map(|r| CaptureResult {
@@ -467,5 +510,88 @@ impl LivenessCapture {
             std::hint::black_box(self.inner.process_frame(std::hint::black_box(&f))?);
         }
         Ok(u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    const SELFIE: &[u8] = include_bytes!("../../cli/assets/sample-selfie.jpg");
+
+    fn jpeg(img: &image::RgbImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+            .encode(
+                img.as_raw(),
+                img.width(),
+                img.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .unwrap();
+        out
+    }
+
+    fn capture() -> Arc<LivenessCapture> {
+        let c = LivenessCapture::new(CaptureConfig {
+            good_frames: 5,
+            challenge_turns: 0,
+            challenge_blink: false,
+            landmark_model: None,
+            jpeg_max_side: 1080,
+            jpeg_max_bytes: 150_000,
+            onnx_runtime_path: None,
+        })
+        .unwrap();
+        assert!(
+            c.detector_available(),
+            "ONNX Runtime missing: run scripts/test.sh"
+        );
+        c
+    }
+
+    /// The photo-picker path: a real portrait at the top of a tall photo is usable with advice;
+    /// a darkened copy is too dark; two portraits side by side are two faces; garbage is a
+    /// typed error.
+    #[test]
+    fn analyze_photo_judges_a_still_on_what_the_server_needs() {
+        let c = capture();
+        let portrait = image::load_from_memory(SELFIE).unwrap().to_rgb8();
+        let (w, h) = (portrait.width(), portrait.height());
+        let mut tall = image::RgbImage::from_pixel(w + 60, h * 2, image::Rgb([205, 205, 200]));
+        image::imageops::overlay(&mut tall, &portrait, 30, 0);
+        let check = c.analyze_photo(jpeg(&tall)).unwrap();
+        assert!(check.usable, "{check:?}");
+        assert_eq!(check.guidance, GuidanceCode::HoldStill, "{check:?}");
+        assert_eq!(check.advice, [GuidanceCode::FaceOffCenter], "{check:?}");
+        assert_eq!(check.faces.len(), 1, "{check:?}");
+        assert!(check.width.max(check.height) <= 1080, "{check:?}");
+
+        let mut dark = tall.clone();
+        for p in dark.pixels_mut() {
+            p.0 = p.0.map(|v| (f32::from(v) * 0.2) as u8);
+        }
+        let check = c.analyze_photo(jpeg(&dark)).unwrap();
+        assert_eq!(check.guidance, GuidanceCode::TooDark, "{check:?}");
+        assert!(!check.usable);
+
+        let mut two = image::RgbImage::from_pixel(w * 2, h, image::Rgb([128, 128, 128]));
+        image::imageops::overlay(&mut two, &portrait, 0, 0);
+        image::imageops::overlay(
+            &mut two,
+            &image::imageops::flip_horizontal(&portrait),
+            i64::from(w),
+            0,
+        );
+        let check = c.analyze_photo(jpeg(&two)).unwrap();
+        assert_eq!(check.guidance, GuidanceCode::MultipleFaces, "{check:?}");
+        assert_eq!(check.faces.len(), 2, "{check:?}");
+
+        let err = c.analyze_photo(b"not a photo".to_vec()).unwrap_err();
+        assert!(
+            matches!(&err, SmartEnrollError::InvalidInput { field, .. } if field == "image"),
+            "{err:?}"
+        );
     }
 }

@@ -4,6 +4,8 @@
 # core/prefilter/src/webcam.rs) are unit-tested on synthetic buffers by `cargo test` already and
 # again here with the feature's dependency graph. Without a camera (CI) the command must exit
 # with a clear error, which is checked too. Needs libclang-dev (scripts/deps/35-camera.sh).
+# Cost: about 100 s of CPU (clippy of the CLI's dependency graph with the feature, ~40 s; the
+# debug build of the binary, ~60 s), i.e. about 1.5-2 minutes on the CI's two cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo clippy --quiet --locked -p smart-enroll-cli --features camera --all-targets -- -D warnings

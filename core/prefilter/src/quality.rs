@@ -11,7 +11,8 @@ use crate::frame::FrameView;
 /// `head_turned`, `head_tilted`, `too_dark`/`too_bright` (face region), `blurry`, `moving`, then the
 /// challenge instructions (`turn_head_left`, `turn_head_right`, `look_straight`, `blink`), then `hold_still`
 /// (all good, counting good frames) and `captured`. `challenge_failed` overrides everything once the
-/// challenge has failed (until reset).
+/// challenge has failed (until reset). That is the live (camera) order; a still image is judged by
+/// [`still_guidance`], where `face_off_center` is advice and quality comes before pose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GuidanceCode {

@@ -13,7 +13,9 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.BeforeClass
 import org.junit.Test
+import java.awt.image.BufferedImage
 import java.io.ByteArrayInputStream
+import java.io.ByteArrayOutputStream
 import java.io.File
 import javax.imageio.ImageIO
 
@@ -111,6 +113,62 @@ class LivenessCaptureTest {
             }
             // The capture still works afterwards.
             assertTrue(capture.processFrame(good).faces.isNotEmpty() || !capture.detectorAvailable())
+        }
+    }
+
+    private fun jpeg(img: BufferedImage): ByteArray =
+        ByteArrayOutputStream().also { check(ImageIO.write(img, "jpg", it)) }.toByteArray()
+
+    /** The photo-picker path: a real portrait at the top of a tall photo (as official portraits
+     *  are framed) is usable, with `FACE_OFF_CENTER` only as advice; a darkened copy is
+     *  `TOO_DARK`; two portraits side by side are `MULTIPLE_FACES`; garbage is `InvalidInput`. */
+    @Test
+    fun analyzePhotoJudgesAStillOnWhatTheServerNeeds() {
+        LivenessCapture(CaptureConfig()).use { capture ->
+            requireDetector(capture)
+            val portrait = ImageIO.read(ByteArrayInputStream(Fixtures.selfie))
+            val (w, h) = portrait.width to portrait.height
+            val tall = BufferedImage(w + 60, h * 2, BufferedImage.TYPE_INT_RGB)
+            tall.createGraphics().apply {
+                color = java.awt.Color(205, 205, 200)
+                fillRect(0, 0, tall.width, tall.height)
+                drawImage(portrait, 30, 0, null)
+                dispose()
+            }
+            val ok = capture.analyzePhoto(jpeg(tall))
+            assertTrue("$ok", ok.usable)
+            assertEquals(GuidanceCode.HOLD_STILL, ok.guidance)
+            assertEquals(listOf(GuidanceCode.FACE_OFF_CENTER), ok.advice)
+            assertEquals(1, ok.faces.size)
+
+            val dark = BufferedImage(tall.width, tall.height, BufferedImage.TYPE_INT_RGB)
+            for (y in 0 until tall.height) for (x in 0 until tall.width) {
+                val p = tall.getRGB(x, y)
+                val r = ((p shr 16) and 0xff) / 5
+                val g = ((p shr 8) and 0xff) / 5
+                val b = (p and 0xff) / 5
+                dark.setRGB(x, y, (r shl 16) or (g shl 8) or b)
+            }
+            val darkCheck = capture.analyzePhoto(jpeg(dark))
+            assertEquals("$darkCheck", GuidanceCode.TOO_DARK, darkCheck.guidance)
+            assertTrue(!darkCheck.usable)
+
+            val two = BufferedImage(w * 2, h, BufferedImage.TYPE_INT_RGB)
+            two.createGraphics().apply {
+                drawImage(portrait, 0, 0, null)
+                drawImage(portrait, 2 * w, 0, -w, h, null) // mirrored copy on the right
+                dispose()
+            }
+            val twoCheck = capture.analyzePhoto(jpeg(two))
+            assertEquals("$twoCheck", GuidanceCode.MULTIPLE_FACES, twoCheck.guidance)
+            assertEquals(2, twoCheck.faces.size)
+
+            try {
+                capture.analyzePhoto("not a photo".toByteArray())
+                fail("accepted garbage")
+            } catch (e: SmartEnrollException.InvalidInput) {
+                assertEquals("image", e.field)
+            }
         }
     }
 
