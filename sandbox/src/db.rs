@@ -351,3 +351,21 @@ impl Db {
         f(&mut guard)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durable_databases_run_with_synchronous_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = super::open(&dir.path().join("a.db"), true).unwrap();
+        let mode: i64 = full
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, 2, "synchronous=FULL");
+        let normal = super::open(&dir.path().join("b.db"), false).unwrap();
+        let mode: i64 = normal
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, 1, "synchronous=NORMAL");
+    }
+}

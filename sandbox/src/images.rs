@@ -395,8 +395,23 @@ mod tests {
         let sof = j.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
         j[sof + 5..sof + 7].copy_from_slice(&4000u16.to_be_bytes());
         j[sof + 7..sof + 9].copy_from_slice(&4000u16.to_be_bytes());
-        let checked = check(&b64(&j), Purpose::Document).unwrap();
-        assert_eq!(checked.permits(), 16);
+        // As a document it is refused too, as corrupt: far too short for 16 MP.
+        assert_eq!(
+            check(&b64(&j), Purpose::Document)
+                .err()
+                .unwrap()
+                .status
+                .as_u16(),
+            412
+        );
+        let claimed = |pixels| Checked {
+            bytes: Vec::new(),
+            format: ImageFormat::Jpeg,
+            pixels,
+        };
+        assert_eq!(claimed(16_000_000).permits(), 16);
+        assert_eq!(claimed(1).permits(), 1);
+        assert_eq!(claimed(39_600_000).permits(), 40);
         assert_eq!(
             check(&b64(&j), Purpose::Selfie)
                 .err()

@@ -458,6 +458,38 @@ pub(crate) fn document(dev: bool) -> OpenApi {
                 )
                 .build(),
         );
+        let error_response = |description: &str| {
+            ResponseBuilder::new().description(description).content(
+                "application/json",
+                ContentBuilder::new().schema(Some(error.clone())).build(),
+            )
+        };
+        if matches!(route.method, "POST" | "PUT") {
+            op = op.response(
+                "413",
+                error_response(
+                    "`payload_too_large` (body over 16 MiB, 256 KiB without images) or \
+                     `image_too_large`",
+                )
+                .build(),
+            );
+        }
+        if route.path.contains("email-validations") || route.path.contains("phone-validations") {
+            let retry_after = utoipa::openapi::HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                .description(Some("Seconds to wait"))
+                .build();
+            op = op.response(
+                "429",
+                error_response(
+                    "Sandbox-defined OTP limits: `otp_resend_cooldown`, `otp_code_limit` (5 \
+                     codes per registration and channel per hour), `otp_guess_limit` (25 codes \
+                     compared per hour)",
+                )
+                .header("Retry-After", retry_after)
+                .build(),
+            );
+        }
         paths.add_path_operation(route.path, vec![m], op.build());
     }
     let mut components = ComponentsBuilder::new()

@@ -118,6 +118,7 @@ pub struct Sandbox {
     server: tokio::task::JoinHandle<()>,
     tracker: TaskTracker,
     db: Db,
+    router: axum::Router,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -454,6 +455,7 @@ impl Sandbox {
             header_read_timeout: config.header_read_timeout,
             max_connections: config.max_connections,
         };
+        let router = app.clone();
         let server = tokio::spawn(conn::serve(listener, app, limits, cancel.clone()));
         tracing::info!(%addr, dev = config.dev, "sandbox listening");
         if config.dev && !addr.ip().is_loopback() {
@@ -470,7 +472,15 @@ impl Sandbox {
             server,
             tracker,
             db,
+            router,
         })
+    }
+
+    /// The request router without the connection layer, for driving requests in-process (the
+    /// fuzz target). Not a stable API.
+    #[doc(hidden)]
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
     }
 
     /// The bound address.

@@ -1,5 +1,6 @@
 //! Issue 11: the sandbox under abuse. Every test talks to a real sandbox over loopback HTTP (or a
 //! raw TCP socket where HTTP clients would hide the behaviour) with a real SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Cursor;
 use std::time::{Duration, Instant};
