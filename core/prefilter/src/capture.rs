@@ -403,9 +403,7 @@ impl Inner {
     /// None without the face detector: head turns cannot be measured, so such a challenge could
     /// only time out (quality-only mode captures without it).
     fn new_challenge(&self) -> Option<Challenge> {
-        if self.detector.is_none() {
-            return None;
-        }
+        self.detector.as_ref()?;
         self.config.challenge.map(|mut c| {
             c.blink &= self.eyes.is_some();
             Challenge::new(c)
