@@ -71,10 +71,10 @@ mod android {
 pub fn init_android(
     env: &mut jni::Env<'_>,
     context: jni::objects::JObject<'_>,
-) -> Result<(), EnrollError> {
-    rustls_platform_verifier::android::init_with_env(env, context)
-        .map_err(|e| config_error(format!("initialising the Android trust store failed: {e}")))?;
+) -> Result<(), jni::errors::Error> {
+    rustls_platform_verifier::android::init_with_env(env, context)?;
     android::set_initialised();
+    tracing::debug!("Android trust store initialised");
     Ok(())
 }
 
