@@ -7,6 +7,14 @@ plugins {
 group = "com.smartenroll"
 version = providers.gradleProperty("smartEnrollVersion").getOrElse("0.1.0")
 
+// The version of rustls-platform-verifier-android in the workspace's Cargo.lock: its Kotlin
+// component must match the Rust crate exactly.
+val rustlsPlatformVerifierVersion: String = rootDir.resolve("../../Cargo.lock").readLines().let { lines ->
+    val i = lines.indexOfFirst { it.trim() == "name = \"rustls-platform-verifier-android\"" }
+    check(i >= 0) { "rustls-platform-verifier-android not found in Cargo.lock" }
+    lines[i + 1].substringAfter('"').substringBefore('"')
+}
+
 // Outputs of scripts/build-android.sh (cargo-ndk + uniffi-bindgen), outside the source tree.
 val generated = rootDir.resolve("../../target/bindings/android")
 
@@ -51,6 +59,10 @@ dependencies {
     api("net.java.dev.jna:jna:5.17.0@aar")
     // Suspend functions and Flow<EnrollState> in the public API.
     api("org.jetbrains.kotlinx:kotlinx-coroutines-core:1.10.2")
+    // The TLS platform verifier's Kotlin half (called from Rust through JNI after
+    // initAndroid(context)); its version must be the rustls-platform-verifier-android crate's
+    // in Cargo.lock.
+    implementation("rustls:rustls-platform-verifier:$rustlsPlatformVerifierVersion")
 }
 
 publishing {

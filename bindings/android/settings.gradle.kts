@@ -15,6 +15,12 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
+        // The Kotlin component of rustls-platform-verifier (the TLS trust store, see
+        // SmartEnrollAndroid.kt), published by the rustls project as a Maven repository.
+        maven {
+            url = uri("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/")
+            content { includeGroup("rustls") }
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 uniffi::setup_scaffolding!("smart_enroll");
 
+#[cfg(target_os = "android")]
+mod android;
 pub mod error;
 #[cfg(feature = "test-hooks")]
 pub mod hooks;

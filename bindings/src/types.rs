@@ -77,7 +77,7 @@ pub struct ClientConfig {
     #[uniffi(default = [])]
     pub pinned_public_keys: Vec<String>,
     /// Extra trusted root certificates (PEM text, one or more certificates each), in addition
-    /// to the built-in Mozilla roots: a staging server's private CA, a TLS-terminating proxy.
+    /// to the platform's trust store: a staging server's private CA, a TLS-terminating proxy.
     /// Malformed PEM is a `Config` error when the client is created.
     #[uniffi(default = [])]
     pub extra_root_certificates_pem: Vec<String>,

@@ -1,13 +1,11 @@
 //! The HTTP client for the Smart Enroll v2 API: TLS set-up, envelope and error handling,
 //! retries, request statistics, admin calls and the registrant calls the engine uses.
 //!
-//! TLS: reqwest with rustls, the `ring` crypto provider and the Mozilla root store
-//! (`webpki-roots`) plus `ClientConfig::extra_root_certificates_pem`, passed to reqwest
-//! pre-built (`tls_backend_preconfigured`); with `ClientConfig::pinned_public_keys` a verifier
-//! wrapping rustls' WebPKI verifier also requires a pinned key on the verified chain (see
-//! [`tls`]). Nothing needs a platform verifier or JNI initialisation, and no OpenSSL is linked.
-//! A refused certificate is a typed, non-retried error (`CertificatePinMismatch`,
-//! `UntrustedCertificate`).
+//! TLS: reqwest with rustls and the `ring` crypto provider, configured in [`crate::tls`] and
+//! passed to reqwest pre-built (`tls_backend_preconfigured`): the platform's verifier (the OS
+//! trust store; on Android after `init_android`) plus `ClientConfig::extra_root_certificates_pem`,
+//! with `ClientConfig::pinned_public_keys` checked on top. No OpenSSL is linked. A refused
+//! certificate is a typed, non-retried error (`CertificatePinMismatch`, `UntrustedCertificate`).
 
 use crate::config::{ClientConfig, RetryPolicy};
 use crate::error::{AuthKind, EnrollError, map_failure, parse_failure};

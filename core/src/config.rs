@@ -96,7 +96,8 @@ pub struct ClientConfig {
     #[serde(default)]
     pub pinned_public_keys: Vec<String>,
     /// Extra trusted root certificates, PEM text (each entry may hold several certificates),
-    /// trusted in addition to the built-in Mozilla roots: a private CA of a staging server or of
+    /// trusted in addition to the platform's trust store (see [`crate::SmartEnrollClient`]'s
+    /// TLS notes): a private CA of a staging server or of
     /// a TLS-terminating proxy. Parsed by [`crate::SmartEnrollClient::new`] (malformed PEM is a
     /// `Config` error).
     #[serde(default)]

@@ -7,6 +7,9 @@ mod client;
 mod config;
 mod error;
 mod flow;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod jwt;
 mod observer;
 mod plan;
@@ -38,6 +41,8 @@ pub use types::{
 };
 
 pub use smart_enroll_prefilter as prefilter;
+#[cfg(target_os = "android")]
+pub use tls::init_android;
 
 /// The "Verify on your backend" page: its Rust example is compiled as a doc test.
 #[cfg(doctest)]

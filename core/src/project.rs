@@ -424,7 +424,9 @@ impl ProjectClient {
 }
 
 /// A registration answer (`{data: registration}` or bare) as the wire type; it must have an id.
-fn parse_registration(body: serde_json::Value) -> Result<api::AppRegistration, EnrollError> {
+pub(crate) fn parse_registration(
+    body: serde_json::Value,
+) -> Result<api::AppRegistration, EnrollError> {
     let reg = serde_json::from_value::<api::MaybeData<api::AppRegistration>>(body)
         .map_err(|e| EnrollError::malformed(format!("registration: {e}")))?
         .0;

@@ -1,28 +1,82 @@
-//! TLS set-up of the HTTP client: the trust store (Mozilla's roots from `webpki-roots` plus the
-//! configured extra roots) and, when public-key pins are configured, a certificate verifier
-//! that adds the pin check to rustls' own WebPKI verification.
+//! TLS set-up of the HTTP client, explicit and in one place.
 //!
-//! Pin semantics follow OkHttp's `CertificatePinner` and TrustKit: the chain is first verified
-//! as usual (trusted root, validity, host name); then at least one certificate of a *verified*
-//! path from the server's certificate to a trusted root (the certificate itself, an
-//! intermediate, or the root) must have a pinned public key. Certificates the server presents
-//! that are not part of a verified path never satisfy a pin, so a server cannot pass by
-//! appending a (public) pinned certificate to its chain.
+//! **Trust store.** The platform's verifier (`rustls-platform-verifier`, as matrix-rust-sdk
+//! uses): Android's `X509TrustManager` through JNI (user-installed and enterprise CAs as the
+//! device trusts them; needs [`init_android`] once, the bindings' `initAndroid(context)`), the
+//! Security framework on iOS/macOS, CryptoAPI on Windows, and the system's roots
+//! (`/etc/ssl/certs`...) elsewhere. Only on a Unix host without any system store does it fall
+//! back to Mozilla's roots (`webpki-roots`, compiled in for those hosts only). The configured
+//! extra roots (`ClientConfig::extra_root_certificates_pem`, the CLI's `--ca-cert`) are trusted
+//! in addition: handed to the platform verifier where it takes extra roots, and on Android
+//! checked by a second WebPKI verifier holding only them (a chain is accepted when either
+//! accepts it).
+//!
+//! **Pins.** Layered on top, with OkHttp's `CertificatePinner` and TrustKit semantics: the chain
+//! is first verified as above (trusted root, validity, host name); then some certificate with a
+//! pinned public key must be on a path that *verifies* from the server's certificate: the
+//! server's certificate itself, or an intermediate, extra root or (on Linux-like hosts) system
+//! or Mozilla root that signed it, checked by building the path with rustls-webpki up to the
+//! pinned keys only. A pinned certificate that the server merely appends to its chain without
+//! it having signed the chain never satisfies a pin. On Android and iOS the pin must be the key
+//! of the server's certificate, of an intermediate the server sends, or of a configured extra
+//! root (a public root CA the server does not send cannot be seen there): pin the leaf or
+//! intermediate key, plus a backup.
 
 use crate::error::EnrollError;
 use base64::Engine;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::TrustAnchor;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, RootCertStore};
 use rustls::{OtherError, SignatureScheme};
 use std::sync::Arc;
 
+/// Hosts where a system trust store may be missing (a minimal container): Mozilla's roots are
+/// the fallback there, and only there.
+macro_rules! webpki_fallback_host {
+    ($($item:item)*) => {$(
+        #[cfg(all(unix, not(target_os = "android"), not(target_vendor = "apple")))]
+        $item
+    )*};
+}
+
 /// The only accepted pin form: OkHttp's `sha256/` + base64 of the SHA-256 of a certificate's
 /// DER-encoded SubjectPublicKeyInfo.
 const PIN_PREFIX: &str = "sha256/";
+
+/// Android: the JVM handles the platform verifier needs (see [`init_android`]).
+#[cfg(target_os = "android")]
+mod android {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static READY: AtomicBool = AtomicBool::new(false);
+
+    pub(super) fn initialised() -> bool {
+        READY.load(Ordering::Acquire)
+    }
+
+    pub(super) fn set_initialised() {
+        READY.store(true, Ordering::Release);
+    }
+}
+
+/// Android only: hands the app's `Context` (and the JVM) to the platform verifier, once per
+/// process, before the first client is built (a client built before it fails with a `Config`
+/// error saying so). The Kotlin bindings call it from `initAndroid(context)`; the verifier's
+/// Kotlin component (`org.rustls:rustls-platform-verifier`) must be in the app.
+#[cfg(target_os = "android")]
+pub fn init_android(
+    env: &mut jni::Env<'_>,
+    context: jni::objects::JObject<'_>,
+) -> Result<(), jni::errors::Error> {
+    rustls_platform_verifier::android::init_with_env(env, context)?;
+    android::set_initialised();
+    tracing::debug!("Android trust store initialised");
+    Ok(())
+}
 
 /// The error the pinning verifier reports inside `rustls::Error::InvalidCertificate(Other(..))`;
 /// the client recognises it in a failed request's error chain.
@@ -81,10 +135,9 @@ fn parse_pins(pins: &[String]) -> Result<Vec<Pin>, EnrollError> {
         .collect()
 }
 
-/// Mozilla's roots plus every certificate of the extra PEM documents.
-fn root_store(extra_pem: &[String]) -> Result<RootCertStore, EnrollError> {
-    let mut roots = RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+/// Every certificate of the extra PEM documents, each checked to be usable as a trust root.
+fn extra_roots(extra_pem: &[String]) -> Result<Vec<CertificateDer<'static>>, EnrollError> {
+    let mut out = Vec::new();
     for (i, pem) in extra_pem.iter().enumerate() {
         let mut found = 0usize;
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
@@ -93,11 +146,12 @@ fn root_store(extra_pem: &[String]) -> Result<RootCertStore, EnrollError> {
                     "extra_root_certificates_pem[{i}] is not valid PEM: {e}"
                 ))
             })?;
-            roots.add(cert).map_err(|e| {
+            webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
                 config_error(format!(
                     "extra_root_certificates_pem[{i}] holds a certificate that cannot be a trust root: {e}"
                 ))
             })?;
+            out.push(cert);
             found += 1;
         }
         if found == 0 {
@@ -106,61 +160,229 @@ fn root_store(extra_pem: &[String]) -> Result<RootCertStore, EnrollError> {
             )));
         }
     }
+    Ok(out)
+}
+
+/// A WebPKI verifier over exactly `roots`.
+fn webpki_verifier(
+    roots: RootCertStore,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, EnrollError> {
+    let v: Arc<dyn ServerCertVerifier> =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|e| config_error(format!("TLS set-up failed: {e}")))?;
+    Ok(v)
+}
+
+fn roots_of(certs: &[CertificateDer<'static>]) -> Result<RootCertStore, EnrollError> {
+    let mut roots = RootCertStore::empty();
+    for c in certs {
+        roots
+            .add(c.clone())
+            .map_err(|e| config_error(format!("TLS set-up failed: {e}")))?;
+    }
     Ok(roots)
+}
+
+webpki_fallback_host! {
+    /// Mozilla's roots plus the extra roots: the verifier of a host without a system store.
+    fn mozilla_fallback(
+        extra: &[CertificateDer<'static>],
+        provider: &Arc<CryptoProvider>,
+    ) -> Result<Arc<dyn ServerCertVerifier>, EnrollError> {
+        tracing::info!("no system trust store found: using the built-in Mozilla roots");
+        let mut roots = roots_of(extra)?;
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        webpki_verifier(roots, provider)
+    }
+}
+
+/// The chain verification before any pin: the platform's verifier with the extra roots (see
+/// the module docs).
+fn base_verifier(
+    extra: &[CertificateDer<'static>],
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, EnrollError> {
+    #[cfg(not(all(unix, not(target_os = "android"), not(target_vendor = "apple"))))]
+    let platform_err =
+        |e: rustls::Error| config_error(format!("the platform's TLS verifier failed: {e}"));
+    #[cfg(target_os = "android")]
+    {
+        if !android::initialised() {
+            return Err(config_error(
+                "the Android trust store is not initialised: call initAndroid(context) (Kotlin) once before creating a client".to_owned(),
+            ));
+        }
+        let platform: Arc<dyn ServerCertVerifier> = Arc::new(
+            rustls_platform_verifier::Verifier::new(provider.clone()).map_err(platform_err)?,
+        );
+        if extra.is_empty() {
+            return Ok(platform);
+        }
+        let extra = webpki_verifier(roots_of(extra)?, provider)?;
+        Ok(Arc::new(EitherVerifier {
+            first: platform,
+            second: extra,
+        }))
+    }
+    #[cfg(not(target_os = "android"))]
+    {
+        // No system store at all: Mozilla's roots. (With extra roots the platform verifier
+        // would accept just those, so the system store is probed without them first.)
+        #[cfg(all(unix, not(target_os = "android"), not(target_vendor = "apple")))]
+        if !extra.is_empty() && rustls_platform_verifier::Verifier::new(provider.clone()).is_err() {
+            return mozilla_fallback(extra, provider);
+        }
+        match rustls_platform_verifier::Verifier::new_with_extra_roots(
+            extra.iter().cloned(),
+            provider.clone(),
+        ) {
+            Ok(v) => Ok(Arc::new(v)),
+            #[cfg(all(unix, not(target_os = "android"), not(target_vendor = "apple")))]
+            Err(_) => mozilla_fallback(extra, provider),
+            #[cfg(not(all(unix, not(target_os = "android"), not(target_vendor = "apple"))))]
+            Err(e) => Err(platform_err(e)),
+        }
+    }
 }
 
 /// The rustls configuration of the HTTP client: ring provider, safe default protocol versions,
 /// `http/1.1` ALPN (HTTP/2 is left out: an enrollment sends its dozen requests one after
-/// another, and HTTP/2 cost 0.58 MB of the mobile library), Mozilla's roots plus
-/// `extra_roots_pem`, and the pin check when `pins` is not empty. Fails with `Config` on a
-/// malformed pin or PEM.
+/// another, and HTTP/2 cost 0.58 MB of the mobile library), the platform's verifier with the
+/// extra roots, and the pin check when `pins` is not empty. Fails with `Config` on a malformed
+/// pin or PEM (or, on Android, before [`init_android`]).
 pub(crate) fn client_config(
     pins: &[String],
     extra_roots_pem: &[String],
 ) -> Result<rustls::ClientConfig, EnrollError> {
     let pins = parse_pins(pins)?;
-    let roots = Arc::new(root_store(extra_roots_pem)?);
+    let extra = extra_roots(extra_roots_pem)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| config_error(format!("TLS set-up failed: {e}")))?;
-    let webpki = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
-        .build()
-        .map_err(|e| config_error(format!("TLS set-up failed: {e}")))?;
-    let mut tls = if pins.is_empty() {
-        builder.with_webpki_verifier(webpki).with_no_client_auth()
+    let base = base_verifier(&extra, &provider)?;
+    let verifier: Arc<dyn ServerCertVerifier> = if pins.is_empty() {
+        base
     } else {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinningVerifier::new(
-                webpki, roots, &provider, pins,
-            )))
-            .with_no_client_auth()
+        Arc::new(PinningVerifier::new(base, &extra, &provider, pins))
     };
+    let mut tls = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tls)
 }
 
-/// rustls' WebPKI verifier plus the pin check (see the module docs). Every method delegates to
-/// the wrapped verifier; `verify_server_cert` then requires a pinned key on a verified path.
+/// Accepts a chain when `first` does, else when `second` does (Android: the platform's trust
+/// store, then the configured extra roots). Signatures are checked by `first` (both use the
+/// same provider's algorithms).
+#[cfg(any(target_os = "android", test))]
+#[derive(Debug)]
+struct EitherVerifier {
+    first: Arc<dyn ServerCertVerifier>,
+    second: Arc<dyn ServerCertVerifier>,
+}
+
+#[cfg(any(target_os = "android", test))]
+impl ServerCertVerifier for EitherVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self.first.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Ok(v) => Ok(v),
+            Err(first_err) => self
+                .second
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                .map_err(|_| first_err),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.first.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.first.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.first.supported_verify_schemes()
+    }
+}
+
+/// The base verifier plus the pin check (see the module docs). Every method delegates to the
+/// wrapped verifier; `verify_server_cert` then requires a pinned key on a verified path.
 #[derive(Debug)]
 struct PinningVerifier {
-    inner: Arc<WebPkiServerVerifier>,
-    roots: Arc<RootCertStore>,
+    inner: Arc<dyn ServerCertVerifier>,
+    /// The extra roots (and on fallback hosts Mozilla's) whose key is pinned: path ends for
+    /// the pin check besides the pinned certificates the server sends.
+    pinned_anchors: Vec<TrustAnchor<'static>>,
     algorithms: WebPkiSupportedAlgorithms,
     pins: Vec<Pin>,
 }
 
 impl PinningVerifier {
     fn new(
-        inner: Arc<WebPkiServerVerifier>,
-        roots: Arc<RootCertStore>,
+        inner: Arc<dyn ServerCertVerifier>,
+        extra: &[CertificateDer<'static>],
         provider: &CryptoProvider,
         pins: Vec<Pin>,
     ) -> Self {
+        let pinned =
+            |a: &TrustAnchor<'_>| pins.contains(&Pin::of_spki(webpki::spki_for_anchor(a).as_ref()));
+        let mut pinned_anchors: Vec<TrustAnchor<'static>> = extra
+            .iter()
+            .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
+            .filter(|a| pinned(a))
+            .map(|a| a.to_owned())
+            .collect();
+        // Where the system's roots are files (the platform verifier reads them the same way),
+        // a pinned system root counts too; and Mozilla's, the fallback there.
+        #[cfg(all(unix, not(target_os = "android"), not(target_vendor = "apple")))]
+        {
+            let system = rustls_native_certs::load_native_certs().certs;
+            pinned_anchors.extend(
+                system
+                    .iter()
+                    .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
+                    .filter(|a| pinned(a))
+                    .map(|a| a.to_owned()),
+            );
+            pinned_anchors.extend(
+                webpki_roots::TLS_SERVER_ROOTS
+                    .iter()
+                    .filter(|a| pinned(a))
+                    .cloned(),
+            );
+        }
         Self {
             inner,
-            roots,
+            pinned_anchors,
             algorithms: provider.signature_verification_algorithms,
             pins,
         }
@@ -170,8 +392,9 @@ impl PinningVerifier {
         self.pins.contains(&Pin::of_spki(spki_der))
     }
 
-    /// Whether some verified path from `end_entity` to a trusted root holds a pinned key. Path
-    /// building visits only paths that verify up to a root; rejecting one makes it try the next.
+    /// Whether a path that verifies from `end_entity` ends at a pinned key: the end entity's
+    /// own key, or one of the pinned anchors, or a certificate the server sent whose key is
+    /// pinned, each taken as the only possible path ends.
     fn has_pinned_path(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -181,26 +404,30 @@ impl PinningVerifier {
         let Ok(ee) = webpki::EndEntityCert::try_from(end_entity) else {
             return false;
         };
-        let check = |path: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
-            let found = self.pinned(path.end_entity().subject_public_key_info().as_ref())
-                || path
-                    .intermediate_certificates()
-                    .any(|c| self.pinned(c.subject_public_key_info().as_ref()))
-                || self.pinned(webpki::spki_for_anchor(path.anchor()).as_ref());
-            if found {
-                Ok(())
-            } else {
-                Err(webpki::Error::UnknownIssuer)
+        let mut anchors = self.pinned_anchors.clone();
+        for c in intermediates {
+            if let Ok(a) = webpki::anchor_from_trusted_cert(c)
+                && self.pinned(webpki::spki_for_anchor(&a).as_ref())
+            {
+                anchors.push(a.to_owned());
             }
-        };
+        }
+        let leaf_pinned = webpki::anchor_from_trusted_cert(end_entity)
+            .is_ok_and(|a| self.pinned(webpki::spki_for_anchor(&a).as_ref()));
+        if leaf_pinned {
+            return true;
+        }
+        if anchors.is_empty() {
+            return false;
+        }
         ee.verify_for_usage(
             self.algorithms.all,
-            &self.roots.roots,
+            &anchors,
             intermediates,
             now,
             webpki::KeyUsage::server_auth(),
             None,
-            Some(&check),
+            None,
         )
         .is_ok()
     }
@@ -366,11 +593,61 @@ mod tests {
             "not pem at all",
             "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
         ] {
-            let e = root_store(&[bad.to_owned()]);
+            let e = extra_roots(&[bad.to_owned()]);
             assert!(
                 matches!(&e, Err(EnrollError::Config { reason }) if reason.contains("extra_root_certificates_pem[0]")),
                 "{bad:?}: {e:?}"
             );
         }
+    }
+
+    /// A CA and a leaf for `localhost` it issued (rcgen), as rustls types.
+    fn pki() -> (CertificateDer<'static>, CertificateDer<'static>) {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+        let mut p =
+            CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| unreachable!("{e}"));
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = CertifiedIssuer::self_signed(
+            p,
+            KeyPair::generate().unwrap_or_else(|e| unreachable!("{e}")),
+        )
+        .unwrap_or_else(|e| unreachable!("{e}"));
+        let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap_or_else(|e| unreachable!("{e}"))
+            .signed_by(
+                &KeyPair::generate().unwrap_or_else(|e| unreachable!("{e}")),
+                &ca,
+            )
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        (ca.der().clone(), leaf.der().clone())
+    }
+
+    #[test]
+    fn either_verifier_accepts_what_one_of_its_stores_trusts() {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let (ca_a, leaf_a) = pki();
+        let (ca_b, leaf_b) = pki();
+        let (_, leaf_c) = pki();
+        let store = |c: &CertificateDer<'static>| {
+            webpki_verifier(
+                roots_of(std::slice::from_ref(c)).unwrap_or_else(|e| unreachable!("{e}")),
+                &provider,
+            )
+            .unwrap_or_else(|e| unreachable!("{e}"))
+        };
+        let v = EitherVerifier {
+            first: store(&ca_a),
+            second: store(&ca_b),
+        };
+        let name = ServerName::try_from("localhost").unwrap_or_else(|e| unreachable!("{e}"));
+        let now = UnixTime::now();
+        assert!(v.verify_server_cert(&leaf_a, &[], &name, &[], now).is_ok());
+        assert!(v.verify_server_cert(&leaf_b, &[], &name, &[], now).is_ok());
+        // Neither store: refused (the first store's error; both CAs have the same empty name,
+        // so it is the signature that fails).
+        assert!(matches!(
+            v.verify_server_cert(&leaf_c, &[], &name, &[], now),
+            Err(rustls::Error::InvalidCertificate(_))
+        ));
     }
 }

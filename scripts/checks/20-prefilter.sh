@@ -5,9 +5,8 @@
 #  2. the committed Face Mesh landmark model (blink step) has the sha256 in models/PROVENANCE.md
 #     (scripts/derive-landmark-model.sh --hash; re-deriving it needs TensorFlow, so a maintainer
 #     runs scripts/derive-landmark-model.sh --check, not CI);
-#  3. the cargo-fuzz target (core/prefilter/fuzz, outside the workspace) still compiles.
-#     Fuzzing itself needs nightly + cargo-fuzz and is not run here:
-#     cd core/prefilter/fuzz && cargo +nightly fuzz run frame
+#  3. the cargo-fuzz target (core/prefilter/fuzz, outside the workspace) still compiles on
+#     stable. Fuzzing itself (nightly + cargo-fuzz) runs in scripts/checks/60-fuzz.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/fetch-model.sh --check

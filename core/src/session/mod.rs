@@ -611,6 +611,14 @@ pub fn state_name(s: &EnrollState) -> &'static str {
     }
 }
 
+/// The document answer reader, for the fuzz targets (`crate::fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn fuzz_document_of(
+    v: &Value,
+) -> Result<smart_enroll_api::DocumentValidation, EnrollError> {
+    document::document_of(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod proxy;
+pub mod tls;
 
 use smart_enroll_core::{
     ClientConfig, ClientToken, DocumentCategory, EnrollError, EnrollState, EnrollmentSession,

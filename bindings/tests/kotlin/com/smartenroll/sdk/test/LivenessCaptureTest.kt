@@ -91,6 +91,20 @@ class LivenessCaptureTest {
     }
 
     @Test
+    fun theChallengeIsAvailableWithTheDetectorAndReportedOtherwise() {
+        LivenessCapture(CaptureConfig(challengeTurns = 2u)).use { capture ->
+            requireDetector(capture)
+            assertTrue(capture.challengeAvailable())
+            assertEquals(null, capture.challengeUnavailableReason())
+        }
+        // No challenge configured: nothing to run, nothing to explain.
+        LivenessCapture(CaptureConfig()).use { capture ->
+            assertEquals(false, capture.challengeAvailable())
+            assertEquals(null, capture.challengeUnavailableReason())
+        }
+    }
+
+    @Test
     fun badFramesAreInvalidInputBeforeAnyPixelIsRead() {
         LivenessCapture(CaptureConfig()).use { capture ->
             val good = selfieFrame(false)
