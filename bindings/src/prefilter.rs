@@ -534,13 +534,20 @@ mod tests {
     }
 
     fn capture() -> Arc<LivenessCapture> {
+        // The face model as an app passes it (the mobile build does not embed it).
+        let model = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../models/face_detection_front_128x128_barracuda.onnx"
+        ))
+        .unwrap();
         let c = LivenessCapture::new(CaptureConfig {
-            good_frames: 5,
+            good_frames: None,
             challenge_turns: 0,
             challenge_blink: false,
             landmark_model: None,
-            jpeg_max_side: 1080,
-            jpeg_max_bytes: 150_000,
+            face_model: Some(model),
+            jpeg_max_side: None,
+            jpeg_max_bytes: None,
             onnx_runtime_path: None,
         })
         .unwrap();
