@@ -28,10 +28,10 @@ suspend fun enroll(
     scope: CoroutineScope,
 ): EnrollResult {
     SmartEnrollClient(config).use { client ->
-        // The flow tells which sign-up fields to ask for; newEnrollment reuses it (no refetch).
+        // The flow says which sign-up fields to ask for.
         val flow = client.fetchFlowConfig(projectId)
         client.newEnrollment(flow, signUp).use { session ->
-            // Optional: drive your UI from the state Flow (UNDISPATCHED: it sees NotStarted).
+            // Optional: drive your UI from the state Flow.
             val ui = scope.launch(start = CoroutineStart.UNDISPATCHED) {
                 session.states().collect { println("state: $it") }
             }
@@ -49,15 +49,15 @@ suspend fun enroll(
                             s.acceptedCategories.first(),
                         )
                         is EnrollState.AwaitingSelfie -> session.submitSelfie(selfie)
-                        // Show s.review (the document's OCR fields, the scores) before confirming.
+                        // Show s.review (OCR fields, scores) first.
                         is EnrollState.AwaitingReview -> session.confirm()
-                        // A failed automatic step (the stream shows Interrupted): retry it.
+                        // A failed automatic step: retry it.
                         is EnrollState.Processing, is EnrollState.Interrupted -> session.resume()
                         is EnrollState.NotStarted -> session.start()
                         is EnrollState.Completed -> s
                     }
                 } catch (e: SmartEnrollException.OtpMismatch) {
-                    state // wrong code (e.message: "the one-time code does not match"): ask again
+                    state // wrong code: ask again
                 }
             }
             ui.cancel()

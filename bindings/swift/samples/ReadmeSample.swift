@@ -13,10 +13,10 @@ func enroll(
     selfie: Data
 ) async throws -> EnrollResult {
     let client = try SmartEnrollClient(config: config)
-    // The flow tells which sign-up fields to ask for; newEnrollment reuses it (no refetch).
+    // The flow says which sign-up fields to ask for.
     let flow = try await client.fetchFlowConfig(projectId: projectId)
     let session = try await client.newEnrollment(flow: flow, signUp: signUp)
-    // Optional: drive your UI from the AsyncStream of states (it starts with .notStarted).
+    // Optional: drive your UI from the AsyncStream of states.
     let states = session.states()
     let ui = Task { for await state in states { print("state: \(state)") } }
     defer { ui.cancel() }
@@ -36,10 +36,10 @@ func enroll(
             case .awaitingSelfie:
                 state = try await session.submitSelfie(image: selfie)
             case .awaitingReview:
-                // Show the review (the document's OCR fields, the scores) before confirming.
+                // Show the review (OCR fields, scores) first.
                 state = try await session.confirm()
             case .processing, .interrupted:
-                // A failed automatic step (the stream shows .interrupted): retry it.
+                // A failed automatic step: retry it.
                 state = try await session.resume()
             case .notStarted:
                 state = try await session.start()
@@ -49,7 +49,7 @@ func enroll(
                 return result
             }
         } catch SmartEnrollError.OtpMismatch {
-            continue // wrong code (error.message: "the one-time code does not match"): ask again
+            continue // wrong code: ask again
         }
     }
 }
