@@ -153,9 +153,8 @@ fuzz_target!(|data: &[u8]| {
         String::from_utf8_lossy(&bytes)
     );
     if status >= 400 {
-        let v: Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-            panic!("{} {path} {status}: not JSON", route.method)
-        });
+        let v: Value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("{} {path} {status}: not JSON", route.method));
         assert!(
             v["code"].is_string() && v["message"].is_string(),
             "{} {path} {status}: {v}",
