@@ -92,7 +92,7 @@ class LivenessCaptureTest {
 
     @Test
     fun theChallengeIsAvailableWithTheDetectorAndReportedOtherwise() {
-        LivenessCapture(CaptureConfig(challengeTurns = 2u)).use { capture ->
+        LivenessCapture(CaptureConfig(challengeTurns = 2)).use { capture ->
             requireDetector(capture)
             assertTrue(capture.challengeAvailable())
             assertEquals(null, capture.challengeUnavailableReason())

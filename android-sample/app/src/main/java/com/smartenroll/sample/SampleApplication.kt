@@ -6,6 +6,7 @@ import com.smartenroll.sdk.ClientConfig
 import com.smartenroll.sdk.InsecureHttp
 import com.smartenroll.sdk.Platform
 import com.smartenroll.sdk.SmartEnrollClient
+import com.smartenroll.sdk.initAndroid
 
 /**
  * Creates the SDK client (one per process: the view model keeps it). The sandbox URL,
@@ -13,10 +14,14 @@ import com.smartenroll.sdk.SmartEnrollClient
  */
 class SampleApplication : Application() {
     /**
-     * Creates the client, after handing the SDK the face detector's model asset (the library does
-     * not embed it); throws the SDK's typed exception when the configuration is invalid.
+     * Creates the client, after `initAndroid` (the platform TLS trust store) and handing the SDK
+     * the face detector's model asset (the library does not embed it); throws the SDK's typed
+     * exception when the configuration is invalid.
      */
     fun createClient(): SmartEnrollClient {
+        // The TLS trust store is Android's own (user and enterprise CAs, distrust updates): the
+        // SDK needs the context once before its first client.
+        initAndroid(this)
         installFaceModelAsset(this)
         return SmartEnrollClient(
             ClientConfig(
