@@ -9,7 +9,7 @@
 #
 # Installs cargo-fuzz when missing (cargo install --locked, quiet); needs the nightly toolchain.
 # Environment: FUZZ_SANITIZER (cargo fuzz -s: none by default, the cheapest; `address` for a
-# local hunt).
+# local hunt); FUZZ_BUILD (release by default; dev in CI: unoptimised, quicker to build).
 # Corpora live under target/fuzz-corpus/<crate>/<target> (kept between runs, never committed);
 # crashes are written by libFuzzer to <crate>/artifacts/<target>/ and fail the run. Prints one
 # summary line per target: executions, corpus files and bytes, coverage.
@@ -18,6 +18,14 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 secs=${1:-60}
 sanitizer=${FUZZ_SANITIZER:-none}
+# FUZZ_BUILD=dev builds the targets without optimisations (much faster to compile, slower per
+# input): what CI uses for its short runs. The default is cargo-fuzz's optimised build.
+build_args=(--debug-assertions -s "$sanitizer")
+case ${FUZZ_BUILD:-release} in
+    release) ;;
+    dev) build_args+=(--dev) ;;
+    *) echo "fuzz: FUZZ_BUILD must be release or dev" >&2; exit 2 ;;
+esac
 
 export CARGO_TARGET_DIR="$root/target/fuzz"
 export CARGO_INCREMENTAL=0
@@ -34,7 +42,7 @@ crates=(core/prefilter/fuzz core/fuzz)
 summary=()
 for crate in "${crates[@]}"; do
     echo "--- fuzz: building $crate (sanitizer $sanitizer)"
-    (cd "$crate" && cargo +nightly fuzz build --debug-assertions -s "$sanitizer")
+    (cd "$crate" && cargo +nightly fuzz build "${build_args[@]}")
     mapfile -t targets < <(cd "$crate" && cargo +nightly fuzz list)
     for target in "${targets[@]}"; do
         corpus="$root/target/fuzz-corpus/$crate/$target"
@@ -44,7 +52,7 @@ for crate in "${crates[@]}"; do
         echo "--- fuzz: $crate $target for ${secs}s"
         seed_args=()
         [ -d "$seeds" ] && seed_args=("$seeds")
-        if ! (cd "$crate" && cargo +nightly fuzz run --debug-assertions -s "$sanitizer" \
+        if ! (cd "$crate" && cargo +nightly fuzz run "${build_args[@]}" \
             "$target" "$corpus" "${seed_args[@]}" -- \
             -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
             >"$log" 2>&1); then
