@@ -12,6 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
+# Exports of scripts/deps/*.env (ORT_DYLIB_PATH for the JVM's prefilter, the test photos), as
+# scripts/test.sh does, so this check also runs on its own.
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
 
 kotlin_home=.tools/kotlin-compiler/node_modules/kotlin-compiler
 kotlinc=$kotlin_home/bin/kotlinc-jvm
