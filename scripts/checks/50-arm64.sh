@@ -13,7 +13,13 @@ fi
 # In CI the Android compile check covers the phones' ABI (aarch64-linux-android) only, to keep
 # the whole run under its time limit; scripts/test-arm64.sh run by hand checks both Android
 # targets and tries iOS.
+# The suites likewise: CI runs the core and prefilter suites under qemu (the prefilter's real
+# models, NEON loops and golden values; the core's media, TLS and client tests), which is most of
+# the cost; the api and FFI suites run with `scripts/test-arm64.sh` by hand
+# (SMART_ENROLL_ARM64_PACKAGES overrides the CI set).
+args=()
 if [ "${CI:-}" = true ]; then
     export SMART_ENROLL_MOBILE_CHECK=${SMART_ENROLL_MOBILE_CHECK:-phone}
+    args=(--packages "${SMART_ENROLL_ARM64_PACKAGES:-core prefilter}")
 fi
-exec bash scripts/test-arm64.sh
+exec bash scripts/test-arm64.sh "${args[@]}"
