@@ -1,0 +1,44 @@
+//! What a document's own machine-readable data says about its holder: to prefill sign-up and to
+//! cross-check the server's OCR (the review).
+
+use serde::Serialize;
+
+use crate::{BarcodeReading, MrzReading};
+
+/// Identity fields from an MRZ or a barcode. Personal data: `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
+pub struct DocumentIdentity {
+    /// Given names, as printed (space-separated).
+    pub given_names: Option<String>,
+    /// Surnames (space-separated).
+    pub surnames: Option<String>,
+    /// Document number.
+    pub document_number: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+}
+
+impl std::fmt::Debug for DocumentIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DocumentIdentity(<redacted>)")
+    }
+}
+
+impl DocumentIdentity {
+    /// From a valid MRZ reading.
+    pub fn from_mrz(reading: &MrzReading) -> Self {
+        let f = &reading.fields;
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        Self {
+            given_names: opt(&f.given_names),
+            surnames: opt(&f.surname),
+            document_number: opt(&f.document_number),
+            date_of_birth: opt(&f.date_of_birth),
+        }
+    }
+
+    /// From a parsed barcode (SKELETON: the PDF417 work maps its fields here).
+    pub fn from_barcode(_reading: &BarcodeReading) -> Self {
+        Self::default()
+    }
+}

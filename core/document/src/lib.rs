@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+pub mod barcode;
+pub mod detect;
+pub mod error;
+pub mod identity;
+pub mod mrz;
+
+pub use barcode::{BarcodeKind, BarcodeReading, SideReader, SideStatus};
+pub use detect::{
+    CapturedDocument, DocumentCapture, DocumentCaptureConfig, DocumentFeedback, DocumentGuidance,
+    DocumentMetrics, DocumentReport, Quad,
+};
+pub use error::DocumentError;
+pub use identity::DocumentIdentity;
+pub use mrz::{MrzFields, MrzFormat, MrzReading, TextRecognizer};
