@@ -1,13 +1,22 @@
 //! PDF417 barcodes (the back of a Colombian cédula, AAMVA driver licences): decoding and the
 //! payload parsers, and the three-identical-reads rule for a document side.
 //!
-//! SKELETON (coordinator): the types are the agreed interface; the bodies are filled in by the
-//! PDF417 work (issue 13 item 5).
+//! - [`read_pdf417`] decodes with `rxing` (PDF417 decoder only) and classifies each payload;
+//! - [`parse_payload`] classifies a decoded text: [`aamva`] or [`cedula`], else
+//!   [`BarcodeKind::Unknown`]; [`explain_payload`] also says why a parser refused it;
+//! - [`SideReader`] accepts a side after three identical decodes in a row.
+
+pub mod aamva;
+pub mod cedula;
+mod decode;
+mod side;
 
 use std::collections::BTreeMap;
 
-use image::GrayImage;
 use serde::Serialize;
+
+pub use decode::read_pdf417;
+pub use side::{SideReader, SideStatus};
 
 /// What a barcode payload is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -47,65 +56,48 @@ impl std::fmt::Debug for BarcodeReading {
     }
 }
 
-/// Decodes PDF417 codes in `image` (SKELETON: none until the decoder lands).
-pub fn read_pdf417(_image: &GrayImage) -> Vec<BarcodeReading> {
-    Vec::new()
+/// Why a payload that looked like one of the known layouts was not accepted as it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadRefusal {
+    /// It starts like an AAMVA card but its header or subfiles are unreadable.
+    #[error("not a readable AAMVA payload: {0}")]
+    Aamva(#[from] aamva::AamvaError),
+    /// It is not a Colombian cédula payload (which rule failed).
+    #[error("not a Colombian cédula payload: {0}")]
+    Cedula(#[from] cedula::CedulaError),
 }
 
-/// Classifies and parses a decoded payload (SKELETON).
+/// Classifies and parses a decoded payload: AAMVA, else the Colombian cédula, else
+/// [`BarcodeKind::Unknown`] with no fields. A text that fails a rule of a layout is `Unknown`,
+/// never a partial parse; [`explain_payload`] says which rule failed.
 pub fn parse_payload(text: &str) -> BarcodeReading {
-    BarcodeReading {
+    explain_payload(text).0
+}
+
+/// [`parse_payload`], plus why the text was refused when it is [`BarcodeKind::Unknown`]: the
+/// AAMVA refusal when the text starts with the AAMVA compliance indicator `@`, else the
+/// cédula parser's. The refusal never contains the payload's data.
+pub fn explain_payload(text: &str) -> (BarcodeReading, Option<PayloadRefusal>) {
+    let reading = |kind, fields| BarcodeReading {
         format: "pdf417".to_owned(),
         text: text.to_owned(),
-        kind: BarcodeKind::Unknown,
-        fields: BTreeMap::new(),
-    }
-}
-
-/// Where a side's reading stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SideStatus {
-    /// Keep shooting.
-    Reading {
-        /// Identical decodes in a row so far.
-        matches: u32,
-        /// Shots without a decode so far.
-        failures: u32,
-    },
-    /// Three identical decodes in a row: the side is read.
-    Read(BarcodeReading),
-    /// Four shots without a decode: the app may go on without it.
-    GiveUp,
-}
-
-/// Accepts a side after three identical decodes in a row; gives up after four failed shots.
-#[derive(Debug, Default)]
-pub struct SideReader {
-    last: Option<BarcodeReading>,
-    matches: u32,
-    failures: u32,
-}
-
-impl SideReader {
-    /// A fresh reader.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Records one shot's decode (or `None` when nothing decoded) (SKELETON).
-    pub fn push(&mut self, reading: Option<BarcodeReading>) -> SideStatus {
-        match reading {
-            None => {
-                self.failures += 1;
-            }
-            Some(r) => {
-                self.last = Some(r);
-                self.matches += 1;
-            }
+        kind,
+        fields,
+    };
+    let aamva_refusal = if aamva::looks_like_aamva(text) {
+        match aamva::parse(text) {
+            Ok(card) => return (reading(BarcodeKind::Aamva, card.into_fields()), None),
+            Err(e) => Some(PayloadRefusal::from(e)),
         }
-        SideStatus::Reading {
-            matches: self.matches,
-            failures: self.failures,
+    } else {
+        None
+    };
+    match cedula::parse(text) {
+        Ok(c) => (reading(BarcodeKind::ColombianCedula, c.into_fields()), None),
+        Err(e) => {
+            let refusal = aamva_refusal.unwrap_or(PayloadRefusal::from(e));
+            tracing::debug!(%refusal, "barcode payload not recognised");
+            (reading(BarcodeKind::Unknown, BTreeMap::new()), Some(refusal))
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::{BarcodeReading, MrzReading};
+use crate::{BarcodeKind, BarcodeReading, MrzReading};
 
 /// Identity fields from an MRZ or a barcode. Personal data: `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq, Default, Serialize)]
@@ -37,8 +37,33 @@ impl DocumentIdentity {
         }
     }
 
-    /// From a parsed barcode (SKELETON: the PDF417 work maps its fields here).
-    pub fn from_barcode(_reading: &BarcodeReading) -> Self {
-        Self::default()
+    /// From a parsed barcode: the AAMVA card's `surname` (`DCS`, `DAB` or `DAA`),
+    /// `given_names` (`DAC` + `DAD`, or `DCT`), `document_number` (`DAQ`) and `date_of_birth`
+    /// (`DBB`, normalised); the cédula's first and second surnames (joined by a space), given
+    /// names, document number and date of birth. Empty for [`BarcodeKind::Unknown`].
+    pub fn from_barcode(reading: &BarcodeReading) -> Self {
+        let f = &reading.fields;
+        let get = |k: &str| f.get(k).filter(|v| !v.is_empty()).cloned();
+        match reading.kind {
+            BarcodeKind::Aamva => Self {
+                given_names: get("given_names"),
+                surnames: get("surname"),
+                document_number: get("document_number"),
+                date_of_birth: get("date_of_birth"),
+            },
+            BarcodeKind::ColombianCedula => {
+                let surnames: Vec<String> = ["first_surname", "second_surname"]
+                    .iter()
+                    .filter_map(|k| get(k))
+                    .collect();
+                Self {
+                    given_names: get("given_names"),
+                    surnames: (!surnames.is_empty()).then(|| surnames.join(" ")),
+                    document_number: get("document_number"),
+                    date_of_birth: get("date_of_birth"),
+                }
+            }
+            BarcodeKind::Unknown => Self::default(),
+        }
     }
 }
