@@ -97,7 +97,33 @@ pub fn explain_payload(text: &str) -> (BarcodeReading, Option<PayloadRefusal>) {
         Err(e) => {
             let refusal = aamva_refusal.unwrap_or(PayloadRefusal::from(e));
             tracing::debug!(%refusal, "barcode payload not recognised");
-            (reading(BarcodeKind::Unknown, BTreeMap::new()), Some(refusal))
+            (
+                reading(BarcodeKind::Unknown, BTreeMap::new()),
+                Some(refusal),
+            )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_text_has_no_fields_and_a_refusal() {
+        let (r, why) = explain_payload("1234567890");
+        assert_eq!(r.kind, BarcodeKind::Unknown);
+        assert_eq!(r.format, "pdf417");
+        assert!(r.fields.is_empty());
+        assert_eq!(
+            why,
+            Some(PayloadRefusal::Cedula(cedula::CedulaError::TooShort {
+                chars: 10
+            }))
+        );
+        let (r, why) = explain_payload("@\n\u{1e}\rANSI 6360");
+        assert_eq!(r.kind, BarcodeKind::Unknown);
+        assert!(matches!(why, Some(PayloadRefusal::Aamva(_))));
+        assert!(!format!("{r:?}").contains("ANSI"));
     }
 }

@@ -48,7 +48,10 @@ impl std::fmt::Debug for AamvaCard {
             .field("iin", &self.iin)
             .field("version", &self.version)
             .field("subfiles", &self.subfiles)
-            .field("elements", &format_args!("<{} redacted>", self.elements.len()))
+            .field(
+                "elements",
+                &format_args!("<{} redacted>", self.elements.len()),
+            )
             .finish()
     }
 }
@@ -77,9 +80,9 @@ pub fn parse(text: &str) -> Result<AamvaCard, AamvaError> {
         h
     } else if let Some(h) = rest.strip_prefix("AAMVA") {
         h
-    } else if rest.starts_with("ANSI") {
+    } else if let Some(h) = rest.strip_prefix("ANSI") {
         // "ANSI" without the space (seen in some cards).
-        &rest[4..]
+        h
     } else {
         return Err(AamvaError::Header);
     };
@@ -179,17 +182,17 @@ pub fn parse(text: &str) -> Result<AamvaCard, AamvaError> {
 
 /// Where a subfile of type `kind` starts: its type followed by an element ID (`D` + 2 chars).
 fn find_subfile(s: &str, kind: &str) -> Option<usize> {
-    s.match_indices(kind).map(|(i, _)| i).find(|&i| {
-        s.as_bytes()
-            .get(i + 2..i + 5)
-            .is_some_and(|id| is_element_id(id))
-    })
+    s.match_indices(kind)
+        .map(|(i, _)| i)
+        .find(|&i| s.as_bytes().get(i + 2..i + 5).is_some_and(is_element_id))
 }
 
 fn is_element_id(id: &[u8]) -> bool {
     id.len() == 3
         && (id[0] == b'D' || id[0] == b'Z')
-        && id[1..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && id[1..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Reads `ID value` elements separated by LF / CR (and RS / GS in some cards).
@@ -266,7 +269,10 @@ impl AamvaCard {
         let Some(full) = self.elements.get("DAA") else {
             return (None, None);
         };
-        let mut parts = full.split([',', '$']).map(clean_name).filter(|p| !p.is_empty());
+        let mut parts = full
+            .split([',', '$'])
+            .map(clean_name)
+            .filter(|p| !p.is_empty());
         let surname = parts.next();
         let given: Vec<String> = parts.collect();
         (surname, (!given.is_empty()).then(|| given.join(" ")))
@@ -302,4 +308,112 @@ fn clean_name(v: &str) -> String {
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(iin: &str, version: &str, body: &str) -> String {
+        let subfile = format!("DL{body}\r");
+        let header_len = 21 + 10;
+        format!(
+            "@\n\u{1e}\rANSI {iin}{version}0001DL{header_len:04}{:04}{subfile}",
+            subfile.len()
+        )
+    }
+
+    const BODY: &str = "DAQ123456789\nDCSPUBLIC\nDACJOHN\nDADQ\nDBB01311970\nDBA01312030\nDBC1\n\
+                        DAG1 ELM ST\nDAIANYTOWN\nDAJCA\nDAK900010000\nDCGUSA";
+
+    #[test]
+    fn parses_the_header_and_the_elements() {
+        let c = parse(&card("636014", "09", BODY)).unwrap();
+        assert_eq!(c.iin, "636014");
+        assert_eq!(c.version, 9);
+        assert_eq!(c.subfiles, vec!["DL"]);
+        assert_eq!(c.elements["DAQ"], "123456789");
+        assert_eq!(c.elements["DCG"], "USA");
+        let f = c.into_fields();
+        assert_eq!(f["document_number"], "123456789");
+        assert_eq!(f["surname"], "PUBLIC");
+        assert_eq!(f["given_names"], "JOHN Q");
+        assert_eq!(f["date_of_birth"], "1970-01-31");
+        assert_eq!(f["expiry_date"], "2030-01-31");
+        assert_eq!(f["sex"], "M");
+        assert_eq!(f["DAG"], "1 ELM ST");
+        assert_eq!(f["aamva_version"], "9");
+    }
+
+    #[test]
+    fn canadian_dates_are_ccyymmdd_by_country_or_by_iin() {
+        let body = BODY
+            .replace("01311970", "19700131")
+            .replace("DCGUSA", "DCGCAN");
+        let c = parse(&card("636012", "09", &body)).unwrap();
+        assert_eq!(c.date("DBB").as_deref(), Some("1970-01-31"));
+        let body = BODY.replace("01311970", "19700102").replace("\nDCGUSA", "");
+        let c = parse(&card("636012", "09", &body)).unwrap();
+        // Ontario's IIN: 1970-01-02, not 19 70-01-02 read as MMDD.
+        assert_eq!(c.date("DBB").as_deref(), Some("1970-01-02"));
+        // A US card whose date is only valid as CCYYMMDD is still read.
+        let body = BODY.replace("01311970", "19700131");
+        let c = parse(&card("636014", "09", &body)).unwrap();
+        assert_eq!(c.date("DBB").as_deref(), Some("1970-01-31"));
+        let body = BODY.replace("01311970", "13451970");
+        assert_eq!(
+            parse(&card("636014", "09", &body)).unwrap().date("DBB"),
+            None
+        );
+    }
+
+    #[test]
+    fn version_1_has_no_jurisdiction_version_and_a_full_name() {
+        let subfile = "DLDAQ99\nDAAPUBLIC,JOHN,QUINCY\nDBB19700131\r";
+        let t = format!(
+            "@\n\u{1e}\rANSI 6360100101DL0029{:04}{subfile}",
+            subfile.len()
+        );
+        let c = parse(&t).unwrap();
+        assert_eq!(c.version, 1);
+        let (surname, given) = c.names();
+        assert_eq!(surname.as_deref(), Some("PUBLIC"));
+        assert_eq!(given.as_deref(), Some("JOHN QUINCY"));
+    }
+
+    #[test]
+    fn a_wrong_offset_is_tolerated() {
+        let t = card("636014", "09", BODY).replace("DL0031", "DL0040");
+        assert_eq!(parse(&t).unwrap().elements["DCS"], "PUBLIC");
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(parse("hello"), Err(AamvaError::Header));
+        assert_eq!(parse("@\n\u{1e}\rXYZ"), Err(AamvaError::Header));
+        assert_eq!(
+            parse("@\n\u{1e}\rANSI 63A014"),
+            Err(AamvaError::HeaderField("issuer identification number"))
+        );
+        assert_eq!(
+            parse("@\n\u{1e}\rANSI 636014"),
+            Err(AamvaError::HeaderField("AAMVA version"))
+        );
+        assert_eq!(
+            parse(&card("636014", "09", "")).map(|_| ()),
+            Err(AamvaError::NoSubfile)
+        );
+        assert_eq!(
+            parse(&card("636014", "09", "DAG1 ELM ST\nDAJCA")).map(|_| ()),
+            Err(AamvaError::NoIdentity)
+        );
+        // Multi-byte text where the designators should be: a refusal, not a panic.
+        assert!(parse("@\n\u{1e}\rANSI 636014090001DLé\u{e9}0031003").is_err());
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let c = parse(&card("636014", "09", BODY)).unwrap();
+        assert!(!format!("{c:?}").contains("PUBLIC"));
+    }
 }

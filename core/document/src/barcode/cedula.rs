@@ -216,3 +216,204 @@ pub(crate) fn valid_date(y: &str, m: &str, d: &str) -> bool {
     };
     d <= days
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cédula-layout text (synthetic): `head` tokens, then the base token made of `prefix`,
+    /// the 10-char `number` and the surname, NUL-padded names, the date token, filler.
+    fn layout(
+        head: &[&str],
+        prefix: &str,
+        number: &str,
+        names: &[&str],
+        date_token: &str,
+    ) -> String {
+        let mut s = String::new();
+        for t in head {
+            s.push_str(t);
+            s.push_str("\0\0");
+        }
+        s.push_str(prefix);
+        s.push_str(number);
+        for n in names {
+            s.push_str(n);
+            s.push_str("\0\0\0");
+        }
+        s.push_str(date_token);
+        s.push_str("\u{1}\u{ff}\u{80}");
+        while s.chars().count() < MIN_CHARS {
+            s.push('\u{b7}');
+        }
+        s
+    }
+
+    fn standard(date_token: &str) -> String {
+        layout(
+            &["02130451", "34213812"],
+            "41205903",
+            "0079123456",
+            &["PEREZ", "GOMEZ", "JUAN", "CARLOS"],
+            date_token,
+        )
+    }
+
+    #[test]
+    fn parses_the_layout_without_pubdsk_from_base_token_2() {
+        let c = parse(&standard("0M19900215050010O+")).unwrap();
+        assert_eq!(c.document_number, "79123456");
+        assert_eq!(c.first_surname, "PEREZ");
+        assert_eq!(c.second_surname, "GOMEZ");
+        assert_eq!(c.given_names, "JUAN CARLOS");
+        assert_eq!(c.date_of_birth, "1990-02-15");
+        assert_eq!(c.sex.as_deref(), Some("M"));
+        let f = c.into_fields();
+        assert_eq!(f.len(), 6);
+    }
+
+    #[test]
+    fn pubdsk_with_a_short_token_2_uses_base_token_3() {
+        let t = layout(
+            &["0213", "PubDSK_1", "3421381"],
+            "41205903",
+            "1234567890",
+            &["ÑUSTES", "MUÑOZ", "ANA"],
+            "0F20000229",
+        );
+        let c = parse(&t).unwrap();
+        assert_eq!(c.document_number, "1234567890");
+        assert_eq!(c.first_surname, "ÑUSTES");
+        assert_eq!(c.second_surname, "MUÑOZ");
+        assert_eq!(c.given_names, "ANA");
+        assert_eq!(c.date_of_birth, "2000-02-29");
+        assert_eq!(c.sex.as_deref(), Some("F"));
+    }
+
+    #[test]
+    fn pubdsk_with_a_token_2_longer_than_7_shifts_back_to_base_token_2() {
+        let t = layout(
+            &["0213", "PubDSK_1"],
+            "41205903",
+            "0001234567",
+            &["ROJAS", "DIAZ", "LUIS"],
+            "0M19851231",
+        );
+        let c = parse(&t).unwrap();
+        assert_eq!(c.document_number, "1234567");
+        assert_eq!(c.first_surname, "ROJAS");
+        // The same text with a 7-char token 2 would be read from token 3: a refusal here.
+        let t = layout(
+            &["0213", "PubDSK_1", "1234567"],
+            "",
+            "",
+            &["ROJAS", "DIAZ", "LUIS"],
+            "0M19851231",
+        );
+        assert_eq!(parse(&t), Err(CedulaError::CapitalTooEarly { index: 0 }));
+    }
+
+    #[test]
+    fn refuses_a_text_under_531_characters() {
+        let t: String = standard("0M19900215").chars().take(MIN_CHARS - 1).collect();
+        assert_eq!(parse(&t), Err(CedulaError::TooShort { chars: 530 }));
+        assert_eq!(parse(""), Err(CedulaError::TooShort { chars: 0 }));
+    }
+
+    #[test]
+    fn tokens_split_on_runs_of_other_characters_and_keep_plus_underscore_and_enye() {
+        assert_eq!(
+            tokens("\0\0ab\u{1}\u{ff}O+\0PubDSK_1 MUÑOZ;;x\u{e9}y"),
+            vec!["ab", "O+", "PubDSK_1", "MUÑOZ", "x", "y"]
+        );
+    }
+
+    #[test]
+    fn refuses_a_capital_before_index_10() {
+        let t = layout(
+            &["02130451", "34213812"],
+            "",
+            "123456789",
+            &["PEREZ", "GOMEZ", "JUAN"],
+            "0M19900215",
+        );
+        assert_eq!(parse(&t), Err(CedulaError::CapitalTooEarly { index: 9 }));
+    }
+
+    #[test]
+    fn refuses_a_base_token_without_a_capital() {
+        let t = layout(
+            &["02130451", "34213812"],
+            "",
+            "1234567890",
+            &["perez", "GOMEZ", "JUAN"],
+            "0M19900215",
+        );
+        assert_eq!(parse(&t), Err(CedulaError::NoCapital));
+    }
+
+    #[test]
+    fn refuses_a_number_that_is_not_digits() {
+        let t = layout(
+            &["02130451", "34213812"],
+            "41205903",
+            "00791234ab",
+            &["PEREZ", "GOMEZ", "JUAN"],
+            "0M19900215",
+        );
+        assert_eq!(parse(&t), Err(CedulaError::DocumentNumberNotDigits));
+    }
+
+    #[test]
+    fn refuses_an_impossible_birth_date() {
+        for bad in [
+            "0M19990231",
+            "0M19001301",
+            "0M19000229",
+            "0M18991231",
+            "0M1990021",
+            "0M1990O215",
+        ] {
+            assert_eq!(
+                parse(&standard(bad)),
+                Err(CedulaError::InvalidDate),
+                "{bad}"
+            );
+        }
+        assert!(parse(&standard("0M20000229")).is_ok());
+    }
+
+    #[test]
+    fn refuses_a_text_without_a_date_token() {
+        let mut t = String::from("a\0b\0");
+        t.push_str("412059030079123456PEREZ\0GOMEZ\0JUAN\0");
+        while t.chars().count() < MIN_CHARS {
+            t.push_str("\u{1}X");
+        }
+        assert_eq!(parse(&t), Err(CedulaError::NoDateToken));
+    }
+
+    #[test]
+    fn refuses_too_few_tokens() {
+        let t = "\u{1}".repeat(600) + "ab";
+        assert_eq!(
+            parse(&t),
+            Err(CedulaError::TooFewTokens { tokens: 1, base: 2 })
+        );
+    }
+
+    #[test]
+    fn sex_is_only_reported_when_it_is_m_or_f() {
+        let c = parse(&standard("0X19900215")).unwrap();
+        assert_eq!(c.sex, None);
+        assert!(!c.into_fields().contains_key("sex"));
+    }
+
+    #[test]
+    fn refusals_and_debug_never_show_the_data() {
+        let c = parse(&standard("0M19900215")).unwrap();
+        assert!(!format!("{c:?}").contains("PEREZ"));
+        let e = parse(&standard("0M19990231")).unwrap_err();
+        assert!(!e.to_string().contains("1999"));
+    }
+}
