@@ -12,4 +12,6 @@ pub use detect::{
 };
 pub use error::DocumentError;
 pub use identity::DocumentIdentity;
-pub use mrz::{MrzFields, MrzFormat, MrzReading, TextRecognizer};
+pub use mrz::{
+    CalendarDay, MrzFields, MrzFormat, MrzReading, TextRecognizer, find_mrz, find_mrz_as_of,
+};
