@@ -3,7 +3,9 @@
 //! Starts the sandbox on an ephemeral loopback port with a temporary data directory, creates a
 //! project and a Full-KYC (or Basic) flow with the admin calls, then enrolls "Anna Maria
 //! Eriksson" through the core's session API: email and phone codes read from the sandbox's
-//! dev outbox, a specimen ICAO 9303 passport page drawn at run time, and the bundled
+//! dev outbox, a specimen ICAO 9303 passport page drawn at run time (checked by the on-device
+//! document check, its MRZ read back and handed to the session for the review's
+//! cross-check), and the bundled
 //! public-domain selfie, checked by the on-device prefilter before upload. Prints the outcome,
 //! the final token (a throw-away sandbox token: showing it is the point of the demo) and the
 //! redirect URL.
@@ -236,6 +238,33 @@ async fn enroll(
         }
     }
 
+    // The document check, as `enroll` runs it: outline and guidance, and the specimen's MRZ
+    // read back through the SDK's glyph reader (`find_mrz` parses it, check digits included).
+    let (document_check, document_identity) = crate::enroll::check_document_side(
+        &specimen,
+        "specimen passport page",
+        "the specimen passport page",
+        false,
+        progress,
+    )
+    .await?;
+    if let Some(m) = document_check.get("mrz").filter(|m| !m.is_null()) {
+        let f = &m["fields"];
+        progress.note(format!(
+            "       MRZ read back: {} {}, {} {}, number {}, born {}",
+            m["format"].as_str().unwrap_or("-"),
+            if m["valid"] == json!(true) {
+                "valid"
+            } else {
+                "INVALID"
+            },
+            f["surname"].as_str().unwrap_or("-"),
+            f["given_names"].as_str().unwrap_or("-"),
+            f["document_number"].as_str().unwrap_or("-"),
+            f["date_of_birth"].as_str().unwrap_or("-"),
+        ));
+    }
+
     let signup = SignUpData {
         email: Some(DEMO_EMAIL.into()),
         phone: Some(DEMO_PHONE.into()),
@@ -245,6 +274,9 @@ async fn enroll(
         ..SignUpData::default()
     };
     let session = EnrollmentSession::new(client.clone(), flow.clone(), signup)?;
+    if let Some(id) = document_identity {
+        session.set_document_data(id);
+    }
     let mut inputs = DemoInputs {
         outbox: Outbox::new(base_url)?,
         specimen,
@@ -270,6 +302,14 @@ async fn enroll(
     json["retries"] = json!(stats.retries);
     json["bytesUploaded"] = json!(stats.bytes_uploaded);
     json["prefilter"] = inputs.prefilter.unwrap_or(serde_json::Value::Null);
+    json["document_check"] = document_check;
+    if !args.json
+        && let Some(r) = &review
+    {
+        for line in crate::document::disagreement_lines(r) {
+            progress.note(line);
+        }
+    }
     Ok(Report {
         outcome: result.outcome,
         token: result.token.expose().to_owned(),

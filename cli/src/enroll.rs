@@ -5,8 +5,11 @@
 //!
 //! Pre-flight, before the registration is created: every given file is read and decoded, the
 //! public flow configuration is fetched and planned with the sign-up data, every mandatory step
-//! must have its input, and the selfie goes through the liveness prefilter (unless
-//! `--no-prefilter`). Only the document's back side cannot be checked up front: the server says
+//! must have its input, the selfie goes through the liveness prefilter (unless
+//! `--no-prefilter`) and the document through the document check (unless
+//! `--no-document-check`: outline, guidance, MRZ, PDF417; a found document that is blurry,
+//! glared, too dark or too bright is refused; the MRZ or barcode read is handed to the session
+//! for the review's cross-check). Only the document's back side cannot be checked up front: the server says
 //! whether it needs one (`requiresBackSide`) in its answer to the front upload.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -15,11 +18,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde_json::json;
+use smart_enroll_core::document::{DocumentGuidance, DocumentIdentity};
 use smart_enroll_core::{
     ClientConfig, DocumentCategory, DocumentSide, EnrollError, EnrollmentSession, FlowConfig,
     InsecureHttp, PhoneChannel, Plan, PlanStep, SignUpData, SmartEnrollClient, StepKind, media,
 };
 
+use crate::document;
 use crate::prefilter;
 use crate::progress::{Mode, Progress};
 use crate::runner::{self, Inputs};
@@ -82,6 +87,10 @@ pub struct Args {
     /// Upload the selfie without checking it with the on-device liveness prefilter first.
     #[arg(long)]
     pub no_prefilter: bool,
+    /// Upload the document without the on-device document check first (outline, guidance,
+    /// MRZ, PDF417).
+    #[arg(long)]
+    pub no_document_check: bool,
     /// Phone channel when the flow offers both.
     #[arg(long, value_enum, default_value_t = ChannelArg::Sms)]
     pub channel: ChannelArg,
@@ -399,6 +408,58 @@ async fn prefilter_selfie(
     Ok(verdict)
 }
 
+/// Runs the document check on one side before anything is sent and prints what it found: the
+/// outline and guidance, the MRZ and the PDF417. With `refuse`, a document that was found but
+/// is blurry, glared, too dark or too bright stops the run (it would waste a billed attempt);
+/// no outline (a scan, a tight crop) or a framing hint never does: the server judges. Returns
+/// the JSON verdict and the identity the MRZ or barcode gives (for the review's cross-check).
+pub(crate) async fn check_document_side(
+    bytes: &[u8],
+    what: &str,
+    shown: &str,
+    refuse: bool,
+    progress: &mut Progress,
+) -> anyhow::Result<(serde_json::Value, Option<DocumentIdentity>)> {
+    let step = progress.start(format!("Check the {what} on device (document check)"));
+    let owned = bytes.to_vec();
+    let checked = tokio::task::spawn_blocking(move || document::check_document(&owned))
+        .await
+        .context("the document check task failed")?;
+    let check = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            progress.fail(step, format!("{e:#}"));
+            return Err(e.context(shown.to_owned()));
+        }
+    };
+    let guidance = check.report.guidance;
+    if refuse && document::refuses(&check) {
+        progress.fail(
+            step,
+            format!(
+                "guidance {}: {}",
+                guidance.key(),
+                document::advice(guidance)
+            ),
+        );
+        bail!(
+            "{shown} would not pass the document check (guidance {}: {}); nothing was sent: retake the photo, or pass --no-document-check to upload it anyway",
+            guidance.key(),
+            document::advice(guidance)
+        );
+    }
+    let identity = document::identity_of(&check);
+    let mut detail = check.summary();
+    if check.report.found && guidance != DocumentGuidance::Ok {
+        detail.push_str(&format!(
+            " ({}; the server judges)",
+            document::advice(guidance)
+        ));
+    }
+    progress.done(step, detail);
+    Ok((document::check_json(&check), identity))
+}
+
 /// Reads codes from a terminal prompt or from stdin lines.
 struct LineSource {
     tty: bool,
@@ -547,8 +608,32 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     {
         prefilter_verdict = prefilter_selfie(selfie, path, args.json, &mut progress).await?;
     }
+    let mut document_check = serde_json::Value::Null;
+    let mut document_identity = None;
+    if plan.has(StepKind::Document) && !args.no_document_check {
+        if let (Some(front), Some(path)) = (&images.front, &args.document_front) {
+            let shown = format!("--document-front {}", path.display());
+            let (v, id) =
+                check_document_side(front, "document front", &shown, true, &mut progress).await?;
+            document_check = v;
+            document_identity = id;
+        }
+        if let (Some(back), Some(path)) = (&images.back, &args.document_back) {
+            let shown = format!("--document-back {}", path.display());
+            let (v, id) =
+                check_document_side(back, "document back", &shown, true, &mut progress).await?;
+            if let Some(o) = document_check.as_object_mut() {
+                o.insert("back".into(), v);
+            }
+            document_identity = document_identity.or(id);
+        }
+    }
 
     let session = EnrollmentSession::new(client.clone(), flow, signup)?;
+    if let Some(id) = document_identity {
+        // The review lists where the server's OCR disagrees with the document's own data.
+        session.set_document_data(id);
+    }
     let mut inputs = CliInputs {
         lines: LineSource {
             tty: std::io::stdin().is_terminal(),
@@ -574,6 +659,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         out["requests"] = json!(stats.requests);
         out["bytesUploaded"] = json!(stats.bytes_uploaded);
         out["prefilter"] = prefilter_verdict;
+        out["document_check"] = document_check;
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!();
@@ -582,6 +668,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("Token:        {}", result.token.expose());
         if let Some(url) = &result.redirect_url {
             println!("Redirect URL: {url}");
+        }
+        if let Some(r) = &review {
+            for line in document::disagreement_lines(r) {
+                println!("{line}");
+            }
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 #[cfg(feature = "camera")]
 mod camera;
 mod demo;
+mod document;
 mod enroll;
 mod image_file;
 mod onnx;
@@ -42,6 +43,8 @@ enum Command {
     Enroll(enroll::Args),
     /// Run the on-device liveness prefilter on image files.
     Prefilter(prefilter::Args),
+    /// Find the document, its guidance, PDF417 barcode and MRZ in image files.
+    Document(document::Args),
     /// Show a registration, or verify a final token, as the integrator's backend does.
     Results(results::Args),
     /// Run the live prefilter on the desktop webcam and save the auto-captured selfie
@@ -97,6 +100,7 @@ async fn main() -> std::process::ExitCode {
         Command::Enroll(args) => enroll::run(args).await,
         Command::Prefilter(args) => prefilter::run(args).await,
         Command::Results(args) => results::run(args).await,
+        Command::Document(args) => document::run(args).await,
         #[cfg(feature = "camera")]
         Command::Camera(args) => camera::run(args).await,
         #[cfg(not(feature = "camera"))]

@@ -11,6 +11,7 @@ mod flow;
 #[doc(hidden)]
 pub mod fuzzing;
 mod jwt;
+mod machine_readable;
 mod observer;
 mod plan;
 mod project;
@@ -27,6 +28,7 @@ pub use flow::{
     DocumentConfig, EmailGateway, FlowConfig, FlowPreset, FlowSchema, LivenessConfig, NewFlow,
     NewProject, PhoneGateway, Project, SignUpFormConfig, StepMode, StepModes,
 };
+pub use machine_readable::{FieldDisagreement, MachineReadableData, SignUpPrefill};
 pub use observer::{AnalyticsSink, ObserverHandle, StateObserver};
 pub use plan::{Plan, PlanStep, plan};
 pub use project::{FinalTokenVerdict, ProjectClient, RegistrationDetails, VerdictReason};
@@ -40,6 +42,9 @@ pub use types::{
     Outcome, PhoneChannel, Scores, SignUpData, StepKind,
 };
 
+/// On-device document capture assist (detection, guidance, MRZ, PDF417): the
+/// `smart-enroll-document` crate.
+pub use smart_enroll_document as document;
 pub use smart_enroll_prefilter as prefilter;
 #[cfg(target_os = "android")]
 pub use tls::init_android;

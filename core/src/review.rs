@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use smart_enroll_api as api;
 
 use crate::flow::FlowConfig;
+use crate::machine_readable::{FieldDisagreement, MachineReadableData};
 use crate::types::Outcome;
 
 /// What the server extracted from the document (its OCR), as the server sent it. Dates are
@@ -98,6 +99,28 @@ pub struct Review {
     /// What `confirm()` will ask the server to store (`Completed` or `Failed`; the server may
     /// still store `NeedsManualVerification`).
     pub expected_outcome: Outcome,
+    /// The document's own machine-readable data (its MRZ or PDF417, read on the device), when
+    /// the app handed it to the session (`EnrollmentSession::set_document_data`).
+    #[serde(default)]
+    pub machine_readable: Option<MachineReadableData>,
+    /// Where the server's OCR ([`Review::document`]) and [`Review::machine_readable`]
+    /// disagree (normalised comparison, see [`MachineReadableData::disagreements_with`]);
+    /// empty when they agree or either is missing. Informational: it does not change
+    /// `expected_outcome`.
+    #[serde(default)]
+    pub disagreements: Vec<FieldDisagreement>,
+}
+
+impl Review {
+    /// Sets the document's machine-readable data (or clears it with `None`) and recomputes
+    /// [`Review::disagreements`] against the server's OCR.
+    pub(crate) fn cross_check(&mut self, data: Option<&MachineReadableData>) {
+        self.machine_readable = data.filter(|d| !d.is_empty()).cloned();
+        self.disagreements = match (&self.machine_readable, &self.document) {
+            (Some(d), Some(server)) => d.disagreements_with(server),
+            _ => Vec::new(),
+        };
+    }
 }
 
 /// The thresholds a review is judged against: the flow's `livenessMinScore` and
@@ -264,6 +287,8 @@ pub(crate) fn review_from_registration(reg: &api::AppRegistration, flow: &FlowCo
         compare: checks.compare,
         criminal_check: checks.criminal_check,
         expected_outcome,
+        machine_readable: None,
+        disagreements: Vec::new(),
     }
 }
 
@@ -352,6 +377,42 @@ mod tests {
             !dbg.contains("PEREZ") && !dbg.contains("1234567890"),
             "{dbg}"
         );
+    }
+
+    #[test]
+    fn cross_check_lists_disagreements_and_clears() {
+        let mut r = review_from_registration(&reg(POPULATED), &flow(0.65, 0.8));
+        assert_eq!(r.machine_readable, None);
+        assert!(r.disagreements.is_empty());
+        let mrz = MachineReadableData {
+            given_names: Some("Ana María".into()),
+            surnames: Some("PÉREZ".into()),
+            document_number: Some("1234567899".into()),
+            date_of_birth: Some("1990-04-01".into()),
+        };
+        r.cross_check(Some(&mrz));
+        assert_eq!(r.machine_readable.as_ref(), Some(&mrz));
+        assert_eq!(r.disagreements.len(), 1, "{:?}", r.disagreements);
+        assert_eq!(r.disagreements[0].field, "document_number");
+        assert_eq!(r.disagreements[0].server, "1234567890");
+        assert_eq!(r.disagreements[0].document, "1234567899");
+        // Serialised for snapshots and read back; older reviews without the fields still read.
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["disagreements"][0]["field"], "document_number");
+        assert_eq!(serde_json::from_value::<Review>(json.clone()).unwrap(), r);
+        let mut old = json;
+        if let Some(o) = old.as_object_mut() {
+            o.remove("machineReadable");
+            o.remove("disagreements");
+        }
+        let old: Review = serde_json::from_value(old).unwrap();
+        assert!(old.machine_readable.is_none() && old.disagreements.is_empty());
+        // No document validation: nothing to compare. Empty data clears.
+        r.document = None;
+        r.cross_check(Some(&mrz));
+        assert!(r.disagreements.is_empty());
+        r.cross_check(Some(&MachineReadableData::default()));
+        assert_eq!(r.machine_readable, None);
     }
 
     #[test]

@@ -177,6 +177,10 @@ pub(super) struct Progress {
     /// An upload whose answer was lost: the server is asked what it holds before it is sent
     /// again.
     pub(super) pending: Option<PendingUpload>,
+    /// The document's machine-readable data the app handed over (`set_document_data`), for
+    /// the review's cross-check. Absent in older snapshots.
+    #[serde(default)]
+    pub(super) machine_readable: Option<crate::machine_readable::MachineReadableData>,
 }
 
 impl Progress {
@@ -197,6 +201,7 @@ impl Progress {
             skipped: Vec::new(),
             scores: Scores::default(),
             pending: None,
+            machine_readable: None,
         }
     }
 
@@ -403,6 +408,7 @@ impl From<ProgressV1> for Progress {
             skipped: v.skipped,
             scores: v.scores,
             pending: None,
+            machine_readable: None,
         }
     }
 }

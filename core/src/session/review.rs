@@ -26,6 +26,7 @@ pub(super) fn review_of(p: &Progress, reg: &AppRegistration) -> Review {
     if tally_failed(p) {
         review.expected_outcome = Outcome::Failed;
     }
+    review.cross_check(p.machine_readable.as_ref());
     review
 }
 
@@ -47,6 +48,32 @@ pub(super) fn scores_from_review(scores: &mut Scores, r: &Review) {
 }
 
 impl EnrollmentSession {
+    /// Hands the session what the document's own machine-readable zone or barcode says (read
+    /// on the device: `smart_enroll_core::document`), e.g. right after the front (or back) was
+    /// captured. The review then shows it ([`Review::machine_readable`]) and lists where the
+    /// server's OCR disagrees with it ([`Review::disagreements`]); nothing is sent to the
+    /// server. A later call replaces it; an empty identity clears it. When the review is
+    /// already shown, it is updated (and observers see the new `AwaitingReview`). Kept in the
+    /// snapshot.
+    pub fn set_document_data(&self, data: smart_enroll_document::DocumentIdentity) {
+        let data = crate::machine_readable::MachineReadableData::from(data);
+        {
+            let mut p = self.progress();
+            p.machine_readable = (!data.is_empty()).then_some(data);
+            let data = p.machine_readable.clone();
+            if let FinishState::Reviewing { review } = &mut p.finish {
+                review.cross_check(data.as_ref());
+            }
+        }
+        tracing::debug!("document machine-readable data set");
+        self.publish();
+    }
+
+    /// The document's machine-readable data handed over with [`Self::set_document_data`].
+    pub fn document_data(&self) -> Option<crate::machine_readable::MachineReadableData> {
+        self.progress().machine_readable.clone()
+    }
+
     /// Retrieves the registration with its populated validations
     /// (`POST /v2/app-registrations/me {populates}`).
     pub(super) async fn me(&self, populates: &[&str]) -> Result<AppRegistration, EnrollError> {

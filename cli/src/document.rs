@@ -1,0 +1,400 @@
+//! `smart-enroll document [--json] IMAGE...`: the on-device document capture assist on still
+//! images. Per image: the document's outline (corners clockwise from the top-left, in pixels of
+//! the upright image) and the guidance key, the PDF417 barcode (searched over the whole image,
+//! also when no outline is found) and the MRZ (read by the SDK's own glyph reader on the
+//! flattened page, or on the whole image when no outline is found).
+//!
+//! `enroll` and `demo` run the same check on the document before the upload
+//! ([`check_document`]).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use smart_enroll_core::document::{
+    BarcodeReading, DocumentGuidance, DocumentIdentity, DocumentReport, MrzReading, barcode,
+    detect, mrz,
+};
+use smart_enroll_core::{Review, media};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Image files (JPEG, PNG, WebP).
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
+    /// Print JSON (one array entry per image) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What the document check found in one image.
+pub struct DocumentCheck {
+    /// The image's size (upright), in pixels.
+    pub width: u32,
+    pub height: u32,
+    /// The outline, guidance and metrics.
+    pub report: DocumentReport,
+    /// The first PDF417 code decoded anywhere in the image.
+    pub barcode: Option<BarcodeReading>,
+    /// The MRZ read on the flattened page (or the whole image without an outline).
+    pub mrz: Option<MrzReading>,
+}
+
+impl DocumentCheck {
+    /// `{"found", "corners", "guidance"}`.
+    pub fn document_json(&self) -> Value {
+        let corners = self.report.quad.filter(|_| self.report.found).map(|q| {
+            q.corners
+                .iter()
+                .map(|[x, y]| json!([round1(*x), round1(*y)]))
+                .collect::<Vec<_>>()
+        });
+        json!({
+            "found": self.report.found,
+            "corners": corners,
+            "guidance": self.report.guidance.key(),
+        })
+    }
+
+    /// `null` or `{"format": "pdf417", "text", "kind", "fields"}`.
+    pub fn barcode_json(&self) -> Value {
+        self.barcode
+            .as_ref()
+            .and_then(|b| serde_json::to_value(b).ok())
+            .unwrap_or(Value::Null)
+    }
+
+    /// `null` or the MRZ as `smart-enroll mrz --json` prints it.
+    pub fn mrz_json(&self) -> Value {
+        self.mrz.as_ref().map_or(Value::Null, mrz_json)
+    }
+
+    /// One sentence for a person: what the check found.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![if self.report.found {
+            format!("document found, guidance {}", self.report.guidance.key())
+        } else {
+            format!(
+                "no document outline (guidance {})",
+                self.report.guidance.key()
+            )
+        }];
+        match &self.mrz {
+            Some(m) => parts.push(format!(
+                "MRZ {} {}",
+                m.format.as_str(),
+                if m.valid {
+                    "valid".to_owned()
+                } else {
+                    format!("invalid ({})", m.failed_checks.join(", "))
+                }
+            )),
+            None => parts.push("no MRZ".to_owned()),
+        }
+        match &self.barcode {
+            Some(b) => parts.push(format!("PDF417 ({})", kind_key(b))),
+            None => parts.push("no PDF417".to_owned()),
+        }
+        parts.join(", ")
+    }
+}
+
+fn round1(v: f32) -> f64 {
+    (f64::from(v) * 10.0).round() / 10.0
+}
+
+fn kind_key(b: &BarcodeReading) -> String {
+    serde_json::to_value(b.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// An MRZ reading as `smart-enroll mrz --json` prints it: `{"found", "format", "valid",
+/// "fields": {surname, given_names, document_number, nationality, date_of_birth, sex,
+/// expiry_date, issuing_state}, "failed_checks"}`.
+pub fn mrz_json(m: &MrzReading) -> Value {
+    let f = &m.fields;
+    json!({
+        "found": true,
+        "format": m.format.as_str(),
+        "valid": m.valid,
+        "fields": {
+            "surname": f.surname,
+            "given_names": f.given_names,
+            "document_number": f.document_number,
+            "nationality": f.nationality,
+            "date_of_birth": f.date_of_birth,
+            "sex": f.sex,
+            "expiry_date": f.expiry_date,
+            "issuing_state": f.issuing_state,
+        },
+        "failed_checks": m.failed_checks,
+    })
+}
+
+/// Runs the document check on encoded image bytes (JPEG, PNG, WebP; EXIF orientation
+/// applied). Blocking: call it off the async runtime.
+pub fn check_document(bytes: &[u8]) -> anyhow::Result<DocumentCheck> {
+    let image = media::decode_upright(bytes)?;
+    let rgb = image.to_rgb8();
+    drop(image);
+    let report = detect::analyze_image(&rgb);
+    // Barcodes over the whole image, outline or not.
+    let gray = image::imageops::grayscale(&rgb);
+    let barcode = barcode::read_pdf417(&gray).into_iter().next();
+    drop(gray);
+    let flat = match (&report.quad, report.found) {
+        (Some(q), true) => Some(detect::flatten(&rgb, q).context("flattening the document page")?),
+        _ => None,
+    };
+    let reader = mrz::ocr::MrzGlyphReader::new().context("loading the MRZ glyph reader")?;
+    let mrz = mrz::read_mrz(&reader, flat.as_ref().unwrap_or(&rgb)).context("reading the MRZ")?;
+    Ok(DocumentCheck {
+        width: rgb.width(),
+        height: rgb.height(),
+        report,
+        barcode,
+        mrz,
+    })
+}
+
+/// Reads (size and header checked first) and checks one image file.
+fn check_file(path: &Path) -> Result<DocumentCheck, String> {
+    let (bytes, _) = crate::image_file::read_checked(path, None).map_err(|e| e.to_string())?;
+    check_document(&bytes).map_err(|e| format!("{e:#}"))
+}
+
+/// Whether the guidance is a quality problem of a document that was found (the photo would
+/// waste a billed server attempt): blurry, glare, too dark, too bright.
+pub fn refuses(check: &DocumentCheck) -> bool {
+    check.report.found
+        && matches!(
+            check.report.guidance,
+            DocumentGuidance::Blurry
+                | DocumentGuidance::Glare
+                | DocumentGuidance::TooDark
+                | DocumentGuidance::TooBright
+        )
+}
+
+/// What the user should change for a guidance key.
+pub fn advice(g: DocumentGuidance) -> &'static str {
+    match g {
+        DocumentGuidance::NoDocument => "no document outline found in the photo",
+        DocumentGuidance::MoveCloser => "the document is too small in the photo",
+        DocumentGuidance::MoveBack => "the document is too large or cut off by the edge",
+        DocumentGuidance::Align => "the document is too skewed",
+        DocumentGuidance::Blurry => "the document is blurry",
+        DocumentGuidance::Glare => "a glare covers part of the document",
+        DocumentGuidance::TooDark => "the document is too dark",
+        DocumentGuidance::TooBright => "the document is too bright",
+        DocumentGuidance::HoldStill | DocumentGuidance::Ok => "the document is usable",
+    }
+}
+
+/// The identity the MRZ (when valid) or the barcode gives, for the review's cross-check.
+pub fn identity_of(check: &DocumentCheck) -> Option<DocumentIdentity> {
+    let from_mrz = check
+        .mrz
+        .as_ref()
+        .filter(|m| m.valid)
+        .map(DocumentIdentity::from_mrz);
+    let from_barcode = check.barcode.as_ref().map(DocumentIdentity::from_barcode);
+    from_mrz
+        .into_iter()
+        .chain(from_barcode)
+        .find(|i| *i != DocumentIdentity::default())
+}
+
+/// Lines for a person: where the server's OCR and the document's MRZ / barcode disagree.
+pub fn disagreement_lines(review: &Review) -> Vec<String> {
+    if review.machine_readable.is_none() {
+        return Vec::new();
+    }
+    if review.disagreements.is_empty() {
+        return vec!["Document data: the server's OCR agrees with the MRZ / barcode".into()];
+    }
+    let mut out = vec![format!(
+        "Document data: {} field(s) where the server's OCR and the MRZ / barcode disagree:",
+        review.disagreements.len()
+    )];
+    for d in &review.disagreements {
+        out.push(format!(
+            "  {}: server {:?}, document {:?}",
+            d.field, d.server, d.document
+        ));
+    }
+    out
+}
+
+/// `{"found", "guidance", "mrz", "barcode"}` for `enroll --json` / `demo --json`.
+pub fn check_json(check: &DocumentCheck) -> Value {
+    json!({
+        "found": check.report.found,
+        "guidance": check.report.guidance.key(),
+        "mrz": check.mrz_json(),
+        "barcode": check.barcode_json(),
+    })
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || run_blocking(args))
+        .await
+        .context("document task failed")?
+}
+
+fn entry(path: &Path, result: &Result<DocumentCheck, String>) -> Value {
+    let image = path.display().to_string();
+    match result {
+        Ok(c) => json!({
+            "image": image,
+            "document": c.document_json(),
+            "barcode": c.barcode_json(),
+            "mrz": c.mrz_json(),
+        }),
+        Err(e) => json!({
+            "image": image,
+            "error": e,
+            "document": null,
+            "barcode": null,
+            "mrz": null,
+        }),
+    }
+}
+
+fn run_blocking(args: Args) -> anyhow::Result<()> {
+    let results: Vec<(PathBuf, Result<DocumentCheck, String>)> = args
+        .images
+        .into_iter()
+        .map(|p| {
+            let r = check_file(&p);
+            (p, r)
+        })
+        .collect();
+    if args.json {
+        let entries: Vec<Value> = results.iter().map(|(p, r)| entry(p, r)).collect();
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+    } else {
+        print!("{}", text(&results));
+    }
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} image(s) could not be analysed",
+            results.len()
+        );
+    }
+    Ok(())
+}
+
+fn text(results: &[(PathBuf, Result<DocumentCheck, String>)]) -> String {
+    let mut out = String::new();
+    for (path, r) in results {
+        out.push_str(&format!("{}\n", path.display()));
+        match r {
+            Err(e) => out.push_str(&format!("  error:    {e}\n")),
+            Ok(c) => {
+                out.push_str(&format!("  size:     {}x{}\n", c.width, c.height));
+                let corners = match (&c.report.quad, c.report.found) {
+                    (Some(q), true) => q
+                        .corners
+                        .iter()
+                        .map(|[x, y]| format!("({x:.0},{y:.0})"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    _ => "not found".to_owned(),
+                };
+                out.push_str(&format!("  document: {corners}\n"));
+                out.push_str(&format!(
+                    "  guidance: {} ({})\n",
+                    c.report.guidance.key(),
+                    advice(c.report.guidance)
+                ));
+                match &c.barcode {
+                    Some(b) => {
+                        out.push_str(&format!(
+                            "  barcode:  PDF417, {}, {} fields, {} chars\n",
+                            kind_key(b),
+                            b.fields.len(),
+                            b.text.chars().count()
+                        ));
+                        for (k, v) in &b.fields {
+                            out.push_str(&format!("    {k}: {v}\n"));
+                        }
+                    }
+                    None => out.push_str("  barcode:  none\n"),
+                }
+                match &c.mrz {
+                    Some(m) => {
+                        let f = &m.fields;
+                        out.push_str(&format!(
+                            "  mrz:      {} {}\n",
+                            m.format.as_str(),
+                            if m.valid {
+                                "valid".to_owned()
+                            } else {
+                                format!("INVALID (failed: {})", m.failed_checks.join(", "))
+                            }
+                        ));
+                        for (k, v) in [
+                            ("surname", &f.surname),
+                            ("given names", &f.given_names),
+                            ("document number", &f.document_number),
+                            ("nationality", &f.nationality),
+                            ("date of birth", &f.date_of_birth),
+                            ("sex", &f.sex),
+                            ("expiry date", &f.expiry_date),
+                            ("issuing state", &f.issuing_state),
+                        ] {
+                            out.push_str(&format!("    {k}: {v}\n"));
+                        }
+                    }
+                    None => out.push_str("  mrz:      none\n"),
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smart_enroll_core::document::{MrzFields, MrzFormat};
+
+    #[test]
+    fn mrz_json_has_the_mrz_commands_shape() {
+        let m = MrzReading {
+            format: MrzFormat::Td3,
+            valid: true,
+            fields: MrzFields {
+                surname: "ERIKSSON".into(),
+                given_names: "ANNA MARIA".into(),
+                document_number: "L898902C3".into(),
+                nationality: "UTO".into(),
+                date_of_birth: "1974-08-12".into(),
+                sex: "F".into(),
+                expiry_date: "2012-04-15".into(),
+                issuing_state: "UTO".into(),
+            },
+            failed_checks: vec![],
+        };
+        let v = mrz_json(&m);
+        assert_eq!(v["found"], true);
+        assert_eq!(v["format"], "TD3");
+        assert_eq!(v["valid"], true);
+        let keys: Vec<&String> = v["fields"].as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 8);
+        assert_eq!(v["fields"]["given_names"], "ANNA MARIA");
+        assert_eq!(v["fields"]["date_of_birth"], "1974-08-12");
+    }
+
+    #[test]
+    fn errors_keep_the_entry_shape() {
+        let e = entry(Path::new("x.jpg"), &Err("broken".into()));
+        assert_eq!(e["image"], "x.jpg");
+        assert_eq!(e["error"], "broken");
+        assert!(e["document"].is_null() && e["mrz"].is_null() && e["barcode"].is_null());
+    }
+}
