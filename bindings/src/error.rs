@@ -1,6 +1,7 @@
 //! The one FFI error type. Every core error becomes a [`SmartEnrollError`] in this one file:
-//! `impl From<smart_enroll_core::EnrollError>` (the flow) and `impl From<PrefilterError>` (the
-//! prefilter). Kotlin sees it as the sealed class `SmartEnrollException` (one subclass per
+//! `impl From<smart_enroll_core::EnrollError>` (the flow), `impl From<PrefilterError>` (the
+//! prefilter), `impl From<DocumentError>` and `impl From<TextRecognizerError>` (the document
+//! capture and the app's OCR). Kotlin sees it as the sealed class `SmartEnrollException` (one subclass per
 //! variant), Swift as the enum `SmartEnrollError`.
 //!
 //! Its `Display` text is the core error's (a test checks every variant), exported to the
@@ -16,9 +17,10 @@ use std::str::FromStr;
 
 use smart_enroll_core::prefilter::PrefilterError;
 use smart_enroll_core::{EnrollError, ErrorCategory as CoreErrorCategory};
+use smart_enroll_document::DocumentError;
 
-/// Why an SDK call failed. Mirrors the core's error one to one, plus `FaceDetectorUnavailable`
-/// and `Internal`. The message (Kotlin `message`, Swift `description`) is the human-readable
+/// Why an SDK call failed. Mirrors the core's error one to one, plus `FaceDetectorUnavailable`,
+/// `TextRecognitionFailed` and `Internal`. The message (Kotlin `message`, Swift `description`) is the human-readable
 /// English text of the error, without personal data.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error, strum::EnumDiscriminants)]
 #[strum_discriminants(
@@ -117,9 +119,65 @@ pub enum SmartEnrollError {
     /// broken); the prefilter can still run in quality-only mode.
     #[error("face detector unavailable: {reason}")]
     FaceDetectorUnavailable { reason: String },
+    /// The app's `TextRecognizer` failed (it threw) while the document capture read the MRZ
+    /// of the captured page. The capture is kept: `result()` may be called again.
+    #[error("text recognition failed: {reason}")]
+    TextRecognitionFailed { reason: String },
     /// A bug inside the SDK, including a caught Rust panic. Safe to report.
     #[error("internal error: {reason}")]
     Internal { reason: String },
+}
+
+/// What an app's `TextRecognizer` throws when its OCR fails (Kotlin
+/// `TextRecognizerException.Failed`, Swift `TextRecognizerError.Failed`). Any other exception
+/// it throws arrives as `Failed` too (its text in `reason`), never as a crash. The document
+/// capture reports it as [`SmartEnrollError::TextRecognitionFailed`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
+pub enum TextRecognizerError {
+    /// The OCR failed; `reason` says why (no recognised text, no personal data).
+    #[error("text recognition failed: {reason}")]
+    Failed { reason: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for TextRecognizerError {
+    /// An exception of another type thrown by the app's recognizer.
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Failed {
+            reason: format!("the recognizer threw: {}", e.reason),
+        }
+    }
+}
+
+impl From<TextRecognizerError> for SmartEnrollError {
+    fn from(e: TextRecognizerError) -> Self {
+        match e {
+            TextRecognizerError::Failed { reason } => Self::TextRecognitionFailed { reason },
+        }
+    }
+}
+
+impl From<DocumentError> for SmartEnrollError {
+    fn from(e: DocumentError) -> Self {
+        use DocumentError as D;
+        let reason = e.to_string();
+        match e {
+            D::Frame(_) => Self::InvalidInput {
+                field: "frame".into(),
+                reason,
+            },
+            D::ImageDecode { .. } => Self::InvalidInput {
+                field: "image".into(),
+                reason,
+            },
+            D::InvalidConfig { .. } => Self::InvalidInput {
+                field: "documentCaptureConfig".into(),
+                reason,
+            },
+            D::TextRecognition { reason } => Self::TextRecognitionFailed { reason },
+            D::Encode { .. } => Self::Internal { reason },
+        }
+    }
 }
 
 /// `"; retry after N ms"` when the server said how long to wait (as the core's text).
@@ -324,7 +382,9 @@ mod tests {
         for c in ErrorCategory::iter() {
             let ffi_only = matches!(
                 c,
-                ErrorCategory::FaceDetectorUnavailable | ErrorCategory::Internal
+                ErrorCategory::FaceDetectorUnavailable
+                    | ErrorCategory::TextRecognitionFailed
+                    | ErrorCategory::Internal
             );
             assert_eq!(from_core.contains(&c), !ffi_only, "{c:?}");
         }

@@ -4,6 +4,7 @@ uniffi::setup_scaffolding!("smart_enroll");
 
 #[cfg(target_os = "android")]
 mod android;
+pub mod document;
 pub mod error;
 #[cfg(feature = "test-hooks")]
 pub mod hooks;

@@ -266,7 +266,7 @@ impl std::fmt::Debug for CaptureResult {
 
 /// A non-negative `Int` from the bindings as the prefilter's `u32`, else `InvalidInput` naming
 /// `field` (`frame` or `captureConfig`).
-fn unsigned(v: i32, field: &str, what: &str) -> Result<u32> {
+pub(crate) fn unsigned(v: i32, field: &str, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| SmartEnrollError::InvalidInput {
         field: field.to_owned(),
         reason: format!("{what} must not be negative, got {v}"),
@@ -274,12 +274,12 @@ fn unsigned(v: i32, field: &str, what: &str) -> Result<u32> {
 }
 
 /// A `u32` size for the bindings' `Int`.
-fn signed32(v: u32) -> i32 {
+pub(crate) fn signed32(v: u32) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 /// Converts the FFI frame record to the prefilter's frame (no pixel is read here).
-fn to_core_frame(frame: CameraFrame) -> Result<pf::Frame> {
+pub(crate) fn to_core_frame(frame: CameraFrame) -> Result<pf::Frame> {
     let rotation = pf::Rotation::from_degrees(unsigned(
         frame.rotation_degrees,
         "frame",

@@ -5,6 +5,7 @@ pub mod validate;
 
 mod client;
 mod config;
+mod document_face;
 mod error;
 mod flow;
 #[cfg(feature = "fuzzing")]
@@ -23,6 +24,7 @@ mod types;
 
 pub use client::{RegistrationPage, RegistrationSummary, RequestStats, SmartEnrollClient};
 pub use config::{ClientConfig, InsecureHttp, Platform, RetryPolicy};
+pub use document_face::document_face_crop;
 pub use error::{EnrollError, ErrorCategory};
 pub use flow::{
     DocumentConfig, EmailGateway, FlowConfig, FlowPreset, FlowSchema, LivenessConfig, NewFlow,

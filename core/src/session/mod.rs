@@ -52,6 +52,7 @@ use progress::*;
 use state::state_of;
 use upload::*;
 
+pub(crate) use face_crop::document_face;
 pub use face_crop::{face_model, set_face_model};
 pub use snapshot::{SNAPSHOT_VERSION, Snapshot};
 

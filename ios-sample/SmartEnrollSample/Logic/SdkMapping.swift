@@ -254,6 +254,9 @@ public enum SdkMapping {
             return Decisions.userError(.invalidState)
         case .Cancelled:
             return Decisions.userError(.cancelled)
+        case .TextRecognitionFailed:
+            // Only from DocumentCapture.result() when the app's OCR threw (the capture is kept).
+            return Decisions.userError(.unknown)
         case .FaceDetectorUnavailable, .Internal:
             // FaceDetectorUnavailable only comes from creating a LivenessCapture, and
             // SelfieCapture falls back to quality-only mode before it could reach a screen.

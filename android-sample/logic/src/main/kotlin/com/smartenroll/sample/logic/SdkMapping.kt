@@ -241,6 +241,8 @@ object SdkMapping {
             Decisions.userError(ErrorKind.INSECURE_CONNECTION)
         is SmartEnrollException.InvalidState -> Decisions.userError(ErrorKind.INVALID_STATE)
         is SmartEnrollException.Cancelled -> Decisions.userError(ErrorKind.CANCELLED)
+        // Only from DocumentCapture.result() when the app's OCR threw (the capture is kept).
+        is SmartEnrollException.TextRecognitionFailed -> Decisions.userError(ErrorKind.UNKNOWN)
         // Only from creating a LivenessCapture; SelfieCapture falls back to quality-only mode
         // before it could reach a screen.
         is SmartEnrollException.FaceDetectorUnavailable, is SmartEnrollException.Internal ->
