@@ -60,6 +60,12 @@ final class BasicFlowUITests: XCTestCase {
         field.typeText(text)
     }
 
+    /// Waits until the element is gone (XCUIElement.waitForNonExistence needs Xcode 16).
+    private func gone(_ element: XCUIElement, timeout: TimeInterval) -> Bool {
+        let expectation = XCTNSPredicateExpectation(predicate: NSPredicate(format: "exists == false"), object: element)
+        return XCTWaiter().wait(for: [expectation], timeout: timeout) == .completed
+    }
+
     private func tapIfPresent(_ element: XCUIElement, timeout: TimeInterval = 2) {
         if element.waitForExistence(timeout: timeout) { element.tap() }
     }
@@ -93,7 +99,7 @@ final class BasicFlowUITests: XCTestCase {
         XCTAssertTrue(app.staticTexts[t("otp_email_title")].waitForExistence(timeout: 30), "the email code screen")
         type(try code(to: email), into: app.textFields[t("otp_field")])
         app.buttons[t("otp_submit")].tap()
-        XCTAssertTrue(app.staticTexts[t("otp_email_title")].waitForNonExistence(timeout: 30))
+        XCTAssertTrue(gone(app.staticTexts[t("otp_email_title")], timeout: 30))
 
         // Kill the app and start it again: it resumes the stored session.
         app.terminate()
@@ -107,21 +113,21 @@ final class BasicFlowUITests: XCTestCase {
             XCTAssertTrue(app.staticTexts[t("otp_phone_title")].waitForExistence(timeout: 30), "the phone code screen")
             type(try code(to: "+57" + phone), into: app.textFields[t("otp_field")])
             app.buttons[t("otp_submit")].tap()
-            XCTAssertTrue(app.staticTexts[t("otp_phone_title")].waitForNonExistence(timeout: 30))
+            XCTAssertTrue(gone(app.staticTexts[t("otp_phone_title")], timeout: 30))
         }
         for _ in 0..<3 {
             let skip = app.buttons[t("action_skip")]
             guard skip.waitForExistence(timeout: 10) else { break }
             skip.tap()
-            _ = skip.waitForNonExistence(timeout: 10)
+            _ = gone(skip, timeout: 10)
         }
         tapIfPresent(app.buttons[t("review_confirm")], timeout: 15)
         XCTAssertTrue(app.staticTexts[t("result_title")].waitForExistence(timeout: 60), "the result screen")
     }
 
-    /// The app resigns active: the privacy cover replaces the screen before the app switcher
-    /// takes its snapshot.
-    func testPrivacyCoverWhenTheAppIsInTheBackground() {
+    /// The app goes to the background (the privacy cover is shown while it is not active) and
+    /// comes back: the cover must not stay over the screen.
+    func testPrivacyCoverGoesAwayWhenTheAppIsActiveAgain() {
         let app = XCUIApplication()
         launch(app)
         XCTAssertTrue(app.wait(for: .runningForeground, timeout: 30))
@@ -129,6 +135,6 @@ final class BasicFlowUITests: XCTestCase {
         XCTAssertTrue(app.wait(for: .runningBackground, timeout: 10))
         app.activate()
         XCTAssertTrue(app.wait(for: .runningForeground, timeout: 10))
-        XCTAssertTrue(app.otherElements["privacy_cover"].waitForNonExistence(timeout: 10), "the cover goes away when active")
+        XCTAssertTrue(gone(app.otherElements["privacy_cover"], timeout: 10), "the cover goes away when active")
     }
 }
