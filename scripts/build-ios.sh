@@ -2,6 +2,11 @@
 # Builds the Smart Enroll iOS XCFramework and the Swift package around it (macOS + Xcode only).
 #
 #   scripts/build-ios.sh
+#   scripts/build-ios.sh --check-app path/to/SmartEnrollSample.app
+#
+# --check-app only checks a built app (no build): its executable must export `_OrtGetApiBase`,
+# the statically linked ONNX Runtime's entry point the SDK looks up at run time
+# (ios-sample/README.md, "Face detection"); else the selfie runs without face detection.
 #
 # Steps:
 #   1. checks every tool first and stops with a clear message listing what is missing;
@@ -21,7 +26,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 case "${1:-}" in
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {print}' "$0"; exit 0 ;;
+    --check-app)
+        app="${2:?build-ios.sh: --check-app needs the path of a built .app}"
+        exe="$app/$(basename "$app" .app)"
+        [ -f "$exe" ] || { echo "build-ios.sh: no executable at $exe" >&2; exit 1; }
+        if nm -gU "$exe" 2>/dev/null | awk '{print $NF}' | grep -qx _OrtGetApiBase; then
+            echo "$exe exports _OrtGetApiBase: the SDK will find the linked ONNX Runtime"
+            exit 0
+        fi
+        echo "build-ios.sh: $exe does not export _OrtGetApiBase: link onnxruntime with" >&2
+        echo "  OTHER_LDFLAGS = -Wl,-u,_OrtGetApiBase and STRIP_STYLE = non-global (ios-sample/project.yml)" >&2
+        exit 1
+        ;;
     "") ;;
     *) echo "build-ios.sh: unknown argument: $1" >&2; exit 2 ;;
 esac

@@ -442,7 +442,102 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic while loading ONNX Runtime".to_owned())
 }
 
+/// The version string of an ONNX Runtime (`1.20.1`) is new enough for ort's API level.
+pub fn runtime_version_supported(version: &str) -> bool {
+    version
+        .split('.')
+        .nth(1)
+        .and_then(|minor| minor.parse::<u32>().ok())
+        .is_some_and(|minor| minor >= ort::MINOR_VERSION)
+}
+
+/// ONNX Runtime already linked into the process: `OrtGetApiBase` looked up in the global symbol
+/// scope (`dlsym(RTLD_DEFAULT)`). On iOS this is the static onnxruntime xcframework (the
+/// `onnxruntime` CocoaPod or Swift package) linked into the app, which `dlopen` cannot load.
+/// `None` when no such symbol is there; else its API table (ort's minimum API version) and its
+/// version string, or why it cannot be used.
+#[cfg(unix)]
+pub fn linked_runtime() -> Option<Result<(ort::sys::OrtApi, String), String>> {
+    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name only reads the loader's tables.
+    let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"OrtGetApiBase".as_ptr()) };
+    if symbol.is_null() {
+        return None;
+    }
+    // SAFETY: `OrtGetApiBase` has this signature in every ONNX Runtime (onnxruntime_c_api.h).
+    let get_base: unsafe extern "system" fn() -> *const ort::sys::OrtApiBase =
+        unsafe { std::mem::transmute::<*mut libc::c_void, _>(symbol) };
+    // SAFETY: the entry point takes no argument and returns a static table (or null).
+    let base = unsafe { get_base() };
+    if base.is_null() {
+        return Some(Err("OrtGetApiBase returned no API".to_owned()));
+    }
+    // SAFETY: `base` is non-null and points at ONNX Runtime's static OrtApiBase; the version is
+    // a static NUL-terminated string.
+    let version = unsafe { std::ffi::CStr::from_ptr(((*base).GetVersionString)()) }
+        .to_string_lossy()
+        .into_owned();
+    if !runtime_version_supported(&version) {
+        return Some(Err(format!(
+            "linked ONNX Runtime {version} is older than 1.{}",
+            ort::MINOR_VERSION
+        )));
+    }
+    // SAFETY: as above; GetApi returns null for an unsupported API version.
+    let api = unsafe { ((*base).GetApi)(ort::sys::ORT_API_VERSION) };
+    if api.is_null() {
+        return Some(Err(format!(
+            "linked ONNX Runtime {version} refused API version {}",
+            ort::sys::ORT_API_VERSION
+        )));
+    }
+    // SAFETY: `api` is non-null and points at the runtime's static OrtApi table.
+    Some(Ok((unsafe { (*api).clone() }, version)))
+}
+
 fn load_runtime(explicit: Option<&Path>) -> Result<Environment, PrefilterError> {
+    let configure = |builder: ort::environment::EnvironmentBuilder| {
+        builder
+            .with_name("smart-enroll-prefilter")
+            .with_logger(std::sync::Arc::new(
+                |level, _category, _id, _location, message| {
+                    // ONNX Runtime's own messages (model/graph notes): never personal data.
+                    tracing::debug!(?level, message, "onnxruntime");
+                },
+            ))
+            .build()
+    };
+    // iOS: an app that links the static onnxruntime xcframework has ONNX Runtime in its own
+    // executable; use it (ort::set_api, no dlopen). Else the embedded dynamic framework below.
+    #[cfg(target_os = "ios")]
+    if explicit.is_none() {
+        match linked_runtime() {
+            Some(Ok((api, version))) => {
+                let linked = "the app (OrtGetApiBase)".to_owned();
+                let built = std::panic::catch_unwind(|| {
+                    ort::set_api(api);
+                    configure(ort::init())
+                });
+                tracing::debug!(version, "ONNX Runtime linked into the app");
+                return match built {
+                    Ok(result) => result.map_err(|e| PrefilterError::RuntimeLoad {
+                        path: linked,
+                        reason: e.to_string(),
+                    }),
+                    Err(payload) => Err(PrefilterError::RuntimeLoad {
+                        path: linked,
+                        reason: panic_message(payload.as_ref()),
+                    }),
+                };
+            }
+            Some(Err(reason)) => {
+                return Err(PrefilterError::RuntimeLoad {
+                    path: "the app (OrtGetApiBase)".to_owned(),
+                    reason,
+                });
+            }
+            None => {}
+        }
+    }
     let candidates = runtime_candidates(explicit);
     let path = candidates
         .iter()
@@ -463,16 +558,7 @@ fn load_runtime(explicit: Option<&Path>) -> Result<Environment, PrefilterError> 
     // ort's loader may panic on exotic failures; never let that cross into the app.
     let built = std::panic::catch_unwind(|| -> Result<Environment, PrefilterError> {
         let builder = ort::init_from(&path).map_err(|e| load_err(e.to_string()))?;
-        builder
-            .with_name("smart-enroll-prefilter")
-            .with_logger(std::sync::Arc::new(
-                |level, _category, _id, _location, message| {
-                    // ONNX Runtime's own messages (model/graph notes): never personal data.
-                    tracing::debug!(?level, message, "onnxruntime");
-                },
-            ))
-            .build()
-            .map_err(|e| load_err(e.to_string()))
+        configure(builder).map_err(|e| load_err(e.to_string()))
     });
     match built {
         Ok(result) => result,
@@ -766,6 +852,44 @@ impl Detector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runtime_version_check_reads_the_minor_version() {
+        assert!(runtime_version_supported(&format!(
+            "1.{}.0",
+            ort::MINOR_VERSION
+        )));
+        assert!(runtime_version_supported("1.23.2"));
+        assert!(!runtime_version_supported(&format!(
+            "1.{}.9",
+            ort::MINOR_VERSION - 1
+        )));
+        assert!(!runtime_version_supported("1"));
+        assert!(!runtime_version_supported("one.two.three"));
+        assert!(!runtime_version_supported(""));
+    }
+
+    /// The iOS path for an app that links ONNX Runtime statically: `OrtGetApiBase` found in the
+    /// process's global symbols. Here the host's real library is loaded with RTLD_GLOBAL, which
+    /// puts its symbols in the same global scope an app's own executable is in.
+    #[cfg(unix)]
+    #[test]
+    fn linked_runtime_finds_onnx_runtime_in_the_global_scope() {
+        let path =
+            std::env::var("ORT_DYLIB_PATH").expect("ORT_DYLIB_PATH (set by .cargo/config.toml)");
+        let c_path = std::ffi::CString::new(path.clone()).unwrap();
+        // SAFETY: loading the real ONNX Runtime shared library; the handle is kept for the process.
+        let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+        assert!(!handle.is_null(), "dlopen {path} failed");
+        let (api, version) = linked_runtime()
+            .expect("OrtGetApiBase in the global scope")
+            .expect("a usable ONNX Runtime");
+        assert!(runtime_version_supported(&version), "{version}");
+        // The table is the real one: its version string call answers the same version.
+        // SAFETY: GetBuildInfoString takes nothing and returns a static string.
+        let info = unsafe { std::ffi::CStr::from_ptr((api.GetBuildInfoString)()) };
+        assert!(!info.to_bytes().is_empty());
+    }
 
     #[test]
     fn model_bytes_resolves_each_source() {

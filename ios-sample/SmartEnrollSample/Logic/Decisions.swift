@@ -86,4 +86,44 @@ public enum Decisions {
     public static func canSkip(optional: Bool, busy: Bool) -> Bool {
         optional && !busy
     }
+
+    /// What a capture screen (selfie, document) does after an upload failed. Only the SDK's
+    /// `retakePhoto` recovery (the photo was the problem, attempts remain) captures again; a
+    /// network-type failure keeps the photo and offers "Try again" (the same upload, no new
+    /// attempt); everything else (an attempt-consuming outcome such as `faceAlreadyExists`, no
+    /// attempts left, an expired session) stops the capture and the error explains.
+    public static func afterCaptureError(_ error: UserError) -> CaptureNext {
+        switch error.action {
+        case .retakePhoto: return .retake
+        case .retry, .wait: return .offerRetry
+        case .fixInput, .resendCode, .restart, .none: return .stop
+        }
+    }
+
+    /// Whether the selfie screen re-arms the camera for a new capture after this error (the same
+    /// decision as the Android sample's `Decisions.retakeSelfie`).
+    public static func retakeSelfie(_ error: UserError) -> Bool {
+        afterCaptureError(error) == .retake
+    }
+
+    /// Whether the document screen offers the camera and the file picker again after this error.
+    public static func retakeDocument(_ error: UserError) -> Bool {
+        afterCaptureError(error) == .retake
+    }
+
+    /// The selfie is captured automatically only when the SDK's face detector runs (ONNX Runtime
+    /// loaded): in quality-only mode any sharp, well-lit frame would be uploaded, face or not.
+    public static func autoCaptureEnabled(detectorAvailable: Bool) -> Bool {
+        detectorAvailable
+    }
+}
+
+/// The capture screens' next step after a failed upload (`Decisions.afterCaptureError`).
+public enum CaptureNext: Equatable, Sendable {
+    /// Capture a new photo: the SDK's recovery is `retakePhoto`.
+    case retake
+    /// Keep the photo and offer "Try again" (network, timeout, server, rate limit).
+    case offerRetry
+    /// Stop capturing; the error says why and what to do.
+    case stop
 }

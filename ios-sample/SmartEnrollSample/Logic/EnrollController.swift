@@ -18,14 +18,15 @@ public struct EnrollTarget: Sendable {
 /// The sample app's brain, free of SwiftUI and UIKit (the same design as the Android sample's
 /// `EnrollController`): it owns one SDK session, follows its state stream, maps each state to a
 /// `Screen`, runs user actions with a busy flag and typed errors, and stores the snapshot in the
-/// Keychain after every change so the app resumes after being killed.
+/// Keychain after every change so the app resumes after being killed (through `SnapshotKeeper`:
+/// off the main thread, and a store failure means a fresh start, never a crash).
 @MainActor
 public final class EnrollController: ObservableObject {
     @Published public private(set) var screen = Screen(.loading, busy: true)
 
     private let client: SmartEnrollClient
     private let target: EnrollTarget
-    private let store: SnapshotStore
+    private let snapshots: SnapshotKeeper
     private var session: EnrollmentSession?
     private var stateTask: Task<Void, Never>?
     /// The fields the flow asks for; fetched once, when the sign-up form is first needed.
@@ -36,16 +37,20 @@ public final class EnrollController: ObservableObject {
     private var lastFailed: (() async throws -> Void)?
     private var inFlight = false
 
-    public init(client: SmartEnrollClient, target: EnrollTarget, store: SnapshotStore) {
+    public convenience init(client: SmartEnrollClient, target: EnrollTarget, store: SnapshotStore) {
+        self.init(client: client, target: target, snapshots: SnapshotKeeper(store: store))
+    }
+
+    public init(client: SmartEnrollClient, target: EnrollTarget, snapshots: SnapshotKeeper) {
         self.client = client
         self.target = target
-        self.store = store
+        self.snapshots = snapshots
     }
 
     /// Resumes the stored session if there is one, else fetches the flow configuration and shows
     /// the sign-up form with the fields the flow asks for.
     public func start() async {
-        if let saved = store.load() {
+        if let saved = await snapshots.load() {
             do {
                 attach(try client.restoreEnrollment(snapshot: saved))
                 render()
@@ -53,7 +58,7 @@ public final class EnrollController: ObservableObject {
             } catch {
                 // The stored session cannot continue: start over. An expired session is worth
                 // saying; a damaged or outdated snapshot is not the user's business.
-                store.clear()
+                snapshots.clear()
                 let userError = SdkMapping.userError(for: error)
                 await showSignUp(error: userError.kind == .sessionExpired ? userError : nil)
                 return
@@ -164,7 +169,7 @@ public final class EnrollController: ObservableObject {
     /// the flow's fields again if they could not be fetched before).
     public func restart() {
         detach()
-        store.clear()
+        snapshots.clear()
         lastFailed = nil
         form = SignUpForm()
         if let known = fields {
@@ -249,7 +254,7 @@ public final class EnrollController: ObservableObject {
         guard let current = session else { return }
         let state = current.state()
         if !isNotStarted(state), let json = try? current.snapshot() {
-            try? store.save(json)
+            snapshots.save(json)
         }
         screen = Screen(SdkMapping.screenKind(for: state, fields: fields ?? SignUpFields(), form: form), busy: busy, error: error)
     }
@@ -283,7 +288,7 @@ public final class EnrollController: ObservableObject {
             lastFailed = action
             let userError = SdkMapping.userError(for: error, attemptsLeft: attemptsLeft())
             if userError.kind == .sessionExpired {
-                store.clear()
+                snapshots.clear()
                 screen = Screen(.fatal, error: userError)
             } else if isSignUp(before.kind) {
                 // Still on the sign-up form: keep what was typed, show the error.

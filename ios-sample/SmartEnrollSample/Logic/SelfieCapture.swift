@@ -59,7 +59,8 @@ public struct SelfieFeedback {
     public let readiness: Float
     /// The guidance key to speak through VoiceOver now, if any.
     public let announce: String?
-    /// False when ONNX Runtime could not be loaded: quality-only mode.
+    /// False when ONNX Runtime could not be loaded: quality-only mode, and no auto-capture
+    /// (`Decisions.autoCaptureEnabled`); the screen says why.
     public let detectorAvailable: Bool
     /// The captured selfie (JPEG, ready for upload) on the frame that captured it, once.
     public let capturedJpeg: Data?
@@ -67,7 +68,8 @@ public struct SelfieFeedback {
 
 /// The selfie screen's logic, apart from AVFoundation (the same as the Android sample's
 /// `SelfieCapture`): each camera frame goes through the SDK prefilter; the result becomes what
-/// the screen shows and speaks, and the capture is handed over exactly once. `rearm()` starts a
+/// the screen shows and speaks, and the capture is handed over exactly once, and only when the
+/// face detector runs. `rearm()` starts a
 /// new attempt after a failed upload. Thread-safe: frames arrive on the camera queue.
 public final class SelfieCapture: @unchecked Sendable {
     private let capture: LivenessCapture
@@ -90,9 +92,13 @@ public final class SelfieCapture: @unchecked Sendable {
         let feedback = try capture.processFrame(frame: frame)
         let key = guidanceKey(feedback.guidance)
         var jpeg: Data?
-        if feedback.captured {
+        // No face detector (quality-only mode): never hand a capture over for upload.
+        if feedback.captured && Decisions.autoCaptureEnabled(detectorAvailable: feedback.detectorAvailable) {
             jpeg = capture.result()?.jpeg
             done = jpeg != nil
+        } else if feedback.captured {
+            // Keep giving light and sharpness guidance; nothing is uploaded.
+            capture.reset()
         }
         return SelfieFeedback(
             guidanceKey: key,
@@ -102,6 +108,16 @@ public final class SelfieCapture: @unchecked Sendable {
             detectorAvailable: feedback.detectorAvailable,
             capturedJpeg: jpeg
         )
+    }
+
+    /// The camera was interrupted (another app, a call, the app in the background): the good
+    /// frames seen so far no longer count. A capture already handed over stays handed over.
+    public func interrupted() {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return }
+        capture.reset()
+        announcer.reset()
     }
 
     /// A new attempt (e.g. the server's liveness check failed).

@@ -4,10 +4,13 @@ import Security
 /// Keeps the SDK session snapshot in the Keychain: a generic-password item readable only while
 /// the device is unlocked, never synced to iCloud and never restored to another device
 /// (`kSecAttrAccessibleWhenUnlockedThisDeviceOnly`). Each save replaces the item in one
-/// `SecItemUpdate`/`SecItemAdd` call, so a crash leaves the old snapshot or the new one.
+/// `SecItemUpdate`/`SecItemAdd` call, so a crash leaves the old snapshot or the new one. The
+/// Keychain survives uninstalling the app: `SnapshotKeeper.clearIfFirstLaunch` deletes an
+/// earlier install's snapshot on the first launch.
 public final class KeychainSnapshotStore: SnapshotStore {
     public enum StoreError: Error, Equatable {
         case keychain(OSStatus)
+        case unreadable
     }
 
     private let service: String
@@ -25,16 +28,18 @@ public final class KeychainSnapshotStore: SnapshotStore {
         ]
     }
 
-    public func load() -> String? {
+    /// The stored snapshot; nil when there is none. Any other Keychain answer, or bytes that are
+    /// not UTF-8, throw: `SnapshotKeeper` then deletes the item and the app starts fresh.
+    public func load() throws -> String? {
         var query = baseQuery
         query[kSecReturnData as String] = true
         query[kSecMatchLimit as String] = kSecMatchLimitOne
         var item: CFTypeRef?
         let status = SecItemCopyMatching(query as CFDictionary, &item)
-        guard status == errSecSuccess, let data = item as? Data else { return nil }
-        guard let text = String(data: data, encoding: .utf8) else {
-            clear()
-            return nil
+        if status == errSecItemNotFound { return nil }
+        guard status == errSecSuccess else { throw StoreError.keychain(status) }
+        guard let data = item as? Data, let text = String(data: data, encoding: .utf8) else {
+            throw StoreError.unreadable
         }
         return text
     }
@@ -56,7 +61,8 @@ public final class KeychainSnapshotStore: SnapshotStore {
         }
     }
 
-    public func clear() {
-        SecItemDelete(baseQuery as CFDictionary)
+    public func clear() throws {
+        let status = SecItemDelete(baseQuery as CFDictionary)
+        guard status == errSecSuccess || status == errSecItemNotFound else { throw StoreError.keychain(status) }
     }
 }

@@ -5,6 +5,8 @@ import UIKit
 
 /// Owns the prefilter capture object and the front camera for the selfie screen, and publishes
 /// the live guidance. What to show, speak and upload is decided by the logic's `SelfieCapture`.
+/// The app builds one, off the main thread (`AppModel.prepareSelfieCamera`), and reuses it for
+/// every selfie screen and retake.
 @MainActor
 final class SelfieCamera {
     final class Live: ObservableObject {
@@ -13,33 +15,42 @@ final class SelfieCamera {
         @Published var cameraAllowed = true
         /// False on devices without a front camera (the simulator has none).
         @Published var cameraPresent = true
+        /// True while the system has interrupted the camera (another app, a call, Split View).
+        @Published var interrupted = false
     }
 
     let live = Live()
     let session: CameraSession
+    /// ONNX Runtime loaded: without it the screen says so and nothing is captured automatically.
     let detectorAvailable: Bool
     private let selfie: SelfieCapture
     private var started = false
 
-    init(capture: LivenessCapture, clock: SampleClock) {
-        selfie = SelfieCapture(capture: capture, clock: clock)
+    /// Builds the camera around a capture made off the main thread (the SDK loads the models).
+    init(selfie: SelfieCapture, detectorAvailable: Bool) {
+        self.selfie = selfie
+        self.detectorAvailable = detectorAvailable
         session = CameraSession(selfie: selfie)
-        detectorAvailable = selfie.detectorAvailable
     }
+
+    /// Auto-capture runs only with the face detector (`Decisions.autoCaptureEnabled`).
+    var autoCapture: Bool { Decisions.autoCaptureEnabled(detectorAvailable: detectorAvailable) }
 
     func start(onCaptured: @escaping (Data) -> Void) async {
         guard !started else { return }
+        started = true
         // This object outlives one selfie screen (e.g. a second enrollment): start fresh.
         session.rearm()
         guard await CameraSession.requestAccess() else {
             live.cameraAllowed = false
+            started = false
             return
         }
-        guard session.configure() else {
+        guard await session.configure() else {
             live.cameraPresent = false
+            started = false
             return
         }
-        started = true
         session.onFeedback = { [weak self] feedback in
             guard let self else { return }
             self.live.guidance = feedback.guidanceKey
@@ -51,11 +62,17 @@ final class SelfieCamera {
                 onCaptured(jpeg)
             }
         }
+        session.onInterrupted = { [weak self] interrupted in
+            self?.live.interrupted = interrupted
+        }
         session.start()
     }
 
-    func rearm() {
-        session.rearm()
+    /// A new capture after a failed upload, only when the logic says the photo is to be retaken.
+    func handle(error: UserError) {
+        if Decisions.retakeSelfie(error) {
+            session.rearm()
+        }
     }
 
     func stop() {

@@ -32,10 +32,14 @@ struct DocumentView: View {
                 }
                 .pickerStyle(.inline)
             }
+            // After a failed upload a new photo is offered only when the SDK's recovery is
+            // `retakePhoto`; a network error offers "Try again" (the same upload), an
+            // attempt-consuming outcome stops here and the banner explains.
+            let canCapture = !screen.busy && screen.error.map(Decisions.retakeDocument) ?? true
             if CameraPicker.isAvailable {
-                PrimaryButton(title: "document_take_photo", enabled: !screen.busy) { showCamera = true }
+                PrimaryButton(title: "document_take_photo", enabled: canCapture) { showCamera = true }
             }
-            SecondaryButton(title: "document_pick_file", enabled: !screen.busy) { showLibrary = true }
+            SecondaryButton(title: "document_pick_file", enabled: canCapture) { showLibrary = true }
             if localError {
                 Text("error_invalid_image")
                     .foregroundColor(.red)

@@ -5,7 +5,9 @@ import SwiftUI
 struct RootView: View {
     @ObservedObject var controller: EnrollController
     let clock: SampleClock
-    let makeSelfieCamera: () -> SelfieCamera?
+    /// Built off the main thread by the app; nil until ready.
+    let selfieCamera: SelfieCamera?
+    let selfieCameraFailed: Bool
 
     var body: some View {
         let screen = controller.screen
@@ -49,7 +51,7 @@ struct RootView: View {
                          onRetry: { run { await controller.retry() } },
                          onRestart: controller.restart)
         case let .selfie(attemptsLeft, optional, canSkipKyc):
-            if let camera = makeSelfieCamera() {
+            if let camera = selfieCamera {
                 SelfieView(attemptsLeft: attemptsLeft, optional: optional, canSkipKyc: canSkipKyc, screen: screen,
                            camera: camera,
                            onCaptured: { jpeg in run { await controller.submitSelfie(jpeg) } },
@@ -57,6 +59,8 @@ struct RootView: View {
                            onSkipKyc: { run { await controller.skipKyc() } },
                            onRetry: { run { await controller.retry() } },
                            onRestart: controller.restart)
+            } else if !selfieCameraFailed {
+                LoadingView()
             } else {
                 Page(title: "selfie_title") {
                     Text("error_unknown")

@@ -61,14 +61,23 @@ struct SelfieView: View {
         Page(title: "selfie_title") {
             Text("selfie_body")
             Text(String(format: NSLocalizedString("attempts_left", comment: ""), attemptsLeft)).font(.footnote)
-            if !camera.detectorAvailable {
+            if !camera.autoCapture {
+                // Face detection did not load: nothing is captured automatically (else any sharp,
+                // well-lit frame would be uploaded, face or not). The README says how to add it.
                 Text("selfie_prefilter_unavailable").font(.footnote)
+                    .accessibilityIdentifier("selfie_detector_unavailable")
             }
             if !feedback.cameraPresent {
                 Text("camera_unavailable")
             } else if feedback.cameraAllowed {
                 ZStack {
                     CameraPreview(session: camera.session.session)
+                    if feedback.interrupted {
+                        // The system paused the camera (another app, a call); it resumes by itself.
+                        Color.black.opacity(0.6)
+                        Image(systemName: "pause.circle").font(.largeTitle).foregroundColor(.white)
+                            .accessibilityHidden(true)
+                    }
                     Ellipse()
                         .stroke(feedback.readiness >= 1 ? Color.green : Color.accentColor, lineWidth: 4)
                         .padding(40)
@@ -103,7 +112,9 @@ struct SelfieView: View {
         .task { await camera.start(onCaptured: onCaptured) }
         .onDisappear { camera.stop() }
         .onChange(of: screen.error) { error in
-            if error != nil && !screen.busy { camera.rearm() }
+            // Only a "retake" recovery captures again; a network error keeps the photo and shows
+            // "Try again"; an attempt-consuming outcome stops and the banner explains.
+            if let error, !screen.busy { camera.handle(error: error) }
         }
         .onReceive(NotificationCenter.default.publisher(for: UIDevice.orientationDidChangeNotification)) { _ in
             camera.session.updateOrientation(UIDevice.current.orientation)

@@ -1,0 +1,343 @@
+import CoreVideo
+import Foundation
+import SmartEnroll
+import UIKit
+import XCTest
+@testable import SmartEnrollSample
+
+// The Kotlin logic module's host tests (android-sample/logic/src/test), ported to XCTest for
+// the Swift Logic/ folder, plus the iOS-only decisions (snapshot keeper, first launch, cleartext
+// hosts). Runs only on macOS (`xcodebuild test`, .github/workflows/mobile.yml).
+
+/// A clock the test moves by hand.
+final class ManualClock: SampleClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: Int64
+
+    init(start: Int64) { now = start }
+
+    func nowMillis() -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return now
+    }
+
+    func advance(_ millis: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        now += millis
+    }
+
+    func sleep(millis: Int64) async throws { advance(max(0, millis)) }
+}
+
+final class CountdownTests: XCTestCase {
+    func testSecondsLeftRoundsUpAndStopsAtZero() {
+        let c = ResendCountdown(availableAtMillis: 10_000)
+        XCTAssertEqual(c.secondsLeft(nowMillis: 0), 10)
+        XCTAssertEqual(c.secondsLeft(nowMillis: 1), 10)
+        XCTAssertEqual(c.secondsLeft(nowMillis: 9_999), 1)
+        XCTAssertEqual(c.secondsLeft(nowMillis: 10_000), 0)
+        XCTAssertEqual(c.secondsLeft(nowMillis: 99_000), 0)
+        XCTAssertFalse(c.canResend(nowMillis: 9_999))
+        XCTAssertTrue(c.canResend(nowMillis: 10_000))
+    }
+
+    func testTicksOncePerSecondOnTheInjectedClockDownToZero() async {
+        let clock = ManualClock(start: 0)
+        var ticks: [Int] = []
+        for await left in ResendCountdown(availableAtMillis: 3_500).ticks(clock: clock) {
+            ticks.append(left)
+        }
+        XCTAssertEqual(ticks, [4, 3, 2, 1, 0])
+        XCTAssertEqual(clock.nowMillis(), 3_500)
+    }
+
+    func testRetryAfterBuildsACountdownFromNow() {
+        XCTAssertEqual(ResendCountdown.after(nowMillis: 5_000, seconds: 60).secondsLeft(nowMillis: 5_000), 60)
+        XCTAssertEqual(ResendCountdown.after(nowMillis: 5_000, seconds: -3).secondsLeft(nowMillis: 5_000), 0)
+    }
+
+    func testCountdownLabelAndCodeInput() {
+        XCTAssertEqual(formatCountdown(65), "1:05")
+        XCTAssertEqual(formatCountdown(-4), "0:00")
+        XCTAssertEqual(normaliseCode(" 123-456 7"), "123456")
+        XCTAssertTrue(isCompleteCode("000123"))
+        XCTAssertFalse(isCompleteCode("12345"))
+        XCTAssertFalse(isCompleteCode("12345a"))
+    }
+}
+
+final class GuidanceAnnouncerTests: XCTestCase {
+    func testAnnouncesOnlyStableChangesAndThrottles() {
+        let clock = ManualClock(start: 0)
+        let a = GuidanceAnnouncer(clock: clock, stableMillis: 600, minGapMillis: 2_000)
+        XCTAssertNil(a.onFrame(key: "face_not_found"))
+        clock.advance(300)
+        XCTAssertNil(a.onFrame(key: "face_not_found"))
+        clock.advance(300)
+        XCTAssertEqual(a.onFrame(key: "face_not_found"), "face_not_found")
+        clock.advance(100)
+        XCTAssertNil(a.onFrame(key: "face_not_found"))
+        XCTAssertNil(a.onFrame(key: "too_dark"))
+        clock.advance(50)
+        XCTAssertNil(a.onFrame(key: "face_too_small"))
+        clock.advance(700)
+        XCTAssertNil(a.onFrame(key: "face_too_small"))
+        clock.advance(1_000)
+        XCTAssertNil(a.onFrame(key: "face_too_small"))
+        clock.advance(200)
+        XCTAssertEqual(a.onFrame(key: "face_too_small"), "face_too_small")
+    }
+
+    func testCaptureIsAnnouncedAtOnceAndResetForgets() {
+        let clock = ManualClock(start: 0)
+        let a = GuidanceAnnouncer(clock: clock)
+        XCTAssertEqual(a.onFrame(key: "captured", captured: true), "captured")
+        a.reset()
+        XCTAssertNil(a.onFrame(key: "hold_still"))
+        clock.advance(600)
+        XCTAssertEqual(a.onFrame(key: "hold_still"), "hold_still")
+    }
+}
+
+final class DecisionsTests: XCTestCase {
+    func testEveryErrorKindHasARecoveryAndAMessageKey() {
+        for kind in ErrorKind.allCases {
+            XCTAssertEqual(Decisions.userError(kind).messageKey, "error_" + kind.rawValue)
+        }
+        XCTAssertEqual(Decisions.recovery(for: .network), .retry)
+        XCTAssertEqual(Decisions.recovery(for: .rateLimited), .wait)
+        XCTAssertEqual(Decisions.recovery(for: .otpMismatch), .fixInput)
+        XCTAssertEqual(Decisions.recovery(for: .otpLocked), .resendCode)
+        XCTAssertEqual(Decisions.recovery(for: .sessionExpired), .restart)
+        XCTAssertEqual(Decisions.recovery(for: .cancelled), RecoveryAction.none)
+    }
+
+    func testLivenessFailureRetakesWhileAttemptsRemain() {
+        XCTAssertEqual(Decisions.recovery(for: .livenessFailed, attemptsLeft: 2), .retakePhoto)
+        XCTAssertEqual(Decisions.recovery(for: .livenessFailed, attemptsLeft: nil), .retakePhoto)
+        XCTAssertEqual(Decisions.recovery(for: .livenessFailed, attemptsLeft: 0), .restart)
+        XCTAssertTrue(Decisions.retakeSelfie(Decisions.userError(.livenessFailed, attemptsLeft: 1)))
+        XCTAssertFalse(Decisions.retakeSelfie(Decisions.userError(.faceAlreadyExists)))
+    }
+
+    /// Issue 16: the capture screens capture again only on RETAKE_PHOTO; network-type errors
+    /// offer "Try again"; attempt-consuming outcomes stop. Every error kind is listed.
+    func testCaptureScreensRetakeOnlyWhenTheRecoveryIsRetakePhoto() {
+        let expected: [ErrorKind: CaptureNext] = [
+            .network: .offerRetry, .timeout: .offerRetry, .server: .offerRetry,
+            .insecureConnection: .offerRetry, .rateLimited: .offerRetry,
+            .invalidState: .offerRetry, .unknown: .offerRetry,
+            .invalidInput: .stop, .otpMismatch: .stop, .otpExpired: .stop, .otpLocked: .stop,
+            .invalidImage: .retake, .livenessFailed: .retake,
+            .faceAlreadyExists: .stop, .attemptsExhausted: .stop, .alreadyRegistered: .stop,
+            .sessionExpired: .stop, .paymentRequired: .stop, .configuration: .stop, .cancelled: .stop,
+        ]
+        XCTAssertEqual(Set(expected.keys), Set(ErrorKind.allCases))
+        for kind in ErrorKind.allCases {
+            let error = Decisions.userError(kind, attemptsLeft: 2)
+            XCTAssertEqual(Decisions.afterCaptureError(error), expected[kind], "\(kind)")
+            XCTAssertEqual(Decisions.retakeSelfie(error), expected[kind] == .retake, "\(kind)")
+            XCTAssertEqual(Decisions.retakeDocument(error), expected[kind] == .retake, "\(kind)")
+        }
+        // The last attempt used up: no retake, the screen stops and explains.
+        XCTAssertEqual(Decisions.afterCaptureError(Decisions.userError(.livenessFailed, attemptsLeft: 0)), .stop)
+    }
+
+    func testNoAutoCaptureWithoutTheFaceDetector() {
+        XCTAssertFalse(Decisions.autoCaptureEnabled(detectorAvailable: false))
+        XCTAssertTrue(Decisions.autoCaptureEnabled(detectorAvailable: true))
+    }
+
+    func testSkipIsOfferedOnlyForOptionalStepsWhenIdle() {
+        XCTAssertTrue(Decisions.canSkip(optional: true, busy: false))
+        XCTAssertFalse(Decisions.canSkip(optional: true, busy: true))
+        XCTAssertFalse(Decisions.canSkip(optional: false, busy: false))
+    }
+
+    func testGuidanceKeysMapToTheirResourcesAndUnknownKeysFallBack() {
+        XCTAssertEqual(guidanceResourceName("face_not_found"), "guidance_face_not_found")
+        XCTAssertEqual(guidanceResourceName("a_key_from_a_newer_sdk"), "guidance_unknown")
+        XCTAssertEqual(Set(guidanceKeys.map(guidanceResourceName)).count, guidanceKeys.count)
+    }
+}
+
+final class RedactionTests: XCTestCase {
+    func testPersonalDataAndTokensNeverPrint() {
+        let form = SignUpForm(fullName: "Ana Example", email: "ana@example.com", countryCode: "+57", phone: "3001234567")
+        let printed = Screen(.signUp(fields: SignUpFields(), form: form)).description
+        for secret in ["Ana Example", "ana@example.com", "3001234567"] {
+            XCTAssertFalse(printed.contains(secret), printed)
+        }
+        XCTAssertTrue(printed.contains("+57"))
+        let result = Screen(.result(outcome: .completed, token: "eyJ.secret-token.sig", redirectUrl: "https://example.com/?t=eyJ.secret-token.sig"))
+        XCTAssertFalse(result.description.contains("secret-token"))
+    }
+}
+
+final class SignUpRulesTests: XCTestCase {
+    func testOnlyTheFieldsTheFlowAsksForAreRequired() {
+        let emailOnly = SignUpFields(fullName: false, email: true, phone: false)
+        XCTAssertNil(SignUpRules.invalidField(emailOnly, SignUpForm(email: "ana@example.com")))
+        XCTAssertEqual(SignUpRules.invalidField(emailOnly, SignUpForm(fullName: "Ana", phone: "300")), "email")
+        let names = SignUpFields(fullName: false, firstName: true, lastName: true, email: false, phone: false)
+        XCTAssertEqual(SignUpRules.invalidField(names, SignUpForm(firstName: "Ana")), "lastName")
+        let phone = SignUpFields(fullName: false, email: false, phone: true, phoneChannels: [.sms])
+        XCTAssertEqual(SignUpRules.invalidField(phone, SignUpForm(phone: "3001234567")), "countryCode")
+        XCTAssertNil(SignUpRules.invalidField(phone, SignUpForm(countryCode: "+57", phone: "3001234567")))
+        XCTAssertEqual(SignUpRules.invalidField(phone, SignUpForm(countryCode: "+57", phone: "3001234567", phoneChannel: .whatsapp)), "phoneChannel")
+        let terms = SignUpFields(fullName: false, email: true, phone: false, termsAndConditions: true, privacyNotice: true)
+        var form = SignUpForm(email: "ana@example.com")
+        XCTAssertEqual(SignUpRules.invalidField(terms, form), "terms")
+        form.acceptedTerms = true
+        XCTAssertEqual(SignUpRules.invalidField(terms, form), "privacy")
+        form.acceptedPrivacy = true
+        XCTAssertNil(SignUpRules.invalidField(terms, form))
+    }
+}
+
+final class CleartextHostsTests: XCTestCase {
+    func testTheBuildSettingBecomesTheSdksHostList() {
+        XCTAssertEqual(cleartextHostList(""), [])
+        XCTAssertEqual(cleartextHostList(" 192.168.1.20  My-Mac.local,192.168.1.20 "), ["192.168.1.20", "my-mac.local"])
+        // Not bare hosts: a URL, a host with a port, an unexpanded build setting.
+        XCTAssertEqual(cleartextHostList("http://10.0.0.2 10.0.0.3:8080 $(SMART_ENROLL_CLEARTEXT_HOSTS) fe80::1"), ["fe80::1"])
+        XCTAssertEqual(insecureHttp(cleartextHosts: []), .loopback)
+        XCTAssertEqual(insecureHttp(cleartextHosts: ["192.168.1.20"]), .hosts(hosts: ["192.168.1.20"]))
+    }
+}
+
+/// A store whose every call can be made to fail, as a damaged or locked Keychain does.
+final class ThrowingStore: SnapshotStore, @unchecked Sendable {
+    struct Broken: Error {}
+    private let lock = NSLock()
+    var value: String?
+    var failLoad = false
+    var failSave = false
+    var clears = 0
+    var calledOnMainThread = false
+
+    func load() throws -> String? {
+        lock.lock(); defer { lock.unlock() }
+        calledOnMainThread = calledOnMainThread || Thread.isMainThread
+        if failLoad { throw Broken() }
+        return value
+    }
+
+    func save(_ snapshot: String) throws {
+        lock.lock(); defer { lock.unlock() }
+        calledOnMainThread = calledOnMainThread || Thread.isMainThread
+        if failSave { throw Broken() }
+        value = snapshot
+    }
+
+    func clear() throws {
+        lock.lock(); defer { lock.unlock() }
+        calledOnMainThread = calledOnMainThread || Thread.isMainThread
+        clears += 1
+        value = nil
+    }
+}
+
+final class SnapshotKeeperTests: XCTestCase {
+    @MainActor
+    func testALoadFailureDeletesTheSnapshotAndStartsFresh() async {
+        let store = ThrowingStore()
+        store.value = "{\"v\":1}"
+        store.failLoad = true
+        let failures = FailureCount()
+        let keeper = SnapshotKeeper(store: store, onFailure: { _ in failures.add() })
+        let loaded = await keeper.load()
+        XCTAssertNil(loaded)
+        XCTAssertNil(store.value)
+        XCTAssertEqual(store.clears, 1)
+        XCTAssertEqual(failures.count, 1)
+        XCTAssertFalse(store.calledOnMainThread, "the store runs on the keeper's background queue")
+    }
+
+    func testASaveFailureDeletesTheOlderSnapshot() async {
+        let store = ThrowingStore()
+        let keeper = SnapshotKeeper(store: store)
+        keeper.save("first")
+        await keeper.flush()
+        XCTAssertEqual(store.value, "first")
+        store.failSave = true
+        keeper.save("second")
+        await keeper.flush()
+        XCTAssertNil(store.value, "an older snapshot must not be resumed in place of the newer state")
+        let loaded = await keeper.load()
+        XCTAssertNil(loaded)
+    }
+
+    func testSavesAndClearsKeepTheirOrder() async {
+        let store = ThrowingStore()
+        let keeper = SnapshotKeeper(store: store)
+        keeper.save("a")
+        keeper.clear()
+        keeper.save("b")
+        let loaded = await keeper.load()
+        XCTAssertEqual(loaded, "b")
+    }
+
+    func testTheFirstLaunchAfterAnInstallClearsAnEarlierInstallsSnapshot() async throws {
+        let suite = "smartenroll.tests.\(UUID().uuidString)"
+        let defaults = try XCTUnwrap(UserDefaults(suiteName: suite))
+        defer { defaults.removePersistentDomain(forName: suite) }
+        let store = ThrowingStore()
+        store.value = "left by the previous install"
+        let keeper = SnapshotKeeper(store: store)
+        XCTAssertTrue(keeper.clearIfFirstLaunch(defaults: defaults))
+        let first = await keeper.load()
+        XCTAssertNil(first)
+        keeper.save("this install's session")
+        XCTAssertFalse(keeper.clearIfFirstLaunch(defaults: defaults), "only once per install")
+        let second = await keeper.load()
+        XCTAssertEqual(second, "this install's session")
+    }
+}
+
+final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+    func add() { lock.lock(); value += 1; lock.unlock() }
+}
+
+final class FrameTests: XCTestCase {
+    /// AVCaptureVideoDataOutput buffers are not mirrored: the SDK must not flip them (issue 16).
+    func testVideoDataFramesAreNotMirroredAndTurnUpright() {
+        XCTAssertFalse(FrameAdapter.bufferMirrored)
+        XCTAssertEqual(FrameAdapter.frontCameraRotation(for: .portrait), 90)
+        XCTAssertEqual(FrameAdapter.frontCameraRotation(for: .landscapeLeft), 180)
+        XCTAssertEqual(FrameAdapter.frontCameraRotation(for: .portraitUpsideDown), 270)
+        XCTAssertEqual(FrameAdapter.frontCameraRotation(for: .landscapeRight), 0)
+    }
+
+    /// The adapter hands the pixel buffer's planes to the SDK as they are (no copy on our side).
+    func testAnNv12PixelBufferBecomesAFrameWithItsStrides() throws {
+        var buffer: CVPixelBuffer?
+        let attrs = [kCVPixelBufferIOSurfacePropertiesKey as String: [:]] as CFDictionary
+        XCTAssertEqual(CVPixelBufferCreate(nil, 64, 48, kCVPixelFormatType_420YpCbCr8BiPlanarFullRange, attrs, &buffer), kCVReturnSuccess)
+        let pixels = try XCTUnwrap(buffer)
+        let seen: (Int32, Int32, Int, Bool, Int32)? = FrameAdapter.withFrame(from: pixels, orientation: .portrait, timestampMs: 7) { frame in
+            (frame.width, frame.height, frame.planes.count, frame.mirrored, frame.rotationDegrees)
+        }
+        let got = try XCTUnwrap(seen)
+        XCTAssertEqual(got.0, 64)
+        XCTAssertEqual(got.1, 48)
+        XCTAssertEqual(got.2, 2)
+        XCTAssertFalse(got.3)
+        XCTAssertEqual(got.4, 90)
+    }
+}
+
+final class DetectorTests: XCTestCase {
+    /// The app links ONNX Runtime statically (project.yml); the SDK must find it in the app's
+    /// executable. Fails when the linker dropped OrtGetApiBase or the SDK did not find it.
+    func testTheFaceDetectorLoadsInTheApp() throws {
+        XCTAssertTrue(installFaceModelResource(), "the face model resource is bundled")
+        let capture = try LivenessCapture(config: sampleCaptureConfig(landmarkModel: { nil }))
+        XCTAssertTrue(capture.detectorAvailable(), "ONNX Runtime linked into the app was not found")
+    }
+}
