@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Smart Enroll Android library (AAR) for arm64-v8a, armeabi-v7a and x86_64.
 #
-#   scripts/build-android.sh [--abi ABI]... [--skip-gradle]
+#   scripts/build-android.sh [--abi ABI]... [--skip-gradle] [--apk]
 #
 # Steps:
 #   1. checks every tool first and stops with a clear message listing what is missing;
@@ -12,7 +12,12 @@
 #   3. the in-repo uniffi-bindgen generates the Kotlin bindings;
 #   4. Gradle packages bindings/android (generated Kotlin + bindings/kotlin adapters + the .so
 #      files) into target/android/smart-enroll-android-release.aar, which depends on
-#      net.java.dev.jna:jna@aar and kotlinx-coroutines.
+#      net.java.dev.jna:jna@aar and kotlinx-coroutines;
+#   5. with --apk, the sample app's debug and release APKs (android-sample, its own Gradle
+#      wrapper);
+#   6. scripts/check-16k-alignment.py over every .so of the AAR and, with --apk, of both APKs
+#      (ONNX Runtime's from its AAR included): 16 KB-aligned LOAD segments, and 16 KB-aligned
+#      zip offsets for the uncompressed libraries of an APK.
 #
 # Needs: rustup with the three Android targets, cargo-ndk (cargo install cargo-ndk),
 # ANDROID_NDK_HOME (NDK r26+; r28+ recommended), ANDROID_HOME (SDK with platform 35),
@@ -24,11 +29,13 @@ cd "$(dirname "$0")/.."
 
 abis=()
 skip_gradle=0
+build_apk=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --abi) abis+=("$2"); shift 2 ;;
         --skip-gradle) skip_gradle=1; shift ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        --apk) build_apk=1; shift ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         *) echo "build-android.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -68,6 +75,10 @@ if [ "$skip_gradle" -eq 0 ]; then
         missing+=("ANDROID_HOME (set it to the Android SDK, with platform android-35)")
     fi
 fi
+if [ "$build_apk" -eq 1 ]; then
+    [ "$skip_gradle" -eq 0 ] || { echo "build-android.sh: --apk needs Gradle (drop --skip-gradle)" >&2; exit 2; }
+    [ -x android-sample/gradlew ] || missing+=("android-sample/gradlew (restore the wrapper with scripts/fetch-gradle-wrapper.sh)")
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "build-android.sh: cannot build the Android library; missing:" >&2
     printf '  - %s\n' "${missing[@]}" >&2
@@ -94,19 +105,8 @@ for abi in "${abis[@]}"; do
     cp "$target_dir/$(rust_target "$abi")/mobile/libsmart_enroll_ffi.so" "$out/jniLibs/$abi/"
 done
 
-# Check the alignment: every LOAD segment must be aligned to 16 KB (0x4000) or more.
-readelf_bin=$(command -v llvm-readelf || command -v readelf || true)
-if [ -n "$readelf_bin" ]; then
-    for so in "$out"/jniLibs/*/libsmart_enroll_ffi.so; do
-        for align in $("$readelf_bin" -lW "$so" | awk '$1=="LOAD"{print $NF}'); do
-            if [ $((align)) -lt 16384 ]; then
-                echo "build-android.sh: $so has a LOAD segment aligned to $align (< 16 KB)" >&2
-                exit 1
-            fi
-        done
-        echo "$so: every LOAD segment 16 KB aligned"
-    done
-fi
+# Check the alignment now (every LOAD segment aligned to 16 KB or more), before packaging.
+python3 scripts/check-16k-alignment.py "$out/jniLibs"
 
 # --- 3. Kotlin bindings (the API is the same for every ABI; generated from the host build) ---
 scripts/gen-bindings.sh --out "$out/gen"
@@ -121,4 +121,14 @@ fi
 (cd bindings/android && "$gradle" --no-daemon -q assembleRelease)
 cp bindings/android/build/outputs/aar/*-release.aar target/android/smart-enroll-android-release.aar
 echo "AAR: target/android/smart-enroll-android-release.aar"
+check=(target/android/smart-enroll-android-release.aar)
+
+# --- 5. the sample app's APKs (every .so they ship, ONNX Runtime's included) -------------------
+if [ "$build_apk" -eq 1 ]; then
+    (cd android-sample && ./gradlew --no-daemon -q :app:assembleDebug :app:assembleRelease)
+    while IFS= read -r apk; do check+=("$apk"); done < <(find android-sample/app/build/outputs/apk -name '*.apk' | sort)
+fi
+
+# --- 6. 16 KB alignment of every native library in what was built ------------------------------
+python3 scripts/check-16k-alignment.py "${check[@]}"
 echo "publish to ~/.m2 with: (cd bindings/android && $gradle publishToMavenLocal)"

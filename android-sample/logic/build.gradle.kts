@@ -2,9 +2,11 @@
 // bindings and kotlinx-coroutines. It is an Android library module only so that it can depend
 // on the SDK's AAR; nothing in it uses the Android framework.
 //
-// Its host tests (src/test/kotlin) run against the real host-built SDK library and a real
-// sandbox server, which Gradle does not set up: scripts/checks/40-samples.sh compiles and runs
-// them (from the repository root: scripts/test.sh). Gradle's unit-test task is switched off.
+// Everything in src/main compiles against android.jar: no JDK-only API (java.net.http, java.awt,
+// javax.imageio). The host tests use those (a real sandbox over HTTP, real photos), so they are
+// not in this module: they live in ../host-tests/src/test/kotlin and run on a plain JVM against
+// the real host-built SDK library and a real sandbox, from scripts/checks/40-samples.sh (from
+// the repository root: scripts/test.sh). This module has no unit tests of its own.
 plugins {
     id("com.android.library")
     id("org.jetbrains.kotlin.android")
@@ -28,17 +30,15 @@ android {
     }
 }
 
+// No `jvmToolchain`: the build runs on whatever JDK 17+ Gradle runs on (Android Studio's bundled
+// JDK 21 included); compileOptions and the Kotlin jvmTarget below fix the bytecode level.
 kotlin {
-    jvmToolchain(17)
-}
-
-tasks.withType<Test>().configureEach {
-    enabled = false
+    compilerOptions {
+        jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17)
+    }
 }
 
 dependencies {
     api("com.smartenroll:smart-enroll-android:0.1.0")
     api("org.jetbrains.kotlinx:kotlinx-coroutines-core:1.10.2")
-    // The host tests compile in Gradle too (`./gradlew build`); they run from the check script.
-    testImplementation("junit:junit:4.13.2")
 }

@@ -49,8 +49,13 @@ android {
     }
 }
 
+// No `jvmToolchain`: it needs a toolchain resolver, and the sample includes this build, so
+// Android Studio's sync (bundled JDK 21) would fail. compileOptions and jvmTarget fix the
+// bytecode level on any JDK 17+.
 kotlin {
-    jvmToolchain(17)
+    compilerOptions {
+        jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17)
+    }
 }
 
 dependencies {

@@ -44,7 +44,7 @@ impl std::fmt::Debug for FramePlane {
 }
 
 /// A camera frame: format, sensor size, planes, the clockwise rotation that makes it upright
-/// (Android `rotationDegrees`: 0, 90, 180, 270) and whether it is mirrored (front camera).
+/// (Android `rotationDegrees`: 0, 90, 180, 270) and whether the buffer is a mirror image.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CameraFrame {
     pub format: PixelFormat,
@@ -53,6 +53,11 @@ pub struct CameraFrame {
     pub planes: Vec<FramePlane>,
     #[uniffi(default = 0)]
     pub rotation_degrees: i32,
+    /// The BUFFER is a mirror image of the scene (once upright); the SDK flips it back, so the
+    /// captured JPEG is always the true, unmirrored scene. `false` for CameraX `ImageAnalysis`
+    /// and AVFoundation `AVCaptureVideoDataOutput` frames, front camera included (only their
+    /// previews mirror themselves). What the user's preview shows is
+    /// `CaptureConfig.previewMirrored`.
     #[uniffi(default = false)]
     pub mirrored: bool,
     /// The camera's timestamp, milliseconds (any monotonic origin).
@@ -100,6 +105,14 @@ pub struct CaptureConfig {
     /// Path of the ONNX Runtime library, when not found automatically.
     #[uniffi(default = None)]
     pub onnx_runtime_path: Option<String>,
+    /// Whether the preview the user sees is mirrored; `null` for the default, `true` (a
+    /// front-camera selfie preview, as CameraX `PreviewView` and `AVCaptureVideoPreviewLayer`
+    /// show it). It decides only the left/right words of the challenge (`TurnHeadLeft`,
+    /// `TurnHeadRight`): "left" is the side of the preview the face should turn to, which is
+    /// the user's own left in a mirrored preview. It never changes the image: see
+    /// `CameraFrame.mirrored`.
+    #[uniffi(default = None)]
+    pub preview_mirrored: Option<bool>,
 }
 
 impl std::fmt::Debug for CaptureConfig {
@@ -125,6 +138,7 @@ impl std::fmt::Debug for CaptureConfig {
             .field("jpeg_max_side", &self.jpeg_max_side)
             .field("jpeg_max_bytes", &self.jpeg_max_bytes)
             .field("onnx_runtime_path", &self.onnx_runtime_path)
+            .field("preview_mirrored", &self.preview_mirrored)
             .finish()
     }
 }
@@ -358,6 +372,7 @@ impl LivenessCapture {
                 "jpegMaxBytes",
             )?,
             runtime_path: config.onnx_runtime_path.map(Into::into),
+            preview_mirrored: config.preview_mirrored.unwrap_or(defaults.preview_mirrored),
             // The app's bytes, else the process-wide model (`setFaceDetectorModel`), else
             // `Embedded`, which this library (built without the core's `embedded-face-model`
             // feature) reports as a typed `detectorError`.
@@ -549,6 +564,7 @@ mod tests {
             jpeg_max_side: None,
             jpeg_max_bytes: None,
             onnx_runtime_path: None,
+            preview_mirrored: None,
         })
         .unwrap();
         assert!(

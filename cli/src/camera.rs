@@ -33,7 +33,8 @@ pub struct Args {
     /// Add one blink step to the challenge (needs --challenge-turns >= 1).
     #[arg(long)]
     pub blink: bool,
-    /// The camera image is already mirrored (a driver that flips it like a selfie preview).
+    /// The camera delivers mirror-image frames (a driver that flips them like a selfie preview);
+    /// the saved selfie is un-mirrored either way.
     #[arg(long)]
     pub mirrored: bool,
     /// Give up after this many seconds without a capture.

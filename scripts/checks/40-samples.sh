@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sample apps' checks:
 #  1. the logic module (android-sample/logic, plain Kotlin) compiled with the npm kotlinc against
-#     the generated bindings and unit-tested on the JVM through JNA against the host-built
+#     the generated bindings and unit-tested on the JVM (the tests: android-sample/host-tests,
+#     outside the Android module, since they use JDK-only APIs) through JNA against the host-built
 #     library, driving whole enrollments against a real sandbox that the tests start; the same
 #     run checks the iOS sample's calls into the generated Swift (labels, enum cases);
 #  2. a tree-sitter syntax check of every Kotlin file of the Android app (Compose, CameraX: no
@@ -29,6 +30,13 @@ need_file /usr/share/java/junit4.jar
 need_file /usr/share/java/hamcrest-core.jar
 command -v java >/dev/null || { echo "40-samples: java not found (JDK 17 needed)" >&2; exit 1; }
 
+# The logic module compiles for Android (android.jar, no JDK-only API such as java.net.http or
+# java.awt): its host tests live outside it, in android-sample/host-tests, compiled here only.
+if [ -d android-sample/logic/src/test ] && find android-sample/logic/src/test -name '*.kt' | grep -q .; then
+    echo "40-samples: Kotlin files under android-sample/logic/src/test: the host tests belong in android-sample/host-tests/src/test/kotlin (Gradle compiles logic/src/test against android.jar)" >&2
+    exit 1
+fi
+
 echo "--- Android app sources: Kotlin syntax (tree-sitter-kotlin)"
 python3 android-sample/tools/kotlin-syntax-check.py --self-test android-sample/app/src/main/java/com/smartenroll/sample/ui/FormScreens.kt
 python3 android-sample/tools/kotlin-syntax-check.py android-sample
@@ -36,6 +44,29 @@ python3 android-sample/tools/kotlin-syntax-check.py android-sample
 echo "--- iOS app sources: Swift syntax (tree-sitter-swift)"
 python3 bindings/tests/swift/syntax_check.py --self-test ios-sample/SmartEnrollSample/Logic/EnrollController.swift
 python3 bindings/tests/swift/syntax_check.py ios-sample
+
+echo "--- 16 KB alignment checker (scripts/check-16k-alignment.py, run by build-android.sh) self-test"
+align_tmp=$(mktemp -d)
+trap 'rm -rf "$align_tmp"' EXIT
+mkdir -p "$align_tmp/good/lib/x86_64" "$align_tmp/bad/lib/x86_64"
+echo 'int f(void) { return 1; }' > "$align_tmp/f.c"
+gcc -shared -fPIC -Wl,-z,max-page-size=16384 -o "$align_tmp/good/lib/x86_64/libgood.so" "$align_tmp/f.c"
+gcc -shared -fPIC -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096 -o "$align_tmp/bad/lib/x86_64/libbad.so" "$align_tmp/f.c"
+python3 scripts/check-16k-alignment.py "$align_tmp/good" >/dev/null
+if python3 scripts/check-16k-alignment.py "$align_tmp/good" "$align_tmp/bad" >/dev/null 2>&1; then
+    echo "40-samples: the alignment check passed a library with 4 KB LOAD alignment" >&2; exit 1
+fi
+# An APK storing the good library uncompressed at an offset that is not 16 KB aligned fails.
+python3 - "$align_tmp" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+with zipfile.ZipFile(f"{d}/app.apk", "w", zipfile.ZIP_STORED) as z:
+    z.writestr("AndroidManifest.xml", b"x" * 100)
+    z.write(f"{d}/good/lib/x86_64/libgood.so", "lib/x86_64/libgood.so")
+PY
+if python3 scripts/check-16k-alignment.py "$align_tmp/app.apk" >/dev/null 2>&1; then
+    echo "40-samples: the alignment check passed an APK with an unaligned uncompressed library" >&2; exit 1
+fi
 
 echo "--- iOS Localizable.strings == Android strings.xml (en, es)"
 python3 ios-sample/tools/sync-strings.py --check
@@ -59,13 +90,13 @@ if [ -f target/kotlin-tests/tests.jar ] && [ -f "target/bindings-test/$generated
     echo "--- compiling (kotlinc-jvm): sample logic + host tests, against the bindings check's jar"
     bindings_cp=target/kotlin-tests/tests.jar
     "$kotlinc" -nowarn -jvm-target 17 -cp "$cp:$bindings_cp" -d "$out/logic-tests.jar" \
-        android-sample/logic/src/main/kotlin android-sample/logic/src/test/kotlin
+        android-sample/logic/src/main/kotlin android-sample/host-tests/src/test/kotlin
     run_cp="$out/logic-tests.jar:$bindings_cp"
 else
     echo "--- compiling (kotlinc-jvm): generated bindings + adapters + sample logic + host tests"
     "$kotlinc" -nowarn -jvm-target 17 -cp "$cp" -d "$out/logic-tests.jar" \
         target/bindings-samples/kotlin bindings/kotlin/src \
-        android-sample/logic/src/main/kotlin android-sample/logic/src/test/kotlin
+        android-sample/logic/src/main/kotlin android-sample/host-tests/src/test/kotlin
     run_cp="$out/logic-tests.jar"
 fi
 

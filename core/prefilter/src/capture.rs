@@ -44,6 +44,13 @@ pub struct PrefilterConfig {
     /// overlapping tiles ([`Tile::still_tiles`]), so a second face much smaller than the first
     /// is found. Camera frames never take it. On by default (cost: BENCHMARKS.md).
     pub still_second_pass: bool,
+    /// Whether the preview the user sees is mirrored (a front-camera selfie preview; default
+    /// true). It decides only the left/right words of the challenge ([`TurnDirection`],
+    /// [`GuidanceCode::TurnHeadLeft`]/[`GuidanceCode::TurnHeadRight`]): "left" is always the
+    /// side of the preview the face should turn to. The image itself is never affected: frames
+    /// are un-mirrored by [`Frame::mirrored`] (whether the buffer is a mirror image), and the
+    /// captured JPEG is always the true, unmirrored scene.
+    pub preview_mirrored: bool,
 }
 
 impl Default for PrefilterConfig {
@@ -59,6 +66,7 @@ impl Default for PrefilterConfig {
             jpeg_max_bytes: 150_000,
             crop_margin: 0.6,
             still_second_pass: true,
+            preview_mirrored: true,
         }
     }
 }
@@ -622,11 +630,22 @@ impl Inner {
                 },
                 _ => None,
             };
+            // The challenge counts turns toward the preview's sides: the user's own left is the
+            // preview's left only when the preview is mirrored.
+            let preview_sign = if self.config.preview_mirrored {
+                1.0
+            } else {
+                -1.0
+            };
             let status = match ch.status() {
                 ChallengeStatus::Passed | ChallengeStatus::Failed(_) => ch.status(),
                 _ => ch.update_with_eyes(
                     frame.timestamp_ms(),
-                    if usable { metrics.yaw_deg } else { None },
+                    if usable {
+                        metrics.yaw_deg.map(|y| preview_sign * y)
+                    } else {
+                        None
+                    },
                     eye_openness.map(|e| e.mean()),
                 ),
             };

@@ -9,7 +9,10 @@
 
 use rand::{Rng, SeedableRng};
 
-/// One head turn, from the user's own point of view.
+/// One head turn, in the words the user reads: toward the left or the right side of the preview
+/// they see. With a mirrored preview ([`crate::PrefilterConfig::preview_mirrored`], the default:
+/// a front-camera selfie preview) that is the user's own left or right; with an unmirrored
+/// preview it is the opposite of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TurnDirection {
@@ -234,7 +237,8 @@ impl Challenge {
     }
 
     /// Advances with one frame: `now_ms` its timestamp, `yaw` the face yaw (degrees, positive =
-    /// the user's left) or `None` without a usable face. No eye data: a blink step cannot pass.
+    /// turned toward the preview's left, which is the user's own left in a mirrored preview) or
+    /// `None` without a usable face. No eye data: a blink step cannot pass.
     pub fn update(&mut self, now_ms: u64, yaw: Option<f32>) -> ChallengeStatus {
         self.update_with_eyes(now_ms, yaw, None)
     }

@@ -1,8 +1,8 @@
 //! Camera frame descriptors, validation and per-pixel sampling in upright (display) coordinates.
 //!
 //! Nothing here copies a frame: a [`FrameView`] borrows the caller's planes, and the sampling
-//! functions read one source pixel at a time with the sensor rotation and the front-camera
-//! mirroring folded into the coordinate mapping.
+//! functions read one source pixel at a time with the sensor rotation and the un-mirroring of a
+//! mirror-image buffer folded into the coordinate mapping.
 
 use crate::error::FrameError;
 
@@ -108,7 +108,13 @@ pub struct Frame {
     pub width: u32,
     pub height: u32,
     pub rotation: Rotation,
-    /// Front camera: the upright image is mirrored left-right (selfie preview).
+    /// The BUFFER is a mirror image of the scene (once rotated upright): the prefilter flips it
+    /// back, so everything it measures and the captured JPEG are the true, unmirrored scene.
+    /// False for CameraX `ImageAnalysis` and AVFoundation `AVCaptureVideoDataOutput` frames,
+    /// which arrive unmirrored even from the front camera (only their previews mirror
+    /// themselves); true only for a source that mirrors its buffers (a webcam driver that
+    /// flips its image). Whether the user
+    /// sees a mirrored preview is a different question: `PrefilterConfig::preview_mirrored`.
     pub mirrored: bool,
     /// Capture time in milliseconds (any monotonic origin); drives challenge timeouts.
     pub timestamp_ms: u64,
@@ -375,7 +381,8 @@ impl<'a> FrameView<'a> {
     }
 
     /// Maps upright coordinates (`u` right, `v` down; must be in range) to source coordinates.
-    /// The upright image is the source rotated clockwise by `rotation`, then mirrored if asked.
+    /// The upright image is the source rotated clockwise by `rotation`, then flipped left-right
+    /// when the buffer is a mirror image: it is always the true, unmirrored scene.
     #[inline]
     pub fn source_coord(&self, u: usize, v: usize) -> (usize, usize) {
         let (uw, _) = self.upright_size();

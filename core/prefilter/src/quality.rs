@@ -420,8 +420,10 @@ impl Analyzer {
                     m.face_size = Some(d.w / fw.min(fh));
                     m.center_offset_x = Some((d.x + d.w / 2.0) / fw - 0.5);
                     m.center_offset_y = Some((d.y + d.h / 2.0) / fh - 0.5);
-                    m.yaw_deg = Some(yaw_from_keypoints(&d.keypoints, frame.mirrored()));
-                    m.roll_deg = Some(roll_from_keypoints(&d.keypoints, frame.mirrored()));
+                    // The upright image is the true scene (a mirrored buffer is un-mirrored
+                    // by the sampling), so the pose needs no mirroring correction.
+                    m.yaw_deg = Some(yaw_from_keypoints(&d.keypoints, false));
+                    m.roll_deg = Some(roll_from_keypoints(&d.keypoints, false));
                     Region {
                         x: d.x,
                         y: d.y,

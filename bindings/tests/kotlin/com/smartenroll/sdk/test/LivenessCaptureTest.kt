@@ -208,6 +208,7 @@ class LivenessCaptureTest {
         // null: the prefilter's own defaults (no copy of them in the bindings).
         assertEquals(null, CaptureConfig().goodFrames)
         assertEquals(null, CaptureConfig().jpegMaxBytes)
+        assertEquals(null, CaptureConfig().previewMirrored)
         LivenessCapture(CaptureConfig()).close()
         for (bad in listOf(
             CaptureConfig(goodFrames = -1),

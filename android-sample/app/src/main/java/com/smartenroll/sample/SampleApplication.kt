@@ -2,6 +2,7 @@ package com.smartenroll.sample
 
 import android.app.Application
 import com.smartenroll.sample.camera.installFaceModelAsset
+import com.smartenroll.sample.logic.cleartextHosts
 import com.smartenroll.sdk.ClientConfig
 import com.smartenroll.sdk.InsecureHttp
 import com.smartenroll.sdk.Platform
@@ -26,10 +27,15 @@ class SampleApplication : Application() {
         return SmartEnrollClient(
             ClientConfig(
                 baseUrl = BuildConfig.SMART_ENROLL_API_URL,
-                // Debug builds talk plain HTTP to the sandbox on the development machine, which
-                // the emulator reaches as 10.0.2.2 (the network security config allows only that
-                // host). Release builds are HTTPS-only.
-                allowInsecureHttp = if (BuildConfig.DEBUG) InsecureHttp.Hosts(listOf("10.0.2.2")) else InsecureHttp.Never,
+                // Debug builds talk plain HTTP to the sandbox on the development machine: only
+                // to the hosts of the `smartEnroll.cleartextHosts` Gradle property (default
+                // 10.0.2.2, the emulator's alias for it). This list is what enforces the rule:
+                // the SDK's TLS stack (rustls) does not read the network security config.
+                // Release builds are HTTPS-only.
+                allowInsecureHttp = cleartextHosts(BuildConfig.CLEARTEXT_HOSTS)
+                    .takeIf { BuildConfig.DEBUG && it.isNotEmpty() }
+                    ?.let { InsecureHttp.Hosts(it) }
+                    ?: InsecureHttp.Never,
                 userAgent = "smart-enroll-android-sample/" + BuildConfig.VERSION_NAME,
                 platform = Platform.ANDROID,
             ),

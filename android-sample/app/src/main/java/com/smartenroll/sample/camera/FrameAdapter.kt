@@ -2,6 +2,7 @@ package com.smartenroll.sample.camera
 
 import android.graphics.ImageFormat
 import androidx.camera.core.ImageProxy
+import com.smartenroll.sample.logic.PlaneBuffers
 import com.smartenroll.sdk.CameraFrame
 import com.smartenroll.sdk.FramePlane
 import com.smartenroll.sdk.PixelFormat
@@ -9,20 +10,21 @@ import com.smartenroll.sdk.PixelFormat
 /**
  * Turns a CameraX `YUV_420_888` [ImageProxy] into the SDK's frame record: the three planes with
  * their row and pixel strides exactly as the camera delivered them (no conversion on the Kotlin
- * side; the prefilter reads luma and a small RGB patch straight from them), the rotation that
- * makes the image upright, and the front-camera mirroring.
+ * side; the prefilter reads luma and a small RGB patch straight from them), copied into
+ * [buffers]' arrays, which are reused from frame to frame, and the rotation that makes the image
+ * upright. `mirrored` is false: ImageAnalysis frames are not mirror images, even from the front
+ * camera (only the preview mirrors itself, which `CaptureConfig.previewMirrored` tells the SDK),
+ * so the uploaded selfie is the true scene.
  *
- * Returns null for any other image format (ImageAnalysis is configured for YUV_420_888).
+ * The frame is valid until the next call with the same [buffers] (one synchronous
+ * `processFrame`). Returns null for any other image format (ImageAnalysis is configured for
+ * YUV_420_888).
  */
-fun ImageProxy.toSdkFrame(mirrored: Boolean): CameraFrame? {
+fun ImageProxy.toSdkFrame(buffers: PlaneBuffers): CameraFrame? {
     if (format != ImageFormat.YUV_420_888 || planes.size != 3) return null
-    val sdkPlanes = planes.map { plane ->
-        val buffer = plane.buffer.duplicate()
-        buffer.rewind()
-        val bytes = ByteArray(buffer.remaining())
-        buffer.get(bytes)
+    val sdkPlanes = planes.mapIndexed { index, plane ->
         FramePlane(
-            data = bytes,
+            data = buffers.copy(index, plane.buffer),
             rowStride = plane.rowStride,
             pixelStride = plane.pixelStride,
         )
@@ -33,7 +35,7 @@ fun ImageProxy.toSdkFrame(mirrored: Boolean): CameraFrame? {
         height = height,
         planes = sdkPlanes,
         rotationDegrees = normalisedRotation(imageInfo.rotationDegrees),
-        mirrored = mirrored,
+        mirrored = false,
         timestampMs = imageInfo.timestamp / 1_000_000L,
     )
 }

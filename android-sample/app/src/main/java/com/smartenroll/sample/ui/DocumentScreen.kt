@@ -115,7 +115,8 @@ fun DocumentScreen(
                     .aspectRatio(4f / 3f)
                     .semantics { contentDescription = previewLabel },
             )
-            PrimaryButton(stringResource(R.string.document_take_photo), enabled = !screen.busy) {
+            // A new photo only when no upload runs and the last error (if any) asks for one.
+            PrimaryButton(stringResource(R.string.document_take_photo), enabled = Decisions.mayCapture(screen.busy, screen.error)) {
                 takePhoto(
                     context,
                     imageCapture,
@@ -132,7 +133,7 @@ fun DocumentScreen(
                 permission.launch(Manifest.permission.CAMERA)
             }
         }
-        SecondaryButton(stringResource(R.string.document_pick_file), enabled = !screen.busy) {
+        SecondaryButton(stringResource(R.string.document_pick_file), enabled = Decisions.mayCapture(screen.busy, screen.error)) {
             picker.launch("image/*")
         }
         if (localError) {

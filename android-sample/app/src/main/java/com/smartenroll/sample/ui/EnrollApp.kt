@@ -6,6 +6,7 @@ import androidx.compose.runtime.getValue
 import androidx.compose.ui.res.stringResource
 import com.smartenroll.sample.R
 import com.smartenroll.sample.logic.Clock
+import com.smartenroll.sample.logic.Decisions
 import com.smartenroll.sample.logic.EnrollController
 import com.smartenroll.sample.logic.Screen
 
@@ -15,6 +16,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
     val screen by controller.screen.collectAsState()
     val restart = { controller.restart(); Unit }
     val retry = { controller.retry(); Unit }
+    SecureWindow(Decisions.secureScreen(screen))
     when (val s = screen) {
         is Screen.Loading -> LoadingScreen()
         is Screen.SignUp -> SignUpScreen(s, onSubmit = { controller.signUp(it) }, onRestart = restart)

@@ -125,5 +125,57 @@ object Decisions {
      * Whether the selfie screen should keep the camera open for another try after an upload
      * failed: only when the failure is about the photo and attempts remain.
      */
-    fun retakeSelfie(error: UserError): Boolean = error.action == RecoveryAction.RETAKE_PHOTO
+    fun retakeSelfie(error: UserError): Boolean = afterCaptureError(error) == CaptureRecovery.RETAKE
+
+    /**
+     * What a capture screen (selfie, document) does after its upload failed. Capture starts again
+     * only when the recovery is [RecoveryAction.RETAKE_PHOTO] (the photo was refused and attempts
+     * remain); a network, timeout or server error keeps the photo and offers "Try again" (the
+     * same upload, on the user's tap); a wait waits; everything else (an attempt-consuming
+     * outcome such as `FACE_ALREADY_EXISTS`, attempts exhausted, an expired session) stops the
+     * capture and explains, with "Start over". Never a new upload without a user action.
+     */
+    fun afterCaptureError(error: UserError?): CaptureRecovery = when (error?.action) {
+        null -> CaptureRecovery.CAPTURE
+        RecoveryAction.RETAKE_PHOTO -> CaptureRecovery.RETAKE
+        RecoveryAction.RETRY -> CaptureRecovery.RETRY_UPLOAD
+        RecoveryAction.WAIT -> CaptureRecovery.WAIT
+        // Cancelled by the user: nothing restarts by itself; the screen's own button goes on.
+        RecoveryAction.NONE -> CaptureRecovery.RETRY_UPLOAD
+        RecoveryAction.RESTART, RecoveryAction.FIX_INPUT, RecoveryAction.RESEND_CODE -> CaptureRecovery.STOP
+    }
+
+    /**
+     * Whether a capture screen may capture now (the selfie's analysis runs, the document's
+     * "Take photo" is enabled): not while an upload runs, and after an error only when it asks
+     * for a new photo.
+     */
+    /**
+     * Whether the window must be kept out of screenshots and the recent-apps thumbnail
+     * (`FLAG_SECURE` on Android): the ID document, the selfie, the review of what the server
+     * read, and the result with its token.
+     */
+    fun secureScreen(screen: Screen): Boolean =
+        screen is Screen.Document || screen is Screen.Selfie || screen is Screen.Review || screen is Screen.Result
+
+    fun mayCapture(busy: Boolean, error: UserError?): Boolean =
+        !busy && afterCaptureError(error).let { it == CaptureRecovery.CAPTURE || it == CaptureRecovery.RETAKE }
+}
+
+/** What a capture screen does after an upload ([Decisions.afterCaptureError]). */
+enum class CaptureRecovery {
+    /** No error: capture as usual. */
+    CAPTURE,
+
+    /** The photo was refused and attempts remain: capture a new one. */
+    RETAKE,
+
+    /** A transient failure (network, timeout, server): keep the photo, offer "Try again". */
+    RETRY_UPLOAD,
+
+    /** The server asks to wait: offer the upload again after the wait. */
+    WAIT,
+
+    /** Attempts used up, the face already enrolled, the session gone...: stop and explain. */
+    STOP,
 }

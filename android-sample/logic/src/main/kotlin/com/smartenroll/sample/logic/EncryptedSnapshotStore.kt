@@ -65,22 +65,26 @@ class EncryptedSnapshotStore(private val keys: SnapshotKeys, private val bytes: 
         val blob = try {
             bytes.read()
         } catch (_: IOException) {
+            bytes.delete()
             null
         } ?: return null
         if (blob.size < HEADER + TAG_BYTES || blob[0] != VERSION) {
             bytes.delete()
             return null
         }
-        val key = keys.existing() ?: run {
-            bytes.delete()
-            return null
-        }
+        // Any failure of the key store or the cipher, not only a GeneralSecurityException: the
+        // AndroidKeyStore also throws ProviderException, IllegalStateException and others on some
+        // devices, and a snapshot that can't be opened today won't open on the next launch.
         return try {
+            val key = keys.existing() ?: run {
+                bytes.delete()
+                return null
+            }
             val cipher = Cipher.getInstance(TRANSFORMATION)
             cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(TAG_BYTES * 8, blob, 1, IV_BYTES))
             cipher.updateAAD(AAD)
             String(cipher.doFinal(blob, HEADER, blob.size - HEADER), Charsets.UTF_8)
-        } catch (_: GeneralSecurityException) {
+        } catch (_: Exception) {
             bytes.delete()
             null
         }

@@ -6,7 +6,9 @@ import com.smartenroll.sdk.FlowSummary
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.states
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -14,6 +16,7 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
 
 /** Which project and flow the app enrolls into, and the language of server messages. */
 data class EnrollTarget(
@@ -31,13 +34,17 @@ data class EnrollTarget(
  *   the screen is `busy`, and a failure stays on the same screen as a [UserError] with the
  *   recovery chosen by [Decisions]. [retry] repeats the last failed action.
  * - After every state change the session snapshot is written to the [SnapshotStore], so a new
- *   controller ([start]) resumes where the killed process stopped.
+ *   controller ([start]) resumes where the killed process stopped. Every store call runs on
+ *   [io] (`Dispatchers.IO`; the Keystore and the disk are slow), and any failure of the store
+ *   (a Keystore error on every launch, a damaged file, a full disk) deletes the snapshot and
+ *   goes on without it: the user starts fresh, the app never crashes over it.
  */
 class EnrollController(
     private val client: SmartEnrollClient,
     private val target: EnrollTarget,
     private val store: SnapshotStore,
     private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
 ) : AutoCloseable {
     private val _screen = MutableStateFlow<Screen>(Screen.Loading())
 
@@ -62,7 +69,7 @@ class EnrollController(
      */
     fun start(): Job = scope.launch {
         lock.withLock {
-            val saved = store.load()
+            val saved = loadSnapshot()
             if (saved != null) {
                 try {
                     attach(client.restoreEnrollment(saved))
@@ -72,7 +79,7 @@ class EnrollController(
                 } catch (e: Exception) {
                     // The stored session cannot continue: start over. An expired session is
                     // worth saying; a damaged or outdated snapshot is not the user's business.
-                    store.clear()
+                    clearSnapshot()
                     val error = SdkMapping.userErrorFor(e).takeIf { it.kind == ErrorKind.SESSION_EXPIRED }
                     showSignUp(error)
                     return@withLock
@@ -161,7 +168,7 @@ class EnrollController(
     fun restart(): Job = scope.launch {
         lock.withLock {
             detach()
-            store.clear()
+            clearSnapshot()
             lastFailed = null
             form = SignUpForm()
             showSignUp()
@@ -252,14 +259,53 @@ class EnrollController(
         _screen.value = SdkMapping.screenFor(state, fields ?: SignUpFields(), form).with(busy, error)
     }
 
-    private fun persist(current: EnrollmentSession, state: EnrollState) {
+    private suspend fun persist(current: EnrollmentSession, state: EnrollState) {
         if (state is EnrollState.NotStarted) return
-        try {
-            store.save(current.snapshot())
+        val snapshot = try {
+            current.snapshot()
         } catch (e: CancellationException) {
             throw e
         } catch (_: Exception) {
-            // The app can carry on; it just will not resume after being killed.
+            return
+        }
+        val saved = withContext(io) {
+            try {
+                store.save(snapshot)
+                true
+            } catch (e: CancellationException) {
+                throw e
+            } catch (_: Exception) {
+                false
+            }
+        }
+        // The app carries on; it just will not resume after being killed. The old snapshot
+        // (an earlier step) must not resume either.
+        if (!saved) clearSnapshot()
+    }
+
+    /**
+     * The stored snapshot, read on [io]; null when there is none or the store failed in any way
+     * (then the snapshot is deleted: the next launch must not fail the same way).
+     */
+    private suspend fun loadSnapshot(): String? = withContext(io) {
+        try {
+            store.load()
+        } catch (e: CancellationException) {
+            throw e
+        } catch (_: Exception) {
+            clearQuietly()
+            null
+        }
+    }
+
+    /** Deletes the snapshot on [io]; a store that cannot even delete is left as it is. */
+    private suspend fun clearSnapshot() = withContext(io) { clearQuietly() }
+
+    private fun clearQuietly() {
+        try {
+            store.clear()
+        } catch (_: Exception) {
+            // Nothing more to do: the next load fails and lands here again, without a crash.
         }
     }
 
@@ -293,7 +339,7 @@ class EnrollController(
                 val error = SdkMapping.userErrorFor(e, attemptsLeftNow())
                 val current = session
                 if (error.action == RecoveryAction.RESTART && error.kind == ErrorKind.SESSION_EXPIRED) {
-                    store.clear()
+                    clearSnapshot()
                     _screen.value = Screen.Fatal(error)
                 } else if (current != null && before !is Screen.SignUp) {
                     render(current, busy = false, error = error)

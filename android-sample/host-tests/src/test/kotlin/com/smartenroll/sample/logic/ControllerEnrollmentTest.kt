@@ -58,6 +58,7 @@ class ControllerEnrollmentTest {
         store: SnapshotStore,
         server: Sandbox = sandbox,
         maxRetries: Int = 3,
+        io: kotlinx.coroutines.CoroutineDispatcher = kotlinx.coroutines.Dispatchers.IO,
     ): Harness {
         val client = SmartEnrollClient(
             ClientConfig(
@@ -70,7 +71,7 @@ class ControllerEnrollmentTest {
         val dispatcher = Executors.newSingleThreadExecutor { r -> Thread(r, "sample-main").apply { isDaemon = true } }
             .asCoroutineDispatcher()
         val scope = CoroutineScope(SupervisorJob() + dispatcher)
-        val controller = EnrollController(client, EnrollTarget(projectId, flowId), store, scope)
+        val controller = EnrollController(client, EnrollTarget(projectId, flowId), store, scope, io)
         controller.start()
         return Harness(controller, client, dispatcher, scope)
     }
@@ -186,6 +187,58 @@ class ControllerEnrollmentTest {
         assertNull(reopened.load())
         second.close()
         dir.deleteRecursively()
+    }
+
+    /** A snapshot store whose every call fails the way a broken AndroidKeyStore does. */
+    private class ThrowingStore(private val clearFails: Boolean) : SnapshotStore {
+        val threads = java.util.Collections.synchronizedList(mutableListOf<String>())
+        val clears = AtomicInteger()
+        val saves = AtomicInteger()
+
+        override fun load(): String? {
+            threads += Thread.currentThread().name
+            throw java.security.ProviderException("Keystore operation failed")
+        }
+
+        override fun save(snapshot: String) {
+            threads += Thread.currentThread().name
+            saves.incrementAndGet()
+            throw IllegalStateException("Keystore key invalidated")
+        }
+
+        override fun clear() {
+            threads += Thread.currentThread().name
+            clears.incrementAndGet()
+            if (clearFails) throw java.io.IOException("read-only file system")
+        }
+    }
+
+    @Test
+    fun anySnapshotStoreFailureDeletesTheSnapshotAndStartsFreshOffTheMainThread() {
+        val (project, flow) = sandbox.setup("full")
+        for (clearFails in listOf(false, true)) {
+            val store = ThrowingStore(clearFails)
+            val io = Executors.newSingleThreadExecutor { r -> Thread(r, "sample-io").apply { isDaemon = true } }
+                .asCoroutineDispatcher()
+            harness(project, flow, store, io = io).use { h ->
+                // The load failed: the snapshot is deleted and the user starts fresh, no crash.
+                val signUp = h.await<Screen.SignUp>()
+                assertNull(signUp.error)
+                assertTrue("the snapshot was deleted", store.clears.get() >= 1)
+                // Saving fails on every state change: the enrollment goes on, and the old
+                // snapshot is deleted each time (it must not resume an earlier step).
+                val form = person()
+                h.act { signUp(form) }
+                h.await<Screen.EmailCode>()
+                assertTrue(store.saves.get() >= 1)
+                assertTrue(store.clears.get() >= 2)
+                h.act { submitEmailCode(sandbox.latestCode(form.email)) }
+                h.await<Screen.PhoneCode>()
+                // Every store call ran on the IO dispatcher, never on the UI thread.
+                assertEquals("clearFails=$clearFails", setOf("sample-io"), store.threads.toSet())
+            }
+            io.close()
+        }
     }
 
     @Test

@@ -109,6 +109,83 @@ class DecisionsTest {
         assertFalse(Decisions.retakeSelfie(Decisions.userError(ErrorKind.FACE_ALREADY_EXISTS)))
     }
 
+    /**
+     * After a failed selfie or document upload, capture restarts only when the SDK's error asks
+     * for a new photo: every SDK error variant (the exceptions the real SDK throws, through the
+     * app's one mapping), with and without attempts left.
+     */
+    @Test
+    fun captureRestartsOnlyWhenTheErrorAsksForANewPhoto() {
+        val E = com.smartenroll.sdk.SmartEnrollException::class.java.name
+        fun after(e: Throwable, attemptsLeft: Int? = 2) =
+            Decisions.afterCaptureError(SdkMapping.userErrorFor(e, attemptsLeft))
+        val sdk = com.smartenroll.sdk.SmartEnrollException::class.java
+        val expected: Map<Throwable, CaptureRecovery> = mapOf(
+            com.smartenroll.sdk.SmartEnrollException.Network("offline") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.Timeout("slow") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.Server(503, "unavailable") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.MalformedResponse("html") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.RateLimited("too_many", 5_000L) to CaptureRecovery.WAIT,
+            com.smartenroll.sdk.SmartEnrollException.InvalidInput("image", "not a JPEG") to CaptureRecovery.RETAKE,
+            com.smartenroll.sdk.SmartEnrollException.InvalidInput("email", "bad") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.OtpMismatch() to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.OtpLocked() to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.OtpExpired() to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.LivenessFailed(0.2) to CaptureRecovery.RETAKE,
+            // Uses an attempt and will fail again with the same face: stop and explain.
+            com.smartenroll.sdk.SmartEnrollException.FaceAlreadyExists() to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.AttemptsExhausted("liveness") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.AlreadyRegistered("email") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.SessionExpired("token") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.NotFound("flow") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.Forbidden("project") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.PaymentRequired("plan") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.Rejected(413, "image_too_large") to CaptureRecovery.RETAKE,
+            com.smartenroll.sdk.SmartEnrollException.Rejected(400, "other") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.InvalidState("stale") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.Cancelled() to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.Config("url") to CaptureRecovery.STOP,
+            com.smartenroll.sdk.SmartEnrollException.CertificatePinMismatch("h") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.UntrustedCertificate("h", "r") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.FaceDetectorUnavailable("none") to CaptureRecovery.RETRY_UPLOAD,
+            com.smartenroll.sdk.SmartEnrollException.Internal("bug") to CaptureRecovery.RETRY_UPLOAD,
+        )
+        // Every SDK error variant is covered (a new one must be decided here too).
+        val covered = expected.keys.map { it.javaClass.simpleName }.toSet()
+        val variants = sdk.declaredClasses.filter { sdk.isAssignableFrom(it) }.map { it.simpleName }.toSet()
+        assertEquals("$E variants", variants, covered)
+        for ((error, want) in expected) {
+            assertEquals(error.javaClass.simpleName, want, after(error))
+        }
+        // The liveness failure on the last attempt: no new photo, stop and explain.
+        assertEquals(CaptureRecovery.STOP, after(com.smartenroll.sdk.SmartEnrollException.LivenessFailed(0.2), attemptsLeft = 0))
+        // Offline: never a new capture, whatever the attempts.
+        assertEquals(CaptureRecovery.RETRY_UPLOAD, after(com.smartenroll.sdk.SmartEnrollException.Network("x"), attemptsLeft = 0))
+        // Every ErrorKind has a decision, and only RETAKE_PHOTO captures again.
+        for (kind in ErrorKind.entries) {
+            val e = Decisions.userError(kind, attemptsLeft = 1)
+            val again = Decisions.mayCapture(busy = false, error = e)
+            assertEquals(kind.name, e.action == RecoveryAction.RETAKE_PHOTO, again)
+        }
+        assertTrue(Decisions.mayCapture(busy = false, error = null))
+        assertFalse("never while uploading", Decisions.mayCapture(busy = true, error = null))
+    }
+
+    @Test
+    fun theIdSelfieReviewAndTokenScreensAreSecure() {
+        assertTrue(Decisions.secureScreen(Screen.Document(DocumentSide.FRONT, listOf("passport"), 3, optional = false, canSkipKyc = false)))
+        assertTrue(Decisions.secureScreen(Screen.Selfie(attemptsLeft = 3, optional = false, canSkipKyc = false)))
+        assertFalse(Decisions.secureScreen(Screen.Loading()))
+        assertFalse(Decisions.secureScreen(Screen.SignUp(SignUpFields(), SignUpForm())))
+    }
+
+    @Test
+    fun cleartextHostsComeFromTheBuildPropertyList() {
+        assertEquals(listOf("10.0.2.2"), cleartextHosts("10.0.2.2"))
+        assertEquals(listOf("10.0.2.2", "192.168.1.20"), cleartextHosts(" 10.0.2.2, 192.168.1.20,,10.0.2.2 "))
+        assertEquals(emptyList<String>(), cleartextHosts(""))
+    }
+
     @Test
     fun skipIsOfferedOnlyForOptionalStepsWhenIdle() {
         assertTrue(Decisions.canSkip(optional = true, busy = false))

@@ -21,7 +21,8 @@ import kotlin.math.roundToInt
 /**
  * The selfie screen's logic on the real prefilter, fed frames laid out exactly as the Android
  * app hands them over from CameraX: YUV_420_888 with padded row strides, semi-planar chroma
- * (pixel stride 2), the front sensor's 270° rotation and mirroring.
+ * (pixel stride 2), the front sensor's 270° rotation, and unmirrored (CameraX analysis frames
+ * are not mirrored, even from the front camera: `mirrored = false`).
  */
 class SelfieCaptureTest {
     @Test
@@ -58,6 +59,73 @@ class SelfieCaptureTest {
             selfie.rearm()
             assertNotNull(selfie.onFrame(frame))
         }
+    }
+
+    /**
+     * Without the face detector (here: a model the SDK cannot load) a sharp, well-lit frame of
+     * anything would pass: auto-capture is off, the reason is there for the screen, and the
+     * photo is handed over only when the user takes it.
+     */
+    @Test
+    fun withoutTheDetectorNothingIsUploadedUntilTheUserTakesThePhoto() {
+        val clock = ManualClock(start = 0)
+        SelfieCapture(LivenessCapture(CaptureConfig(goodFrames = 3, faceModel = ByteArray(64) { 7 })), clock).use { selfie ->
+            assertEquals(false, selfie.detectorAvailable)
+            assertEquals(false, selfie.autoCapture)
+            val reason = selfie.detectorUnavailableReason
+            assertTrue("the reason: $reason", !reason.isNullOrBlank())
+            assertNull("nothing to take yet", selfie.takeManual())
+            // A sharp document photo, no face at all: it passes quality-only checks, but is
+            // never handed over by itself.
+            val frame = cameraXFrame(documentJpeg("NOT A FACE"))
+            var ready = false
+            for (i in 0 until 30) {
+                clock.advance(33)
+                val fb = selfie.onFrame(frame.copy(timestampMs = (i * 33).toLong()))!!
+                assertNull("never uploaded automatically", fb.capturedJpeg)
+                assertEquals(false, fb.detectorAvailable)
+                ready = ready || fb.manualReady
+            }
+            assertTrue("a photo passed light and sharpness", ready)
+            val jpeg = selfie.takeManual()
+            assertNotNull(jpeg)
+            assertTrue(ImageIO.read(ByteArrayInputStream(jpeg!!)).width > 0)
+            // Taken: analysis stops until a new attempt.
+            assertNull(selfie.onFrame(frame))
+            selfie.rearm()
+            assertNotNull(selfie.onFrame(frame))
+        }
+        // With the detector, the same sample config auto-captures.
+        SelfieCapture(LivenessCapture(CaptureConfig()), clock).use { selfie ->
+            requireDetector(selfie)
+            assertTrue(selfie.autoCapture)
+            assertNull(selfie.detectorUnavailableReason)
+        }
+    }
+
+    /** The camera planes are copied into the same arrays frame after frame. */
+    @Test
+    fun planeBuffersAreReusedAcrossFrames() {
+        val buffers = PlaneBuffers()
+        val a = java.nio.ByteBuffer.wrap(ByteArray(100) { it.toByte() })
+        a.position(40) // a consumed buffer: the copy still starts at the plane's start
+        val first = buffers.copy(0, a)
+        assertEquals(100, first.size)
+        assertEquals(0.toByte(), first[0])
+        val b = java.nio.ByteBuffer.wrap(ByteArray(100) { (it + 1).toByte() })
+        val second = buffers.copy(0, b)
+        assertTrue("the same array", first === second)
+        assertEquals(1.toByte(), second[0])
+        assertTrue("a plane of its own", buffers.copy(1, b) !== second)
+        val bigger = buffers.copy(0, java.nio.ByteBuffer.wrap(ByteArray(120)))
+        assertEquals(120, bigger.size)
+        assertTrue(buffers.copy(0, java.nio.ByteBuffer.wrap(ByteArray(120))) === bigger)
+    }
+
+    @Test
+    fun theSampleShowsAMirroredPreviewAndHandsOverUnmirroredFrames() {
+        assertEquals(true, sampleCaptureConfig { null }.previewMirrored)
+        assertEquals(false, cameraXFrame(sampleSelfie()).mirrored)
     }
 
     @Test
@@ -135,8 +203,9 @@ class SelfieCaptureTest {
         }
 
         /**
-         * The photo as the front sensor of a portrait phone delivers it: stored so that rotating
-         * it 270° clockwise and then mirroring it gives the upright photo back.
+         * The photo as the front sensor of a portrait phone delivers it to CameraX's
+         * ImageAnalysis: stored so that rotating it 270° clockwise gives the upright photo back
+         * (unmirrored; only the preview mirrors itself).
          */
         fun cameraXFrame(photo: ByteArray): CameraFrame {
             val upright = ImageIO.read(ByteArrayInputStream(photo))
@@ -147,8 +216,8 @@ class SelfieCaptureTest {
             val sh = uw - uw % 2
             val rgb = IntArray(sw * sh)
             for (y in 0 until sh) for (x in 0 until sw) {
-                // rotate 270° cw: (x, y) -> (y, sw-1-x); then mirror: u -> sh-1-u.
-                rgb[y * sw + x] = upright.getRGB(sh - 1 - y, sw - 1 - x)
+                // rotate 270° cw: (x, y) -> (y, sw-1-x).
+                rgb[y * sw + x] = upright.getRGB(y, sw - 1 - x)
             }
             return yuvFrame(sw, sh, rgb, rotation = 270)
         }
@@ -186,7 +255,7 @@ class SelfieCaptureTest {
                     FramePlane(vPlane, cStride, 2),
                 ),
                 rotationDegrees = rotation,
-                mirrored = true,
+                mirrored = false,
             )
         }
 
