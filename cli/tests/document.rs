@@ -286,3 +286,106 @@ fn real_pdf417_photos_decode_to_zxings_expected_text() {
         assert_eq!(e["mrz"], Value::Null, "{n}");
     }
 }
+
+/// `enroll`'s document check before the registration: a found document that is blurry is
+/// refused (nothing is written on the server); `--no-document-check` uploads it anyway (here
+/// the run then stops at the email code, stdin being closed: it got past the pre-flight).
+/// The refusal passes once the detector lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_refuses_a_blurry_document_unless_told_not_to_check() {
+    use smart_enroll_core::{
+        ClientConfig, ClientToken, FlowPreset, InsecureHttp, NewFlow, NewProject, SmartEnrollClient,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (page, _) = tokio::task::spawn_blocking({
+        let d = dir.path().to_owned();
+        move || specimen(&d)
+    })
+    .await
+    .unwrap();
+    // The page, blurred (as by a lens out of focus), on the desk: a sharp outline, no detail.
+    let blurred = image::imageops::blur(&image::open(&page).unwrap().into_rgb8(), 9.0);
+    let blurred_page = dir.path().join("synthetic-blurred-page.png");
+    blurred.save(&blurred_page).unwrap();
+    let (scene, _) = desk_scene(&blurred_page, dir.path());
+
+    let mut sb = smart_enroll_testkit::Server::start().await;
+    let admin = {
+        let mut c = ClientConfig::new(&sb.base);
+        c.allow_insecure_http = InsecureHttp::Loopback;
+        SmartEnrollClient::new(c).unwrap()
+    };
+    let token = ClientToken::new(smart_enroll_testkit::CLIENT_TOKEN);
+    let project = admin
+        .create_project(
+            &token,
+            &NewProject {
+                name: "document check".into(),
+                allowed_countries: vec!["Colombia".into()],
+                contact_email: "owner@example.com".into(),
+                privacy_url: "https://example.com/p".into(),
+                terms_and_conditions_url: "https://example.com/t".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let flow = admin
+        .create_flow(
+            &token,
+            &NewFlow::preset(project.id.clone(), FlowPreset::FullKyc),
+        )
+        .await
+        .unwrap();
+    let registrations = || async { admin.list_registrations(&token, 1, 20).await.unwrap().total };
+    let base = sb.base.clone();
+    let enroll = |extra: Option<&'static str>| {
+        let mut args: Vec<String> = [
+            "enroll",
+            "--api-url",
+            &base,
+            "--project",
+            &project.id,
+            "--flow",
+            &flow.flow_id,
+            "--email",
+            "blurry.doc@example.com",
+            "--phone",
+            "3105550199",
+            "--country-code",
+            "+57",
+            "--document-front",
+            scene.to_str().unwrap(),
+            "--selfie",
+            SELFIE,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.map(str::to_owned));
+        tokio::task::spawn_blocking(move || {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&refs)
+        })
+    };
+
+    let out = enroll(None).await.unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("would not pass the document check (guidance blurry")
+            && err.contains("--no-document-check"),
+        "{err}"
+    );
+    assert_eq!(registrations().await, 0, "refused before the registration");
+
+    let out = enroll(Some("--no-document-check")).await.unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("stdin ended before the code was given"),
+        "{err}"
+    );
+    assert_eq!(registrations().await, 1);
+    sb.stop().await;
+}
