@@ -1427,12 +1427,13 @@ async fn enroll_prefilter_passes_a_good_selfie_before_the_registration() {
         .map(|s| s["step"].as_str().unwrap())
         .collect();
     assert_eq!(
-        &names[..5],
+        &names[..6],
         [
             "Read and decode the images",
             "Fetch the flow configuration",
             "Check the inputs against the flow",
             "Check the selfie on device (liveness prefilter)",
+            "Check the document front on device (document check)",
             "Create the registration",
         ],
         "{names:?}"
