@@ -5,6 +5,7 @@ mod camera;
 mod demo;
 mod enroll;
 mod image_file;
+mod mrz;
 mod onnx;
 mod outbox;
 mod prefilter;
@@ -42,6 +43,9 @@ enum Command {
     Enroll(enroll::Args),
     /// Run the on-device liveness prefilter on image files.
     Prefilter(prefilter::Args),
+    /// Find and check an ICAO 9303 MRZ (TD1/TD2/TD3) in OCR text from FILE or stdin. Exit 0
+    /// valid, 3 a check digit fails, 4 no MRZ found, 1 unreadable input.
+    Mrz(mrz::Args),
     /// Show a registration, or verify a final token, as the integrator's backend does.
     Results(results::Args),
     /// Run the live prefilter on the desktop webcam and save the auto-captured selfie
@@ -91,6 +95,8 @@ async fn main() -> std::process::ExitCode {
         matches!(cli.command, Command::Serve(_)),
     ));
     let result = match cli.command {
+        // Its own exit codes: 0 valid, 3 invalid, 4 not found, 1 unreadable input.
+        Command::Mrz(args) => return mrz::run(args),
         Command::Serve(args) => serve::run(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Setup(args) => setup::run(args).await,
