@@ -473,5 +473,6 @@ pub fn read_mrz(
 }
 
 /// The SDK's own text source for MRZ lines printed in a known monospaced MRZ font (the CLI and
-/// the tests; the apps use their platform OCR).
+/// the tests; the apps use their platform OCR). Feature `glyph-reader` (default).
+#[cfg(feature = "glyph-reader")]
 pub mod ocr;
