@@ -346,3 +346,12 @@ mod glyph_reader {
         assert!(find_mrz(&read(&header_only)).is_none());
     }
 }
+
+#[test]
+fn a_name_line_whose_trailing_fillers_were_dropped_is_read() {
+    // OCR engines often drop the whole trailing filler run of the name line.
+    let text = "P<UTOERIKSSON<<ANNA<MARIA\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+    assert_anna(&read(text), MrzFormat::Td3, "L898902C3");
+    let text = "I<UTOD231458907\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA";
+    assert_anna(&read(text), MrzFormat::Td1, "D23145890");
+}
