@@ -335,6 +335,19 @@ mod glyph_reader {
     }
 
     #[test]
+    fn reads_a_blurred_jpeg_card() {
+        let img = card(&super::TD2, 760, 420, 28.0, 26.3);
+        let blurred = image::imageops::blur(&img, 1.4);
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 50)
+            .encode_image(&blurred)
+            .unwrap();
+        let decoded = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+        let text = read(&decoded);
+        assert_eq!(text, super::TD2.join("\n"));
+    }
+
+    #[test]
     fn images_without_an_mrz_read_no_text() {
         let blank = RgbImage::from_pixel(800, 500, Rgb([240, 240, 240]));
         assert_eq!(read(&blank), "");
