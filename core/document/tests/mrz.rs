@@ -297,6 +297,13 @@ mod glyph_reader {
         img
     }
 
+    #[test]
+    fn the_default_reader_has_the_bundled_templates() {
+        let img = card(&super::TD3, 900, 420, 30.0, 24.0);
+        let text = MrzGlyphReader::default().recognize_text(&img).unwrap();
+        assert_eq!(text, super::TD3.join("\n"));
+    }
+
     fn read(img: &RgbImage) -> String {
         MrzGlyphReader::new().unwrap().recognize_text(img).unwrap()
     }
