@@ -110,27 +110,9 @@ fn kind_key(b: &BarcodeReading) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// An MRZ reading as `smart-enroll mrz --json` prints it: `{"found", "format", "valid",
-/// "fields": {surname, given_names, document_number, nationality, date_of_birth, sex,
-/// expiry_date, issuing_state}, "failed_checks"}`.
+/// An MRZ reading as `smart-enroll mrz --json` prints it (one function for both commands).
 pub fn mrz_json(m: &MrzReading) -> Value {
-    let f = &m.fields;
-    json!({
-        "found": true,
-        "format": m.format.as_str(),
-        "valid": m.valid,
-        "fields": {
-            "surname": f.surname,
-            "given_names": f.given_names,
-            "document_number": f.document_number,
-            "nationality": f.nationality,
-            "date_of_birth": f.date_of_birth,
-            "sex": f.sex,
-            "expiry_date": f.expiry_date,
-            "issuing_state": f.issuing_state,
-        },
-        "failed_checks": m.failed_checks,
-    })
+    crate::mrz::to_json(Some(m))
 }
 
 /// Runs the document check on encoded image bytes (JPEG, PNG, WebP; EXIF orientation

@@ -6,6 +6,7 @@ mod demo;
 mod document;
 mod enroll;
 mod image_file;
+mod mrz;
 mod onnx;
 mod outbox;
 mod prefilter;
@@ -45,6 +46,9 @@ enum Command {
     Prefilter(prefilter::Args),
     /// Find the document, its guidance, PDF417 barcode and MRZ in image files.
     Document(document::Args),
+    /// Find and check an ICAO 9303 MRZ (TD1/TD2/TD3) in OCR text from FILE or stdin. Exit 0
+    /// valid, 3 a check digit fails, 4 no MRZ found, 1 unreadable input.
+    Mrz(mrz::Args),
     /// Show a registration, or verify a final token, as the integrator's backend does.
     Results(results::Args),
     /// Run the live prefilter on the desktop webcam and save the auto-captured selfie
@@ -94,6 +98,8 @@ async fn main() -> std::process::ExitCode {
         matches!(cli.command, Command::Serve(_)),
     ));
     let result = match cli.command {
+        // Its own exit codes: 0 valid, 3 invalid, 4 not found, 1 unreadable input.
+        Command::Mrz(args) => return mrz::run(args),
         Command::Serve(args) => serve::run(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Setup(args) => setup::run(args).await,

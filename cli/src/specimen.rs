@@ -3,12 +3,19 @@
 //! The demo needs a document image to upload. Rather than ship a scan of anyone's passport,
 //! the CLI draws a fictitious one from the Utopia ("UTO") example of ICAO 9303 Part 4: the
 //! bundled public-domain face photo, printed fields, the word "SPECIMEN" across the page and a
-//! two-line machine-readable zone whose check digits are computed here.
+//! two-line machine-readable zone whose check digits are computed here, printed in OCR-B (the
+//! public-domain font that `smart-enroll-document` bundles) so that the SDK's own MRZ reader
+//! ([`read_mrz_back`]) reads it back.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{DynamicImage, Rgb, RgbImage};
+use smart_enroll_document::mrz::ocr::MRZ_FONT;
+#[cfg(test)]
+use smart_enroll_document::mrz::ocr::MrzGlyphReader;
+#[cfg(test)]
+use smart_enroll_document::{DocumentError, MrzReading, TextRecognizer as _};
 
-/// The font for printed fields and the MRZ (DejaVu Sans Mono, Bitstream Vera licence).
+/// The font for printed fields (DejaVu Sans Mono, Bitstream Vera licence).
 const FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSansMono.ttf");
 /// The bold font for headings and "SPECIMEN".
 const FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSansMono-Bold.ttf");
@@ -213,12 +220,15 @@ pub fn td3_line2_is_valid(line2: &str) -> bool {
 struct Fonts<'a> {
     regular: FontRef<'a>,
     bold: FontRef<'a>,
+    /// OCR-B, for the MRZ.
+    mrz: FontRef<'a>,
 }
 
 fn fonts() -> Result<Fonts<'static>, SpecimenError> {
     Ok(Fonts {
         regular: FontRef::try_from_slice(FONT_REGULAR).map_err(|_| SpecimenError::Font)?,
         bold: FontRef::try_from_slice(FONT_BOLD).map_err(|_| SpecimenError::Font)?,
+        mrz: FontRef::try_from_slice(MRZ_FONT).map_err(|_| SpecimenError::Font)?,
     })
 }
 
@@ -460,7 +470,7 @@ pub fn render(data: &SpecimenData, face: &[u8]) -> Result<RgbImage, SpecimenErro
     // "SPECIMEN", diagonal and translucent, across the visual zone (not the MRZ).
     draw_specimen_stamp(&mut page, &fonts.bold)?;
 
-    // MRZ: white clear zone, two 44-character lines filling the page width.
+    // MRZ: white clear zone, two 44-character OCR-B lines filling the page width.
     let mrz_top = 712u32;
     fill_rect(
         &mut page,
@@ -471,11 +481,11 @@ pub fn render(data: &SpecimenData, face: &[u8]) -> Result<RgbImage, SpecimenErro
         [250, 250, 248],
         1.0,
     );
-    let one = text_width(&fonts.regular, 100.0, "<") / 100.0;
+    let one = text_width(&fonts.mrz, 100.0, "<") / 100.0;
     let size = (PAGE_WIDTH as f32 - 80.0) / (TD3_LINE_LEN as f32 * one);
     for (i, line) in mrz.iter().enumerate() {
         let y = mrz_top as f32 + 62.0 + i as f32 * 72.0;
-        draw_text(&mut page, &fonts.regular, size, 40.0, y, line, [10, 10, 10]);
+        draw_text(&mut page, &fonts.mrz, size, 40.0, y, line, [10, 10, 10]);
     }
     Ok(page)
 }
@@ -523,6 +533,17 @@ fn draw_specimen_stamp(page: &mut RgbImage, bold: &FontRef<'_>) -> Result<(), Sp
         }
     }
     Ok(())
+}
+
+/// Reads the MRZ of a specimen page back with the SDK's own reader: OCR-B template matching
+/// ([`MrzGlyphReader`]) for the text, then `find_mrz` for the zone and its check digits.
+// `demo` reads the page back through the same two steps inside its document check
+// (`enroll::check_document_side`, which also finds the outline); this is the tests' short way.
+#[cfg(test)]
+pub fn read_mrz_back(page: &RgbImage) -> Result<Option<MrzReading>, DocumentError> {
+    let reader = MrzGlyphReader::new()?;
+    let text = reader.recognize_text(page)?;
+    Ok(smart_enroll_document::find_mrz(&text))
 }
 
 /// The specimen page as a JPEG (quality 92), ready for [`smart_enroll_core::media`].
@@ -676,6 +697,87 @@ mod tests {
         let prepared = smart_enroll_core::media::prepare_document(&jpeg).unwrap();
         assert_eq!((prepared.width, prepared.height), (PAGE_WIDTH, PAGE_HEIGHT));
         assert!(prepared.jpeg.len() <= smart_enroll_core::media::DOCUMENT_MAX_BYTES);
+    }
+
+    fn assert_demo_holder(reading: Option<MrzReading>, what: &str) {
+        let r = reading.unwrap_or_else(|| panic!("{what}: no MRZ read back"));
+        assert!(r.valid, "{what}: failed {:?}", r.failed_checks);
+        assert_eq!(r.format, smart_enroll_document::MrzFormat::Td3);
+        let f = &r.fields;
+        assert_eq!(
+            (
+                f.surname.as_str(),
+                f.given_names.as_str(),
+                f.document_number.as_str(),
+                f.nationality.as_str(),
+                f.issuing_state.as_str(),
+            ),
+            ("ERIKSSON", "ANNA MARIA", "L898902C3", "UTO", "UTO"),
+            "{what}"
+        );
+        assert_eq!(f.date_of_birth, "1974-08-12", "{what}");
+        assert_eq!(f.sex, "F", "{what}");
+        assert_eq!(f.expiry_date, "2034-04-15", "{what}");
+    }
+
+    #[test]
+    fn the_sdk_reads_the_specimen_mrz_back_exactly() {
+        let page = render(&SpecimenData::demo(), SAMPLE_SELFIE).unwrap();
+        // The raw text is the printed zone, character for character (no repair needed).
+        let text = MrzGlyphReader::new()
+            .unwrap()
+            .recognize_text(&page)
+            .unwrap();
+        let [l1, l2] = td3_mrz(&SpecimenData::demo()).unwrap();
+        assert_eq!(text, format!("{l1}\n{l2}"));
+        assert_demo_holder(read_mrz_back(&page).unwrap(), "clean page");
+    }
+
+    #[test]
+    fn the_specimen_mrz_reads_back_after_blur_noise_and_jpeg() {
+        let page = render(&SpecimenData::demo(), SAMPLE_SELFIE).unwrap();
+        // Mild blur.
+        let blurred = image::imageops::blur(&page, 1.2);
+        assert_demo_holder(read_mrz_back(&blurred).unwrap(), "blur 1.2");
+        // Noise (deterministic, ±24 levels).
+        let mut noisy = page.clone();
+        let mut state: u32 = 0x1234_5678;
+        for p in noisy.pixels_mut() {
+            for c in 0..3 {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let n = (state % 49) as i32 - 24;
+                p[c] = (i32::from(p[c]) + n).clamp(0, 255) as u8;
+            }
+        }
+        assert_demo_holder(read_mrz_back(&noisy).unwrap(), "noise");
+        // JPEG at quality 60, decoded again; and the demo's own JPEG.
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 60)
+            .encode_image(&blurred)
+            .unwrap();
+        let decoded = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+        assert_demo_holder(read_mrz_back(&decoded).unwrap(), "blur + JPEG 60");
+        let demo_jpeg = render_jpeg(&SpecimenData::demo(), SAMPLE_SELFIE).unwrap();
+        let decoded = image::load_from_memory(&demo_jpeg).unwrap().into_rgb8();
+        assert_demo_holder(read_mrz_back(&decoded).unwrap(), "demo JPEG");
+        // Downscaled to half size (cap height ~15 px).
+        let half = image::imageops::resize(
+            &page,
+            PAGE_WIDTH / 2,
+            PAGE_HEIGHT / 2,
+            image::imageops::FilterType::Triangle,
+        );
+        assert_demo_holder(read_mrz_back(&half).unwrap(), "half size");
+    }
+
+    #[test]
+    fn a_page_without_an_mrz_reads_nothing() {
+        let blank = RgbImage::from_pixel(PAGE_WIDTH, PAGE_HEIGHT, Rgb([245, 245, 240]));
+        assert!(read_mrz_back(&blank).unwrap().is_none());
+        let tiny = RgbImage::new(3, 3);
+        assert!(read_mrz_back(&tiny).unwrap().is_none());
     }
 
     #[test]

@@ -149,13 +149,22 @@ pub fn find_mrz_as_of(text: &str, today: CalendarDay) -> Option<MrzReading> {
     }
     let opts = mrz::ParseOptions::default().with_pivot_yy(year_yy(today.year));
     let mut best: Option<mrz::MrzData> = None;
-    for variant in [FillerReading::Double, FillerReading::Single] {
-        let joined = candidates
-            .iter()
-            .map(|l| variant.apply(l))
-            .collect::<Vec<_>>()
-            .join("\n");
-        if variant == FillerReading::Single && !joined.contains('<') {
+    for variant in [
+        FillerReading::Double,
+        FillerReading::Single,
+        FillerReading::PadToNeighbour,
+    ] {
+        let lines: Vec<String> = match variant {
+            FillerReading::PadToNeighbour => pad_to_neighbour(&candidates),
+            _ => candidates.iter().map(|l| variant.apply(l)).collect(),
+        };
+        let joined = lines.join("\n");
+        let wanted = match variant {
+            FillerReading::Double => true,
+            FillerReading::Single => candidates.iter().any(|l| l.contains(['«', '≪'])),
+            FillerReading::PadToNeighbour => lines != candidates,
+        };
+        if !wanted {
             continue;
         }
         match mrz::find_and_parse_with(&joined, &opts) {
@@ -169,12 +178,6 @@ pub fn find_mrz_as_of(text: &str, today: CalendarDay) -> Option<MrzReading> {
                 }
             }
             Err(_) => {}
-        }
-        if !candidates
-            .iter()
-            .any(|l| l.contains('«') || l.contains('≪'))
-        {
-            break;
         }
     }
     let mut data = best?;
@@ -307,15 +310,43 @@ enum FillerReading {
     Double,
     /// As `<`.
     Single,
+    /// As `<<`, with short lines padded to their neighbour's width ([`pad_to_neighbour`]).
+    PadToNeighbour,
 }
 
 impl FillerReading {
     fn apply(self, line: &str) -> String {
         match self {
-            FillerReading::Double => line.to_owned(),
+            FillerReading::Double | FillerReading::PadToNeighbour => line.to_owned(),
             FillerReading::Single => line.replace(['«', '≪'], "<"),
         }
     }
+}
+
+/// OCR engines often drop a whole trailing filler run (a name line `P<UTOERIKSSON<<ANNA` with
+/// 20 fillers missing, more than the `mrz` crate pads back). A line shorter than an adjacent
+/// line of exact MRZ width (30, 36, 44) is padded with `<` to that width: trailing cells of a
+/// name or optional-data field are fillers, and the check digits still judge line 2.
+fn pad_to_neighbour(lines: &[String]) -> Vec<String> {
+    let exact = |l: &String| matches!(l.len(), 30 | 36 | 44);
+    (0..lines.len())
+        .map(|i| {
+            let line = &lines[i];
+            let next = lines.get(i + 1).filter(|l| exact(l));
+            let prev = i
+                .checked_sub(1)
+                .and_then(|j| lines.get(j))
+                .filter(|l| exact(l));
+            match next.or(prev) {
+                Some(n) if line.len() < n.len() && line.len() * 2 >= n.len() => {
+                    let mut padded = line.clone();
+                    padded.extend(std::iter::repeat_n('<', n.len() - line.len()));
+                    padded
+                }
+                _ => line.clone(),
+            }
+        })
+        .collect()
 }
 
 /// `text` cut to at most `max` bytes at a character boundary.
@@ -354,7 +385,9 @@ fn candidate_lines(text: &str) -> Vec<String> {
         }
         // An MRZ line (or two merged ones) is 30–88 cells; allow for dropped or extra cells.
         // OCR noise outside the charset (a stray `.`) is tolerated up to two characters.
-        if (16..=96).contains(&mrz_chars) && other <= 2 {
+        // Short pieces count only with a filler in them (a line 1 whose fillers were dropped).
+        let long_enough = mrz_chars >= 16 || (mrz_chars >= 10 && norm.contains(['<', '«', '≪']));
+        if long_enough && mrz_chars <= 96 && other <= 2 {
             norm.retain(|c| matches!(c, 'A'..='Z' | '0'..='9' | '<' | '«' | '≪'));
             out.push(k_fillers(&norm));
         }
@@ -473,5 +506,6 @@ pub fn read_mrz(
 }
 
 /// The SDK's own text source for MRZ lines printed in a known monospaced MRZ font (the CLI and
-/// the tests; the apps use their platform OCR).
+/// the tests; the apps use their platform OCR). Feature `glyph-reader` (default).
+#[cfg(feature = "glyph-reader")]
 pub mod ocr;
