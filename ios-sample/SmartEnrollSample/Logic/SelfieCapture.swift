@@ -45,7 +45,11 @@ public func sampleCaptureConfig(
     return CaptureConfig(
         challengeTurns: challengeTurns,
         challengeBlink: blink,
-        landmarkModel: blink ? landmarkModel() : nil
+        landmarkModel: blink ? landmarkModel() : nil,
+        // AVCaptureVideoPreviewLayer shows the front camera mirrored: "turn left" is the user's
+        // own left, as they see it. (The frames themselves are not mirrored:
+        // `CameraFrame.mirrored = false`, so the uploaded selfie is the true scene.)
+        previewMirrored: true
     )
 }
 
