@@ -48,7 +48,7 @@ final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     }
 
     deinit {
-        observers.forEach(NotificationCenter.default.removeObserver)
+        for observer in observers { NotificationCenter.default.removeObserver(observer) }
     }
 
     /// Asks for camera access if needed; returns whether the camera can be used.

@@ -110,7 +110,7 @@ struct SelfieView: View {
                 PrimaryButton(
                     title: "selfie_take_photo",
                     enabled: feedback.manualReady && Decisions.mayCapture(busy: screen.busy, error: screen.error),
-                    action: camera.takeManual
+                    action: { camera.takeManual() }
                 )
             }
             ErrorBanner(error: screen.error, onRetry: onRetry, onRestart: onRestart)
