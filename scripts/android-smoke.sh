@@ -230,22 +230,29 @@ if present("otp_phone_title", 5):
     type_into("otp_field", code("+57" + phone))
     tap(scroll_to("otp_submit"))
 
-step("document from a file")
-wait("document_title_front", timeout=60)
-tap(scroll_to("document_pick_file"))
-picked = None
-for _ in range(20):
-    root = dump()
-    picked = find("smoke-document.jpg", root) or find("Photo taken on", root, exact=False)
-    if picked is not None:
-        break
-    time.sleep(1)
-if picked is None:
-    fail("the file picker does not list smoke-document.jpg")
-tap(picked)
+def pick_document(side_key):
+    wait(side_key, timeout=60)
+    tap(scroll_to("document_pick_file"))
+    picked = None
+    for _ in range(20):
+        root = dump()
+        picked = find("smoke-document.jpg", root) or find("Photo taken on", root, exact=False)
+        if picked is not None:
+            break
+        time.sleep(1)
+    if picked is None:
+        fail("the file picker does not list smoke-document.jpg")
+    tap(picked)
+
+step("document from a file (front, and the back when the category has one)")
+pick_document("document_title_front")
+deadline = time.time() + 90
+while time.time() < deadline and not present("selfie_title", 1):
+    if present("document_title_back", 1):
+        pick_document("document_title_back")
 
 step("am kill in the background, then resume")
-wait("selfie_title", timeout=90)
+wait("selfie_title", timeout=30)
 adb("shell", "input", "keyevent", "3")  # HOME
 time.sleep(2)
 adb("shell", "am", "kill", PACKAGE)

@@ -42,14 +42,14 @@ final class AppModel: ObservableObject {
         preparing = true
         let clock = self.clock
         Task.detached(priority: .userInitiated) {
-            let built: (SelfieCapture, Bool)? = (try? makeLivenessCapture()).map { capture in
-                let selfie = SelfieCapture(capture: capture, clock: clock)
-                return (selfie, selfie.detectorAvailable)
+            // Loading the models and ONNX Runtime happens here, off the main thread.
+            let built: SelfieCapture? = (try? makeLivenessCapture()).map { capture in
+                SelfieCapture(capture: capture, clock: clock)
             }
             await MainActor.run {
                 self.preparing = false
                 if let built = built {
-                    self.selfieCamera = SelfieCamera(selfie: built.0, detectorAvailable: built.1)
+                    self.selfieCamera = SelfieCamera(selfie: built)
                 } else {
                     self.selfieCameraFailed = true
                 }

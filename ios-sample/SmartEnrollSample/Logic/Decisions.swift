@@ -87,43 +87,50 @@ public enum Decisions {
         optional && !busy
     }
 
-    /// What a capture screen (selfie, document) does after an upload failed. Only the SDK's
-    /// `retakePhoto` recovery (the photo was the problem, attempts remain) captures again; a
-    /// network-type failure keeps the photo and offers "Try again" (the same upload, no new
-    /// attempt); everything else (an attempt-consuming outcome such as `faceAlreadyExists`, no
-    /// attempts left, an expired session) stops the capture and the error explains.
-    public static func afterCaptureError(_ error: UserError) -> CaptureNext {
+    /// What a capture screen (selfie, document) does after its upload failed (the same table as
+    /// the Android sample's `Decisions.afterCaptureError`). Capture starts again only when the
+    /// recovery is `retakePhoto` (the photo was refused and attempts remain); a network, timeout
+    /// or server error keeps the photo and offers "Try again" (the same upload, on the user's
+    /// tap); a wait waits; everything else (an attempt-consuming outcome such as
+    /// `faceAlreadyExists`, attempts exhausted, an expired session) stops the capture and
+    /// explains, with "Start over". Never a new upload without a user action.
+    public static func afterCaptureError(_ error: UserError?) -> CaptureRecovery {
+        guard let error else { return .capture }
         switch error.action {
         case .retakePhoto: return .retake
-        case .retry, .wait: return .offerRetry
-        case .fixInput, .resendCode, .restart, .none: return .stop
+        case .retry: return .retryUpload
+        case .wait: return .wait
+        // Cancelled by the user: nothing restarts by itself; the screen's own button goes on.
+        case .none: return .retryUpload
+        case .restart, .fixInput, .resendCode: return .stop
         }
     }
 
-    /// Whether the selfie screen re-arms the camera for a new capture after this error (the same
-    /// decision as the Android sample's `Decisions.retakeSelfie`).
+    /// Whether the selfie screen re-arms the camera for a new capture after this error.
     public static func retakeSelfie(_ error: UserError) -> Bool {
         afterCaptureError(error) == .retake
     }
 
-    /// Whether the document screen offers the camera and the file picker again after this error.
-    public static func retakeDocument(_ error: UserError) -> Bool {
-        afterCaptureError(error) == .retake
-    }
-
-    /// The selfie is captured automatically only when the SDK's face detector runs (ONNX Runtime
-    /// loaded): in quality-only mode any sharp, well-lit frame would be uploaded, face or not.
-    public static func autoCaptureEnabled(detectorAvailable: Bool) -> Bool {
-        detectorAvailable
+    /// Whether a capture screen may capture now (the selfie's analysis runs, the document's
+    /// "Take photo" is enabled): not while an upload runs, and after an error only when it asks
+    /// for a new photo.
+    public static func mayCapture(busy: Bool, error: UserError?) -> Bool {
+        guard !busy else { return false }
+        let next = afterCaptureError(error)
+        return next == .capture || next == .retake
     }
 }
 
-/// The capture screens' next step after a failed upload (`Decisions.afterCaptureError`).
-public enum CaptureNext: Equatable, Sendable {
-    /// Capture a new photo: the SDK's recovery is `retakePhoto`.
+/// What a capture screen does after an upload (`Decisions.afterCaptureError`).
+public enum CaptureRecovery: Equatable, Sendable {
+    /// No error: capture as usual.
+    case capture
+    /// The photo was refused and attempts remain: capture a new one.
     case retake
-    /// Keep the photo and offer "Try again" (network, timeout, server, rate limit).
-    case offerRetry
-    /// Stop capturing; the error says why and what to do.
+    /// A transient failure (network, timeout, server): keep the photo, offer "Try again".
+    case retryUpload
+    /// The server asks to wait: offer the upload again after the wait.
+    case wait
+    /// Attempts used up, the face already enrolled, the session gone...: stop and explain.
     case stop
 }

@@ -45,7 +45,11 @@ public func sampleCaptureConfig(
     return CaptureConfig(
         challengeTurns: challengeTurns,
         challengeBlink: blink,
-        landmarkModel: blink ? landmarkModel() : nil
+        landmarkModel: blink ? landmarkModel() : nil,
+        // AVCaptureVideoPreviewLayer shows the front camera mirrored: "turn left" is the user's
+        // own left, as they see it. (The frames themselves are not mirrored:
+        // `CameraFrame.mirrored = false`, so the uploaded selfie is the true scene.)
+        previewMirrored: true
     )
 }
 
@@ -59,32 +63,51 @@ public struct SelfieFeedback {
     public let readiness: Float
     /// The guidance key to speak through VoiceOver now, if any.
     public let announce: String?
-    /// False when ONNX Runtime could not be loaded: quality-only mode, and no auto-capture
-    /// (`Decisions.autoCaptureEnabled`); the screen says why.
+    /// False when ONNX Runtime could not be loaded: quality-only mode, and no auto-capture;
+    /// the screen says why.
     public let detectorAvailable: Bool
+
     /// The captured selfie (JPEG, ready for upload) on the frame that captured it, once.
     public let capturedJpeg: Data?
+    /// Quality-only mode: a photo that passed the light and sharpness checks is ready, but
+    /// nothing is uploaded until the user takes it (`SelfieCapture.takeManual`).
+    public var manualReady: Bool = false
 }
 
 /// The selfie screen's logic, apart from AVFoundation (the same as the Android sample's
-/// `SelfieCapture`): each camera frame goes through the SDK prefilter; the result becomes what
-/// the screen shows and speaks, and the capture is handed over exactly once, and only when the
-/// face detector runs. `rearm()` starts a
-/// new attempt after a failed upload. Thread-safe: frames arrive on the camera queue.
+/// `SelfieCapture`): each camera frame (`mirrored = false` for AVFoundation video-data frames)
+/// goes through the SDK prefilter; the result becomes what the screen shows and speaks, and the
+/// capture is handed over exactly once. `rearm()` starts a new attempt, which the screen does
+/// only when `Decisions.afterCaptureError` says to retake the photo.
+///
+/// Auto-capture needs the face detector: without it (`autoCapture` false,
+/// `detectorUnavailableReason` says why) a sharp, well-lit frame of anything would be uploaded,
+/// so the capture is held until the user checks the preview and takes it (`takeManual()`).
+/// Thread-safe: frames arrive on the camera queue.
 public final class SelfieCapture: @unchecked Sendable {
     private let capture: LivenessCapture
     private let announcer: GuidanceAnnouncer
     private let lock = NSLock()
     private var done = false
+    private var pending: Data?
+
+    /// Whether ONNX Runtime and the face model loaded.
+    public let detectorAvailable: Bool
+    /// Why the face detector is unavailable (no personal data), or nil when it loaded.
+    public let detectorUnavailableReason: String?
 
     public init(capture: LivenessCapture, clock: SampleClock) {
         self.capture = capture
         self.announcer = GuidanceAnnouncer(clock: clock)
+        let available = capture.detectorAvailable()
+        detectorAvailable = available
+        detectorUnavailableReason = available ? nil : (capture.detectorError() ?? "the face detector did not load")
     }
 
-    public var detectorAvailable: Bool { capture.detectorAvailable() }
+    /// Whether the selfie is taken and handed over automatically (only with the face detector).
+    public var autoCapture: Bool { detectorAvailable }
 
-    /// Analyses one frame; nil once the selfie was captured (until `rearm()`).
+    /// Analyses one frame; nil once the selfie was handed over (until `rearm()`).
     public func onFrame(_ frame: CameraFrame) throws -> SelfieFeedback? {
         lock.lock()
         defer { lock.unlock() }
@@ -92,13 +115,16 @@ public final class SelfieCapture: @unchecked Sendable {
         let feedback = try capture.processFrame(frame: frame)
         let key = guidanceKey(feedback.guidance)
         var jpeg: Data?
-        // No face detector (quality-only mode): never hand a capture over for upload.
-        if feedback.captured && Decisions.autoCaptureEnabled(detectorAvailable: feedback.detectorAvailable) {
-            jpeg = capture.result()?.jpeg
-            done = jpeg != nil
-        } else if feedback.captured {
-            // Keep giving light and sharpness guidance; nothing is uploaded.
-            capture.reset()
+        if feedback.captured {
+            let captured = capture.result()?.jpeg
+            if autoCapture {
+                jpeg = captured
+                done = jpeg != nil
+            } else if let captured {
+                // Held for the user; the next good streak replaces it with a fresher one.
+                pending = captured
+                capture.reset()
+            }
         }
         return SelfieFeedback(
             guidanceKey: key,
@@ -106,8 +132,20 @@ public final class SelfieCapture: @unchecked Sendable {
             readiness: min(max(feedback.readiness, 0), 1),
             announce: announcer.onFrame(key: key, captured: jpeg != nil),
             detectorAvailable: feedback.detectorAvailable,
-            capturedJpeg: jpeg
+            capturedJpeg: jpeg,
+            manualReady: pending != nil
         )
+    }
+
+    /// Quality-only mode: the user took the selfie. Returns the latest photo that passed the
+    /// light and sharpness checks (and stops analysing until `rearm()`), or nil when none has yet.
+    public func takeManual() -> Data? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let jpeg = pending else { return nil }
+        pending = nil
+        done = true
+        return jpeg
     }
 
     /// The camera was interrupted (another app, a call, the app in the background): the good
@@ -120,12 +158,13 @@ public final class SelfieCapture: @unchecked Sendable {
         announcer.reset()
     }
 
-    /// A new attempt (e.g. the server's liveness check failed).
+    /// A new attempt (the server refused the photo and attempts remain): analyse and capture again.
     public func rearm() {
         lock.lock()
         defer { lock.unlock() }
         capture.reset()
         announcer.reset()
+        pending = nil
         done = false
     }
 }

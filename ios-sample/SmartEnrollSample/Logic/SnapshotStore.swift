@@ -57,16 +57,17 @@ public final class SnapshotKeeper: @unchecked Sendable {
 
     /// The stored snapshot, or nil: none stored, or the store failed (then it is deleted).
     public func load() async -> String? {
-        await withCheckedContinuation { continuation in
-            queue.async { [self] in
+        // A detached task waits for the queue (a short Keychain read), never the main thread.
+        await Task.detached(priority: .userInitiated) { [self] in
+            queue.sync { () -> String? in
                 do {
-                    continuation.resume(returning: try store.load())
+                    return try store.load()
                 } catch {
                     discard(after: error)
-                    continuation.resume(returning: nil)
+                    return nil
                 }
             }
-        }
+        }.value
     }
 
     /// Stores the snapshot in the background; a failure deletes the stored one (an old snapshot
@@ -94,9 +95,9 @@ public final class SnapshotKeeper: @unchecked Sendable {
 
     /// Waits until every queued store call has run (tests, and before the app is suspended).
     public func flush() async {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume() }
-        }
+        await Task.detached(priority: .userInitiated) { [queue] in
+            queue.sync {}
+        }.value
     }
 
     /// On first launch after an install, deletes a snapshot left by an earlier install: the

@@ -48,7 +48,7 @@ final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     }
 
     deinit {
-        observers.forEach(NotificationCenter.default.removeObserver)
+        for observer in observers { NotificationCenter.default.removeObserver(observer) }
     }
 
     /// Asks for camera access if needed; returns whether the camera can be used.
@@ -63,11 +63,10 @@ final class CameraSession: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     /// Sets up the front camera once, on the session queue; later calls (the screen shown again)
     /// reuse it. Returns false when there is no front camera (the simulator has none).
     func configure() async -> Bool {
-        await withCheckedContinuation { continuation in
-            sessionQueue.async { [self] in
-                continuation.resume(returning: configureOnQueue())
-            }
-        }
+        // A detached task waits for the session queue, never the main thread.
+        await Task.detached(priority: .userInitiated) { [self] in
+            sessionQueue.sync { configureOnQueue() }
+        }.value
     }
 
     private func configureOnQueue() -> Bool {

@@ -3,9 +3,14 @@ import SmartEnroll
 
 /// The SDK's on-device prefilter for the selfie screen. The face-detection model ships as the app
 /// resource `face_detection_front_128x128_barracuda.onnx` (the SDK library does not embed it; see
-/// `installFaceModelResource`); ONNX Runtime is loaded at run time from the app's embedded `onnxruntime.framework`
-/// (see the README). Without it the capture works in quality-only mode (light and sharpness)
-/// and `detectorAvailable()` is false: the selfie screen says so.
+/// `installFaceModelResource`); ONNX Runtime is linked into the app (the onnxruntime Swift
+/// package, static) and the SDK finds its entry point `OrtGetApiBase` in the app's executable
+/// (README: "Face detection"). Without it the capture works in quality-only mode (light and
+/// sharpness), `detectorAvailable()` is false, nothing is captured automatically and the selfie
+/// screen says why.
+///
+/// Called off the main thread (`AppModel.prepareSelfieCamera`): it loads the models and ONNX
+/// Runtime.
 ///
 /// The sample runs no active challenge (`sampleChallengeTurns` = 0). The blink step's
 /// eye-landmark model ships as the app resource `face_landmark_192.onnx` (project.yml; the SDK

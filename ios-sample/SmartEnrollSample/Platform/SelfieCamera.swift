@@ -17,28 +17,32 @@ final class SelfieCamera {
         @Published var cameraPresent = true
         /// True while the system has interrupted the camera (another app, a call, Split View).
         @Published var interrupted = false
+        /// Quality-only mode: a photo passed the light and sharpness checks; "Take selfie" sends it.
+        @Published var manualReady = false
     }
 
     let live = Live()
     let session: CameraSession
-    /// ONNX Runtime loaded: without it the screen says so and nothing is captured automatically.
-    let detectorAvailable: Bool
     private let selfie: SelfieCapture
     private var started = false
+    private var onCaptured: ((Data) -> Void)?
 
     /// Builds the camera around a capture made off the main thread (the SDK loads the models).
-    init(selfie: SelfieCapture, detectorAvailable: Bool) {
+    init(selfie: SelfieCapture) {
         self.selfie = selfie
-        self.detectorAvailable = detectorAvailable
         session = CameraSession(selfie: selfie)
     }
 
-    /// Auto-capture runs only with the face detector (`Decisions.autoCaptureEnabled`).
-    var autoCapture: Bool { Decisions.autoCaptureEnabled(detectorAvailable: detectorAvailable) }
+    /// Auto-capture runs only with the face detector; without it the screen says why and the
+    /// user takes the selfie ("Take selfie").
+    var autoCapture: Bool { selfie.autoCapture }
+    /// Why the face detector is unavailable, or nil.
+    var detectorUnavailableReason: String? { selfie.detectorUnavailableReason }
 
     func start(onCaptured: @escaping (Data) -> Void) async {
         guard !started else { return }
         started = true
+        self.onCaptured = onCaptured
         // This object outlives one selfie screen (e.g. a second enrollment): start fresh.
         session.rearm()
         guard await CameraSession.requestAccess() else {
@@ -55,6 +59,7 @@ final class SelfieCamera {
             guard let self else { return }
             self.live.guidance = feedback.guidanceKey
             self.live.readiness = feedback.readiness
+            self.live.manualReady = feedback.manualReady
             if let spoken = feedback.announce {
                 announce(NSLocalizedString(guidanceResourceName(spoken), comment: ""))
             }
@@ -71,8 +76,16 @@ final class SelfieCamera {
     /// A new capture after a failed upload, only when the logic says the photo is to be retaken.
     func handle(error: UserError) {
         if Decisions.retakeSelfie(error) {
+            live.manualReady = false
             session.rearm()
         }
+    }
+
+    /// Quality-only mode: the user checked the preview and takes the selfie.
+    func takeManual() {
+        guard let jpeg = selfie.takeManual() else { return }
+        live.manualReady = false
+        onCaptured?(jpeg)
     }
 
     func stop() {

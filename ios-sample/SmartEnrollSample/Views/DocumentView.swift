@@ -35,7 +35,7 @@ struct DocumentView: View {
             // After a failed upload a new photo is offered only when the SDK's recovery is
             // `retakePhoto`; a network error offers "Try again" (the same upload), an
             // attempt-consuming outcome stops here and the banner explains.
-            let canCapture = !screen.busy && screen.error.map(Decisions.retakeDocument) ?? true
+            let canCapture = Decisions.mayCapture(busy: screen.busy, error: screen.error)
             if CameraPicker.isAvailable {
                 PrimaryButton(title: "document_take_photo", enabled: canCapture) { showCamera = true }
             }

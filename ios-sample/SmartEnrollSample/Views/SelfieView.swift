@@ -63,9 +63,15 @@ struct SelfieView: View {
             Text(String(format: NSLocalizedString("attempts_left", comment: ""), attemptsLeft)).font(.footnote)
             if !camera.autoCapture {
                 // Face detection did not load: nothing is captured automatically (else any sharp,
-                // well-lit frame would be uploaded, face or not). The README says how to add it.
+                // well-lit frame would be uploaded, face or not); the user takes the selfie. The
+                // README says how to add ONNX Runtime.
                 Text("selfie_prefilter_unavailable").font(.footnote)
                     .accessibilityIdentifier("selfie_detector_unavailable")
+                if let reason = camera.detectorUnavailableReason {
+                    Text(verbatim: String(format: NSLocalizedString("selfie_detector_reason", comment: ""), reason))
+                        .font(.footnote)
+                        .foregroundColor(.secondary)
+                }
             }
             if !feedback.cameraPresent {
                 Text("camera_unavailable")
@@ -99,6 +105,13 @@ struct SelfieView: View {
                         UIApplication.shared.open(url)
                     }
                 }
+            }
+            if !camera.autoCapture && feedback.cameraAllowed && feedback.cameraPresent {
+                PrimaryButton(
+                    title: "selfie_take_photo",
+                    enabled: feedback.manualReady && Decisions.mayCapture(busy: screen.busy, error: screen.error),
+                    action: { camera.takeManual() }
+                )
             }
             ErrorBanner(error: screen.error, onRetry: onRetry, onRestart: onRestart)
             BusyIndicator(busy: screen.busy)
