@@ -126,4 +126,45 @@ mod tests {
         assert!(matches!(why, Some(PayloadRefusal::Aamva(_))));
         assert!(!format!("{r:?}").contains("ANSI"));
     }
+
+    #[test]
+    fn arbitrary_text_never_panics_the_parsers() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        const PIECES: [&str; 16] = [
+            "@\n\u{1e}\r",
+            "ANSI 636",
+            "AAMVA",
+            "0900",
+            "DL",
+            "0031",
+            "DAQ",
+            "DBB",
+            "\n",
+            "\r",
+            "PubDSK_1",
+            "Ñ",
+            "é",
+            "\0",
+            "0M1990",
+            "PEREZ",
+        ];
+        let mut rng = StdRng::seed_from_u64(13);
+        for _ in 0..1000 {
+            let mut t = String::new();
+            let n = rng.random_range(0..200);
+            for _ in 0..n {
+                if rng.random_bool(0.5) {
+                    t.push_str(PIECES[rng.random_range(0..PIECES.len())]);
+                } else {
+                    t.push(char::from(rng.random::<u8>()));
+                }
+            }
+            if rng.random_bool(0.3) {
+                t = format!("@\n\u{1e}\rANSI 636014090001DL0031{:04}{t}", t.len());
+            }
+            let (r, why) = explain_payload(&t);
+            assert_eq!(r.kind == BarcodeKind::Unknown, why.is_some());
+        }
+    }
 }
