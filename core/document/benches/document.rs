@@ -60,7 +60,7 @@ fn portrait_card() -> Frame {
     let truth = pose(720, 1280, Page::Id1, 620.0, 3.0, 10.0, 0.0, 40.0);
     let upright = compose(
         &synthetic_page(Page::Id1),
-        &background(Background::Tiles, 720, 1280, 9),
+        &background(Background::Wood, 720, 1280, 9),
         truth,
     );
     let mut f = nv21(&to_sensor(&upright, 90), 0);
@@ -192,6 +192,16 @@ fn allocations(name: &str, view: &FrameView<'_>) {
 }
 
 fn main() {
+    // DOCUMENT_BENCH_PROFILE=1: only a loop of document frames (for `perf record`).
+    if std::env::var_os("DOCUMENT_BENCH_PROFILE").is_some() {
+        let frame = landscape_card();
+        let view = frame.view().unwrap();
+        let mut doc = document_capture();
+        for _ in 0..2000 {
+            black_box(doc.process_view(&view));
+        }
+        return;
+    }
     let mut c = Criterion::default().configure_from_args();
     let frames = [
         (

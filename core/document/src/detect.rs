@@ -5,6 +5,7 @@
 //! convex hull → Douglas–Peucker quad → ID-1 / TD3 aspect and edge-support checks; then the
 //! page metrics sampled through the quad's homography at full resolution, and the guidance.
 
+mod edges;
 mod page;
 mod pipeline;
 mod source;

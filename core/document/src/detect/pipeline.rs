@@ -10,6 +10,7 @@ use imageproc::geometry::{approximate_polygon_dp, arc_length, convex_hull};
 use imageproc::morphology::dilate_mut;
 use imageproc::point::Point;
 
+use super::edges::{CannyBuffers, canny_into};
 use super::source::Source;
 use super::{DocumentGuidance, DocumentMetrics, DocumentThresholds, Quad};
 
@@ -32,6 +33,9 @@ pub(crate) struct Buffers {
     small: Vec<u8>,
     /// The Canny edge map before dilation (for the sub-pixel side fits).
     edges: Vec<u8>,
+    /// The dilated edge map (contours, edge support).
+    dilated: Vec<u8>,
+    canny: CannyBuffers,
 }
 
 /// What one frame or still gave, before the capture logic.
@@ -75,7 +79,7 @@ pub(crate) fn analyze<S: Source>(src: &S, bufs: &mut Buffers, t: &DocumentThresh
     else {
         return Analysis::none();
     };
-    let found = find_quad(&small, t, &mut bufs.edges);
+    let found = find_quad(&small, t, bufs);
     bufs.small = small.into_raw();
     let Some((small_quad, page_aspect)) = found else {
         return Analysis::none();
@@ -195,13 +199,24 @@ fn stretch_contrast(px: &mut [u8]) {
 fn find_quad(
     small: &GrayImage,
     t: &DocumentThresholds,
-    raw_edges: &mut Vec<u8>,
+    bufs: &mut Buffers,
 ) -> Option<([[f32; 2]; 4], f32)> {
     let (sw, sh) = (small.width() as f32, small.height() as f32);
-    let mut edges = imageproc::edges::canny(small, t.canny_low, t.canny_high);
-    raw_edges.clear();
-    raw_edges.extend_from_slice(edges.as_raw());
+    let (w, h) = (small.width() as usize, small.height() as usize);
+    canny_into(
+        small.as_raw(),
+        w,
+        h,
+        t.canny_low,
+        t.canny_high,
+        &mut bufs.canny,
+        &mut bufs.edges,
+    );
+    bufs.dilated.clear();
+    bufs.dilated.extend_from_slice(&bufs.edges);
+    let mut edges = GrayImage::from_raw(w as u32, h as u32, std::mem::take(&mut bufs.dilated))?;
     dilate_mut(&mut edges, Norm::LInf, 1);
+    let raw_edges = &bufs.edges;
     let contours = find_contours::<i32>(&edges);
 
     let min_area = t.min_detect_coverage * sw * sh;
@@ -268,8 +283,7 @@ fn find_quad(
             best = Some((corners, page_aspect, score));
         }
     }
-    let (w, h) = (small.width() as usize, small.height() as usize);
-    best.map(|(c, a, _)| {
+    let found = best.map(|(c, a, _)| {
         let refined = order_corners((0..3).fold(c, |cur, _| refine(raw_edges, w, h, cur, &c)));
         if worst_corner_deviation(&refined) <= 40.0
             && polygon_area(&refined) > 0.5 * polygon_area(&c)
@@ -278,7 +292,9 @@ fn find_quad(
         } else {
             (c, a)
         }
-    })
+    });
+    bufs.dilated = edges.into_raw();
+    found
 }
 
 /// Moves each side onto the undilated edge pixels next to it (a least-squares line through the
@@ -398,7 +414,10 @@ fn largest_quad(poly: &[Point<i32>]) -> Option<[[f32; 2]; 4]> {
     if !(4..=MAX_POLY).contains(&n) {
         return None;
     }
-    let p: Vec<[f32; 2]> = poly.iter().map(|q| [q.x as f32, q.y as f32]).collect();
+    let mut p = [[0f32; 2]; MAX_POLY];
+    for (slot, q) in p.iter_mut().zip(poly) {
+        *slot = [q.x as f32, q.y as f32];
+    }
     let mut best = (0f32, [[0f32; 2]; 4]);
     for i in 0..n {
         for j in i + 1..n {
