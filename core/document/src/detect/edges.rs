@@ -144,3 +144,31 @@ pub(crate) fn canny_into(
         }
     }
 }
+
+/// 3 × 3 binary dilation (max filter) of `src` into `out`, separable, `tmp` reused. Same result
+/// as `imageproc::morphology::dilate_mut(_, Norm::LInf, 1)` without its distance transform.
+pub(crate) fn dilate3_into(src: &[u8], w: usize, h: usize, tmp: &mut Vec<u8>, out: &mut Vec<u8>) {
+    let n = w * h;
+    tmp.clear();
+    tmp.resize(n, 0);
+    out.clear();
+    out.resize(n, 0);
+    if w == 0 || h == 0 || src.len() < n {
+        return;
+    }
+    for y in 0..h {
+        let row = &src[y * w..(y + 1) * w];
+        let dst = &mut tmp[y * w..(y + 1) * w];
+        for x in 0..w {
+            let l = row[x.saturating_sub(1)];
+            let r = row[(x + 1).min(w - 1)];
+            dst[x] = row[x].max(l).max(r);
+        }
+    }
+    for y in 0..h {
+        let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        for x in 0..w {
+            out[y * w + x] = tmp[up * w + x].max(tmp[y * w + x]).max(tmp[down * w + x]);
+        }
+    }
+}

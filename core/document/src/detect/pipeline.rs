@@ -4,13 +4,11 @@
 
 use image::GrayImage;
 use imageproc::contours::find_contours;
-use imageproc::distance_transform::Norm;
 use imageproc::geometric_transformations::Projection;
 use imageproc::geometry::{approximate_polygon_dp, arc_length, convex_hull};
-use imageproc::morphology::dilate_mut;
 use imageproc::point::Point;
 
-use super::edges::{CannyBuffers, canny_into};
+use super::edges::{CannyBuffers, canny_into, dilate3_into};
 use super::source::Source;
 use super::{DocumentGuidance, DocumentMetrics, DocumentThresholds, Quad};
 
@@ -35,6 +33,7 @@ pub(crate) struct Buffers {
     edges: Vec<u8>,
     /// The dilated edge map (contours, edge support).
     dilated: Vec<u8>,
+    dilate_tmp: Vec<u8>,
     canny: CannyBuffers,
 }
 
@@ -212,10 +211,8 @@ fn find_quad(
         &mut bufs.canny,
         &mut bufs.edges,
     );
-    bufs.dilated.clear();
-    bufs.dilated.extend_from_slice(&bufs.edges);
-    let mut edges = GrayImage::from_raw(w as u32, h as u32, std::mem::take(&mut bufs.dilated))?;
-    dilate_mut(&mut edges, Norm::LInf, 1);
+    dilate3_into(&bufs.edges, w, h, &mut bufs.dilate_tmp, &mut bufs.dilated);
+    let edges = GrayImage::from_raw(w as u32, h as u32, std::mem::take(&mut bufs.dilated))?;
     let raw_edges = &bufs.edges;
     let contours = find_contours::<i32>(&edges);
 
