@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo bench -p smart-enroll-document --bench document -- --warm-up-time 1 --measurement-time 3`
 //! After criterion, the binary prints the ratios from interleaved medians and the allocation
-//! counts. Results are recorded in BENCHMARKS.md ("Document frame pipeline"). The scenes are
+//! counts (`DOCUMENT_BENCH_RATIOS_ONLY=1`: only those). Results are recorded in BENCHMARKS.md ("Document frame pipeline"). The scenes are
 //! SYNTHETIC (tests/scene).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -194,7 +194,11 @@ fn allocations(name: &str, view: &FrameView<'_>) {
 fn main() {
     // DOCUMENT_BENCH_PROFILE=1: only a loop of document frames (for `perf record`).
     if std::env::var_os("DOCUMENT_BENCH_PROFILE").is_some() {
-        let frame = landscape_card();
+        let frame = if std::env::var_os("DOCUMENT_BENCH_EMPTY").is_some() {
+            empty()
+        } else {
+            landscape_card()
+        };
         let view = frame.view().unwrap();
         let mut doc = document_capture();
         for _ in 0..2000 {
@@ -202,6 +206,8 @@ fn main() {
         }
         return;
     }
+    // DOCUMENT_BENCH_RATIOS_ONLY=1: skip criterion, print only the same-run ratios and counts.
+    let ratios_only = std::env::var_os("DOCUMENT_BENCH_RATIOS_ONLY").is_some();
     let mut c = Criterion::default().configure_from_args();
     let frames = [
         (
@@ -220,11 +226,13 @@ fn main() {
             Some(DocumentGuidance::NoDocument),
         ),
     ];
-    for (name, frame, expect) in &frames {
-        bench(&mut c, name, frame, *expect);
+    if !ratios_only {
+        for (name, frame, expect) in &frames {
+            bench(&mut c, name, frame, *expect);
+        }
+        bench_capture(&mut c, &frames[0].1);
+        c.final_summary();
     }
-    bench_capture(&mut c, &frames[0].1);
-    c.final_summary();
     println!("\n== ratios and allocations (same run) ==");
     for (name, frame, _) in &frames {
         let view = frame.view().unwrap();
