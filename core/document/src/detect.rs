@@ -386,7 +386,7 @@ impl DocumentCapture {
             width,
             height,
         });
-        let last = self.last_quad.replace_with_option(analysis.quad);
+        let last = std::mem::replace(&mut self.last_quad, analysis.quad);
         if self.result.is_some() {
             return DocumentFeedback {
                 guidance: DocumentGuidance::Ok,
@@ -503,16 +503,6 @@ impl DocumentCapture {
         self.result = None;
         self.last_quad = None;
         self.restart();
-    }
-}
-
-trait ReplaceWithOption<T> {
-    fn replace_with_option(&mut self, value: Option<T>) -> Option<T>;
-}
-
-impl<T> ReplaceWithOption<T> for Option<T> {
-    fn replace_with_option(&mut self, value: Option<T>) -> Option<T> {
-        std::mem::replace(self, value)
     }
 }
 

@@ -301,6 +301,32 @@ fn auto_capture_after_good_frames_gives_a_flat_page_within_budget() {
 }
 
 #[test]
+fn the_capture_keeps_the_sharpest_good_frame() {
+    let (scene, _) = id1_scene(Background::Wood, 760.0, 2.0, 8.0);
+    let soft = imageproc::filter::gaussian_blur_f32(&scene, 1.0);
+    let lenient = DocumentThresholds {
+        min_sharpness: 0.0,
+        ..DocumentThresholds::default()
+    };
+    let config = DocumentCaptureConfig {
+        good_frames: 3,
+        ..DocumentCaptureConfig::default()
+    };
+    let mut cap = DocumentCapture::with_thresholds(config, lenient).unwrap();
+    let (soft_frame, sharp_frame) = (nv21(&soft, 16), nv21(&scene, 16));
+    let a = cap.process_frame(&soft_frame).unwrap();
+    let b = cap.process_frame(&sharp_frame).unwrap();
+    let c = cap.process_frame(&soft_frame).unwrap();
+    assert!(c.captured, "{c:?}");
+    assert!(
+        b.metrics.sharpness > 2.0 * a.metrics.sharpness,
+        "{a:?} {b:?}"
+    );
+    let doc = cap.result().unwrap();
+    assert_eq!(doc.sharpness, b.metrics.sharpness);
+}
+
+#[test]
 fn bad_frames_reset_the_count_and_motion_restarts_it() {
     let (scene, _) = id1_scene(Background::Gradient, 760.0, 0.0, 0.0);
     let (moved, _) = {
