@@ -592,24 +592,14 @@ pub fn flatten(image: &RgbImage, quad: &Quad) -> Result<RgbImage, DocumentError>
         .find(|a| ((measured - a) / a).abs() <= 0.15)
         .unwrap_or(measured);
     let (w, h) = page::page_size(quad, aspect, 2000);
-    let c = quad.corners;
     let (fw, fh) = (w as f32, h as f32);
-    // Page pixel corners → image points; warp_into wants image → page.
-    let to_page = Projection::from_control_points(
-        [
-            (c[0][0], c[0][1]),
-            (c[1][0], c[1][1]),
-            (c[2][0], c[2][1]),
-            (c[3][0], c[3][1]),
-        ],
-        [
-            (-0.5, -0.5),
-            (fw - 0.5, -0.5),
-            (fw - 0.5, fh - 0.5),
-            (-0.5, fh - 0.5),
-        ],
-    )
-    .ok_or_else(degenerate)?;
+    // warp_into wants image → page: the inverse of unit square → quad, then unit square → page
+    // pixels (pixel centres at +0.5).
+    let to_page = pipeline::page_projection(quad)
+        .ok_or_else(degenerate)?
+        .invert()
+        .and_then(Projection::scale(fw, fh))
+        .and_then(Projection::translate(-0.5, -0.5));
     let mut out = RgbImage::new(w, h);
     warp_into(
         image,

@@ -594,18 +594,38 @@ pub(crate) fn shape_metrics(q: &Quad, w: usize, h: usize) -> DocumentMetrics {
     }
 }
 
-/// The unit square (0..1 × 0..1, page coordinates) → the quad, in upright pixels.
+/// The unit square (0..1 × 0..1, page coordinates) → the quad, in upright pixels: Heckbert's
+/// closed-form square-to-quad homography (no linear solve: `Projection::from_control_points`
+/// would link nalgebra's SVD into the mobile library for four points).
 pub(crate) fn page_projection(q: &Quad) -> Option<Projection> {
-    let c = q.corners;
-    Projection::from_control_points(
-        [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)],
-        [
-            (c[0][0], c[0][1]),
-            (c[1][0], c[1][1]),
-            (c[2][0], c[2][1]),
-            (c[3][0], c[3][1]),
-        ],
-    )
+    let c = q.corners.map(|[x, y]| [f64::from(x), f64::from(y)]);
+    let [[x0, y0], [x1, y1], [x2, y2], [x3, y3]] = c;
+    let (sx, sy) = (x0 - x1 + x2 - x3, y0 - y1 + y2 - y3);
+    let (g, h) = if sx.abs() < 1e-9 && sy.abs() < 1e-9 {
+        (0.0, 0.0)
+    } else {
+        let (dx1, dx2, dy1, dy2) = (x1 - x2, x3 - x2, y1 - y2, y3 - y2);
+        let den = dx1 * dy2 - dx2 * dy1;
+        if den.abs() < 1e-12 {
+            return None;
+        }
+        ((sx * dy2 - dx2 * sy) / den, (dx1 * sy - sx * dy1) / den)
+    };
+    let m = [
+        x1 - x0 + g * x1,
+        x3 - x0 + h * x3,
+        x0,
+        y1 - y0 + g * y1,
+        y3 - y0 + h * y3,
+        y0,
+        g,
+        h,
+        1.0,
+    ];
+    if m.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    Projection::from_matrix(m.map(|v| v as f32))
 }
 
 /// Brightness, glare and sharpness sampled on a grid over the page (inset from its outline), at
