@@ -8,7 +8,7 @@ pub mod mrz;
 pub use barcode::{BarcodeKind, BarcodeReading, SideReader, SideStatus};
 pub use detect::{
     CapturedDocument, DocumentCapture, DocumentCaptureConfig, DocumentFeedback, DocumentGuidance,
-    DocumentMetrics, DocumentReport, Quad,
+    DocumentMetrics, DocumentReport, DocumentThresholds, Quad,
 };
 pub use error::DocumentError;
 pub use identity::DocumentIdentity;
