@@ -230,6 +230,11 @@ class ControllerEnrollmentTest {
                 val form = person()
                 h.act { signUp(form) }
                 h.await<Screen.EmailCode>()
+                // Saves run in the background, in order: wait (bounded) for the first ones.
+                val deadline = System.currentTimeMillis() + 10_000
+                while ((store.saves.get() < 1 || store.clears.get() < 2) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20)
+                }
                 assertTrue(store.saves.get() >= 1)
                 assertTrue(store.clears.get() >= 2)
                 h.act { submitEmailCode(sandbox.latestCode(form.email)) }

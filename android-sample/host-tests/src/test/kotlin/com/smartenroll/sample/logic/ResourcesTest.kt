@@ -119,10 +119,16 @@ class ResourcesTest {
 
     @Test
     fun cleartextIsOnlyAllowedToTheEmulatorHostInDebug() {
-        val debug = File(repoRoot, "android-sample/app/src/debug/res/xml/network_security_config.xml").readText()
-        val domains = Regex("<domain[^>]*>([^<]+)</domain>").findAll(debug).map { it.groupValues[1].trim() }.toList()
-        assertEquals(listOf("10.0.2.2"), domains)
-        assertTrue(debug.contains("<base-config cleartextTrafficPermitted=\"false\""))
+        // The list comes from the Gradle property (default: the emulator's host alias), goes to
+        // the SDK client's InsecureHttp.Hosts in debug only, and the debug network security
+        // config is generated from the same list (nothing hand-written that could drift).
+        val gradle = File(repoRoot, "android-sample/app/build.gradle.kts").readText()
+        assertTrue(gradle.contains("setting(\"smartEnroll.cleartextHosts\", \"10.0.2.2\")"))
+        assertTrue(gradle.contains("buildConfigField(\"String\", \"CLEARTEXT_HOSTS\", \"\\\"\\\"\")"))
+        assertTrue(gradle.contains("<base-config cleartextTrafficPermitted=\\\"false\\\" />"))
+        assertTrue(!File(repoRoot, "android-sample/app/src/debug/res/xml/network_security_config.xml").exists())
+        val app = File(repoRoot, "android-sample/app/src/main/java/com/smartenroll/sample/SampleApplication.kt").readText()
+        assertTrue(app.contains("cleartextHosts(BuildConfig.CLEARTEXT_HOSTS)") && app.contains("BuildConfig.DEBUG"))
         val main = File(repoRoot, "android-sample/app/src/main/AndroidManifest.xml").readText()
         assertTrue(main.contains("android:usesCleartextTraffic=\"false\""))
         assertTrue("no network config in main", !main.contains("networkSecurityConfig"))

@@ -52,6 +52,9 @@ class EnrollController(
     val screen: StateFlow<Screen> = _screen.asStateFlow()
 
     private val lock = Mutex()
+
+    /** Every store call, one at a time and in order, off the UI thread. */
+    private val storeIo = io.limitedParallelism(1)
     private var session: EnrollmentSession? = null
     private var stateJob: Job? = null
     /** The fields the flow asks for; fetched once, when the sign-up form is first needed. */
@@ -259,7 +262,12 @@ class EnrollController(
         _screen.value = SdkMapping.screenFor(state, fields ?: SignUpFields(), form).with(busy, error)
     }
 
-    private suspend fun persist(current: EnrollmentSession, state: EnrollState) {
+    /**
+     * Stores the snapshot without suspending the render (a render must stay atomic on the
+     * controller's dispatcher): the save runs on [storeIo], one at a time and in order, and a
+     * failed save deletes the older snapshot (it must not resume an earlier step).
+     */
+    private fun persist(current: EnrollmentSession, state: EnrollState) {
         if (state is EnrollState.NotStarted) return
         val snapshot = try {
             current.snapshot()
@@ -268,26 +276,23 @@ class EnrollController(
         } catch (_: Exception) {
             return
         }
-        val saved = withContext(io) {
+        scope.launch(storeIo) {
             try {
                 store.save(snapshot)
-                true
             } catch (e: CancellationException) {
                 throw e
             } catch (_: Exception) {
-                false
+                // The app carries on; it just will not resume after being killed.
+                clearQuietly()
             }
         }
-        // The app carries on; it just will not resume after being killed. The old snapshot
-        // (an earlier step) must not resume either.
-        if (!saved) clearSnapshot()
     }
 
     /**
      * The stored snapshot, read on [io]; null when there is none or the store failed in any way
      * (then the snapshot is deleted: the next launch must not fail the same way).
      */
-    private suspend fun loadSnapshot(): String? = withContext(io) {
+    private suspend fun loadSnapshot(): String? = withContext(storeIo) {
         try {
             store.load()
         } catch (e: CancellationException) {
@@ -299,7 +304,7 @@ class EnrollController(
     }
 
     /** Deletes the snapshot on [io]; a store that cannot even delete is left as it is. */
-    private suspend fun clearSnapshot() = withContext(io) { clearQuietly() }
+    private suspend fun clearSnapshot() = withContext(storeIo) { clearQuietly() }
 
     private fun clearQuietly() {
         try {
