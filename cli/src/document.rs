@@ -131,7 +131,33 @@ pub fn check_document(bytes: &[u8]) -> anyhow::Result<DocumentCheck> {
         _ => None,
     };
     let reader = mrz::ocr::MrzGlyphReader::new().context("loading the MRZ glyph reader")?;
-    let mrz = mrz::read_mrz(&reader, flat.as_ref().unwrap_or(&rgb)).context("reading the MRZ")?;
+    // The flattened page first (upright, the MRZ band at its bottom); when that gives no valid
+    let mut mrz =
+        mrz::read_mrz(&reader, flat.as_ref().unwrap_or(&rgb)).context("reading the MRZ")?;
+    // zone (resampling along a slightly-off outline can cost a glyph, and the glyph reader
+    // wants the page's own margin, not a strip of the table), the flattened page and the
+    // outline's bounding box (a page lying square) each 1 % inset; the first valid one wins.
+    if let (Some(q), Some(flat)) = (&report.quad, &flat) {
+        let xs = q.corners.map(|c| c[0]);
+        let ys = q.corners.map(|c| c[1]);
+        let lo = |v: [f32; 4]| v.iter().copied().fold(f32::MAX, f32::min).max(0.0) as u32;
+        let hi = |v: [f32; 4]| v.iter().copied().fold(0.0f32, f32::max).ceil() as u32;
+        let (x0, y0) = (lo(xs), lo(ys));
+        let (x1, y1) = (hi(xs).min(rgb.width()), hi(ys).min(rgb.height()));
+        let candidates = [
+            inset(flat, 0, 0, flat.width(), flat.height()),
+            inset(&rgb, x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0)),
+        ];
+        for candidate in candidates.iter().flatten() {
+            if mrz.as_ref().is_some_and(|m| m.valid) {
+                break;
+            }
+            let other = mrz::read_mrz(&reader, candidate).context("reading the MRZ")?;
+            if other.as_ref().is_some_and(|m| m.valid) || mrz.is_none() {
+                mrz = other;
+            }
+        }
+    }
     Ok(DocumentCheck {
         width: rgb.width(),
         height: rgb.height(),
@@ -139,6 +165,13 @@ pub fn check_document(bytes: &[u8]) -> anyhow::Result<DocumentCheck> {
         barcode,
         mrz,
     })
+}
+
+/// The `w`×`h` region of `image` at (`x`, `y`), 1 % inset on every side (None when empty).
+fn inset(image: &image::RgbImage, x: u32, y: u32, w: u32, h: u32) -> Option<image::RgbImage> {
+    let (dx, dy) = (w / 100, h / 100);
+    let (w, h) = (w.checked_sub(2 * dx)?, h.checked_sub(2 * dy)?);
+    (w > 1 && h > 1).then(|| image::imageops::crop_imm(image, x + dx, y + dy, w, h).to_image())
 }
 
 /// Reads (size and header checked first) and checks one image file.

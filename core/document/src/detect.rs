@@ -174,6 +174,9 @@ pub struct DocumentThresholds {
     pub glare_luma: u8,
     /// …when its channels differ by at most this (near-white, unsaturated). Default 30.
     pub glare_max_chroma: u8,
+    /// …and its luma is at least this much above the page's median luma (a white page, e.g.
+    /// a scan or a pale card, is bright, not glared). Default 20.
+    pub glare_margin: u8,
     /// A corner moving more than this (fraction of the frame diagonal) between two frames
     /// restarts the good-frame count. Default 0.02.
     pub max_motion: f32,
@@ -199,6 +202,7 @@ impl Default for DocumentThresholds {
             max_glare: 0.02,
             glare_luma: 245,
             glare_max_chroma: 30,
+            glare_margin: 20,
             max_motion: 0.02,
         }
     }

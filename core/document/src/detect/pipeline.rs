@@ -635,7 +635,10 @@ fn page_metrics<S: Source>(src: &S, q: &Quad, t: &DocumentThresholds, m: &mut Do
         return;
     };
     let (w, h) = src.size();
-    let (mut n, mut luma_sum, mut glare) = (0u32, 0f64, 0u32);
+    let (mut n, mut luma_sum) = (0u32, 0f64);
+    // Luma histograms of every sample and of the unsaturated (near-grey) ones: a highlight is
+    // judged against the page's own median, so a white page (a scan, a pale card) is not glare.
+    let (mut all_hist, mut grey_hist) = ([0u32; 256], [0u32; 256]);
     let (mut lap_sum, mut lap_sq, mut lap_n) = (0f64, 0f64, 0u32);
     for gy in 0..GRID_Y {
         let py = PAGE_INSET + (1.0 - 2.0 * PAGE_INSET) * (gy as f32 + 0.5) / GRID_Y as f32;
@@ -655,8 +658,9 @@ fn page_metrics<S: Source>(src: &S, q: &Quad, t: &DocumentThresholds, m: &mut Do
             n += 1;
             luma_sum += f64::from(l);
             let (max, min) = (r.max(g).max(b), r.min(g).min(b));
-            if l >= t.glare_luma && max - min <= t.glare_max_chroma {
-                glare += 1;
+            all_hist[usize::from(l)] += 1;
+            if max - min <= t.glare_max_chroma {
+                grey_hist[usize::from(l)] += 1;
             }
             let lap = 4 * i32::from(src.luma(u, v))
                 - i32::from(src.luma(u - 1, v))
@@ -672,6 +676,16 @@ fn page_metrics<S: Source>(src: &S, q: &Quad, t: &DocumentThresholds, m: &mut Do
         return;
     }
     m.brightness = (luma_sum / f64::from(n)) as f32;
+    let mut below = 0u32;
+    let median = all_hist
+        .iter()
+        .position(|&c| {
+            below += c;
+            below * 2 >= n
+        })
+        .unwrap_or(255);
+    let from = usize::from(t.glare_luma).max(median + usize::from(t.glare_margin));
+    let glare: u32 = grey_hist.iter().skip(from).sum();
     m.glare = glare as f32 / n as f32;
     let mean = lap_sum / f64::from(lap_n);
     m.sharpness = (lap_sq / f64::from(lap_n) - mean * mean).max(0.0) as f32;
