@@ -147,7 +147,8 @@ final class DocumentCamera: NSObject, AVCaptureVideoDataOutputSampleBufferDelega
             if let sideReader, !sideSettled, ms - lastShotMs >= 700 {
                 lastShotMs = ms
                 let status = try sideReader.pushFrame(frame: frame)
-                if case .reading = status {} else { sideSettled = true }
+                // GiveUp only offers "continue without": three identical reads later still count.
+                if case .read = status { sideSettled = true }
                 DispatchQueue.main.async { [live] in live.side = status }
             }
         } catch {

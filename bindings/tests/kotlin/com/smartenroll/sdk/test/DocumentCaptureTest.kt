@@ -49,7 +49,8 @@ object DocumentScenes {
         if (withCard) {
             val (x0, y0) = cardCorners[0]
             val (x1, y1) = cardCorners[2]
-            g.color = Color(236, 238, 232)
+            // A matte white card under room light (mean page luma below the too-bright limit).
+            g.color = Color(205, 207, 200)
             g.fillRect(x0.toInt(), y0.toInt(), (x1 - x0).toInt(), (y1 - y0).toInt())
             val portrait = ImageIO.read(ByteArrayInputStream(Fixtures.selfie))
             g.drawImage(portrait, x0.toInt() + 18, y0.toInt() + 40, 160, 200, null)

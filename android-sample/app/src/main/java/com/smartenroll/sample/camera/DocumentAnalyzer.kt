@@ -98,7 +98,8 @@ class DocumentAnalyzer(
                 if (side != null && !sideSettled && now - lastShotMs >= shotIntervalMs) {
                     lastShotMs = now
                     val status = side.pushFrame(frame)
-                    sideSettled = status !is SideStatus.Reading
+                    // GiveUp only offers "continue without": three identical reads later still count.
+                    sideSettled = status is SideStatus.Read
                     state = state.copy(side = status)
                 }
             } catch (e: SmartEnrollException) {
