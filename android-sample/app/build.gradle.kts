@@ -179,4 +179,6 @@ dependencies {
     implementation("androidx.camera:camera-camera2:$camerax")
     implementation("androidx.camera:camera-lifecycle:$camerax")
     implementation("androidx.camera:camera-view:$camerax")
+    // On-device OCR for the document screen's MRZ (the SDK's TextRecognizer): bundled Latin model.
+    implementation("com.google.mlkit:text-recognition:16.0.1")
 }

@@ -642,6 +642,25 @@ pub fn read_mrz(text: String) -> Option<MrzReading> {
     doc::mrz::find_mrz(&text).map(MrzReading::from)
 }
 
+/// Reads the MRZ of a still image (e.g. a photo the user picked) with the app's OCR: the image
+/// (JPEG) is decoded, turned upright (EXIF) and handed to `recognizer` as JPEG (long edge at
+/// most 2000 px), and the MRZ is found in the text it returns; `null` when there is none. An
+/// undecodable image is `InvalidInput(field = "image")`; a recognizer that throws is
+/// `TextRecognitionFailed`. Runs the recognizer on the calling thread.
+#[uniffi::export]
+pub fn read_mrz_in_image(
+    image: Vec<u8>,
+    recognizer: Arc<dyn TextRecognizer>,
+) -> Result<Option<MrzReading>> {
+    let page = smart_enroll_core::media::prepare_document(&image).map_err(|e| {
+        SmartEnrollError::from(doc::DocumentError::ImageDecode {
+            reason: e.to_string(),
+        })
+    })?;
+    let text = recognizer.recognize_text(page.jpeg)?;
+    Ok(doc::mrz::find_mrz(&text).map(MrzReading::from))
+}
+
 /// Classifies and parses a decoded barcode payload (AAMVA, Colombian cédula, or unknown).
 #[uniffi::export]
 pub fn parse_barcode_payload(text: String) -> BarcodeReading {

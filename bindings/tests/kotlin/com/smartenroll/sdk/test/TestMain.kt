@@ -23,6 +23,9 @@ fun main() {
         FlowConfigTest::class.java,
         CancellationTest::class.java,
         LivenessCaptureTest::class.java,
+        DocumentCaptureTest::class.java,
+        // Needs the document crate's detector, MRZ parser and side reader (issue 13).
+        DocumentReadingTest::class.java,
         AppStyleTest::class.java,
         MemoryTest::class.java,
     )

@@ -58,7 +58,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
             onRetry = retry,
             onRestart = restart,
         )
-        is Screen.Document -> DocumentScreen(
+        is Screen.Document -> DocumentStep(
             s,
             onSubmit = { category, bytes -> controller.submitDocument(category, bytes) },
             onSkip = { controller.skipStep() },

@@ -24,6 +24,7 @@ fun main() {
         SwiftApiTest::class.java,
         EncryptedSnapshotStoreTest::class.java,
         SelfieCaptureTest::class.java,
+        DocumentDecisionsTest::class.java,
         ControllerEnrollmentTest::class.java,
     )
     val failed = result.failureCount
