@@ -837,6 +837,58 @@ pub fn document_identity(
     (merged != DocumentIdentity::default()).then_some(merged)
 }
 
+/// What a document's machine-readable data fills in the sign-up form (`prefillSignUp`).
+/// Personal data: its `toString()` / `description` is redacted.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct SignUpPrefill {
+    /// The sign-up data with the names filled in when the user had typed none.
+    pub sign_up: crate::types::SignUpData,
+    /// The document number, for the app's own form field.
+    pub document_number: Option<String>,
+    /// The date of birth, `YYYY-MM-DD`, for the app's own form field.
+    pub date_of_birth: Option<String>,
+    /// Which `SignUpData` fields were filled: `full_name`, `first_name`, `last_name`.
+    pub filled: Vec<String>,
+}
+
+impl std::fmt::Debug for SignUpPrefill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SignUpPrefill(filled={:?}, <redacted>)", self.filled)
+    }
+}
+
+impl std::fmt::Display for SignUpPrefill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Prefills the sign-up form from a document's machine-readable data. What the user typed is
+/// never overwritten: the names (`fullName`, `firstName`, `lastName`) are filled only when none
+/// of them was typed, all three from the document, names in capitals (as MRZs print them)
+/// in title case ("ANNA MARIA" → "Anna Maria"). The document number and the date of birth are
+/// returned for the app's own fields.
+#[uniffi::export]
+pub fn prefill_sign_up(
+    sign_up: crate::types::SignUpData,
+    identity: DocumentIdentity,
+) -> SignUpPrefill {
+    let core_identity = doc::DocumentIdentity {
+        given_names: identity.given_names,
+        surnames: identity.surnames,
+        document_number: identity.document_number,
+        date_of_birth: identity.date_of_birth,
+    };
+    let p = smart_enroll_core::SignUpData::from(sign_up).prefill_from_document(&core_identity);
+    SignUpPrefill {
+        sign_up: p.signup.into(),
+        document_number: p.document_number,
+        date_of_birth: p.date_of_birth,
+        filled: p.filled,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

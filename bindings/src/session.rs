@@ -335,6 +335,23 @@ impl EnrollmentSession {
         op!(self, |s| s.submit_document(side, image, category.into()))
     }
 
+    /// Hands the session what the document's own MRZ or barcode says (read on the device:
+    /// `CapturedDocument`, `readMrz`, `readBarcodes`, then `documentIdentity`), e.g. right after
+    /// the front or back was captured. Nothing is sent to the server: the review then shows it
+    /// (`Review.machineReadable`) and lists where the server's OCR disagrees with it
+    /// (`Review.disagreements`). A later call replaces it; `null` (or an identity with no
+    /// field) clears it. Kept in the snapshot; observers see an updated `AwaitingReview`.
+    pub fn set_document_data(&self, identity: Option<crate::document::DocumentIdentity>) {
+        let identity = identity.unwrap_or_default();
+        self.inner
+            .set_document_data(sdk::document::DocumentIdentity {
+                given_names: identity.given_names,
+                surnames: identity.surnames,
+                document_number: identity.document_number,
+                date_of_birth: identity.date_of_birth,
+            });
+    }
+
     /// Uploads the selfie (e.g. the prefilter's captured JPEG).
     pub async fn submit_selfie(&self, image: Vec<u8>) -> Result<EnrollState> {
         op!(self, |s| s.submit_selfie(image))

@@ -181,6 +181,20 @@ impl From<SignUpData> for sdk::SignUpData {
     }
 }
 
+impl From<sdk::SignUpData> for SignUpData {
+    fn from(s: sdk::SignUpData) -> Self {
+        Self {
+            email: s.email,
+            phone: s.phone,
+            country_code: s.country_code,
+            full_name: s.full_name,
+            first_name: s.first_name,
+            last_name: s.last_name,
+            language: s.language,
+        }
+    }
+}
+
 /// Phone one-time-code channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PhoneChannel {
@@ -451,6 +465,15 @@ pub struct Review {
     pub criminal_check: Option<CriminalCheck>,
     /// What `confirm()` asks the server to store (`COMPLETED` or `FAILED`).
     pub expected_outcome: Outcome,
+    /// The document's own machine-readable data (its MRZ or PDF417, read on the device), when
+    /// the app handed it over with `EnrollmentSession.setDocumentData`; `null` otherwise.
+    #[uniffi(default = None)]
+    pub machine_readable: Option<crate::document::DocumentIdentity>,
+    /// Where the server's OCR (`document`) and `machineReadable` disagree, after normalising
+    /// (case, accents, separators, date formats); empty when they agree or either is missing.
+    /// Informational: it does not change `expectedOutcome`.
+    #[uniffi(default = [])]
+    pub disagreements: Vec<FieldDisagreement>,
 }
 
 impl From<sdk::Review> for Review {
@@ -463,6 +486,50 @@ impl From<sdk::Review> for Review {
             compare: r.compare.map(Into::into),
             criminal_check: r.criminal_check.map(Into::into),
             expected_outcome: r.expected_outcome.into(),
+            machine_readable: r
+                .machine_readable
+                .map(|m| crate::document::DocumentIdentity {
+                    given_names: m.given_names,
+                    surnames: m.surnames,
+                    document_number: m.document_number,
+                    date_of_birth: m.date_of_birth,
+                }),
+            disagreements: r.disagreements.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One field where the server's OCR and the document's machine-readable data disagree.
+/// `toString()` / `description` show the field's name only.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct FieldDisagreement {
+    /// `first_name`, `last_name`, `full_name`, `document_number` or `date_of_birth`.
+    pub field: String,
+    /// What the server's OCR read, as the server sent it.
+    pub server: String,
+    /// What the document's MRZ or barcode says.
+    pub document: String,
+}
+
+impl std::fmt::Debug for FieldDisagreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FieldDisagreement(field={}, <redacted>)", self.field)
+    }
+}
+
+impl std::fmt::Display for FieldDisagreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+impl From<sdk::FieldDisagreement> for FieldDisagreement {
+    fn from(d: sdk::FieldDisagreement) -> Self {
+        Self {
+            field: d.field,
+            server: d.server,
+            document: d.document,
         }
     }
 }

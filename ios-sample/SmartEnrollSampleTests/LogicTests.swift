@@ -157,6 +157,8 @@ final class DecisionsTests: XCTestCase {
             (.CertificatePinMismatch(host: "h"), .retryUpload),
             (.UntrustedCertificate(host: "h", reason: "r"), .retryUpload),
             (.FaceDetectorUnavailable(reason: "none"), .retryUpload),
+            // The app's OCR failed on a captured page (the page is kept): no new photo.
+            (.TextRecognitionFailed(reason: "ocr"), .retryUpload),
             (.Internal(reason: "bug"), .retryUpload),
         ]
         // Every SDK error variant is covered: `variant` has no `default`, so a new variant does
@@ -187,10 +189,11 @@ final class DecisionsTests: XCTestCase {
             case .CertificatePinMismatch: return "CertificatePinMismatch"
             case .UntrustedCertificate: return "UntrustedCertificate"
             case .FaceDetectorUnavailable: return "FaceDetectorUnavailable"
+            case .TextRecognitionFailed: return "TextRecognitionFailed"
             case .Internal: return "Internal"
             }
         }
-        XCTAssertEqual(Set(expected.map { variant($0.0) }).count, 25, "every SDK error variant once or more")
+        XCTAssertEqual(Set(expected.map { variant($0.0) }).count, 26, "every SDK error variant once or more")
         for (error, want) in expected {
             XCTAssertEqual(after(error), want, variant(error))
         }
@@ -232,6 +235,22 @@ final class RedactionTests: XCTestCase {
         XCTAssertTrue(printed.contains("+57"))
         let result = Screen(.result(outcome: .completed, token: "eyJ.secret-token.sig", redirectUrl: "https://example.com/?t=eyJ.secret-token.sig"))
         XCTAssertFalse(result.description.contains("secret-token"))
+    }
+}
+
+final class ReviewDisagreementTests: XCTestCase {
+    func testDisagreementsAreListedUnderTheFieldsLabelAndNeverPrintTheirValues() {
+        XCTAssertEqual(ReviewDisagreement.labelKey(field: "first_name"), "review_field_names")
+        XCTAssertEqual(ReviewDisagreement.labelKey(field: "full_name"), "review_field_names")
+        XCTAssertEqual(ReviewDisagreement.labelKey(field: "document_number"), "review_field_document_number")
+        XCTAssertEqual(ReviewDisagreement.labelKey(field: "date_of_birth"), "review_field_date_of_birth")
+        XCTAssertEqual(ReviewDisagreement.labelKey(field: "something_new"), "review_field_other")
+        let d = ReviewDisagreement(labelKey: "review_field_document_number", server: "1020304050", document: "1020304059")
+        let summary = ReviewSummary(documentFields: [], namesMatch: nil, liveness: nil, compare: nil,
+                                    criminalCheck: nil, expectedToFail: false, disagreements: [d])
+        let printed = summary.description + d.description
+        XCTAssertFalse(printed.contains("1020304059"), printed)
+        XCTAssertTrue(printed.contains("review_field_document_number"))
     }
 }
 

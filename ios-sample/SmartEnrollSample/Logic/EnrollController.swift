@@ -121,13 +121,18 @@ public final class EnrollController: ObservableObject {
         await act { [self] in _ = try await requireSession().resendPhoneCode() }
     }
 
-    /// Uploads the document side the screen shows (the SDK takes it from its state).
-    public func submitDocument(category: String, image: Data) async {
+    /// Uploads the document side the screen shows (the SDK takes it from its state). `identity`:
+    /// what the page's MRZ or barcode says (`documentIdentity(mrz:barcode:)` of the captured
+    /// page), handed to the session for the review's cross-check; nothing of it is sent, and a
+    /// side without such data keeps the earlier one.
+    public func submitDocument(category: String, image: Data, identity: DocumentIdentity? = nil) async {
         await act { [self] in
             guard let sdkCategory = SdkMapping.sdkCategory(category) else {
                 throw SmartEnrollError.InvalidInput(field: "category", reason: "unknown document category")
             }
-            _ = try await requireSession().submitDocument(image: image, category: sdkCategory)
+            let session = try requireSession()
+            if let identity { session.setDocumentData(identity: identity) }
+            _ = try await session.submitDocument(image: image, category: sdkCategory)
         }
     }
 

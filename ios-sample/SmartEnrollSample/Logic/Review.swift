@@ -50,6 +50,36 @@ public let reviewFieldKeys: [String] = [
     "review_field_nationality",
 ]
 
+/// One field where the server's OCR and the document's own machine-readable zone or barcode
+/// (read on the device, handed to the session with `setDocumentData`) disagree: `labelKey` is the
+/// Localizable.strings key of the field's label (one of `reviewFieldKeys`), `server` what the
+/// server read, `document` what the document's code says.
+public struct ReviewDisagreement: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public var labelKey: String
+    public var server: String
+    public var document: String
+
+    public init(labelKey: String, server: String, document: String) {
+        self.labelKey = labelKey
+        self.server = server
+        self.document = document
+    }
+
+    /// The label of a field the SDK's `FieldDisagreement.field` names.
+    public static func labelKey(field: String) -> String {
+        switch field {
+        case "first_name", "last_name", "full_name": return "review_field_names"
+        case "document_number": return "review_field_document_number"
+        case "date_of_birth": return "review_field_date_of_birth"
+        default: return "review_field_other"
+        }
+    }
+
+    /// Personal data: the values are never printed.
+    public var description: String { "ReviewDisagreement(\(labelKey), <redacted>)" }
+    public var debugDescription: String { description }
+}
+
 /// What the review screen shows before the user confirms (SDK state `awaitingReview`): the
 /// document's OCR fields, whether the names match the sign-up, the liveness and face-match
 /// scores with the flow's minimums, and the criminal check. Mapped from the SDK's `Review` by
@@ -66,6 +96,11 @@ public struct ReviewSummary: Equatable, Sendable, CustomStringConvertible, Custo
     public var criminalCheck: CriminalCheckResult?
     /// A check did not pass: confirming records the enrollment as not verified.
     public var expectedToFail: Bool
+    /// Where the server's OCR and the document's machine-readable data disagree (informational:
+    /// the user sees what to check); empty when they agree or the app had no such data.
+    public var disagreements: [ReviewDisagreement]
+    /// The app read the document's MRZ or barcode and the server's OCR was compared with it.
+    public var documentCodeCompared: Bool
 
     public init(
         documentFields: [ReviewField],
@@ -73,7 +108,9 @@ public struct ReviewSummary: Equatable, Sendable, CustomStringConvertible, Custo
         liveness: ScoreLine?,
         compare: ScoreLine?,
         criminalCheck: CriminalCheckResult?,
-        expectedToFail: Bool
+        expectedToFail: Bool,
+        disagreements: [ReviewDisagreement] = [],
+        documentCodeCompared: Bool = false
     ) {
         self.documentFields = documentFields
         self.namesMatch = namesMatch
@@ -81,6 +118,8 @@ public struct ReviewSummary: Equatable, Sendable, CustomStringConvertible, Custo
         self.compare = compare
         self.criminalCheck = criminalCheck
         self.expectedToFail = expectedToFail
+        self.disagreements = disagreements
+        self.documentCodeCompared = documentCodeCompared
     }
 
     /// A 0...1 score in whole percent, clamped to 0...100.
@@ -93,7 +132,8 @@ public struct ReviewSummary: Equatable, Sendable, CustomStringConvertible, Custo
     public var description: String {
         "ReviewSummary(documentFields: \(documentFields.map(\.labelKey)), namesMatch: \(String(describing: namesMatch)), "
             + "liveness: \(String(describing: liveness)), compare: \(String(describing: compare)), "
-            + "criminalCheck: \(String(describing: criminalCheck)), expectedToFail: \(expectedToFail))"
+            + "criminalCheck: \(String(describing: criminalCheck)), expectedToFail: \(expectedToFail), "
+            + "disagreements: \(disagreements.map(\.labelKey)), documentCodeCompared: \(documentCodeCompared))"
     }
 
     public var debugDescription: String { description }

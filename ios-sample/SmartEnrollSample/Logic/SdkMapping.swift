@@ -80,7 +80,12 @@ public enum SdkMapping {
             liveness: review.liveness.map(scoreLine(_:)),
             compare: review.compare.map(scoreLine(_:)),
             criminalCheck: review.criminalCheck.map(criminalCheck(of:)),
-            expectedToFail: review.expectedOutcome == .failed
+            expectedToFail: review.expectedOutcome == .failed,
+            disagreements: review.disagreements.map {
+                ReviewDisagreement(labelKey: ReviewDisagreement.labelKey(field: $0.field),
+                                   server: $0.server, document: $0.document)
+            },
+            documentCodeCompared: review.machineReadable != nil && review.document != nil
         )
     }
 

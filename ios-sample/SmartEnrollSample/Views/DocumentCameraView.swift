@@ -12,7 +12,8 @@ struct DocumentStepView: View {
     let optional: Bool
     let canSkipKyc: Bool
     let screen: Screen
-    let onSubmit: (String, Data) -> Void
+    /// The category, the page's JPEG and what its MRZ or barcode says (`nil` from the picker).
+    let onSubmit: (String, Data, DocumentIdentity?) -> Void
     let onSkip: () -> Void
     let onSkipKyc: () -> Void
     let onRetry: () -> Void
@@ -37,7 +38,7 @@ struct DocumentStepView: View {
             }
         } else {
             DocumentView(side: side, categories: categories, attemptsLeft: attemptsLeft, optional: optional,
-                         canSkipKyc: canSkipKyc, screen: screen, onSubmit: onSubmit, onSkip: onSkip,
+                         canSkipKyc: canSkipKyc, screen: screen, onSubmit: { onSubmit($0, $1, nil) }, onSkip: onSkip,
                          onSkipKyc: onSkipKyc, onRetry: onRetry, onRestart: onRestart)
         }
     }
@@ -53,7 +54,7 @@ struct DocumentCameraView: View {
     let category: String
     let screen: Screen
     let camera: DocumentCamera
-    let onSubmit: (String, Data) -> Void
+    let onSubmit: (String, Data, DocumentIdentity?) -> Void
     let onManual: () -> Void
 
     @ObservedObject private var live: DocumentCamera.Live
@@ -61,7 +62,7 @@ struct DocumentCameraView: View {
     @State private var submitted = false
 
     init(side: DocumentSide, category: String, screen: Screen, camera: DocumentCamera,
-         onSubmit: @escaping (String, Data) -> Void, onManual: @escaping () -> Void) {
+         onSubmit: @escaping (String, Data, DocumentIdentity?) -> Void, onManual: @escaping () -> Void) {
         self.side = side
         self.category = category
         self.screen = screen
@@ -77,6 +78,13 @@ struct DocumentCameraView: View {
         live.captured.map {
             DocumentDecisions.afterCapture(mrz: $0.mrz, expectMrz: DocumentDecisions.expectsMrz(category: category, side: side))
         }
+    }
+    /// What the page's own MRZ / barcode says (the side reader's settled barcode first): the
+    /// session compares it with the server's OCR in the review.
+    private func identity(of page: CapturedDocument) -> DocumentIdentity? {
+        var barcode = page.barcode
+        if case let .read(reading) = live.side { barcode = reading }
+        return documentIdentity(mrz: page.mrz, barcode: barcode)
     }
     private var ready: Bool {
         guard live.captured != nil, after == .submit else { return false }
@@ -110,7 +118,7 @@ struct DocumentCameraView: View {
                     Text("doc_mrz_invalid")
                     PrimaryButton(title: "doc_use_photo", enabled: !submitted) {
                         submitted = true
-                        onSubmit(category, page.jpeg)
+                        onSubmit(category, page.jpeg, identity(of: page))
                     }
                     SecondaryButton(title: "doc_retake") {
                         continuedWithout = false
@@ -131,7 +139,7 @@ struct DocumentCameraView: View {
         .onChange(of: ready) { isReady in
             if isReady, !submitted, let page = live.captured {
                 submitted = true
-                onSubmit(category, page.jpeg)
+                onSubmit(category, page.jpeg, identity(of: page))
             }
         }
     }

@@ -262,6 +262,18 @@ struct ReviewView: View {
             ForEach(review.documentFields, id: \.labelKey) { field in
                 ReviewLine(label: NSLocalizedString(field.labelKey, comment: ""), value: field.value)
             }
+            if review.documentCodeCompared && review.disagreements.isEmpty {
+                Text("review_document_code_matches")
+            }
+            if !review.disagreements.isEmpty {
+                Text("review_disagreements").font(.headline)
+                Text("review_disagreements_body")
+                ForEach(review.disagreements, id: \.labelKey) { d in
+                    ReviewLine(label: NSLocalizedString(d.labelKey, comment: ""),
+                               value: String(format: NSLocalizedString("review_disagreement_values", comment: ""),
+                                             d.server, d.document))
+                }
+            }
             Text("review_checks").font(.headline)
             if let match = review.namesMatch {
                 ReviewLine(label: NSLocalizedString("review_names_match", comment: ""),

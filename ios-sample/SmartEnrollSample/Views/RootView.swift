@@ -45,7 +45,9 @@ struct RootView: View {
         case let .document(side, categories, attemptsLeft, optional, canSkipKyc):
             DocumentStepView(side: side, categories: categories, attemptsLeft: attemptsLeft, optional: optional,
                          canSkipKyc: canSkipKyc, screen: screen,
-                         onSubmit: { category, data in run { await controller.submitDocument(category: category, image: data) } },
+                         onSubmit: { category, data, identity in
+                             run { await controller.submitDocument(category: category, image: data, identity: identity) }
+                         },
                          onSkip: { run { await controller.skipStep() } },
                          onSkipKyc: { run { await controller.skipKyc() } },
                          onRetry: { run { await controller.retry() } },

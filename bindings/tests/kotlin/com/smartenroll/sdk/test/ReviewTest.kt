@@ -1,10 +1,12 @@
 package com.smartenroll.sdk.test
 
+import com.smartenroll.sdk.DocumentIdentity
 import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.Outcome
 import com.smartenroll.sdk.SignUpData
 import com.smartenroll.sdk.SmartEnrollClient
 import com.smartenroll.sdk.StateObserver
+import com.smartenroll.sdk.prefillSignUp
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -79,6 +81,58 @@ class ReviewTest {
                 assertEquals(Outcome.COMPLETED, done.result.outcome)
                 assertEquals("the result keeps the review that was confirmed", review, done.result.review)
                 assertFalse(done.result.toString().contains(doc.documentNumber!!))
+            }
+        }
+    }
+
+    @Test
+    fun theDocumentsOwnDataPrefillsTheSignUpAndTheReviewListsWhereTheOcrDisagrees(): Unit = runBlocking {
+        val projectId = checkedFlow()
+        val email = Fixtures.email()
+        // What an MRZ says: the holder's names in capitals, a number and a birth date the
+        // sandbox's made-up OCR does not have (its birth years are 1960-2004).
+        val mrz = DocumentIdentity(
+            givenNames = "ANA", surnames = "PRUEBA", documentNumber = "0000000001", dateOfBirth = "1950-02-03",
+        )
+        val prefill = prefillSignUp(SignUpData(email = email), mrz)
+        assertEquals("Ana Prueba", prefill.signUp.fullName)
+        assertEquals("Ana", prefill.signUp.firstName)
+        assertEquals("Prueba", prefill.signUp.lastName)
+        assertEquals(email, prefill.signUp.email)
+        assertEquals(listOf("full_name", "first_name", "last_name"), prefill.filled)
+        assertEquals("0000000001", prefill.documentNumber)
+        assertEquals("1950-02-03", prefill.dateOfBirth)
+        assertFalse(prefill.toString(), prefill.toString().contains("0000000001"))
+        // What the user typed is never overwritten.
+        val typed = prefillSignUp(SignUpData(email = email, fullName = "Ana María Prueba"), mrz)
+        assertEquals("Ana María Prueba", typed.signUp.fullName)
+        assertTrue(typed.filled.isEmpty())
+
+        SmartEnrollClient(sandbox.config).use { client ->
+            client.newEnrollment(client.fetchFlowConfig(projectId), prefill.signUp).use { session ->
+                session.setDocumentData(mrz)
+                val review = (driveUntil(session, sandbox, email) as EnrollState.AwaitingReview).review
+                assertEquals(mrz, review.machineReadable)
+                val ocr = review.document ?: error("no document fields in the review")
+                assertEquals(listOf("document_number", "date_of_birth"), review.disagreements.map { it.field })
+                assertEquals(ocr.documentNumber, review.disagreements[0].server)
+                assertEquals("0000000001", review.disagreements[0].document)
+                assertEquals("1950-02-03", review.disagreements[1].document)
+                // Informational: the names agree, the outcome stays.
+                assertEquals(true, review.namesMatch)
+                assertEquals(Outcome.COMPLETED, review.expectedOutcome)
+                val printed = review.disagreements.toString()
+                assertFalse(printed, printed.contains("0000000001") || printed.contains("1950"))
+
+                // Cleared during the review: the review no longer compares.
+                session.setDocumentData(null)
+                val cleared = (session.state() as EnrollState.AwaitingReview).review
+                assertNull(cleared.machineReadable)
+                assertTrue(cleared.disagreements.isEmpty())
+                // Handed over again: back, and kept through the confirmed result.
+                session.setDocumentData(mrz)
+                val done = session.confirm() as EnrollState.Completed
+                assertEquals(2, done.result.review!!.disagreements.size)
             }
         }
     }

@@ -44,7 +44,10 @@ import com.smartenroll.sample.logic.DocumentDecisions
 import com.smartenroll.sample.logic.Screen
 import com.smartenroll.sdk.DocumentCapture
 import com.smartenroll.sdk.DocumentCaptureConfig
+import com.smartenroll.sdk.DocumentIdentity
 import com.smartenroll.sdk.SideReader
+import com.smartenroll.sdk.SideStatus
+import com.smartenroll.sdk.documentIdentity
 import java.util.concurrent.Executors
 
 /** The string of a document guidance resource name ([DocumentDecisions.guidanceResource]). */
@@ -78,7 +81,7 @@ private fun sideProgressRes(resource: String): Int = when (resource) {
 @Composable
 fun DocumentStep(
     screen: Screen.Document,
-    onSubmit: (category: String, bytes: ByteArray) -> Unit,
+    onSubmit: (category: String, bytes: ByteArray, identity: DocumentIdentity?) -> Unit,
     onSkip: () -> Unit,
     onSkipKyc: () -> Unit,
     onRetry: () -> Unit,
@@ -92,7 +95,7 @@ fun DocumentStep(
             onManual = { live = false },
         )
     } else {
-        DocumentScreen(screen, onSubmit, onSkip, onSkipKyc, onRetry, onRestart)
+        DocumentScreen(screen, { category, bytes -> onSubmit(category, bytes, null) }, onSkip, onSkipKyc, onRetry, onRestart)
     }
 }
 
@@ -106,7 +109,7 @@ fun DocumentStep(
 @Composable
 fun DocumentCaptureScreen(
     screen: Screen.Document,
-    onSubmit: (category: String, bytes: ByteArray) -> Unit,
+    onSubmit: (category: String, bytes: ByteArray, identity: DocumentIdentity?) -> Unit,
     onManual: () -> Unit,
 ) {
     val context = LocalContext.current
@@ -161,13 +164,18 @@ fun DocumentCaptureScreen(
     val page = ui.captured
     val sideProgress = ui.side?.let(DocumentDecisions::sideProgress)
     val after = page?.let { DocumentDecisions.afterCapture(it.mrz, expectMrz) }
+    // What the page's own MRZ / barcode says (the side reader's settled barcode first): the
+    // session compares it with the server's OCR in the review.
+    val identity = page?.let {
+        documentIdentity(it.mrz, (ui.side as? SideStatus.Read)?.reading ?: it.barcode)
+    }
     // Auto-submit: the page is good (and, on a barcode side, the barcode is settled).
     val ready = page != null && after == DocumentDecisions.AfterCapture.SUBMIT &&
         (!readsBarcode || DocumentDecisions.backReady(true, sideProgress, continuedWithout))
     LaunchedEffect(ready) {
         if (ready && !submitted && page != null) {
             submitted = true
-            onSubmit(category, page.jpeg)
+            onSubmit(category, page.jpeg, identity)
         }
     }
 
@@ -215,7 +223,7 @@ fun DocumentCaptureScreen(
             Text(stringResource(R.string.doc_mrz_invalid))
             PrimaryButton(stringResource(R.string.doc_use_photo), enabled = !submitted) {
                 submitted = true
-                onSubmit(category, page.jpeg)
+                onSubmit(category, page.jpeg, identity)
             }
             SecondaryButton(stringResource(R.string.doc_retake)) {
                 executor.execute { analyzer.reset() }

@@ -60,7 +60,7 @@ fun EnrollApp(controller: EnrollController, clock: Clock) {
         )
         is Screen.Document -> DocumentStep(
             s,
-            onSubmit = { category, bytes -> controller.submitDocument(category, bytes) },
+            onSubmit = { category, bytes, identity -> controller.submitDocument(category, bytes, identity) },
             onSkip = { controller.skipStep() },
             onSkipKyc = { controller.skipKyc() },
             onRetry = retry,

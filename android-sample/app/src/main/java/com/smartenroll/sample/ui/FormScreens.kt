@@ -381,6 +381,20 @@ fun ReviewScreen(screen: Screen.Review, onConfirm: () -> Unit, onRestart: () -> 
             ReviewLine(stringResource(reviewFieldStringRes(field.labelKey)), field.value)
         }
 
+        if (review.documentCodeCompared && review.disagreements.isEmpty()) {
+            Text(stringResource(R.string.review_document_code_matches), style = MaterialTheme.typography.bodyMedium)
+        }
+        if (review.disagreements.isNotEmpty()) {
+            Text(stringResource(R.string.review_disagreements), style = MaterialTheme.typography.titleMedium)
+            Text(stringResource(R.string.review_disagreements_body), style = MaterialTheme.typography.bodyMedium)
+            for (d in review.disagreements) {
+                ReviewLine(
+                    stringResource(reviewFieldStringRes(d.labelKey)),
+                    stringResource(R.string.review_disagreement_values, d.server, d.document),
+                )
+            }
+        }
+
         Text(stringResource(R.string.review_checks), style = MaterialTheme.typography.titleMedium)
         review.namesMatch?.let { match ->
             ReviewLine(

@@ -1,6 +1,7 @@
 package com.smartenroll.sample.logic
 
 import com.smartenroll.sdk.ClientConfig
+import com.smartenroll.sdk.DocumentIdentity
 import com.smartenroll.sdk.InsecureHttp
 import com.smartenroll.sdk.SmartEnrollClient
 import kotlinx.coroutines.CoroutineScope
@@ -152,7 +153,12 @@ class ControllerEnrollmentTest {
         assertTrue(front.categories.containsAll(listOf("government_id", "passport", "driver_license")))
         second.act { submitDocument("government_id", documentJpeg("FRONT")) }
         second.await<Screen.Document> { it.side == DocumentSide.BACK }
-        second.act { submitDocument("government_id", documentJpeg("BACK")) }
+        // The back's barcode, as the live screen read it (documentIdentity of the captured page):
+        // the holder's names, a number and a birth date the sandbox's OCR does not have.
+        val barcode = DocumentIdentity(
+            givenNames = "ANA", surnames = "EXAMPLE", documentNumber = "0000000001", dateOfBirth = "1950-02-03",
+        )
+        second.act { submitDocument("government_id", documentJpeg("BACK"), barcode) }
         val selfie = second.await<Screen.Selfie>()
         assertFalse(selfie.optional)
         // The selfie the prefilter captured from camera frames, as the app uploads it.
@@ -173,6 +179,16 @@ class ControllerEnrollmentTest {
         assertTrue(Regex("\\d{4}-\\d{2}-\\d{2}").matches(fields["review_field_expiration_date"] ?: ""))
         assertEquals(ReviewSummary.FIELD_KEYS, review.documentFields.map { it.labelKey })
         assertFalse("the screen never prints the OCR values", second.controller.screen.value.toString().contains("ANA EXAMPLE"))
+        // Where the server's OCR and the barcode disagree (the names agree).
+        assertEquals(
+            listOf("review_field_document_number", "review_field_date_of_birth"),
+            review.disagreements.map { it.labelKey },
+        )
+        assertEquals(fields["review_field_document_number"], review.disagreements[0].server)
+        assertEquals("0000000001", review.disagreements[0].document)
+        assertEquals("1950-02-03", review.disagreements[1].document)
+        assertTrue(review.documentCodeCompared)
+        assertFalse(second.controller.screen.value.toString().contains("0000000001"))
         second.act { confirm() }
         val result = second.await<Screen.Result>()
         assertEquals(Outcome.COMPLETED, result.outcome)

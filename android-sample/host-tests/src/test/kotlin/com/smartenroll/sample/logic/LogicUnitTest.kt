@@ -148,6 +148,8 @@ class DecisionsTest {
             com.smartenroll.sdk.SmartEnrollException.CertificatePinMismatch("h") to CaptureRecovery.RETRY_UPLOAD,
             com.smartenroll.sdk.SmartEnrollException.UntrustedCertificate("h", "r") to CaptureRecovery.RETRY_UPLOAD,
             com.smartenroll.sdk.SmartEnrollException.FaceDetectorUnavailable("none") to CaptureRecovery.RETRY_UPLOAD,
+            // The app's OCR failed on a captured page (the page is kept): no new photo.
+            com.smartenroll.sdk.SmartEnrollException.TextRecognitionFailed("ocr") to CaptureRecovery.RETRY_UPLOAD,
             com.smartenroll.sdk.SmartEnrollException.Internal("bug") to CaptureRecovery.RETRY_UPLOAD,
         )
         // Every SDK error variant is covered (a new one must be decided here too).
@@ -350,6 +352,37 @@ class ReviewMappingTest {
         assertEquals(true, s.namesMatch)
         assertEquals(CriminalCheckResult.CLEAR, s.criminalCheck)
         assertFalse(s.expectedToFail)
+    }
+
+    @Test
+    fun whereTheOcrAndTheDocumentsCodeDisagreeIsListedUnderTheFieldsLabel() {
+        val r = review().copy(
+            disagreements = listOf(
+                com.smartenroll.sdk.FieldDisagreement(field = "last_name", server = "PEREZ", document = "PERES"),
+                com.smartenroll.sdk.FieldDisagreement(field = "document_number", server = "1020304050", document = "1020304059"),
+                com.smartenroll.sdk.FieldDisagreement(field = "date_of_birth", server = "1990-05-17", document = "1990-05-18"),
+                com.smartenroll.sdk.FieldDisagreement(field = "something_new", server = "a", document = "b"),
+            ),
+        )
+        val s = screenOf(r).review
+        assertEquals(
+            listOf("review_field_names", "review_field_document_number", "review_field_date_of_birth", "review_field_other"),
+            s.disagreements.map { it.labelKey },
+        )
+        assertEquals(ReviewDisagreement("review_field_document_number", "1020304050", "1020304059"), s.disagreements[1])
+        for (key in s.disagreements.map { it.labelKey }) assertTrue(key in ReviewSummary.FIELD_KEYS + "review_field_other")
+        val printed = s.toString() + s.disagreements.toString()
+        assertFalse(printed, printed.contains("PERES") || printed.contains("1020304059"))
+        // Without the document's own data there is nothing to compare.
+        val none = screenOf(review()).review
+        assertTrue(none.disagreements.isEmpty())
+        assertFalse(none.documentCodeCompared)
+        // With it and no disagreement: compared, and they match.
+        val code = com.smartenroll.sdk.DocumentIdentity(givenNames = "ANA MARIA", surnames = "PEREZ GOMEZ", documentNumber = null, dateOfBirth = null)
+        val agreed = screenOf(review().copy(machineReadable = code)).review
+        assertTrue(agreed.documentCodeCompared && agreed.disagreements.isEmpty())
+        // No OCR fields from the server: nothing was compared.
+        assertFalse(screenOf(review(document = null).copy(machineReadable = code)).review.documentCodeCompared)
     }
 
     @Test

@@ -1,5 +1,6 @@
 package com.smartenroll.sample.logic
 
+import com.smartenroll.sdk.DocumentIdentity
 import com.smartenroll.sdk.EnrollState
 import com.smartenroll.sdk.EnrollmentSession
 import com.smartenroll.sdk.FlowSummary
@@ -133,12 +134,17 @@ class EnrollController(
 
     /**
      * Uploads the document side the screen shows (the SDK takes it from its state; [category] is
-     * a key from [Screen.Document.categories]).
+     * a key from [Screen.Document.categories]). [identity]: what the page's MRZ or barcode says
+     * (`documentIdentity(captured.mrz, captured.barcode)`), for the review's cross-check.
      */
-    fun submitDocument(category: String, image: ByteArray) = act {
+    fun submitDocument(category: String, image: ByteArray, identity: DocumentIdentity? = null) = act {
         val sdkCategory = SdkMapping.sdkCategory(category)
             ?: throw IllegalArgumentException("unknown document category")
-        requireSession().submitDocument(image, sdkCategory)
+        val session = requireSession()
+        // What the page's MRZ / barcode says (read on the device): the review compares the
+        // server's OCR with it. Nothing is sent; a side without such data keeps the earlier one.
+        if (identity != null) session.setDocumentData(identity)
+        session.submitDocument(image, sdkCategory)
     }
 
     /** Uploads the selfie (the JPEG the prefilter captured, or a photo). */

@@ -27,6 +27,17 @@ data class ReviewField(val labelKey: String, val value: String) {
 }
 
 /**
+ * One field where the server's OCR and the document's own machine-readable zone or barcode
+ * (read on the device, handed to the session with `setDocumentData`) disagree: [labelKey] is
+ * the string resource of the field's label (one of [ReviewSummary.FIELD_KEYS]), [server] what
+ * the server read, [document] what the document's code says.
+ */
+data class ReviewDisagreement(val labelKey: String, val server: String, val document: String) {
+    /** Personal data: the values are never printed. */
+    override fun toString(): String = "ReviewDisagreement($labelKey, <redacted>)"
+}
+
+/**
  * What the review screen shows before the user confirms (SDK state `AwaitingReview`): the
  * document's OCR fields, whether the names match the sign-up, the liveness and face-match scores
  * with the flow's minimums, and the criminal check. Mapped from the SDK's `Review` by
@@ -43,11 +54,19 @@ data class ReviewSummary(
     val criminalCheck: CriminalCheckResult?,
     /** A check did not pass: confirming records the enrollment as not verified. */
     val expectedToFail: Boolean,
+    /**
+     * Where the server's OCR and the document's machine-readable data disagree (informational:
+     * the user sees what to check); empty when they agree or the app had no such data.
+     */
+    val disagreements: List<ReviewDisagreement> = emptyList(),
+    /** The app read the document's MRZ or barcode and the server's OCR was compared with it. */
+    val documentCodeCompared: Boolean = false,
 ) {
     /** The OCR values are personal data: only their labels are printed. */
     override fun toString(): String =
         "ReviewSummary(documentFields=${documentFields.map { it.labelKey }}, namesMatch=$namesMatch, " +
-            "liveness=$liveness, compare=$compare, criminalCheck=$criminalCheck, expectedToFail=$expectedToFail)"
+            "liveness=$liveness, compare=$compare, criminalCheck=$criminalCheck, expectedToFail=$expectedToFail, " +
+            "disagreements=${disagreements.map { it.labelKey }}, documentCodeCompared=$documentCodeCompared)"
 
     companion object {
         /** The labels of the document's fields, in the order the screen shows them. */
@@ -59,6 +78,14 @@ data class ReviewSummary(
             "review_field_expiration_date",
             "review_field_nationality",
         )
+
+        /** The label of a field the SDK's `FieldDisagreement.field` names. */
+        fun disagreementLabelKey(field: String): String = when (field) {
+            "first_name", "last_name", "full_name" -> "review_field_names"
+            "document_number" -> "review_field_document_number"
+            "date_of_birth" -> "review_field_date_of_birth"
+            else -> "review_field_other"
+        }
 
         /** A 0..1 score in whole percent, clamped to 0..100. */
         fun percent(score: Double): Int =

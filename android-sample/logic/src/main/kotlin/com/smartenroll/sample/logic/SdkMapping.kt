@@ -91,6 +91,10 @@ object SdkMapping {
             compare = review.compare?.let(::scoreLine),
             criminalCheck = review.criminalCheck?.let(::criminalCheckOf),
             expectedToFail = review.expectedOutcome == SdkOutcome.FAILED,
+            disagreements = review.disagreements.map {
+                ReviewDisagreement(ReviewSummary.disagreementLabelKey(it.field), it.server, it.document)
+            },
+            documentCodeCompared = review.machineReadable != null && d != null,
         )
     }
 
