@@ -811,6 +811,28 @@ impl From<doc::DocumentIdentity> for DocumentIdentity {
     }
 }
 
+impl From<DocumentIdentity> for doc::DocumentIdentity {
+    fn from(d: DocumentIdentity) -> Self {
+        Self {
+            given_names: d.given_names,
+            surnames: d.surnames,
+            document_number: d.document_number,
+            date_of_birth: d.date_of_birth,
+        }
+    }
+}
+
+impl From<smart_enroll_core::MachineReadableData> for DocumentIdentity {
+    fn from(d: smart_enroll_core::MachineReadableData) -> Self {
+        Self {
+            given_names: d.given_names,
+            surnames: d.surnames,
+            document_number: d.document_number,
+            date_of_birth: d.date_of_birth,
+        }
+    }
+}
+
 /// The identity a document's machine-readable data gives: a **valid** MRZ first (an MRZ whose
 /// check digits fail is not used), its missing fields filled from the barcode; `null` when
 /// neither gives any field.
@@ -874,13 +896,7 @@ pub fn prefill_sign_up(
     sign_up: crate::types::SignUpData,
     identity: DocumentIdentity,
 ) -> SignUpPrefill {
-    let core_identity = doc::DocumentIdentity {
-        given_names: identity.given_names,
-        surnames: identity.surnames,
-        document_number: identity.document_number,
-        date_of_birth: identity.date_of_birth,
-    };
-    let p = smart_enroll_core::SignUpData::from(sign_up).prefill_from_document(&core_identity);
+    let p = smart_enroll_core::SignUpData::from(sign_up).prefill_from_document(&identity.into());
     SignUpPrefill {
         sign_up: p.signup.into(),
         document_number: p.document_number,

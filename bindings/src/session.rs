@@ -342,14 +342,8 @@ impl EnrollmentSession {
     /// (`Review.disagreements`). A later call replaces it; `null` (or an identity with no
     /// field) clears it. Kept in the snapshot; observers see an updated `AwaitingReview`.
     pub fn set_document_data(&self, identity: Option<crate::document::DocumentIdentity>) {
-        let identity = identity.unwrap_or_default();
         self.inner
-            .set_document_data(sdk::document::DocumentIdentity {
-                given_names: identity.given_names,
-                surnames: identity.surnames,
-                document_number: identity.document_number,
-                date_of_birth: identity.date_of_birth,
-            });
+            .set_document_data(identity.unwrap_or_default().into());
     }
 
     /// Uploads the selfie (e.g. the prefilter's captured JPEG).

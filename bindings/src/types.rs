@@ -486,14 +486,7 @@ impl From<sdk::Review> for Review {
             compare: r.compare.map(Into::into),
             criminal_check: r.criminal_check.map(Into::into),
             expected_outcome: r.expected_outcome.into(),
-            machine_readable: r
-                .machine_readable
-                .map(|m| crate::document::DocumentIdentity {
-                    given_names: m.given_names,
-                    surnames: m.surnames,
-                    document_number: m.document_number,
-                    date_of_birth: m.date_of_birth,
-                }),
+            machine_readable: r.machine_readable.map(Into::into),
             disagreements: r.disagreements.into_iter().map(Into::into).collect(),
         }
     }
