@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step line carries the minutes and seconds since the start (the CI limit is 45 minutes).
+step() { printf '\n==> %s [%dm%02ds]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 step "installing prerequisites (scripts/deps/)"
 bash scripts/install-deps.sh
