@@ -342,7 +342,6 @@ fn text(results: &[(PathBuf, Result<DocumentCheck, String>)]) -> String {
                 }
                 match &c.mrz {
                     Some(m) => {
-                        let f = &m.fields;
                         out.push_str(&format!(
                             "  mrz:      {} {}\n",
                             m.format.as_str(),
@@ -352,16 +351,7 @@ fn text(results: &[(PathBuf, Result<DocumentCheck, String>)]) -> String {
                                 format!("INVALID (failed: {})", m.failed_checks.join(", "))
                             }
                         ));
-                        for (k, v) in [
-                            ("surname", &f.surname),
-                            ("given names", &f.given_names),
-                            ("document number", &f.document_number),
-                            ("nationality", &f.nationality),
-                            ("date of birth", &f.date_of_birth),
-                            ("sex", &f.sex),
-                            ("expiry date", &f.expiry_date),
-                            ("issuing state", &f.issuing_state),
-                        ] {
+                        for (k, v) in crate::mrz::field_rows(m) {
                             out.push_str(&format!("    {k}: {v}\n"));
                         }
                     }

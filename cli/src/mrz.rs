@@ -121,6 +121,21 @@ pub(crate) fn to_json(reading: Option<&MrzReading>) -> Value {
     }
 }
 
+/// The reading's fields with their text labels, in the order both commands print them.
+pub fn field_rows(r: &MrzReading) -> [(&'static str, &str); 8] {
+    let f = &r.fields;
+    [
+        ("surname", &f.surname),
+        ("given names", &f.given_names),
+        ("document number", &f.document_number),
+        ("nationality", &f.nationality),
+        ("date of birth", &f.date_of_birth),
+        ("sex", &f.sex),
+        ("expiry date", &f.expiry_date),
+        ("issuing state", &f.issuing_state),
+    ]
+}
+
 fn to_text(reading: Option<&MrzReading>) -> String {
     let Some(r) = reading else {
         return "no MRZ found\n".to_owned();
@@ -130,19 +145,8 @@ fn to_text(reading: Option<&MrzReading>) -> String {
     } else {
         format!("check digits FAILED: {}", r.failed_checks.join(", "))
     };
-    let f = &r.fields;
-    let rows = [
-        ("surname", &f.surname),
-        ("given names", &f.given_names),
-        ("document number", &f.document_number),
-        ("nationality", &f.nationality),
-        ("date of birth", &f.date_of_birth),
-        ("sex", &f.sex),
-        ("expiry date", &f.expiry_date),
-        ("issuing state", &f.issuing_state),
-    ];
     let mut out = format!("MRZ {}: {verdict}\n", r.format.as_str());
-    for (label, value) in rows {
+    for (label, value) in field_rows(r) {
         out.push_str(&format!("  {:<16} {}\n", format!("{label}:"), value));
     }
     out

@@ -293,9 +293,7 @@ fn real_pdf417_photos_decode_to_zxings_expected_text() {
 /// The refusal passes once the detector lands.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_refuses_a_blurry_document_unless_told_not_to_check() {
-    use smart_enroll_core::{
-        ClientConfig, ClientToken, FlowPreset, InsecureHttp, NewFlow, NewProject, SmartEnrollClient,
-    };
+    use smart_enroll_core::{ClientConfig, ClientToken, InsecureHttp, SmartEnrollClient};
     let dir = tempfile::tempdir().unwrap();
     let (page, _) = tokio::task::spawn_blocking({
         let d = dir.path().to_owned();
@@ -316,26 +314,7 @@ async fn enroll_refuses_a_blurry_document_unless_told_not_to_check() {
         SmartEnrollClient::new(c).unwrap()
     };
     let token = ClientToken::new(smart_enroll_testkit::CLIENT_TOKEN);
-    let project = admin
-        .create_project(
-            &token,
-            &NewProject {
-                name: "document check".into(),
-                allowed_countries: vec!["Colombia".into()],
-                contact_email: "owner@example.com".into(),
-                privacy_url: "https://example.com/p".into(),
-                terms_and_conditions_url: "https://example.com/t".into(),
-            },
-        )
-        .await
-        .unwrap();
-    let flow = admin
-        .create_flow(
-            &token,
-            &NewFlow::preset(project.id.clone(), FlowPreset::FullKyc),
-        )
-        .await
-        .unwrap();
+    let (project_id, flow_id) = sb.setup("full_kyc", serde_json::json!({})).await;
     let registrations = || async { admin.list_registrations(&token, 1, 20).await.unwrap().total };
     let base = sb.base.clone();
     let enroll = |extra: Option<&'static str>| {
@@ -344,9 +323,9 @@ async fn enroll_refuses_a_blurry_document_unless_told_not_to_check() {
             "--api-url",
             &base,
             "--project",
-            &project.id,
+            &project_id,
             "--flow",
-            &flow.flow_id,
+            &flow_id,
             "--email",
             "blurry.doc@example.com",
             "--phone",
